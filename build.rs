@@ -28,10 +28,9 @@ fn main() {
         // 4.3.5 fixed ZMQ_THREAD_PRIORITY reads and added nothing to the stable option list.
         println!("cargo:rustc-cfg=zmq_4_3_5");
     }
-    // VMCI is a build-time option of libzmq that no distribution enables; the options exist
-    // only when the builder of this crate says libzmq has it.
-    println!("cargo:rerun-if-env-changed=ZMQ_TYPED_HAS_VMCI");
-    if env::var_os("ZMQ_TYPED_HAS_VMCI").is_some() {
+    // VMCI is a build-time option of libzmq that distributions leave off; its socket options
+    // exist only when zmq-ffi's probe found libzmq built with it.
+    if env::var("DEP_ZMQ_HAS_VMCI").as_deref() == Ok("1") {
         println!("cargo:rustc-cfg=zmq_has_vmci");
     }
 }

@@ -1,1 +1,67 @@
-//! x
+//! # zmq-typed
+//!
+//! Safe, typed Rust bindings to the **system libzmq** (ZeroMQ 4.3), with the raw C API one
+//! layer down in [`zmq_ffi`].
+//!
+//! - [`Context`], [`Socket`] (any of the twelve stable [`SocketType`]s), [`Message`] and
+//!   [`Multipart`], every stable socket option typed ([`options`]), [`poll`](mod@poll),
+//!   [`Timers`], the [`proxy`](mod@proxy), the socket [`Monitor`], CURVE keys and Z85
+//!   ([`security`]), capabilities ([`has`], [`version`]) and one [`Error`] type.
+//! - Errors, never panics: bad endpoints, option values out of range, text that is not UTF-8
+//!   are typed errors; every errno libzmq reports maps to a named [`Error`] variant or to
+//!   [`Error::Other`].
+//! - Dropping never hangs for ever: see [the linger policy](context#linger-and-drop).
+//!
+//! Every function that wraps a libzmq call names it (`Wraps zmq_msg_send`) and links its
+//! man page, so these docs double as a map of the C API.
+//!
+//! ```
+//! use zmq_typed::{Context, Socket, SocketType};
+//!
+//! let ctx = Context::new()?;
+//! let rep = Socket::new(&ctx, SocketType::Rep)?;
+//! let endpoint = rep.bind("tcp://127.0.0.1:*")?;
+//! let req = Socket::new(&ctx, SocketType::Req)?;
+//! req.connect(&endpoint)?;
+//!
+//! req.send("Hello")?;
+//! assert_eq!(rep.recv()?, "Hello");
+//! rep.send("World")?;
+//! assert_eq!(req.recv_string()?, "World");
+//! # Ok::<(), zmq_typed::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod capability;
+pub mod context;
+pub mod endpoint;
+pub mod error;
+mod inproc_name;
+pub mod message;
+pub mod monitor;
+pub mod multipart;
+pub mod options;
+pub mod poll;
+pub mod proxy;
+pub mod security;
+pub mod socket;
+pub mod socket_type;
+pub mod timers;
+
+pub use zmq_ffi;
+
+pub use capability::{has, version, Capability, Version};
+pub use context::{Context, ContextBuilder, ShutdownHandle};
+pub use endpoint::{Endpoint, EndpointError, EndpointErrorKind, ToEndpoint};
+pub use error::{Detail, Error, Result};
+pub use message::Message;
+pub use monitor::{Event, EventKind, EventMask, Monitor, ProtocolError};
+pub use multipart::Multipart;
+pub use options::{GssapiNameType, Mechanism, PollEvents, TcpKeepalive};
+pub use poll::{poll, AsPollable, PollSet, Pollable};
+pub use proxy::{proxy, ProxyStats, SideStats, SteerableProxy};
+pub use security::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
+pub use socket::{pgm_permitted, SendError, SendFlags, Socket};
+pub use socket_type::SocketType;
+pub use timers::{TimerId, Timers};

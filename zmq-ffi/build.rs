@@ -73,6 +73,12 @@ fn main() {
     println!("cargo:include={}", header.parent().map(|p| p.display().to_string()).unwrap_or_default());
     println!("cargo:header={}", header.display());
 
+    // Capabilities are a property of how libzmq was built, which only the library itself can
+    // tell (zmq_has): ask it through a tiny C probe when a C compiler is at hand.
+    for (cap, has) in probe_capabilities(&lib) {
+        println!("cargo:has_{cap}={}", u8::from(has));
+    }
+
     if env::var_os("CARGO_FEATURE_BINDGEN").is_some() {
         regenerate(&header, &include_paths);
     }
@@ -106,4 +112,44 @@ fn installed_version() -> Option<String> {
         .ok()?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
     (out.status.success() && !v.is_empty()).then_some(v)
+}
+
+/// Compiles and runs `zmq_has` for each capability against the libzmq found. Returns nothing
+/// (and warns) when no C compiler is available; dependants then assume the capability absent.
+fn probe_capabilities(lib: &pkg_config::Library) -> Vec<(&'static str, bool)> {
+    const CAPS: [&str; 7] = ["ipc", "pgm", "tipc", "norm", "curve", "gssapi", "vmci"];
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let src = out_dir.join("zmq_probe.c");
+    let exe = out_dir.join("zmq_probe");
+    let mut code = String::from("#include <stdio.h>\n#include <zmq.h>\nint main(void) {\n");
+    for cap in CAPS {
+        code.push_str(&format!("    printf(\"%d\\n\", zmq_has(\"{cap}\"));\n"));
+    }
+    code.push_str("    return 0;\n}\n");
+    if std::fs::write(&src, code).is_err() {
+        return Vec::new();
+    }
+    let cc = env::var("CC").unwrap_or_else(|_| "cc".into());
+    let mut cmd = Command::new(cc);
+    cmd.arg(&src).arg("-o").arg(&exe);
+    for p in &lib.include_paths {
+        cmd.arg(format!("-I{}", p.display()));
+    }
+    for p in &lib.link_paths {
+        cmd.arg(format!("-L{}", p.display()));
+        cmd.arg(format!("-Wl,-rpath,{}", p.display()));
+    }
+    cmd.arg("-lzmq");
+    let compiled = cmd.output().map(|o| o.status.success()).unwrap_or(false);
+    let run = compiled.then(|| Command::new(&exe).output().ok()).flatten();
+    match run {
+        Some(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            CAPS.iter().copied().zip(text.lines().map(|l| l.trim() == "1")).collect()
+        }
+        _ => {
+            println!("cargo:warning=could not probe libzmq's capabilities with a C compiler; assuming no VMCI");
+            Vec::new()
+        }
+    }
 }

@@ -1,0 +1,339 @@
+//! The libzmq context: the owner of the I/O threads and of every socket made from it.
+//!
+//! See [man zmq_ctx_new](http://api.zeromq.org/4-3:zmq-ctx-new),
+//! [zmq_ctx_set](http://api.zeromq.org/4-3:zmq-ctx-set) and
+//! [zmq_ctx_term](http://api.zeromq.org/4-3:zmq-ctx-term).
+//!
+//! # Linger and drop
+//! libzmq's default linger is infinite: terminating a context waits for ever for messages
+//! queued to a peer that never comes. This crate instead gives every socket it creates a
+//! linger of [`DEFAULT_LINGER`] (2 seconds) unless the context was built with another
+//! ([`ContextBuilder::default_linger`]) or the socket sets its own
+//! ([`crate::Socket::set_linger`]). So dropping the last handle of a context never hangs for
+//! ever: it returns as soon as every queued message has been handed to the network, or after
+//! the linger bound, whichever comes first; a connected peer that reads within the bound gets
+//! every message. Closing a socket never blocks; only the context's termination waits.
+//!
+//! Sockets keep their context alive: the context is terminated (`zmq_ctx_term`) when the last
+//! [`Context`] clone *and* the last socket made from it are gone, so termination never waits
+//! for a socket that is still in use, and never frees what a live socket uses.
+
+use std::os::raw::{c_int, c_void};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{check, last_error, Detail, Result};
+#[cfg(doc)]
+use crate::error::Error;
+
+/// The linger given to sockets whose context did not choose another: 2 seconds.
+pub const DEFAULT_LINGER: Duration = Duration::from_secs(2);
+
+pub(crate) struct RawContext {
+    ptr: *mut c_void,
+    default_linger: Option<Duration>,
+    thread_priority: Option<i32>,
+}
+
+// SAFETY: a libzmq context is thread safe: every zmq_ctx_* call and zmq_socket may be made
+// from any thread concurrently (man zmq_ctx_new: "thread safe").
+unsafe impl Send for RawContext {}
+// SAFETY: as above; the Rust fields are immutable after construction.
+unsafe impl Sync for RawContext {}
+
+impl Drop for RawContext {
+    fn drop(&mut self) {
+        loop {
+            // SAFETY: ptr came from zmq_ctx_new and is terminated exactly once, here, after
+            // every socket holding an Arc to this context has been closed.
+            let rc = unsafe { zmq_ffi::zmq_ctx_term(self.ptr) };
+            if rc == 0 || crate::error::last_errno() != libc::EINTR {
+                break;
+            }
+        }
+    }
+}
+
+/// A libzmq context. Cheap to clone (a reference count); `Send + Sync`.
+///
+/// Wraps `zmq_ctx_new`, `zmq_ctx_set`, `zmq_ctx_get`, `zmq_ctx_shutdown` and `zmq_ctx_term`
+/// ([man zmq_ctx_new](http://api.zeromq.org/4-3:zmq-ctx-new)).
+///
+/// ```
+/// let ctx = zmq_typed::Context::builder().io_threads(2).build()?;
+/// assert_eq!(ctx.io_threads()?, 2);
+/// # Ok::<(), zmq_typed::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) raw: Arc<RawContext>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context").field("ptr", &self.raw.ptr).finish()
+    }
+}
+
+/// Options for a new [`Context`], applied before its first socket exists.
+///
+/// Wraps `zmq_ctx_set` ([man zmq_ctx_set](http://api.zeromq.org/4-3:zmq-ctx-set)).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ContextBuilder {
+    ints: Vec<(c_int, &'static str, c_int)>,
+    default_linger: Option<Option<Duration>>,
+    thread_priority: Option<i32>,
+}
+
+impl ContextBuilder {
+    fn int(mut self, option: c_int, name: &'static str, value: c_int) -> Self {
+        self.ints.push((option, name, value));
+        self
+    }
+
+    /// Number of I/O threads (`ZMQ_IO_THREADS`, default 1).
+    pub fn io_threads(self, n: u16) -> Self {
+        self.int(zmq_ffi::ZMQ_IO_THREADS, "ZMQ_IO_THREADS", c_int::from(n))
+    }
+
+    /// Maximum number of sockets (`ZMQ_MAX_SOCKETS`, default 1023).
+    pub fn max_sockets(self, n: u32) -> Self {
+        self.int(zmq_ffi::ZMQ_MAX_SOCKETS, "ZMQ_MAX_SOCKETS", n.min(c_int::MAX as u32) as c_int)
+    }
+
+    /// Whether sockets use IPv6 (`ZMQ_IPV6`, default off).
+    pub fn ipv6(self, on: bool) -> Self {
+        self.int(zmq_ffi::ZMQ_IPV6, "ZMQ_IPV6", c_int::from(on))
+    }
+
+    /// libzmq's own `ZMQ_BLOCKY` flag (default on): whether `zmq_ctx_term` applies libzmq's
+    /// infinite default linger. Sockets of this crate always get an explicit linger, so this
+    /// only matters to sockets made through the raw API.
+    pub fn blocky(self, on: bool) -> Self {
+        self.int(zmq_ffi::ZMQ_BLOCKY, "ZMQ_BLOCKY", c_int::from(on))
+    }
+
+    /// Scheduling priority of the I/O threads (`ZMQ_THREAD_PRIORITY`); needs a real-time
+    /// scheduling policy and, usually, privileges.
+    pub fn thread_priority(mut self, priority: i32) -> Self {
+        self.thread_priority = Some(priority);
+        self.int(zmq_ffi::ZMQ_THREAD_PRIORITY, "ZMQ_THREAD_PRIORITY", priority)
+    }
+
+    /// Scheduling policy of the I/O threads (`ZMQ_THREAD_SCHED_POLICY`, a `SCHED_*` value).
+    pub fn thread_sched_policy(self, policy: i32) -> Self {
+        self.int(zmq_ffi::ZMQ_THREAD_SCHED_POLICY, "ZMQ_THREAD_SCHED_POLICY", policy)
+    }
+
+    /// Pins the I/O threads to `cpu` (`ZMQ_THREAD_AFFINITY_CPU_ADD`); may be given repeatedly.
+    pub fn thread_affinity_cpu(self, cpu: u16) -> Self {
+        self.int(
+            zmq_ffi::ZMQ_THREAD_AFFINITY_CPU_ADD,
+            "ZMQ_THREAD_AFFINITY_CPU_ADD",
+            c_int::from(cpu),
+        )
+    }
+
+    /// A number libzmq puts in front of its threads' names (`ZMQ_THREAD_NAME_PREFIX`; an
+    /// integer in libzmq 4.3).
+    pub fn thread_name_prefix(self, prefix: i32) -> Self {
+        self.int(zmq_ffi::ZMQ_THREAD_NAME_PREFIX, "ZMQ_THREAD_NAME_PREFIX", prefix)
+    }
+
+    /// Largest message accepted by any socket (`ZMQ_MAX_MSGSZ`, default `i32::MAX`).
+    pub fn max_msgsz(self, bytes: i32) -> Self {
+        self.int(zmq_ffi::ZMQ_MAX_MSGSZ, "ZMQ_MAX_MSGSZ", bytes)
+    }
+
+    /// The linger given to each new socket: `None` waits for ever (libzmq's default,
+    /// which can hang the context's termination), `Some(Duration::ZERO)` drops pending
+    /// messages at once. The default is [`DEFAULT_LINGER`].
+    pub fn default_linger(mut self, linger: Option<Duration>) -> Self {
+        self.default_linger = Some(linger);
+        self
+    }
+
+    /// Creates the context and applies the options in the order given.
+    ///
+    /// Wraps `zmq_ctx_new` and `zmq_ctx_set`.
+    pub fn build(self) -> Result<Context> {
+        // SAFETY: zmq_ctx_new takes no arguments; NULL is checked below.
+        let ptr = unsafe { zmq_ffi::zmq_ctx_new() };
+        if ptr.is_null() {
+            return Err(last_error(|| Detail::new("zmq_ctx_new")));
+        }
+        let ctx = Context {
+            raw: Arc::new(RawContext {
+                ptr,
+                default_linger: self.default_linger.unwrap_or(Some(DEFAULT_LINGER)),
+                thread_priority: self.thread_priority,
+            }),
+        };
+        for (option, name, value) in self.ints {
+            ctx.set(option, name, value)?;
+        }
+        Ok(ctx)
+    }
+}
+
+impl Context {
+    /// A context with libzmq's defaults (one I/O thread) and this crate's linger policy.
+    ///
+    /// Wraps `zmq_ctx_new` ([man zmq_ctx_new](http://api.zeromq.org/4-3:zmq-ctx-new)).
+    pub fn new() -> Result<Context> {
+        ContextBuilder::default().build()
+    }
+
+    /// A builder for a context with options.
+    pub fn builder() -> ContextBuilder {
+        ContextBuilder::default()
+    }
+
+    /// The raw `void *` context, for calls into [`zmq_ffi`]. It stays valid while `self` lives.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.raw.ptr
+    }
+
+    pub(crate) fn default_linger(&self) -> Option<Duration> {
+        self.raw.default_linger
+    }
+
+    fn set(&self, option: c_int, name: &'static str, value: c_int) -> Result<()> {
+        // SAFETY: the context pointer is valid while self lives; zmq_ctx_set validates the
+        // option and value itself.
+        let rc = unsafe { zmq_ffi::zmq_ctx_set(self.raw.ptr, option, value) };
+        check(rc, || Detail::new(format!("{name} = {value}"))).map(|_| ())
+    }
+
+    fn get(&self, option: c_int, name: &'static str) -> Result<c_int> {
+        // SAFETY: the context pointer is valid while self lives.
+        let rc = unsafe { zmq_ffi::zmq_ctx_get(self.raw.ptr, option) };
+        check(rc, || Detail::new(name))
+    }
+
+    /// Number of I/O threads. Wraps `zmq_ctx_get(ZMQ_IO_THREADS)`.
+    pub fn io_threads(&self) -> Result<i32> {
+        self.get(zmq_ffi::ZMQ_IO_THREADS, "ZMQ_IO_THREADS")
+    }
+
+    /// Maximum number of sockets. Wraps `zmq_ctx_get(ZMQ_MAX_SOCKETS)`.
+    pub fn max_sockets(&self) -> Result<i32> {
+        self.get(zmq_ffi::ZMQ_MAX_SOCKETS, "ZMQ_MAX_SOCKETS")
+    }
+
+    /// Sets the maximum number of sockets. Wraps `zmq_ctx_set(ZMQ_MAX_SOCKETS)`.
+    pub fn set_max_sockets(&self, n: u32) -> Result<()> {
+        self.set(zmq_ffi::ZMQ_MAX_SOCKETS, "ZMQ_MAX_SOCKETS", n.min(c_int::MAX as u32) as c_int)
+    }
+
+    /// The largest `max_sockets` this libzmq allows. Wraps `zmq_ctx_get(ZMQ_SOCKET_LIMIT)`.
+    pub fn socket_limit(&self) -> Result<i32> {
+        self.get(zmq_ffi::ZMQ_SOCKET_LIMIT, "ZMQ_SOCKET_LIMIT")
+    }
+
+    /// Whether new sockets use IPv6. Wraps `zmq_ctx_get(ZMQ_IPV6)`.
+    pub fn ipv6(&self) -> Result<bool> {
+        self.get(zmq_ffi::ZMQ_IPV6, "ZMQ_IPV6").map(|v| v != 0)
+    }
+
+    /// Makes new sockets use IPv6 or not. Wraps `zmq_ctx_set(ZMQ_IPV6)`.
+    pub fn set_ipv6(&self, on: bool) -> Result<()> {
+        self.set(zmq_ffi::ZMQ_IPV6, "ZMQ_IPV6", c_int::from(on))
+    }
+
+    /// libzmq's `ZMQ_BLOCKY` flag. Wraps `zmq_ctx_get(ZMQ_BLOCKY)`.
+    pub fn blocky(&self) -> Result<bool> {
+        self.get(zmq_ffi::ZMQ_BLOCKY, "ZMQ_BLOCKY").map(|v| v != 0)
+    }
+
+    /// Sets libzmq's `ZMQ_BLOCKY` flag. Wraps `zmq_ctx_set(ZMQ_BLOCKY)`.
+    pub fn set_blocky(&self, on: bool) -> Result<()> {
+        self.set(zmq_ffi::ZMQ_BLOCKY, "ZMQ_BLOCKY", c_int::from(on))
+    }
+
+    /// Largest message size. Wraps `zmq_ctx_get(ZMQ_MAX_MSGSZ)`.
+    pub fn max_msgsz(&self) -> Result<i32> {
+        self.get(zmq_ffi::ZMQ_MAX_MSGSZ, "ZMQ_MAX_MSGSZ")
+    }
+
+    /// `sizeof(zmq_msg_t)` of the libzmq in use. Wraps `zmq_ctx_get(ZMQ_MSG_T_SIZE)`.
+    pub fn msg_t_size(&self) -> Result<i32> {
+        self.get(zmq_ffi::ZMQ_MSG_T_SIZE, "ZMQ_MSG_T_SIZE")
+    }
+
+    /// The thread name prefix. Wraps `zmq_ctx_get(ZMQ_THREAD_NAME_PREFIX)`.
+    pub fn thread_name_prefix(&self) -> Result<i32> {
+        self.get(zmq_ffi::ZMQ_THREAD_NAME_PREFIX, "ZMQ_THREAD_NAME_PREFIX")
+    }
+
+    /// The I/O threads' scheduling policy, `None` for the operating system's default.
+    ///
+    /// Wraps `zmq_ctx_get(ZMQ_THREAD_SCHED_POLICY)`. libzmq returns -1 both for the default
+    /// and for an error; on a valid context only the former can happen, so -1 reads as `None`.
+    pub fn thread_sched_policy(&self) -> Option<i32> {
+        // SAFETY: the context pointer is valid while self lives.
+        let v = unsafe { zmq_ffi::zmq_ctx_get(self.raw.ptr, zmq_ffi::ZMQ_THREAD_SCHED_POLICY) };
+        (v != -1).then_some(v)
+    }
+
+    /// The I/O threads' priority as set with [`ContextBuilder::thread_priority`].
+    ///
+    /// Not read through `zmq_ctx_get`: in libzmq 4.3.4 `ZMQ_THREAD_PRIORITY` shares its value
+    /// with `ZMQ_SOCKET_LIMIT`, so reading it returns the socket limit (65535).
+    pub fn thread_priority(&self) -> Option<i32> {
+        self.raw.thread_priority
+    }
+
+    /// Shuts the context down: every blocking call on its sockets, in any thread, returns
+    /// [`Error::Terminated`], and so does every later call except closing. Safe to call from
+    /// another thread, repeatedly; this is how a blocked receiver is woken.
+    ///
+    /// Wraps `zmq_ctx_shutdown` ([man zmq_ctx_shutdown](http://api.zeromq.org/4-3:zmq-ctx-shutdown)).
+    pub fn shutdown(&self) -> Result<()> {
+        // SAFETY: the context pointer is valid while self lives; shutdown is thread safe.
+        let rc = unsafe { zmq_ffi::zmq_ctx_shutdown(self.raw.ptr) };
+        check(rc, || Detail::new("zmq_ctx_shutdown")).map(|_| ())
+    }
+
+    /// A handle that can shut this context down without keeping it alive, and whose
+    /// `shutdown` is async-signal-safe enough for a signal handler: it makes one libzmq call
+    /// and allocates nothing.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            raw: Arc::downgrade(&self.raw),
+        }
+    }
+}
+
+/// Shuts a [`Context`] down from elsewhere (another thread, a signal handler), without
+/// keeping it alive. See [`Context::shutdown`].
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle {
+    raw: std::sync::Weak<RawContext>,
+}
+
+impl ShutdownHandle {
+    /// Shuts the context down if it still exists; returns whether it did.
+    ///
+    /// Wraps `zmq_ctx_shutdown`.
+    pub fn shutdown(&self) -> bool {
+        match self.raw.upgrade() {
+            Some(raw) => {
+                // SAFETY: the upgraded Arc keeps the context alive during the call.
+                unsafe { zmq_ffi::zmq_ctx_shutdown(raw.ptr) == 0 }
+            }
+            None => false,
+        }
+    }
+}
+
+impl Default for ContextBuilder {
+    fn default() -> Self {
+        ContextBuilder {
+            ints: Vec::new(),
+            default_linger: None,
+            thread_priority: None,
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The crate's error type: every libzmq errno by name, plus typed errors for bad input caught
+//! before libzmq sees it.
+
+use std::borrow::Cow;
+use std::ffi::CStr;
+use std::fmt;
+
+use crate::endpoint::EndpointError;
+
+/// What the failing call was about: the endpoint, the option or the operation. Shown after the
+/// libzmq message in `Display`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Detail(Option<Cow<'static, str>>);
+
+impl Detail {
+    /// No detail.
+    pub const NONE: Detail = Detail(None);
+
+    /// A detail that names what the call was about.
+    pub fn new(text: impl Into<Cow<'static, str>>) -> Detail {
+        Detail(Some(text.into()))
+    }
+
+    /// The detail, when there is one.
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(text) => write!(f, " ({text})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// libzmq's own text for `errno`.
+///
+/// Wraps `zmq_strerror` ([man zmq_strerror](http://api.zeromq.org/4-3:zmq-strerror)).
+pub fn strerror(errno: i32) -> String {
+    // SAFETY: zmq_strerror accepts any int and returns a pointer to a static NUL-terminated
+    // string (libzmq's own table or the C library's strerror buffer), never NULL.
+    let text = unsafe { CStr::from_ptr(zmq_ffi::zmq_strerror(errno)) };
+    text.to_string_lossy().into_owned()
+}
+
+macro_rules! errno_variants {
+    ($( $(#[$doc:meta])* $variant:ident = $errno:expr, $io:ident; )*) => {
+        /// Everything that can go wrong in this crate.
+        ///
+        /// The first group of variants are the errno values that libzmq reports, by name, each
+        /// with a [`Detail`] that says what the call was about; an errno not named here is
+        /// [`Error::Other`]. `Display` is libzmq's text (`zmq_strerror`) plus that detail. The
+        /// second group are errors this crate finds before calling libzmq (bad endpoints,
+        /// option values out of range, text that is not UTF-8, ...).
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[non_exhaustive]
+        pub enum Error {
+            $(
+                $(#[$doc])*
+                #[error("{}{}", strerror($errno), .0)]
+                $variant(Detail),
+            )*
+            /// An errno value that has no variant of its own.
+            #[error("{}{} (errno {})", strerror(*.0), .1, .0)]
+            Other(i32, Detail),
+            /// A blocking call with a timeout ran out of time (`EAGAIN` after a receive or send
+            /// timeout, or a timed call of this crate).
+            #[error("operation timed out{0}")]
+            TimedOut(Detail),
+            /// The endpoint string is malformed or would be mangled by libzmq.
+            #[error(transparent)]
+            Endpoint(#[from] EndpointError),
+            /// A transport the socket type cannot use (PGM, EPGM and NORM are for PUB, SUB, XPUB
+            /// and XSUB only).
+            #[error("{transport}:// cannot be used by a {socket_type} socket ({endpoint}): only PUB, SUB, XPUB and XSUB sockets can use multicast transports")]
+            TransportNotForType {
+                /// The endpoint refused.
+                endpoint: String,
+                /// Its transport.
+                transport: &'static str,
+                /// The socket type that cannot use it.
+                socket_type: &'static str,
+            },
+            /// `pgm://` needs raw sockets; without that permission libzmq would abort the whole
+            /// process from its I/O thread, so the call is refused before libzmq sees it.
+            #[error("pgm:// needs permission to open raw sockets (root or CAP_NET_RAW), which this process lacks ({endpoint}); use epgm:// instead, which runs over UDP")]
+            PgmPermission {
+                /// The endpoint refused.
+                endpoint: String,
+            },
+            /// A value out of the range an option accepts.
+            #[error("invalid value for {option}: {reason}")]
+            OptionValue {
+                /// The option, as libzmq names it (`ZMQ_SNDHWM`).
+                option: &'static str,
+                /// What is wrong with the value.
+                reason: String,
+            },
+            /// Bytes that should have been UTF-8 text were not.
+            #[error("{what} is not valid UTF-8: {source}")]
+            Utf8 {
+                /// What was being read (a message, an option, a property).
+                what: &'static str,
+                /// Where the bytes stop being UTF-8.
+                #[source]
+                source: std::str::Utf8Error,
+            },
+            /// A string passed to libzmq contained a NUL byte, which C strings cannot hold.
+            #[error("{what} contains a NUL byte at position {position}")]
+            Nul {
+                /// What was being passed.
+                what: &'static str,
+                /// The byte index of the NUL.
+                position: usize,
+            },
+            /// Z85 text or binary of the wrong shape.
+            #[error("invalid Z85: {0}")]
+            Z85(String),
+            /// A message or frame that does not have the shape the caller expects.
+            #[error("malformed message: {0}")]
+            Malformed(String),
+        }
+
+        impl Error {
+            /// The error for `errno`, with `detail` saying what the call was about.
+            pub fn from_errno(errno: i32, detail: Detail) -> Error {
+                match errno {
+                    $( e if e == $errno => Error::$variant(detail), )*
+                    e => Error::Other(e, detail),
+                }
+            }
+
+            /// The errno behind this error, when libzmq reported it.
+            pub fn errno(&self) -> Option<i32> {
+                match self {
+                    $( Error::$variant(_) => Some($errno), )*
+                    Error::Other(e, _) => Some(*e),
+                    Error::TimedOut(_) => Some(libc::EAGAIN),
+                    _ => None,
+                }
+            }
+
+            /// The detail of an errno error.
+            pub fn detail(&self) -> Option<&Detail> {
+                match self {
+                    $( Error::$variant(d) => Some(d), )*
+                    Error::Other(_, d) | Error::TimedOut(d) => Some(d),
+                    _ => None,
+                }
+            }
+
+            /// The same error with `detail` in place of the one it had (errno errors only).
+            pub fn with_detail(self, detail: Detail) -> Error {
+                match self {
+                    $( Error::$variant(_) => Error::$variant(detail), )*
+                    Error::Other(e, _) => Error::Other(e, detail),
+                    Error::TimedOut(_) => Error::TimedOut(detail),
+                    other => other,
+                }
+            }
+
+            fn io_kind(&self) -> std::io::ErrorKind {
+                match self {
+                    $( Error::$variant(_) => std::io::ErrorKind::$io, )*
+                    Error::TimedOut(_) => std::io::ErrorKind::TimedOut,
+                    Error::Endpoint(_) | Error::OptionValue { .. } | Error::Nul { .. } => {
+                        std::io::ErrorKind::InvalidInput
+                    }
+                    Error::Utf8 { .. } | Error::Z85(_) | Error::Malformed(_) => {
+                        std::io::ErrorKind::InvalidData
+                    }
+                    Error::TransportNotForType { .. } => std::io::ErrorKind::Unsupported,
+                    Error::PgmPermission { .. } => std::io::ErrorKind::PermissionDenied,
+                    Error::Other(..) => std::io::ErrorKind::Other,
+                }
+            }
+        }
+    };
+}
+
+errno_variants! {
+    /// `EAGAIN`: a non-blocking call found nothing to do.
+    WouldBlock = libc::EAGAIN, WouldBlock;
+    /// `ETERM`: the context was shut down or terminated.
+    Terminated = zmq_ffi::ETERM, ConnectionAborted;
+    /// `EFSM`: the operation is not allowed in the socket's current state (REQ/REP order).
+    WrongState = zmq_ffi::EFSM, Other;
+    /// `EHOSTUNREACH`: no peer to route the message to (ROUTER mandatory, ...).
+    HostUnreachable = libc::EHOSTUNREACH, HostUnreachable;
+    /// `EADDRINUSE`: the address is already bound.
+    AddressInUse = libc::EADDRINUSE, AddrInUse;
+    /// `EADDRNOTAVAIL`: the address is not local.
+    AddressNotAvailable = libc::EADDRNOTAVAIL, AddrNotAvailable;
+    /// `ECONNREFUSED`: the peer refused the connection.
+    ConnectionRefused = libc::ECONNREFUSED, ConnectionRefused;
+    /// `EPROTONOSUPPORT`: the transport is not supported (unknown or not built in).
+    ProtocolNotSupported = libc::EPROTONOSUPPORT, Unsupported;
+    /// `ENOCOMPATPROTO`: the transport is not compatible with the socket type.
+    IncompatibleProtocol = zmq_ffi::ENOCOMPATPROTO, Unsupported;
+    /// `EINVAL`: an invalid argument (option, value, endpoint, ...).
+    InvalidArgument = libc::EINVAL, InvalidInput;
+    /// `ENOTSUP`: the operation is not supported by this socket type.
+    NotSupported = libc::ENOTSUP, Unsupported;
+    /// `ENODEV`: the interface named in the endpoint does not exist.
+    NoDevice = libc::ENODEV, NotFound;
+    /// `ENOENT`: the endpoint was not bound or connected (unbind/disconnect), or a file is
+    /// missing.
+    NotFound = libc::ENOENT, NotFound;
+    /// `EMFILE`: too many open sockets or files.
+    TooManyOpenFiles = libc::EMFILE, Other;
+    /// `ENOTSOCK`: not a valid socket.
+    NotSocket = libc::ENOTSOCK, InvalidInput;
+    /// `EINTR`: interrupted by a signal (blocking calls of this crate retry it).
+    Interrupted = libc::EINTR, Interrupted;
+    /// `EFAULT`: an invalid pointer or object.
+    Fault = libc::EFAULT, InvalidInput;
+    /// `ENOMEM`: out of memory.
+    NoMemory = libc::ENOMEM, OutOfMemory;
+    /// `EMTHREAD`: no I/O thread is available.
+    NoThread = zmq_ffi::EMTHREAD, Other;
+    /// `ENOBUFS`: no buffer space.
+    NoBuffers = libc::ENOBUFS, OutOfMemory;
+    /// `ENETDOWN`: the network is down.
+    NetworkDown = libc::ENETDOWN, NetworkDown;
+    /// `ENETUNREACH`: the network is unreachable.
+    NetworkUnreachable = libc::ENETUNREACH, NetworkUnreachable;
+    /// `ECONNRESET`: the connection was reset.
+    ConnectionReset = libc::ECONNRESET, ConnectionReset;
+    /// `EACCES`: permission denied (an ipc path, a privileged port).
+    PermissionDenied = libc::EACCES, PermissionDenied;
+    /// `EPERM`: operation not permitted.
+    NotPermitted = libc::EPERM, PermissionDenied;
+}
+
+impl Error {
+    /// True for [`Error::WouldBlock`] and [`Error::TimedOut`]: the call gave up waiting.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::WouldBlock(_) | Error::TimedOut(_))
+    }
+}
+
+impl From<Error> for std::io::Error {
+    fn from(err: Error) -> std::io::Error {
+        std::io::Error::new(err.io_kind(), err)
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The errno of the last failed libzmq call on this thread.
+///
+/// Wraps `zmq_errno` ([man zmq_errno](http://api.zeromq.org/4-3:zmq-errno)).
+pub fn last_errno() -> i32 {
+    // SAFETY: zmq_errno only reads the calling thread's errno.
+    unsafe { zmq_ffi::zmq_errno() }
+}
+
+/// The error of the last failed libzmq call on this thread, with `detail`.
+pub(crate) fn last_error(detail: impl FnOnce() -> Detail) -> Error {
+    Error::from_errno(last_errno(), detail())
+}
+
+/// Turns libzmq's `-1 and errno` convention into a `Result`.
+pub(crate) fn check(rc: i32, detail: impl FnOnce() -> Detail) -> Result<i32> {
+    if rc == -1 {
+        Err(last_error(detail))
+    } else {
+        Ok(rc)
+    }
+}

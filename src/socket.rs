@@ -1,0 +1,551 @@
+//! `Socket`: a libzmq socket of any type, with bind/connect and send/receive
+//! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
+
+use std::ffi::CString;
+use std::fmt;
+use std::marker::PhantomData;
+use std::os::raw::{c_int, c_void};
+use std::time::{Duration, Instant};
+
+use crate::context::Context;
+use crate::endpoint::{Endpoint, Multicast, ToEndpoint};
+use crate::error::{last_errno, last_error, Detail, Error, Result};
+use crate::message::Message;
+use crate::multipart::Multipart;
+use crate::socket_type::SocketType;
+
+/// Flags for [`Socket::send_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SendFlags(c_int);
+
+impl SendFlags {
+    /// Blocking, last frame.
+    pub const NONE: SendFlags = SendFlags(0);
+    /// More frames of the same message follow (`ZMQ_SNDMORE`).
+    pub const MORE: SendFlags = SendFlags(zmq_ffi::ZMQ_SNDMORE);
+    /// Do not block (`ZMQ_DONTWAIT`): [`Error::WouldBlock`] when the message cannot be queued.
+    pub const DONTWAIT: SendFlags = SendFlags(zmq_ffi::ZMQ_DONTWAIT);
+
+    /// The raw flag bits.
+    pub fn bits(self) -> c_int {
+        self.0
+    }
+
+    /// Whether every flag of `other` is set.
+    pub fn contains(self, other: SendFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for SendFlags {
+    type Output = SendFlags;
+    fn bitor(self, rhs: SendFlags) -> SendFlags {
+        SendFlags(self.0 | rhs.0)
+    }
+}
+
+/// A failed send, with the message handed back so that nothing is lost.
+#[derive(Debug)]
+pub struct SendError {
+    /// Why the send failed.
+    pub error: Error,
+    /// The message that was not sent.
+    pub message: Message,
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "send failed: {}", self.error)
+    }
+}
+
+impl std::error::Error for SendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<SendError> for Error {
+    fn from(e: SendError) -> Error {
+        e.error
+    }
+}
+
+/// A libzmq socket of any of the twelve stable types, chosen at run time.
+///
+/// `Send` (it may move to another thread) but not `Sync` (libzmq sockets must not be used
+/// from two threads at once). Closing (drop) never blocks; the socket keeps its [`Context`]
+/// alive, and the context's termination waits at most the socket's linger for queued
+/// messages (see [the context module](crate::context#linger-and-drop)).
+///
+/// Blocking calls retry `EINTR` themselves; [`Context::shutdown`] is how another thread wakes
+/// them (they then return [`Error::Terminated`]). A blocking call that runs into a receive or
+/// send timeout returns [`Error::TimedOut`]; the `try_*` calls return `Ok(None)` when nothing
+/// is ready.
+///
+/// ```
+/// use zmq_typed::{Context, Socket, SocketType};
+/// let ctx = Context::new()?;
+/// let pull = Socket::new(&ctx, SocketType::Pull)?;
+/// let endpoint = pull.bind("tcp://127.0.0.1:*")?;   // the port actually bound
+/// let push = Socket::new(&ctx, SocketType::Push)?;
+/// push.connect(&endpoint)?;
+/// push.send("hello")?;
+/// assert_eq!(pull.recv()?, "hello");
+/// # Ok::<(), zmq_typed::Error>(())
+/// ```
+pub struct Socket {
+    ptr: *mut c_void,
+    kind: SocketType,
+    ctx: Context,
+    /// Sockets are not Sync: libzmq sockets are not thread safe.
+    _not_sync: PhantomData<std::cell::Cell<()>>,
+}
+
+// SAFETY: libzmq allows a socket to migrate between threads as long as a full memory barrier
+// separates its use in one thread from its use in the other (man zmq: "individual sockets
+// are not thread safe"); moving a value to another thread in Rust implies that barrier. The
+// context the socket uses is thread safe.
+unsafe impl Send for Socket {}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Socket")
+            .field("type", &self.kind)
+            .field("ptr", &self.ptr)
+            .finish()
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // SAFETY: ptr came from zmq_socket and is closed exactly once, here. zmq_close never
+        // blocks; the context (kept alive by self.ctx until after this) handles the linger.
+        unsafe { zmq_ffi::zmq_close(self.ptr) };
+    }
+}
+
+pub(crate) fn cstring(what: &'static str, text: &str) -> Result<CString> {
+    CString::new(text).map_err(|e| Error::Nul {
+        what,
+        position: e.nul_position(),
+    })
+}
+
+/// Whether this process may open the raw sockets that `pgm://` needs. libzmq aborts the
+/// process from its I/O thread when it cannot, so this is checked before libzmq sees a
+/// `pgm://` endpoint.
+pub fn pgm_permitted() -> bool {
+    const IPPROTO_PGM: c_int = 113;
+    // SAFETY: a plain socket(2) call; the descriptor is closed right away.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_RAW, IPPROTO_PGM) };
+    if fd >= 0 {
+        // SAFETY: fd is a descriptor we own.
+        unsafe { libc::close(fd) };
+        return true;
+    }
+    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+    !matches!(errno, libc::EPERM | libc::EACCES)
+}
+
+impl Socket {
+    /// A new socket of `kind`, with the context's default linger.
+    ///
+    /// Wraps `zmq_socket` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
+    pub fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
+        // SAFETY: the context pointer is valid while ctx lives; NULL is checked.
+        let ptr = unsafe { zmq_ffi::zmq_socket(ctx.as_ptr(), kind.raw()) };
+        if ptr.is_null() {
+            return Err(last_error(|| Detail::new(format!("zmq_socket({kind})"))));
+        }
+        let socket = Socket {
+            ptr,
+            kind,
+            ctx: ctx.clone(),
+            _not_sync: PhantomData,
+        };
+        socket.set_linger(ctx.default_linger())?;
+        Ok(socket)
+    }
+
+    /// The socket's type.
+    pub fn socket_type(&self) -> SocketType {
+        self.kind
+    }
+
+    /// The context the socket belongs to.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The raw `void *` socket, for calls into [`zmq_ffi`]. Valid while `self` lives; using
+    /// it from another thread at the same time as `self` is undefined behaviour.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.ptr
+    }
+
+    fn check_endpoint(&self, ep: &Endpoint) -> Result<()> {
+        if let Some(transport) = ep.multicast() {
+            if !self.kind.allows_multicast() {
+                return Err(Error::TransportNotForType {
+                    endpoint: ep.to_string(),
+                    transport: transport.name(),
+                    socket_type: self.kind.name(),
+                });
+            }
+            if transport == Multicast::Pgm && !pgm_permitted() {
+                return Err(Error::PgmPermission {
+                    endpoint: ep.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn endpoint_call(
+        &self,
+        what: &'static str,
+        endpoint: &(impl ToEndpoint + ?Sized),
+        call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
+    ) -> Result<Endpoint> {
+        let ep = endpoint.to_endpoint()?.into_owned();
+        self.check_endpoint(&ep)?;
+        let text = ep.to_string();
+        let c = cstring("endpoint", &text)?;
+        loop {
+            // SAFETY: the socket is valid while self lives; c is NUL-terminated.
+            let rc = unsafe { call(self.ptr, c.as_ptr()) };
+            if rc == 0 {
+                return Ok(ep);
+            }
+            if last_errno() != libc::EINTR {
+                return Err(last_error(|| Detail::new(format!("{what} {text}"))));
+            }
+        }
+    }
+
+    /// Binds to `endpoint` and returns the endpoint actually bound: with `tcp://...:*` or
+    /// `ipc://*`, the port or path libzmq chose.
+    ///
+    /// Wraps `zmq_bind` ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)) and reads
+    /// `ZMQ_LAST_ENDPOINT`.
+    pub fn bind(&self, endpoint: impl ToEndpoint) -> Result<Endpoint> {
+        let ep = self.endpoint_call("bind", &endpoint, zmq_ffi::zmq_bind)?;
+        match self.last_endpoint()?.parse::<Endpoint>() {
+            Ok(bound) => Ok(bound),
+            // libzmq wrote something we cannot parse (a newer transport): keep what was asked.
+            Err(_) => Ok(ep),
+        }
+    }
+
+    /// Connects to `endpoint` (the connection itself happens in the background).
+    ///
+    /// Wraps `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
+    pub fn connect(&self, endpoint: impl ToEndpoint) -> Result<()> {
+        self.endpoint_call("connect", &endpoint, zmq_ffi::zmq_connect)
+            .map(|_| ())
+    }
+
+    /// Stops listening on `endpoint` (as returned by [`Socket::bind`]).
+    ///
+    /// Wraps `zmq_unbind` ([man zmq_unbind](http://api.zeromq.org/4-3:zmq-unbind)).
+    pub fn unbind(&self, endpoint: impl ToEndpoint) -> Result<()> {
+        self.endpoint_call("unbind", &endpoint, zmq_ffi::zmq_unbind)
+            .map(|_| ())
+    }
+
+    /// Disconnects from `endpoint`.
+    ///
+    /// Wraps `zmq_disconnect` ([man zmq_disconnect](http://api.zeromq.org/4-3:zmq-disconnect)).
+    pub fn disconnect(&self, endpoint: impl ToEndpoint) -> Result<()> {
+        self.endpoint_call("disconnect", &endpoint, zmq_ffi::zmq_disconnect)
+            .map(|_| ())
+    }
+
+    /// Sends one frame, EINTR retried. `Ok(true)`: queued; `Ok(false)`: `EAGAIN`.
+    fn send_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
+        loop {
+            // SAFETY: socket and message are valid; on success libzmq takes the content and
+            // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.
+            let rc = unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), self.ptr, flags) };
+            if rc >= 0 {
+                return Ok(true);
+            }
+            match last_errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => return Ok(false),
+                e => return Err(Error::from_errno(e, Detail::new(format!("send on {}", self.kind)))),
+            }
+        }
+    }
+
+    /// Receives one frame into `msg`, EINTR retried. `Ok(false)`: `EAGAIN`.
+    fn recv_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
+        loop {
+            // SAFETY: socket and message are valid; zmq_msg_recv releases msg's old content.
+            let rc = unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.ptr, flags) };
+            if rc >= 0 {
+                return Ok(true);
+            }
+            match last_errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => return Ok(false),
+                e => {
+                    return Err(Error::from_errno(
+                        e,
+                        Detail::new(format!("receive on {}", self.kind)),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn timed_out(&self, what: &str) -> Error {
+        Error::TimedOut(Detail::new(format!("{what} on {}", self.kind)))
+    }
+
+    /// Sends one frame with `flags`, handing the message back on failure.
+    ///
+    /// Without [`SendFlags::DONTWAIT`] it blocks until the message is queued, or until the
+    /// send timeout (`ZMQ_SNDTIMEO`) runs out ([`Error::TimedOut`]); with it, a full queue is
+    /// [`Error::WouldBlock`].
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn send_with(&self, msg: impl Into<Message>, flags: SendFlags) -> Result<(), SendError> {
+        let mut message = msg.into();
+        match self.send_raw(&mut message, flags.bits()) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                let error = if flags.contains(SendFlags::DONTWAIT) {
+                    Error::WouldBlock(Detail::new(format!("send on {}", self.kind)))
+                } else {
+                    self.timed_out("send")
+                };
+                Err(SendError { error, message })
+            }
+            Err(error) => Err(SendError { error, message }),
+        }
+    }
+
+    /// Sends one frame (the last of its message), blocking.
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn send(&self, msg: impl Into<Message>) -> Result<()> {
+        Ok(self.send_with(msg, SendFlags::NONE)?)
+    }
+
+    /// Sends one frame with more to follow (`ZMQ_SNDMORE`), blocking.
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
+    pub fn send_more(&self, msg: impl Into<Message>) -> Result<()> {
+        Ok(self.send_with(msg, SendFlags::MORE)?)
+    }
+
+    /// Sends one frame without blocking: `Ok(None)` when it was queued, `Ok(Some(message))`
+    /// (the message handed back) when the queue is full or no peer is there to take it.
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT`.
+    pub fn try_send(&self, msg: impl Into<Message>) -> Result<Option<Message>> {
+        match self.send_with(msg, SendFlags::DONTWAIT) {
+            Ok(()) => Ok(None),
+            Err(SendError {
+                error: Error::WouldBlock(_),
+                message,
+            }) => Ok(Some(message)),
+            Err(e) => Err(e.error),
+        }
+    }
+
+    /// Sends one frame, waiting at most `timeout` for room; [`Error::TimedOut`] (with the
+    /// message handed back) when there was none.
+    ///
+    /// Wraps `zmq_poll` (`ZMQ_POLLOUT`) and `zmq_msg_send` with `ZMQ_DONTWAIT`.
+    pub fn send_timeout(&self, msg: impl Into<Message>, timeout: Duration) -> Result<(), SendError> {
+        let mut message = msg.into();
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.send_raw(&mut message, zmq_ffi::ZMQ_DONTWAIT) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(error) => return Err(SendError { error, message }),
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(SendError {
+                    error: self.timed_out("send"),
+                    message,
+                });
+            }
+            if let Err(error) = self.wait(zmq_ffi::ZMQ_POLLOUT as i16, left) {
+                return Err(SendError { error, message });
+            }
+        }
+    }
+
+    /// Sends every frame of `frames` as one message (all but the last with `ZMQ_SNDMORE`).
+    /// An empty list is an error: a message has at least one frame.
+    ///
+    /// Wraps `zmq_msg_send`.
+    pub fn send_multipart<I>(&self, frames: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        let mut iter = frames.into_iter().peekable();
+        if iter.peek().is_none() {
+            return Err(Error::Malformed(
+                "a multipart message needs at least one frame".into(),
+            ));
+        }
+        while let Some(frame) = iter.next() {
+            let flags = if iter.peek().is_some() {
+                SendFlags::MORE
+            } else {
+                SendFlags::NONE
+            };
+            self.send_with(frame, flags)?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the socket is ready for `events` (or `timeout` passes), EINTR retried.
+    fn wait(&self, events: i16, timeout: Duration) -> Result<bool> {
+        let mut item = zmq_ffi::zmq_pollitem_t {
+            socket: self.ptr,
+            fd: 0,
+            events,
+            revents: 0,
+        };
+        let ms = crate::options::timeout_ms(timeout);
+        loop {
+            // SAFETY: one valid poll item for a valid socket.
+            let rc = unsafe { zmq_ffi::zmq_poll(&mut item, 1, ms as std::os::raw::c_long) };
+            if rc >= 0 {
+                return Ok(rc > 0);
+            }
+            if last_errno() != libc::EINTR {
+                return Err(last_error(|| Detail::new(format!("poll on {}", self.kind))));
+            }
+        }
+    }
+
+    /// Receives one frame, blocking; [`Error::TimedOut`] when the receive timeout
+    /// (`ZMQ_RCVTIMEO`) runs out.
+    ///
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv(&self) -> Result<Message> {
+        let mut msg = Message::new();
+        self.recv_into(&mut msg)?;
+        Ok(msg)
+    }
+
+    /// Receives one frame into `msg` (reusing it), blocking.
+    ///
+    /// Wraps `zmq_msg_recv`.
+    pub fn recv_into(&self, msg: &mut Message) -> Result<()> {
+        if self.recv_raw(msg, 0)? {
+            Ok(())
+        } else {
+            Err(self.timed_out("receive"))
+        }
+    }
+
+    /// Receives one frame if one is ready: `Ok(None)` when none is.
+    ///
+    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT`.
+    pub fn try_recv(&self) -> Result<Option<Message>> {
+        let mut msg = Message::new();
+        Ok(self.recv_raw(&mut msg, zmq_ffi::ZMQ_DONTWAIT)?.then_some(msg))
+    }
+
+    /// Receives one frame, waiting at most `timeout`; [`Error::TimedOut`] when none came.
+    ///
+    /// Wraps `zmq_poll` (`ZMQ_POLLIN`) and `zmq_msg_recv` with `ZMQ_DONTWAIT`.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Message> {
+        let deadline = Instant::now() + timeout;
+        let mut msg = Message::new();
+        loop {
+            if self.recv_raw(&mut msg, zmq_ffi::ZMQ_DONTWAIT)? {
+                return Ok(msg);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.timed_out("receive"));
+            }
+            self.wait(zmq_ffi::ZMQ_POLLIN as i16, left)?;
+        }
+    }
+
+    /// Receives one frame's bytes.
+    pub fn recv_bytes(&self) -> Result<Vec<u8>> {
+        self.recv().map(|m| m.to_vec())
+    }
+
+    /// Receives one frame as UTF-8 text; [`Error::Utf8`] when it is not.
+    pub fn recv_string(&self) -> Result<String> {
+        let msg = self.recv()?;
+        msg.as_str().map(str::to_owned)
+    }
+
+    /// Receives one frame into `buf`, returning the frame's full length: a length larger
+    /// than `buf.len()` means the frame was truncated to fit.
+    ///
+    /// Wraps `zmq_recv` ([man zmq_recv](http://api.zeromq.org/4-3:zmq-recv)).
+    pub fn recv_buf(&self, buf: &mut [u8]) -> Result<usize> {
+        loop {
+            // SAFETY: buf is valid for buf.len() writable bytes.
+            let rc = unsafe {
+                zmq_ffi::zmq_recv(self.ptr, buf.as_mut_ptr() as *mut c_void, buf.len(), 0)
+            };
+            if rc >= 0 {
+                return Ok(rc as usize);
+            }
+            match last_errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => return Err(self.timed_out("receive")),
+                e => {
+                    return Err(Error::from_errno(
+                        e,
+                        Detail::new(format!("receive on {}", self.kind)),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// The remaining frames of a message whose first frame is `first`.
+    fn rest_of(&self, first: Message) -> Result<Multipart> {
+        let mut parts = Multipart::new();
+        let mut more = first.more();
+        parts.push_back(first);
+        while more {
+            // The frames of one message arrive together: these never wait.
+            let frame = self.recv()?;
+            more = frame.more();
+            parts.push_back(frame);
+        }
+        Ok(parts)
+    }
+
+    /// Receives every frame of one message, blocking.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_more`.
+    pub fn recv_multipart(&self) -> Result<Multipart> {
+        let first = self.recv()?;
+        self.rest_of(first)
+    }
+
+    /// Receives every frame of one message if one is ready: `Ok(None)` when none is.
+    pub fn try_recv_multipart(&self) -> Result<Option<Multipart>> {
+        match self.try_recv()? {
+            Some(first) => self.rest_of(first).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Receives every frame of one message, waiting at most `timeout` for the first.
+    pub fn recv_multipart_timeout(&self, timeout: Duration) -> Result<Multipart> {
+        let first = self.recv_timeout(timeout)?;
+        self.rest_of(first)
+    }
+}
