@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use zmq_typed::{Context, Endpoint, Socket, SocketType};
+
+/// Generous bound for anything that should happen at once: only reached when a test fails.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Whether skips of capability-dependent tests are failures (set by `.ci/run`).
+pub fn require_all() -> bool {
+    std::env::var_os("ZMQ_TYPED_REQUIRE_ALL").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Says loudly that a test is skipped, or fails it when skips are not allowed.
+pub fn skip(test: &str, why: &str) {
+    let msg = format!("SKIPPED {test}: {why}");
+    assert!(!require_all(), "{msg} (ZMQ_TYPED_REQUIRE_ALL forbids skipping)");
+    eprintln!("{msg}");
+}
+
+/// The transports every pair is tested over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Inproc,
+    Ipc,
+    Tcp,
+}
+
+pub const TRANSPORTS: [Transport; 3] = [Transport::Inproc, Transport::Ipc, Transport::Tcp];
+
+/// A bind endpoint for `transport`, unique to this call.
+pub fn bind_endpoint(transport: Transport, tag: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    match transport {
+        Transport::Inproc => format!("inproc://{tag}-{n}"),
+        // ipc://* makes libzmq pick a fresh path in a temporary folder.
+        Transport::Ipc => "ipc://*".to_string(),
+        Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
+    }
+}
+
+/// A context whose sockets linger briefly, so that a failing test never waits long.
+pub fn ctx() -> Context {
+    Context::new().expect("context")
+}
+
+/// A socket with a receive timeout so that a broken test fails instead of hanging.
+pub fn socket(ctx: &Context, kind: SocketType) -> Socket {
+    let s = Socket::new(ctx, kind).expect("socket");
+    s.set_rcvtimeo(Some(PATIENCE)).expect("rcvtimeo");
+    s.set_sndtimeo(Some(PATIENCE)).expect("sndtimeo");
+    s
+}
+
+/// Binds `a` on `transport` and connects `b` to where it bound.
+pub fn wire(a: &Socket, b: &Socket, transport: Transport, tag: &str) -> Endpoint {
+    let ep = a.bind(bind_endpoint(transport, tag)).expect("bind");
+    b.connect(&ep).expect("connect");
+    ep
+}
