@@ -77,16 +77,24 @@ impl Socket {
     }
 
     pub(crate) fn set_bytes(&self, option: c_int, name: &'static str, value: &[u8]) -> Result<()> {
-        // SAFETY: value is readable for value.len() bytes (a NULL pointer with length 0 is
-        // accepted by libzmq for options that allow empty values).
-        let rc = unsafe {
-            zmq_ffi::zmq_setsockopt(self.as_ptr(), option, value.as_ptr() as *const c_void, value.len())
+        // libzmq reads "empty" as a NULL pointer with length 0 (a non-NULL pointer with
+        // length 0 is EINVAL for string options).
+        let ptr = if value.is_empty() {
+            std::ptr::null()
+        } else {
+            value.as_ptr() as *const c_void
         };
+        // SAFETY: ptr is readable for value.len() bytes, or NULL with length 0.
+        let rc = unsafe { zmq_ffi::zmq_setsockopt(self.as_ptr(), option, ptr, value.len()) };
         check(rc, Self::detail(name)).map(|_| ())
     }
 
     fn get_string(&self, option: c_int, name: &'static str) -> Result<String> {
-        let mut bytes = self.get_bytes(option, name, 1024)?;
+        self.get_string_max(option, name, 1024)
+    }
+
+    fn get_string_max(&self, option: c_int, name: &'static str, max: usize) -> Result<String> {
+        let mut bytes = self.get_bytes(option, name, max)?;
         if let Some(nul) = bytes.iter().position(|&b| b == 0) {
             bytes.truncate(nul);
         }
@@ -208,7 +216,7 @@ macro_rules! curve_key_opt {
         #[doc = ""]
         #[doc = concat!("The key as 40 Z85 characters. Wraps `zmq_getsockopt` with `", stringify!($zmq), "` and a 41-byte buffer.")]
         pub fn $get_z85(&self) -> Result<String> {
-            self.get_string(zmq_ffi::$zmq, stringify!($zmq))
+            self.get_string_max(zmq_ffi::$zmq, stringify!($zmq), 41)
         }
         #[doc = $doc]
         #[doc = ""]
