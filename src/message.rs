@@ -270,9 +270,13 @@ impl Message {
         self.property("Socket-Type")
     }
 
-    /// The peer's routing id (`Routing-Id` property).
+    /// The peer's routing id (`Routing-Id` property; libzmq 4.3 stores it under the ZMTP
+    /// name `Identity`, which is read when `Routing-Id` is absent).
     pub fn routing_id_property(&self) -> Result<Option<&str>> {
-        self.property("Routing-Id")
+        match self.property("Routing-Id")? {
+            Some(id) => Ok(Some(id)),
+            None => self.property("Identity"),
+        }
     }
 
     /// The user id a ZAP handler gave the peer (`User-Id` property).
