@@ -1,0 +1,152 @@
+//! Poll over sockets and raw fds, the socket fd, and timers.
+
+mod common;
+
+use std::cell::RefCell;
+use std::os::unix::io::AsRawFd;
+use std::rc::Rc;
+use std::time::Duration;
+
+use common::*;
+use zmq_typed::{poll, PollEvents, PollSet, SocketType::*, Timers};
+
+#[test]
+fn poll_reports_ready_sockets_and_fds_by_token() {
+    let ctx = ctx();
+    let a = socket(&ctx, Pull);
+    let b = socket(&ctx, Pull);
+    let pa = socket(&ctx, Push);
+    let pb = socket(&ctx, Push);
+    wire(&a, &pa, Transport::Tcp, "poll-a");
+    wire(&b, &pb, Transport::Ipc, "poll-b");
+    let (reader, mut writer) = std::os::unix::net::UnixStream::pair().unwrap();
+    let fd = reader.as_raw_fd();
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum T {
+        A,
+        B,
+        Fd,
+    }
+    let mut set = PollSet::new();
+    let none: Vec<_> = set
+        .poll(&[(&a.as_pollable_socket(), PollEvents::IN, T::A)], Some(Duration::ZERO))
+        .unwrap()
+        .collect();
+    assert!(none.is_empty());
+
+    pb.send("to b").unwrap();
+    let ready: Vec<_> = set
+        .poll(
+            &[
+                (&zmq_typed::Pollable::Socket(&a), PollEvents::IN, T::A),
+                (&zmq_typed::Pollable::Socket(&b), PollEvents::IN, T::B),
+                (&zmq_typed::Pollable::Fd(fd), PollEvents::IN, T::Fd),
+            ],
+            Some(PATIENCE),
+        )
+        .unwrap()
+        .collect();
+    assert_eq!(ready, vec![(T::B, PollEvents::IN)]);
+    assert_eq!(b.recv_string().unwrap(), "to b");
+
+    std::io::Write::write_all(&mut writer, b"x").unwrap();
+    pa.send("to a").unwrap();
+    // Wait until both are ready (the tcp message may take a moment).
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        for (token, ev) in poll(
+            &[
+                (&zmq_typed::Pollable::Socket(&a), PollEvents::IN, T::A),
+                (&zmq_typed::Pollable::Fd(fd), PollEvents::IN, T::Fd),
+            ],
+            Some(PATIENCE),
+        )
+        .unwrap()
+        {
+            assert!(ev.contains(PollEvents::IN));
+            if !seen.contains(&token) {
+                seen.push(token);
+            }
+        }
+        assert!(!seen.is_empty(), "poll timed out");
+        if seen.contains(&T::A) && a.try_recv().unwrap().is_some() {
+            // consumed
+        }
+    }
+    assert!(seen.contains(&T::A) && seen.contains(&T::Fd));
+
+    // Timeout: nothing ready, returns empty after the timeout.
+    let ready = poll(&[(&a, PollEvents::IN, 0)], Some(Duration::from_millis(10))).unwrap();
+    assert!(ready.is_empty());
+    // POLLOUT on a PUSH with a peer.
+    let ready = poll(&[(&pa, PollEvents::OUT, 1)], Some(PATIENCE)).unwrap();
+    assert_eq!(ready, vec![(1, PollEvents::OUT)]);
+}
+
+trait AsPollableSocket {
+    fn as_pollable_socket(&self) -> zmq_typed::Pollable<'_>;
+}
+impl AsPollableSocket for zmq_typed::Socket {
+    fn as_pollable_socket(&self) -> zmq_typed::Pollable<'_> {
+        zmq_typed::Pollable::Socket(self)
+    }
+}
+
+#[test]
+fn socket_fd_signals_readiness() {
+    let ctx = ctx();
+    let a = socket(&ctx, Pull);
+    let p = socket(&ctx, Push);
+    wire(&a, &p, Transport::Tcp, "fd");
+    let fd = a.fd().unwrap();
+    p.send("edge").unwrap();
+    // Wait on the raw fd with libc poll until ZMQ_EVENTS says a message is there.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !a.events().unwrap().contains(PollEvents::IN) {
+        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        unsafe { libc::poll(&mut pfd, 1, 100) };
+        assert!(std::time::Instant::now() < deadline);
+    }
+    assert_eq!(a.try_recv().unwrap().unwrap(), "edge");
+}
+
+#[test]
+fn timers_fire_cancel_and_reset() {
+    let mut timers = Timers::new().unwrap();
+    assert_eq!(timers.timeout(), None);
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l1 = log.clone();
+    let fast = timers.add(Duration::from_millis(1), move |id| l1.borrow_mut().push(("fast", id))).unwrap();
+    let l2 = log.clone();
+    let slow = timers.add(Duration::from_secs(3600), move |_| l2.borrow_mut().push(("slow", fast))).unwrap();
+    assert!(timers.timeout().unwrap() <= Duration::from_millis(1));
+    while log.borrow().is_empty() {
+        std::thread::sleep(timers.timeout().unwrap_or(Duration::from_millis(1)));
+        timers.execute().unwrap();
+    }
+    assert_eq!(log.borrow()[0], ("fast", fast));
+    timers.cancel(fast).unwrap();
+    assert!(timers.timeout().unwrap() > Duration::from_secs(3000));
+    timers.set_interval(slow, Duration::from_millis(2)).unwrap();
+    timers.reset(slow).unwrap();
+    while log.borrow().len() < 2 {
+        std::thread::sleep(timers.timeout().unwrap_or(Duration::from_millis(1)));
+        timers.execute().unwrap();
+    }
+    assert_eq!(log.borrow()[1].0, "slow");
+    assert!(matches!(timers.cancel(fast), Err(zmq_typed::Error::InvalidArgument(_))));
+}
+
+#[test]
+fn a_panicking_timer_callback_does_not_unwind_through_c() {
+    let mut timers = Timers::new().unwrap();
+    timers.add(Duration::from_millis(1), |_| panic!("boom")).unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loop {
+        std::thread::sleep(Duration::from_millis(2));
+        timers.execute().unwrap();
+    }));
+    let payload = result.unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+}
