@@ -64,7 +64,10 @@ fn run() -> zmq_typed::Result<()> {
     sub.connect(&ep)?;
     sub.set_subscribe("10001 ")?;
     let subscription = xpub.recv()?;
-    println!("pubsub: publisher saw subscription {:?}", String::from_utf8_lossy(&subscription[1..]));
+    println!(
+        "pubsub: publisher saw subscription {:?}",
+        String::from_utf8_lossy(&subscription[1..])
+    );
     xpub.send("10002 15 40")?;
     xpub.send("10001 21 55")?;
     println!("pubsub: subscriber got {}", sub.recv_string()?);

@@ -82,5 +82,9 @@ pub fn version() -> Version {
     let (mut major, mut minor, mut patch) = (0, 0, 0);
     // SAFETY: three valid out-pointers.
     unsafe { zmq_ffi::zmq_version(&mut major, &mut minor, &mut patch) };
-    Version { major, minor, patch }
+    Version {
+        major,
+        minor,
+        patch,
+    }
 }

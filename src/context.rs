@@ -22,9 +22,9 @@ use std::os::raw::{c_int, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::{check, last_error, Detail, Result};
 #[cfg(doc)]
 use crate::error::Error;
+use crate::error::{check, last_error, Detail, Result};
 
 /// The linger given to sockets whose context did not choose another: 2 seconds.
 pub const DEFAULT_LINGER: Duration = Duration::from_secs(2);
@@ -71,14 +71,16 @@ pub struct Context {
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("ptr", &self.raw.ptr).finish()
+        f.debug_struct("Context")
+            .field("ptr", &self.raw.ptr)
+            .finish()
     }
 }
 
 /// Options for a new [`Context`], applied before its first socket exists.
 ///
 /// Wraps `zmq_ctx_set` ([man zmq_ctx_set](http://api.zeromq.org/4-3:zmq-ctx-set)).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ContextBuilder {
     ints: Vec<(c_int, &'static str, c_int)>,
@@ -99,7 +101,11 @@ impl ContextBuilder {
 
     /// Maximum number of sockets (`ZMQ_MAX_SOCKETS`, default 1023).
     pub fn max_sockets(self, n: u32) -> Self {
-        self.int(zmq_ffi::ZMQ_MAX_SOCKETS, "ZMQ_MAX_SOCKETS", n.min(c_int::MAX as u32) as c_int)
+        self.int(
+            zmq_ffi::ZMQ_MAX_SOCKETS,
+            "ZMQ_MAX_SOCKETS",
+            n.min(c_int::MAX as u32) as c_int,
+        )
     }
 
     /// Whether sockets use IPv6 (`ZMQ_IPV6`, default off).
@@ -118,12 +124,20 @@ impl ContextBuilder {
     /// scheduling policy and, usually, privileges.
     pub fn thread_priority(mut self, priority: i32) -> Self {
         self.thread_priority = Some(priority);
-        self.int(zmq_ffi::ZMQ_THREAD_PRIORITY, "ZMQ_THREAD_PRIORITY", priority)
+        self.int(
+            zmq_ffi::ZMQ_THREAD_PRIORITY,
+            "ZMQ_THREAD_PRIORITY",
+            priority,
+        )
     }
 
     /// Scheduling policy of the I/O threads (`ZMQ_THREAD_SCHED_POLICY`, a `SCHED_*` value).
     pub fn thread_sched_policy(self, policy: i32) -> Self {
-        self.int(zmq_ffi::ZMQ_THREAD_SCHED_POLICY, "ZMQ_THREAD_SCHED_POLICY", policy)
+        self.int(
+            zmq_ffi::ZMQ_THREAD_SCHED_POLICY,
+            "ZMQ_THREAD_SCHED_POLICY",
+            policy,
+        )
     }
 
     /// Pins the I/O threads to `cpu` (`ZMQ_THREAD_AFFINITY_CPU_ADD`); may be given repeatedly.
@@ -138,7 +152,11 @@ impl ContextBuilder {
     /// A number libzmq puts in front of its threads' names (`ZMQ_THREAD_NAME_PREFIX`; an
     /// integer in libzmq 4.3).
     pub fn thread_name_prefix(self, prefix: i32) -> Self {
-        self.int(zmq_ffi::ZMQ_THREAD_NAME_PREFIX, "ZMQ_THREAD_NAME_PREFIX", prefix)
+        self.int(
+            zmq_ffi::ZMQ_THREAD_NAME_PREFIX,
+            "ZMQ_THREAD_NAME_PREFIX",
+            prefix,
+        )
     }
 
     /// Largest message accepted by any socket (`ZMQ_MAX_MSGSZ`, default `i32::MAX`).
@@ -224,7 +242,11 @@ impl Context {
 
     /// Sets the maximum number of sockets. Wraps `zmq_ctx_set(ZMQ_MAX_SOCKETS)`.
     pub fn set_max_sockets(&self, n: u32) -> Result<()> {
-        self.set(zmq_ffi::ZMQ_MAX_SOCKETS, "ZMQ_MAX_SOCKETS", n.min(c_int::MAX as u32) as c_int)
+        self.set(
+            zmq_ffi::ZMQ_MAX_SOCKETS,
+            "ZMQ_MAX_SOCKETS",
+            n.min(c_int::MAX as u32) as c_int,
+        )
     }
 
     /// The largest `max_sockets` this libzmq allows. Wraps `zmq_ctx_get(ZMQ_SOCKET_LIMIT)`.
@@ -324,16 +346,6 @@ impl ShutdownHandle {
                 unsafe { zmq_ffi::zmq_ctx_shutdown(raw.ptr) == 0 }
             }
             None => false,
-        }
-    }
-}
-
-impl Default for ContextBuilder {
-    fn default() -> Self {
-        ContextBuilder {
-            ints: Vec::new(),
-            default_linger: None,
-            thread_priority: None,
         }
     }
 }

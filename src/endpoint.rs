@@ -345,10 +345,7 @@ impl FromStr for Endpoint {
         match transport {
             "tcp" => {
                 let (source, target) = match rest.split_once(';') {
-                    Some((src, dst)) => (
-                        Some(parse_host_port(src, false).map_err(fail)?),
-                        dst,
-                    ),
+                    Some((src, dst)) => (Some(parse_host_port(src, false).map_err(fail)?), dst),
                     None => (None, rest),
                 };
                 let target = parse_host_port(target, true).map_err(fail)?;

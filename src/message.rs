@@ -191,7 +191,9 @@ impl Message {
         // SAFETY: zmq_msg_data points at `len` initialised bytes that live as long as the
         // message and do not move while it is borrowed (inline data moves only with the
         // message, which a borrow prevents).
-        unsafe { std::slice::from_raw_parts(zmq_ffi::zmq_msg_data(self.msg.get()) as *const u8, len) }
+        unsafe {
+            std::slice::from_raw_parts(zmq_ffi::zmq_msg_data(self.msg.get()) as *const u8, len)
+        }
     }
 
     /// Whether the bytes are shared with another message (after a [`Clone`], or as part of
@@ -214,7 +216,10 @@ impl Message {
         // SAFETY: as in `data`, and exclusive: `&mut self`, and the bytes are neither
         // constant nor shared with another message.
         Some(unsafe {
-            std::slice::from_raw_parts_mut(zmq_ffi::zmq_msg_data(self.msg.get_mut()) as *mut u8, len)
+            std::slice::from_raw_parts_mut(
+                zmq_ffi::zmq_msg_data(self.msg.get_mut()) as *mut u8,
+                len,
+            )
         })
     }
 
@@ -313,7 +318,8 @@ impl Drop for Message {
 impl Clone for Message {
     /// A shared copy ([`Message::share`]); falls back to copying the bytes.
     fn clone(&self) -> Message {
-        self.share().unwrap_or_else(|_| Message::from_slice(self.data()))
+        self.share()
+            .unwrap_or_else(|_| Message::from_slice(self.data()))
     }
 }
 

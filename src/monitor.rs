@@ -85,12 +85,18 @@ impl ProtocolError {
             zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED => {
                 ZmtpMalformedCommandUnspecified
             }
-            zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE => ZmtpMalformedCommandMessage,
+            zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE => {
+                ZmtpMalformedCommandMessage
+            }
             zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO => ZmtpMalformedCommandHello,
-            zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE => ZmtpMalformedCommandInitiate,
+            zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE => {
+                ZmtpMalformedCommandInitiate
+            }
             zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR => ZmtpMalformedCommandError,
             zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY => ZmtpMalformedCommandReady,
-            zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME => ZmtpMalformedCommandWelcome,
+            zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME => {
+                ZmtpMalformedCommandWelcome
+            }
             zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA => ZmtpInvalidMetadata,
             zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC => ZmtpCryptographic,
             zmq_ffi::ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH => ZmtpMechanismMismatch,
@@ -250,8 +256,11 @@ impl Socket {
         let endpoint = crate::inproc_name::unique("monitor");
         let c = cstring("monitor endpoint", &endpoint)?;
         // SAFETY: valid socket; c is NUL-terminated.
-        let rc = unsafe { zmq_ffi::zmq_socket_monitor(self.as_ptr(), c.as_ptr(), i32::from(mask.0)) };
-        check(rc, || crate::error::Detail::new(format!("zmq_socket_monitor {endpoint}")))?;
+        let rc =
+            unsafe { zmq_ffi::zmq_socket_monitor(self.as_ptr(), c.as_ptr(), i32::from(mask.0)) };
+        check(rc, || {
+            crate::error::Detail::new(format!("zmq_socket_monitor {endpoint}"))
+        })?;
         let pair = Socket::new(self.context(), SocketType::Pair)?;
         pair.set_linger(Some(Duration::ZERO))?;
         pair.connect(endpoint.as_str())?;
@@ -309,7 +318,11 @@ impl Monitor {
 
     /// Waits (at most `timeout` for each event) until an event matches `pred`, and returns
     /// it; the events before it are dropped.
-    pub fn wait_for(&self, timeout: Duration, mut pred: impl FnMut(&EventKind) -> bool) -> Result<Event> {
+    pub fn wait_for(
+        &self,
+        timeout: Duration,
+        mut pred: impl FnMut(&EventKind) -> bool,
+    ) -> Result<Event> {
         loop {
             let event = self.recv_timeout(timeout)?;
             if pred(&event.kind) {

@@ -120,9 +120,8 @@ impl<T: Copy> PollSet<T> {
             };
             // SAFETY: items is a valid array of pollitems whose sockets are borrowed (through
             // `entries`) for the whole call.
-            let rc = unsafe {
-                zmq_ffi::zmq_poll(self.items.as_mut_ptr(), self.items.len() as i32, ms)
-            };
+            let rc =
+                unsafe { zmq_ffi::zmq_poll(self.items.as_mut_ptr(), self.items.len() as i32, ms) };
             if rc >= 0 {
                 break;
             }

@@ -91,7 +91,9 @@ impl SteerableProxy {
         let thread = std::thread::Builder::new()
             .name("zmq-typed-proxy".into())
             .spawn(move || {
-                let capture_ptr = capture.as_ref().map_or(std::ptr::null_mut(), Socket::as_ptr);
+                let capture_ptr = capture
+                    .as_ref()
+                    .map_or(std::ptr::null_mut(), Socket::as_ptr);
                 // SAFETY: the four sockets are owned by this thread for the whole call.
                 let rc = unsafe {
                     zmq_ffi::zmq_proxy_steerable(

@@ -27,7 +27,9 @@ pub fn z85_encode(data: &[u8]) -> Result<String> {
     let mut out = vec![0u8; data.len() / 4 * 5 + 1];
     // SAFETY: out has room for len*5/4 characters plus the NUL; data is readable for its
     // length, which is a multiple of 4 as checked above.
-    let rc = unsafe { zmq_ffi::zmq_z85_encode(out.as_mut_ptr() as *mut c_char, data.as_ptr(), data.len()) };
+    let rc = unsafe {
+        zmq_ffi::zmq_z85_encode(out.as_mut_ptr() as *mut c_char, data.as_ptr(), data.len())
+    };
     if rc.is_null() {
         return Err(Error::Z85("libzmq refused to encode".into()));
     }
@@ -48,8 +50,13 @@ pub fn z85_decode(text: &str) -> Result<Vec<u8>> {
     }
     const ALPHABET: &[u8] =
         b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-    if let Some((i, c)) = text.char_indices().find(|(_, c)| !c.is_ascii() || !ALPHABET.contains(&(*c as u8))) {
-        return Err(Error::Z85(format!("{c:?} at position {i} is not a Z85 character")));
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii() || !ALPHABET.contains(&(*c as u8)))
+    {
+        return Err(Error::Z85(format!(
+            "{c:?} at position {i} is not a Z85 character"
+        )));
     }
     let c = cstring("Z85 text", text)?;
     let mut out = vec![0u8; text.len() / 5 * 4];
@@ -57,7 +64,9 @@ pub fn z85_decode(text: &str) -> Result<Vec<u8>> {
     // of 5.
     let rc = unsafe { zmq_ffi::zmq_z85_decode(out.as_mut_ptr(), c.as_ptr()) };
     if rc.is_null() {
-        return Err(Error::Z85(format!("`{text}` does not decode (a value out of range)")));
+        return Err(Error::Z85(format!(
+            "`{text}` does not decode (a value out of range)"
+        )));
     }
     Ok(out)
 }

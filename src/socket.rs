@@ -274,7 +274,12 @@ impl Socket {
             match last_errno() {
                 libc::EINTR => continue,
                 libc::EAGAIN => return Ok(false),
-                e => return Err(Error::from_errno(e, Detail::new(format!("send on {}", self.kind)))),
+                e => {
+                    return Err(Error::from_errno(
+                        e,
+                        Detail::new(format!("send on {}", self.kind)),
+                    ))
+                }
             }
         }
     }
@@ -311,6 +316,8 @@ impl Socket {
     /// [`Error::WouldBlock`].
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    // The message is handed back by value on failure: that is the point of SendError.
+    #[allow(clippy::result_large_err)]
     pub fn send_with(&self, msg: impl Into<Message>, flags: SendFlags) -> Result<(), SendError> {
         let mut message = msg.into();
         match self.send_raw(&mut message, flags.bits()) {
@@ -360,7 +367,12 @@ impl Socket {
     /// message handed back) when there was none.
     ///
     /// Wraps `zmq_poll` (`ZMQ_POLLOUT`) and `zmq_msg_send` with `ZMQ_DONTWAIT`.
-    pub fn send_timeout(&self, msg: impl Into<Message>, timeout: Duration) -> Result<(), SendError> {
+    #[allow(clippy::result_large_err)]
+    pub fn send_timeout(
+        &self,
+        msg: impl Into<Message>,
+        timeout: Duration,
+    ) -> Result<(), SendError> {
         let mut message = msg.into();
         let deadline = Instant::now() + timeout;
         loop {
@@ -455,7 +467,9 @@ impl Socket {
     /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT`.
     pub fn try_recv(&self) -> Result<Option<Message>> {
         let mut msg = Message::new();
-        Ok(self.recv_raw(&mut msg, zmq_ffi::ZMQ_DONTWAIT)?.then_some(msg))
+        Ok(self
+            .recv_raw(&mut msg, zmq_ffi::ZMQ_DONTWAIT)?
+            .then_some(msg))
     }
 
     /// Receives one frame, waiting at most `timeout`; [`Error::TimedOut`] when none came.

@@ -75,7 +75,11 @@ impl Timers {
     /// at least 1 ms).
     ///
     /// Wraps `zmq_timers_add`.
-    pub fn add(&mut self, interval: Duration, callback: impl FnMut(TimerId) + 'static) -> Result<TimerId> {
+    pub fn add(
+        &mut self,
+        interval: Duration,
+        callback: impl FnMut(TimerId) + 'static,
+    ) -> Result<TimerId> {
         let ms = timeout_ms(interval).max(1);
         let mut slot = Box::new(Slot {
             callback: Box::new(callback),

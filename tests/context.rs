@@ -11,7 +11,11 @@ use common::*;
 use zmq_typed::{Context, Error, Socket, SocketType};
 
 /// Runs `f` on a thread and fails the test if it does not finish within `limit`.
-fn within<T: Send + 'static>(limit: Duration, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let _ = tx.send(f());
@@ -81,10 +85,15 @@ fn shutdown_wakes_a_blocked_receive_in_another_thread() {
     });
     ready_rx.recv().unwrap();
     ctx.shutdown().unwrap();
-    let result = within(PATIENCE, "receive after shutdown", move || handle.join().unwrap());
+    let result = within(PATIENCE, "receive after shutdown", move || {
+        handle.join().unwrap()
+    });
     assert!(matches!(result, Err(Error::Terminated(_))), "{result:?}");
     // Later calls fail the same way; creating sockets too.
-    assert!(matches!(Socket::new(&ctx, SocketType::Push), Err(Error::Terminated(_))));
+    assert!(matches!(
+        Socket::new(&ctx, SocketType::Push),
+        Err(Error::Terminated(_))
+    ));
     // The shutdown handle does not keep the context alive.
     let handle = ctx.shutdown_handle();
     assert!(handle.shutdown());

@@ -42,7 +42,11 @@ fn every_form_parses_and_displays_back() {
         assert_eq!(ep.to_string(), text);
     }
     match "tcp://127.0.0.1:5555".parse::<Endpoint>().unwrap() {
-        Endpoint::Tcp { source: None, host: Host::Ip(ip), port: Port::Number(5555) } => {
+        Endpoint::Tcp {
+            source: None,
+            host: Host::Ip(ip),
+            port: Port::Number(5555),
+        } => {
             assert_eq!(ip.to_string(), "127.0.0.1")
         }
         other => panic!("{other:?}"),
@@ -52,20 +56,38 @@ fn every_form_parses_and_displays_back() {
 #[test]
 fn malformed_endpoints_are_refused_precisely() {
     assert_eq!(kind("127.0.0.1:5555"), K::MissingTransport);
-    assert_eq!(kind("udp://127.0.0.1:5555"), K::UnknownTransport("udp".into()));
+    assert_eq!(
+        kind("udp://127.0.0.1:5555"),
+        K::UnknownTransport("udp".into())
+    );
     assert_eq!(kind("tcp://"), K::EmptyAddress);
     assert_eq!(kind("tcp://127.0.0.1"), K::MissingPort);
     assert_eq!(kind("tcp://127.0.0.1:"), K::MissingPort);
     assert_eq!(kind("tcp://127.0.0.1:http"), K::InvalidPort("http".into()));
     assert_eq!(kind("tcp://127.0.0.1:99999"), K::PortOutOfRange(99999));
     assert_eq!(kind("tcp://127.0.0.1:65536"), K::PortOutOfRange(65536));
-    assert_eq!(kind("tcp://300.1.1.1:5555"), K::InvalidHost("300.1.1.1".into()));
+    assert_eq!(
+        kind("tcp://300.1.1.1:5555"),
+        K::InvalidHost("300.1.1.1".into())
+    );
     assert_eq!(kind("tcp://[::zz]:5555"), K::InvalidHost("[::zz]".into()));
-    assert_eq!(kind("tcp://bad host:5555"), K::InvalidHost("bad host".into()));
+    assert_eq!(
+        kind("tcp://bad host:5555"),
+        K::InvalidHost("bad host".into())
+    );
     assert_eq!(kind("epgm://239.192.1.1:5555"), K::MulticastShape);
-    assert_eq!(kind("epgm://127.0.0.1;10.0.0.1:5555"), K::NotMulticast("10.0.0.1".into()));
-    assert_eq!(kind("epgm://127.0.0.1;239.192.1.1:0"), K::InvalidPort("0".into()));
-    assert_eq!(kind(&format!("ipc://{}", "x".repeat(200))), K::IpcPathTooLong(200));
+    assert_eq!(
+        kind("epgm://127.0.0.1;10.0.0.1:5555"),
+        K::NotMulticast("10.0.0.1".into())
+    );
+    assert_eq!(
+        kind("epgm://127.0.0.1;239.192.1.1:0"),
+        K::InvalidPort("0".into())
+    );
+    assert_eq!(
+        kind(&format!("ipc://{}", "x".repeat(200))),
+        K::IpcPathTooLong(200)
+    );
     assert_eq!(kind("inproc://a\0b"), K::Nul);
     assert_eq!(kind("tipc://5560"), K::TipcShape);
     let err = "tcp://127.0.0.1:99999".parse::<Endpoint>().unwrap_err();
@@ -94,20 +116,40 @@ fn bind_and_connect_go_through_the_parser() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(other.bind("tcp://10.255.255.1:5555"), Err(Error::AddressNotAvailable(_))));
-    assert!(matches!(other.bind("tcp://nosuchif0:5555"), Err(Error::NoDevice(_))));
-    assert!(matches!(other.unbind("tcp://127.0.0.1:1"), Err(Error::NotFound(_))));
+    assert!(matches!(
+        other.bind("tcp://10.255.255.1:5555"),
+        Err(Error::AddressNotAvailable(_))
+    ));
+    assert!(matches!(
+        other.bind("tcp://nosuchif0:5555"),
+        Err(Error::NoDevice(_))
+    ));
+    assert!(matches!(
+        other.unbind("tcp://127.0.0.1:1"),
+        Err(Error::NotFound(_))
+    ));
     assert!(matches!(s.unbind(&ep), Ok(())));
 }
 
 #[test]
 fn multicast_on_the_wrong_socket_type_is_refused() {
     let ctx = ctx();
-    for kind in [SocketType::Req, SocketType::Push, SocketType::Router, SocketType::Pair] {
+    for kind in [
+        SocketType::Req,
+        SocketType::Push,
+        SocketType::Router,
+        SocketType::Pair,
+    ] {
         let s = Socket::new(&ctx, kind).unwrap();
-        for ep in ["epgm://127.0.0.1;239.192.1.1:5555", "pgm://127.0.0.1;239.192.1.1:5555", "norm://127.0.0.1;239.192.1.1:5555"] {
+        for ep in [
+            "epgm://127.0.0.1;239.192.1.1:5555",
+            "pgm://127.0.0.1;239.192.1.1:5555",
+            "norm://127.0.0.1;239.192.1.1:5555",
+        ] {
             match s.connect(ep) {
-                Err(Error::TransportNotForType { socket_type, .. }) => assert_eq!(socket_type, kind.name()),
+                Err(Error::TransportNotForType { socket_type, .. }) => {
+                    assert_eq!(socket_type, kind.name())
+                }
                 other => panic!("{kind} {ep}: {other:?}"),
             }
         }
@@ -116,15 +158,30 @@ fn multicast_on_the_wrong_socket_type_is_refused() {
 
 #[test]
 fn errors_name_the_errno_and_convert() {
-    assert!(matches!(Error::from_errno(libc::EAGAIN, Default::default()), Error::WouldBlock(_)));
-    assert!(matches!(Error::from_errno(zmq_typed::zmq_ffi::EFSM, Default::default()), Error::WrongState(_)));
-    assert!(matches!(Error::from_errno(zmq_typed::zmq_ffi::ETERM, Default::default()), Error::Terminated(_)));
-    assert!(matches!(Error::from_errno(zmq_typed::zmq_ffi::ENOCOMPATPROTO, Default::default()), Error::IncompatibleProtocol(_)));
+    assert!(matches!(
+        Error::from_errno(libc::EAGAIN, Default::default()),
+        Error::WouldBlock(_)
+    ));
+    assert!(matches!(
+        Error::from_errno(zmq_typed::zmq_ffi::EFSM, Default::default()),
+        Error::WrongState(_)
+    ));
+    assert!(matches!(
+        Error::from_errno(zmq_typed::zmq_ffi::ETERM, Default::default()),
+        Error::Terminated(_)
+    ));
+    assert!(matches!(
+        Error::from_errno(zmq_typed::zmq_ffi::ENOCOMPATPROTO, Default::default()),
+        Error::IncompatibleProtocol(_)
+    ));
     let other = Error::from_errno(12345, zmq_typed::Detail::new("testing"));
     assert!(matches!(other, Error::Other(12345, _)));
     assert_eq!(other.errno(), Some(12345));
     assert!(other.to_string().contains("testing"), "{other}");
-    let efsm = Error::from_errno(zmq_typed::zmq_ffi::EFSM, zmq_typed::Detail::new("send on REQ"));
+    let efsm = Error::from_errno(
+        zmq_typed::zmq_ffi::EFSM,
+        zmq_typed::Detail::new("send on REQ"),
+    );
     assert_eq!(
         efsm.to_string(),
         "Operation cannot be accomplished in current state (send on REQ)"

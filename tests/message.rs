@@ -113,7 +113,10 @@ fn mutable_access_only_to_own_bytes() {
     assert_eq!(small, "tiny");
     assert_eq!(Message::new().len(), 0);
     assert!(Message::from(String::from("x")).as_str().is_ok());
-    assert!(matches!(Message::from(&[0xff, 0xfe][..]).as_str(), Err(zmq_typed::Error::Utf8 { .. })));
+    assert!(matches!(
+        Message::from(&[0xff, 0xfe][..]).as_str(),
+        Err(zmq_typed::Error::Utf8 { .. })
+    ));
 }
 
 #[test]
@@ -126,9 +129,16 @@ fn properties_over_tcp_not_inproc() {
     let msg = pull.recv().unwrap();
     assert_eq!(msg.socket_type_property().unwrap(), Some("PUSH"));
     assert_eq!(msg.peer_address().unwrap(), Some("127.0.0.1"));
-    assert_eq!(msg.routing_id_property().unwrap(), None, "PUSH sends no routing id");
+    assert_eq!(
+        msg.routing_id_property().unwrap(),
+        None,
+        "PUSH sends no routing id"
+    );
     assert_eq!(msg.property("No-Such-Property").unwrap(), None);
-    assert!(matches!(msg.property("a\0b"), Err(zmq_typed::Error::Nul { .. })));
+    assert!(matches!(
+        msg.property("a\0b"),
+        Err(zmq_typed::Error::Nul { .. })
+    ));
 
     let dealer = socket(&ctx, Dealer);
     dealer.set_routing_id("dealer-7").unwrap();
@@ -143,7 +153,11 @@ fn properties_over_tcp_not_inproc() {
     wire(&a, &b, Transport::Inproc, "props3");
     b.send("z").unwrap();
     let msg = a.recv().unwrap();
-    assert_eq!(msg.socket_type_property().unwrap(), None, "no metadata over inproc");
+    assert_eq!(
+        msg.socket_type_property().unwrap(),
+        None,
+        "no metadata over inproc"
+    );
 }
 
 #[test]
@@ -189,16 +203,23 @@ fn receive_variants() {
         a.recv_timeout(std::time::Duration::from_millis(5)),
         Err(zmq_typed::Error::TimedOut(_))
     ));
-    a.set_rcvtimeo(Some(std::time::Duration::from_millis(5))).unwrap();
+    a.set_rcvtimeo(Some(std::time::Duration::from_millis(5)))
+        .unwrap();
     let err = a.recv().unwrap_err();
     assert!(matches!(err, zmq_typed::Error::TimedOut(_)), "{err:?}");
-    assert_eq!(std::io::Error::from(err).kind(), std::io::ErrorKind::TimedOut);
+    assert_eq!(
+        std::io::Error::from(err).kind(),
+        std::io::ErrorKind::TimedOut
+    );
     b.send("0123456789").unwrap();
     let mut buf = [0u8; 4];
     assert_eq!(a.recv_buf(&mut buf).unwrap(), 10, "full length reported");
     assert_eq!(&buf, b"0123");
     b.send(vec![0xffu8, 0xfe]).unwrap();
-    assert!(matches!(a.recv_string(), Err(zmq_typed::Error::Utf8 { .. })));
+    assert!(matches!(
+        a.recv_string(),
+        Err(zmq_typed::Error::Utf8 { .. })
+    ));
     b.send("bytes").unwrap();
     assert_eq!(a.recv_bytes().unwrap(), b"bytes");
     let mut reuse = Message::new();

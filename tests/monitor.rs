@@ -13,7 +13,10 @@ fn lifecycle_events() {
     let server_mon = server.monitor(EventMask::ALL).unwrap();
     let ep = server.bind("tcp://127.0.0.1:*").unwrap();
     let ev = server_mon.recv_timeout(PATIENCE).unwrap();
-    assert!(matches!(ev.kind, EventKind::Listening { fd } if fd >= 0), "{ev:?}");
+    assert!(
+        matches!(ev.kind, EventKind::Listening { fd } if fd >= 0),
+        "{ev:?}"
+    );
     assert_eq!(ev.endpoint, ep.to_string());
 
     let client = socket(&ctx, Req);
@@ -56,9 +59,14 @@ fn handshake_failures_carry_their_reason() {
     let client = socket(&ctx, Req);
     client.connect(&ep).unwrap();
     let ev = mon
-        .wait_for(PATIENCE, |k| matches!(k, EventKind::HandshakeFailedProtocol(_)))
+        .wait_for(PATIENCE, |k| {
+            matches!(k, EventKind::HandshakeFailedProtocol(_))
+        })
         .unwrap();
-    assert_eq!(ev.kind, EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpMechanismMismatch));
+    assert_eq!(
+        ev.kind,
+        EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpMechanismMismatch)
+    );
 
     // A CURVE client that has the wrong server key: the server cannot decrypt its HELLO.
     let server2 = socket(&ctx, Rep);
@@ -74,16 +82,38 @@ fn handshake_failures_carry_their_reason() {
     client2.set_curve_secretkey(&mine.secret).unwrap();
     client2.connect(&ep2).unwrap();
     let ev = mon2
-        .wait_for(PATIENCE, |k| matches!(k, EventKind::HandshakeFailedProtocol(_)))
+        .wait_for(PATIENCE, |k| {
+            matches!(k, EventKind::HandshakeFailedProtocol(_))
+        })
         .unwrap();
-    assert_eq!(ev.kind, EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpCryptographic));
+    assert_eq!(
+        ev.kind,
+        EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpCryptographic)
+    );
 }
 
 #[test]
 fn raw_event_decoding() {
-    assert_eq!(EventKind::from_raw(0x0004, 200), EventKind::ConnectRetried { interval: std::time::Duration::from_millis(200) });
-    assert_eq!(EventKind::from_raw(0x4000, 400), EventKind::HandshakeFailedAuth { status: 400 });
-    assert_eq!(EventKind::from_raw(0x8000, 1), EventKind::Unknown { event: 0x8000, value: 1 });
-    assert_eq!(ProtocolError::from_raw(0x2000_0002), ProtocolError::ZapBadRequestId);
+    assert_eq!(
+        EventKind::from_raw(0x0004, 200),
+        EventKind::ConnectRetried {
+            interval: std::time::Duration::from_millis(200)
+        }
+    );
+    assert_eq!(
+        EventKind::from_raw(0x4000, 400),
+        EventKind::HandshakeFailedAuth { status: 400 }
+    );
+    assert_eq!(
+        EventKind::from_raw(0x8000, 1),
+        EventKind::Unknown {
+            event: 0x8000,
+            value: 1
+        }
+    );
+    assert_eq!(
+        ProtocolError::from_raw(0x2000_0002),
+        ProtocolError::ZapBadRequestId
+    );
     assert_eq!(ProtocolError::from_raw(7), ProtocolError::Unknown(7));
 }

@@ -30,9 +30,17 @@ fn is_root() -> bool {
 /// itself could not run (missing permission or tool).
 fn run_child(wrapper: &[&str], test: &str) -> Option<std::process::Output> {
     let exe = std::env::current_exe().expect("test binary path");
-    let probe = Command::new(wrapper[0]).args(&wrapper[1..]).arg("true").output().ok()?;
+    let probe = Command::new(wrapper[0])
+        .args(&wrapper[1..])
+        .arg("true")
+        .output()
+        .ok()?;
     if !probe.status.success() {
-        eprintln!("{} cannot run here: {}", wrapper.join(" "), String::from_utf8_lossy(&probe.stderr).trim());
+        eprintln!(
+            "{} cannot run here: {}",
+            wrapper.join(" "),
+            String::from_utf8_lossy(&probe.stderr).trim()
+        );
         return None;
     }
     Command::new(wrapper[0])
@@ -58,7 +66,11 @@ fn multicast_pub_sub_in_a_network_namespace() {
     if in_child() {
         return;
     }
-    let wrapper: &[&str] = if is_root() { &["unshare", "-n"] } else { &["unshare", "-rn"] };
+    let wrapper: &[&str] = if is_root() {
+        &["unshare", "-n"]
+    } else {
+        &["unshare", "-rn"]
+    };
     match run_child(wrapper, "multicast_child") {
         Some(out) => check_child("multicast_child", out),
         None => skip(
@@ -69,7 +81,10 @@ fn multicast_pub_sub_in_a_network_namespace() {
 }
 
 fn sh(args: &[&str]) {
-    let st = Command::new(args[0]).args(&args[1..]).status().expect("run ip");
+    let st = Command::new(args[0])
+        .args(&args[1..])
+        .status()
+        .expect("run ip");
     assert!(st.success(), "{args:?} failed");
 }
 
@@ -80,10 +95,13 @@ fn exchange(pub_ep: &str, sub_ep: &str) {
     let ctx = zmq_typed::Context::new().unwrap();
     let sub = Socket::new(&ctx, SocketType::Sub).unwrap();
     sub.set_subscribe("").unwrap();
-    sub.connect(sub_ep).unwrap_or_else(|e| panic!("sub connect {sub_ep}: {e}"));
+    sub.connect(sub_ep)
+        .unwrap_or_else(|e| panic!("sub connect {sub_ep}: {e}"));
     let publisher = Socket::new(&ctx, SocketType::Pub).unwrap();
     publisher.set_linger(Some(Duration::ZERO)).unwrap();
-    publisher.connect(pub_ep).unwrap_or_else(|e| panic!("pub connect {pub_ep}: {e}"));
+    publisher
+        .connect(pub_ep)
+        .unwrap_or_else(|e| panic!("pub connect {pub_ep}: {e}"));
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         publisher.send("hello").unwrap();
@@ -99,13 +117,19 @@ fn exchange(pub_ep: &str, sub_ep: &str) {
     }
     let mut got = Vec::new();
     while got.len() < 20 {
-        let m = sub.recv_timeout(Duration::from_secs(10)).unwrap_or_else(|e| panic!("{pub_ep}: {e} after {got:?}"));
+        let m = sub
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{pub_ep}: {e} after {got:?}"));
         let text = m.as_str().unwrap().to_string();
         if text != "hello" {
             got.push(text);
         }
     }
-    assert_eq!(got, (0..20).map(|i| format!("msg {i}")).collect::<Vec<_>>(), "{pub_ep}");
+    assert_eq!(
+        got,
+        (0..20).map(|i| format!("msg {i}")).collect::<Vec<_>>(),
+        "{pub_ep}"
+    );
     eprintln!("{pub_ep}: 20 messages in order");
 }
 
@@ -117,11 +141,23 @@ fn multicast_child() {
     sh(&["ip", "link", "set", "lo", "up"]);
     sh(&["ip", "link", "set", "lo", "multicast", "on"]);
     sh(&["ip", "route", "add", "224.0.0.0/4", "dev", "lo"]);
-    exchange("epgm://127.0.0.1;239.192.1.1:5555", "epgm://127.0.0.1;239.192.1.1:5555");
+    exchange(
+        "epgm://127.0.0.1;239.192.1.1:5555",
+        "epgm://127.0.0.1;239.192.1.1:5555",
+    );
     // Inside the namespace we are root (or mapped to it): raw sockets are allowed.
-    assert!(zmq_typed::pgm_permitted(), "pgm should be permitted in the namespace");
-    exchange("pgm://127.0.0.1;239.192.1.2:5556", "pgm://127.0.0.1;239.192.1.2:5556");
-    exchange("norm://127.0.0.1;239.192.1.3:5557", "norm://127.0.0.1;239.192.1.3:5557");
+    assert!(
+        zmq_typed::pgm_permitted(),
+        "pgm should be permitted in the namespace"
+    );
+    exchange(
+        "pgm://127.0.0.1;239.192.1.2:5556",
+        "pgm://127.0.0.1;239.192.1.2:5556",
+    );
+    exchange(
+        "norm://127.0.0.1;239.192.1.3:5557",
+        "norm://127.0.0.1;239.192.1.3:5557",
+    );
 }
 
 #[test]
@@ -133,7 +169,10 @@ fn pgm_without_raw_socket_permission_is_an_error() {
         pgm_refused();
         return;
     }
-    match run_child(&["setpriv", "--inh-caps=-net_raw", "--bounding-set=-net_raw"], "pgm_child") {
+    match run_child(
+        &["setpriv", "--inh-caps=-net_raw", "--bounding-set=-net_raw"],
+        "pgm_child",
+    ) {
         Some(out) => check_child("pgm_child", out),
         None => skip(
             "pgm_without_raw_socket_permission_is_an_error",

@@ -28,16 +28,72 @@ fn general_options_round_trip() {
     let s = Socket::new(&ctx, SocketType::Dealer).unwrap();
     round_trip!(s, affinity, set_affinity, [(3u64, 3u64), (0, 0)]);
     round_trip!(s, backlog, set_backlog, [(50, 50), (100, 100)]);
-    round_trip!(s, linger, set_linger, [(None, None), (Some(Duration::ZERO), Some(Duration::ZERO)), (Some(ms(1500)), Some(ms(1500)))]);
+    round_trip!(
+        s,
+        linger,
+        set_linger,
+        [
+            (None, None),
+            (Some(Duration::ZERO), Some(Duration::ZERO)),
+            (Some(ms(1500)), Some(ms(1500)))
+        ]
+    );
     // Sub-millisecond values round up, never down to 0 (which would mean "do not wait").
-    round_trip!(s, linger, set_linger, [(Some(Duration::from_micros(10)), Some(ms(1))), (Some(Duration::from_micros(1001)), Some(ms(2)))]);
-    round_trip!(s, max_msg_size, set_max_msg_size, [(Some(4096u64), Some(4096u64)), (None, None)]);
-    round_trip!(s, sndhwm, set_sndhwm, [(Some(10u32), Some(10u32)), (None, None)]);
-    round_trip!(s, rcvhwm, set_rcvhwm, [(Some(20u32), Some(20u32)), (None, None)]);
-    round_trip!(s, rcvtimeo, set_rcvtimeo, [(Some(ms(250)), Some(ms(250))), (Some(Duration::ZERO), Some(Duration::ZERO)), (None, None)]);
-    round_trip!(s, sndtimeo, set_sndtimeo, [(Some(ms(250)), Some(ms(250))), (None, None)]);
-    round_trip!(s, sndbuf, set_sndbuf, [(Some(65536u32), Some(65536u32)), (None, None)]);
-    round_trip!(s, rcvbuf, set_rcvbuf, [(Some(65536u32), Some(65536u32)), (None, None)]);
+    round_trip!(
+        s,
+        linger,
+        set_linger,
+        [
+            (Some(Duration::from_micros(10)), Some(ms(1))),
+            (Some(Duration::from_micros(1001)), Some(ms(2)))
+        ]
+    );
+    round_trip!(
+        s,
+        max_msg_size,
+        set_max_msg_size,
+        [(Some(4096u64), Some(4096u64)), (None, None)]
+    );
+    round_trip!(
+        s,
+        sndhwm,
+        set_sndhwm,
+        [(Some(10u32), Some(10u32)), (None, None)]
+    );
+    round_trip!(
+        s,
+        rcvhwm,
+        set_rcvhwm,
+        [(Some(20u32), Some(20u32)), (None, None)]
+    );
+    round_trip!(
+        s,
+        rcvtimeo,
+        set_rcvtimeo,
+        [
+            (Some(ms(250)), Some(ms(250))),
+            (Some(Duration::ZERO), Some(Duration::ZERO)),
+            (None, None)
+        ]
+    );
+    round_trip!(
+        s,
+        sndtimeo,
+        set_sndtimeo,
+        [(Some(ms(250)), Some(ms(250))), (None, None)]
+    );
+    round_trip!(
+        s,
+        sndbuf,
+        set_sndbuf,
+        [(Some(65536u32), Some(65536u32)), (None, None)]
+    );
+    round_trip!(
+        s,
+        rcvbuf,
+        set_rcvbuf,
+        [(Some(65536u32), Some(65536u32)), (None, None)]
+    );
     round_trip!(s, immediate, set_immediate, [(true, true), (false, false)]);
     round_trip!(s, ipv6, set_ipv6, [(true, true), (false, false)]);
     round_trip!(s, conflate, set_conflate, [(true, true), (false, false)]);
@@ -45,35 +101,134 @@ fn general_options_round_trip() {
     round_trip!(s, tos, set_tos, [(0x10, 0x10)]);
     round_trip!(s, ipv4only, set_ipv4only, [(false, false), (true, true)]);
     let pub_ = Socket::new(&ctx, SocketType::Pub).unwrap();
-    round_trip!(pub_, invert_matching, set_invert_matching, [(true, true), (false, false)]);
+    round_trip!(
+        pub_,
+        invert_matching,
+        set_invert_matching,
+        [(true, true), (false, false)]
+    );
 }
 
 #[test]
 fn connection_options_round_trip() {
     let ctx = ctx();
     let s = Socket::new(&ctx, SocketType::Dealer).unwrap();
-    round_trip!(s, reconnect_ivl, set_reconnect_ivl, [(Some(ms(250)), Some(ms(250))), (None, None)]);
-    round_trip!(s, reconnect_ivl_max, set_reconnect_ivl_max, [(Some(ms(5000)), Some(ms(5000))), (None, None)]);
-    round_trip!(s, connect_timeout, set_connect_timeout, [(Some(ms(700)), Some(ms(700))), (None, None)]);
-    round_trip!(s, handshake_ivl, set_handshake_ivl, [(Some(ms(900)), Some(ms(900))), (None, None)]);
-    round_trip!(s, heartbeat_ivl, set_heartbeat_ivl, [(Some(ms(100)), Some(ms(100))), (None, None)]);
-    round_trip!(s, heartbeat_timeout, set_heartbeat_timeout, [(Some(ms(300)), Some(ms(300)))]);
+    round_trip!(
+        s,
+        reconnect_ivl,
+        set_reconnect_ivl,
+        [(Some(ms(250)), Some(ms(250))), (None, None)]
+    );
+    round_trip!(
+        s,
+        reconnect_ivl_max,
+        set_reconnect_ivl_max,
+        [(Some(ms(5000)), Some(ms(5000))), (None, None)]
+    );
+    round_trip!(
+        s,
+        connect_timeout,
+        set_connect_timeout,
+        [(Some(ms(700)), Some(ms(700))), (None, None)]
+    );
+    round_trip!(
+        s,
+        handshake_ivl,
+        set_handshake_ivl,
+        [(Some(ms(900)), Some(ms(900))), (None, None)]
+    );
+    round_trip!(
+        s,
+        heartbeat_ivl,
+        set_heartbeat_ivl,
+        [(Some(ms(100)), Some(ms(100))), (None, None)]
+    );
+    round_trip!(
+        s,
+        heartbeat_timeout,
+        set_heartbeat_timeout,
+        [(Some(ms(300)), Some(ms(300)))]
+    );
     // libzmq keeps the TTL in deciseconds: 150 ms rounds up to 200 ms, 1 ms to 100 ms.
-    round_trip!(s, heartbeat_ttl, set_heartbeat_ttl, [(Some(ms(2000)), Some(ms(2000))), (Some(ms(150)), Some(ms(200))), (Some(ms(1)), Some(ms(100))), (None, None)]);
-    round_trip!(s, tcp_maxrt, set_tcp_maxrt, [(Some(ms(3000)), Some(ms(3000))), (None, None)]);
-    round_trip!(s, tcp_keepalive, set_tcp_keepalive, [(TcpKeepalive::On, TcpKeepalive::On), (TcpKeepalive::Off, TcpKeepalive::Off), (TcpKeepalive::SystemDefault, TcpKeepalive::SystemDefault)]);
-    round_trip!(s, tcp_keepalive_cnt, set_tcp_keepalive_cnt, [(Some(5u32), Some(5u32)), (None, None)]);
-    round_trip!(s, tcp_keepalive_idle, set_tcp_keepalive_idle, [(Some(Duration::from_secs(60)), Some(Duration::from_secs(60))), (Some(ms(1500)), Some(Duration::from_secs(2))), (None, None)]);
-    round_trip!(s, tcp_keepalive_intvl, set_tcp_keepalive_intvl, [(Some(Duration::from_secs(5)), Some(Duration::from_secs(5))), (None, None)]);
-    round_trip!(s, socks_proxy, set_socks_proxy, [("127.0.0.1:1080", "127.0.0.1:1080"), ("", "")]);
+    round_trip!(
+        s,
+        heartbeat_ttl,
+        set_heartbeat_ttl,
+        [
+            (Some(ms(2000)), Some(ms(2000))),
+            (Some(ms(150)), Some(ms(200))),
+            (Some(ms(1)), Some(ms(100))),
+            (None, None)
+        ]
+    );
+    round_trip!(
+        s,
+        tcp_maxrt,
+        set_tcp_maxrt,
+        [(Some(ms(3000)), Some(ms(3000))), (None, None)]
+    );
+    round_trip!(
+        s,
+        tcp_keepalive,
+        set_tcp_keepalive,
+        [
+            (TcpKeepalive::On, TcpKeepalive::On),
+            (TcpKeepalive::Off, TcpKeepalive::Off),
+            (TcpKeepalive::SystemDefault, TcpKeepalive::SystemDefault)
+        ]
+    );
+    round_trip!(
+        s,
+        tcp_keepalive_cnt,
+        set_tcp_keepalive_cnt,
+        [(Some(5u32), Some(5u32)), (None, None)]
+    );
+    round_trip!(
+        s,
+        tcp_keepalive_idle,
+        set_tcp_keepalive_idle,
+        [
+            (Some(Duration::from_secs(60)), Some(Duration::from_secs(60))),
+            (Some(ms(1500)), Some(Duration::from_secs(2))),
+            (None, None)
+        ]
+    );
+    round_trip!(
+        s,
+        tcp_keepalive_intvl,
+        set_tcp_keepalive_intvl,
+        [
+            (Some(Duration::from_secs(5)), Some(Duration::from_secs(5))),
+            (None, None)
+        ]
+    );
+    round_trip!(
+        s,
+        socks_proxy,
+        set_socks_proxy,
+        [("127.0.0.1:1080", "127.0.0.1:1080"), ("", "")]
+    );
     round_trip!(s, bindtodevice, set_bindtodevice, [("lo", "lo")]);
-    round_trip!(s, routing_id, set_routing_id, [("worker-1", b"worker-1".to_vec()), (&[1u8, 2, 3][..], vec![1u8, 2, 3])]);
+    round_trip!(
+        s,
+        routing_id,
+        set_routing_id,
+        [
+            ("worker-1", b"worker-1".to_vec()),
+            (&[1u8, 2, 3][..], vec![1u8, 2, 3])
+        ]
+    );
 
     let m = Socket::new(&ctx, SocketType::Pub).unwrap();
     round_trip!(m, multicast_hops, set_multicast_hops, [(4, 4)]);
     round_trip!(m, rate, set_rate, [(1000u32, 1000u32)]);
     round_trip!(m, recovery_ivl, set_recovery_ivl, [(ms(5000), ms(5000))]);
-    round_trip!(m, multicast_maxtpdu, set_multicast_maxtpdu, [(1400u32, 1400u32)]);
+    round_trip!(
+        m,
+        multicast_maxtpdu,
+        set_multicast_maxtpdu,
+        [(1400u32, 1400u32)]
+    );
 }
 
 #[test]
@@ -85,12 +240,18 @@ fn security_options_round_trip() {
     round_trip!(s, plain_server, set_plain_server, [(true, true)]);
     assert_eq!(s.mechanism().unwrap(), Mechanism::Plain);
     round_trip!(s, plain_username, set_plain_username, [("admin", "admin")]);
-    round_trip!(s, plain_password, set_plain_password, [("secret", "secret")]);
+    round_trip!(
+        s,
+        plain_password,
+        set_plain_password,
+        [("secret", "secret")]
+    );
 
     let keys = zmq_typed::CurveKeyPair::generate().unwrap();
     let c = Socket::new(&ctx, SocketType::Req).unwrap();
     c.set_curve_secretkey(&keys.secret).unwrap();
-    c.set_curve_publickey(keys.public.to_z85().as_str()).unwrap();
+    c.set_curve_publickey(keys.public.to_z85().as_str())
+        .unwrap();
     c.set_curve_serverkey(keys.public.as_bytes()).unwrap();
     assert_eq!(c.mechanism().unwrap(), Mechanism::Curve);
     assert_eq!(&c.curve_publickey().unwrap(), keys.public.as_bytes());
@@ -102,12 +263,41 @@ fn security_options_round_trip() {
     round_trip!(srv, curve_server, set_curve_server, [(true, true)]);
 
     let g = Socket::new(&ctx, SocketType::Dealer).unwrap();
-    round_trip!(g, gssapi_server, set_gssapi_server, [(true, true), (false, false)]);
+    round_trip!(
+        g,
+        gssapi_server,
+        set_gssapi_server,
+        [(true, true), (false, false)]
+    );
     round_trip!(g, gssapi_plaintext, set_gssapi_plaintext, [(true, true)]);
-    round_trip!(g, gssapi_principal, set_gssapi_principal, [("zmq/host@REALM", "zmq/host@REALM")]);
-    round_trip!(g, gssapi_service_principal, set_gssapi_service_principal, [("svc@host", "svc@host")]);
-    round_trip!(g, gssapi_principal_nametype, set_gssapi_principal_nametype, [(GssapiNameType::UserName, GssapiNameType::UserName), (GssapiNameType::Krb5Principal, GssapiNameType::Krb5Principal), (GssapiNameType::HostBased, GssapiNameType::HostBased)]);
-    round_trip!(g, gssapi_service_principal_nametype, set_gssapi_service_principal_nametype, [(GssapiNameType::Krb5Principal, GssapiNameType::Krb5Principal)]);
+    round_trip!(
+        g,
+        gssapi_principal,
+        set_gssapi_principal,
+        [("zmq/host@REALM", "zmq/host@REALM")]
+    );
+    round_trip!(
+        g,
+        gssapi_service_principal,
+        set_gssapi_service_principal,
+        [("svc@host", "svc@host")]
+    );
+    round_trip!(
+        g,
+        gssapi_principal_nametype,
+        set_gssapi_principal_nametype,
+        [
+            (GssapiNameType::UserName, GssapiNameType::UserName),
+            (GssapiNameType::Krb5Principal, GssapiNameType::Krb5Principal),
+            (GssapiNameType::HostBased, GssapiNameType::HostBased)
+        ]
+    );
+    round_trip!(
+        g,
+        gssapi_service_principal_nametype,
+        set_gssapi_service_principal_nametype,
+        [(GssapiNameType::Krb5Principal, GssapiNameType::Krb5Principal)]
+    );
     assert_eq!(g.mechanism().unwrap(), Mechanism::Gssapi);
 }
 
@@ -183,26 +373,62 @@ fn out_of_range_values_are_typed_errors() {
     };
     option_value(s.set_sndhwm(Some(0)), "ZMQ_SNDHWM");
     option_value(s.set_rcvhwm(Some(u32::MAX)), "ZMQ_RCVHWM");
-    option_value(s.set_linger(Some(Duration::from_secs(10_000_000))), "ZMQ_LINGER");
-    option_value(s.set_heartbeat_ivl(Some(Duration::ZERO)), "ZMQ_HEARTBEAT_IVL");
-    option_value(s.set_heartbeat_ttl(Some(Duration::from_secs(700_000))), "ZMQ_HEARTBEAT_TTL");
+    option_value(
+        s.set_linger(Some(Duration::from_secs(10_000_000))),
+        "ZMQ_LINGER",
+    );
+    option_value(
+        s.set_heartbeat_ivl(Some(Duration::ZERO)),
+        "ZMQ_HEARTBEAT_IVL",
+    );
+    option_value(
+        s.set_heartbeat_ttl(Some(Duration::from_secs(700_000))),
+        "ZMQ_HEARTBEAT_TTL",
+    );
     option_value(s.set_routing_id(""), "ZMQ_ROUTING_ID");
     option_value(s.set_routing_id([0u8, 1]), "ZMQ_ROUTING_ID");
     option_value(s.set_routing_id(vec![b'x'; 256]), "ZMQ_ROUTING_ID");
-    assert!(matches!(s.set_socks_proxy("a\0b"), Err(Error::Nul { position: 1, .. })));
+    assert!(matches!(
+        s.set_socks_proxy("a\0b"),
+        Err(Error::Nul { position: 1, .. })
+    ));
     // Values only libzmq can judge come back as its errno, named.
-    assert!(matches!(s.set_multicast_hops(-5), Err(Error::InvalidArgument(_))));
-    assert!(matches!(s.set_curve_serverkey("too short"), Err(Error::Z85(_))));
+    assert!(matches!(
+        s.set_multicast_hops(-5),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        s.set_curve_serverkey("too short"),
+        Err(Error::Z85(_))
+    ));
     // An option libzmq does not know: EINVAL through the raw escape hatch.
-    assert!(matches!(s.option_raw_int(9999), Err(Error::InvalidArgument(_))));
-    assert_eq!(s.option_raw_int(zmq_typed::zmq_ffi::ZMQ_SNDHWM).unwrap(), 1000);
+    assert!(matches!(
+        s.option_raw_int(9999),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert_eq!(
+        s.option_raw_int(zmq_typed::zmq_ffi::ZMQ_SNDHWM).unwrap(),
+        1000
+    );
 }
 
 #[test]
 fn default_linger_is_the_crates_policy() {
     let ctx = ctx();
     let s = Socket::new(&ctx, SocketType::Push).unwrap();
-    assert_eq!(s.linger().unwrap(), Some(zmq_typed::context::DEFAULT_LINGER));
-    let ctx2 = zmq_typed::Context::builder().default_linger(None).build().unwrap();
-    assert_eq!(Socket::new(&ctx2, SocketType::Push).unwrap().linger().unwrap(), None);
+    assert_eq!(
+        s.linger().unwrap(),
+        Some(zmq_typed::context::DEFAULT_LINGER)
+    );
+    let ctx2 = zmq_typed::Context::builder()
+        .default_linger(None)
+        .build()
+        .unwrap();
+    assert_eq!(
+        Socket::new(&ctx2, SocketType::Push)
+            .unwrap()
+            .linger()
+            .unwrap(),
+        None
+    );
 }

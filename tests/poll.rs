@@ -30,7 +30,10 @@ fn poll_reports_ready_sockets_and_fds_by_token() {
     }
     let mut set = PollSet::new();
     let none: Vec<_> = set
-        .poll(&[(&a.as_pollable_socket(), PollEvents::IN, T::A)], Some(Duration::ZERO))
+        .poll(
+            &[(&a.as_pollable_socket(), PollEvents::IN, T::A)],
+            Some(Duration::ZERO),
+        )
         .unwrap()
         .collect();
     assert!(none.is_empty());
@@ -104,7 +107,11 @@ fn socket_fd_signals_readiness() {
     // Wait on the raw fd with libc poll until ZMQ_EVENTS says a message is there.
     let deadline = std::time::Instant::now() + PATIENCE;
     while !a.events().unwrap().contains(PollEvents::IN) {
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // SAFETY: one valid pollfd.
         unsafe { libc::poll(&mut pfd, 1, 100) };
         assert!(std::time::Instant::now() < deadline);
@@ -118,9 +125,17 @@ fn timers_fire_cancel_and_reset() {
     assert_eq!(timers.timeout(), None);
     let log = Rc::new(RefCell::new(Vec::new()));
     let l1 = log.clone();
-    let fast = timers.add(Duration::from_millis(1), move |id| l1.borrow_mut().push(("fast", id))).unwrap();
+    let fast = timers
+        .add(Duration::from_millis(1), move |id| {
+            l1.borrow_mut().push(("fast", id))
+        })
+        .unwrap();
     let l2 = log.clone();
-    let slow = timers.add(Duration::from_secs(3600), move |_| l2.borrow_mut().push(("slow", fast))).unwrap();
+    let slow = timers
+        .add(Duration::from_secs(3600), move |_| {
+            l2.borrow_mut().push(("slow", fast))
+        })
+        .unwrap();
     assert!(timers.timeout().unwrap() <= Duration::from_millis(1));
     while log.borrow().is_empty() {
         std::thread::sleep(timers.timeout().unwrap_or(Duration::from_millis(1)));
@@ -136,13 +151,18 @@ fn timers_fire_cancel_and_reset() {
         timers.execute().unwrap();
     }
     assert_eq!(log.borrow()[1].0, "slow");
-    assert!(matches!(timers.cancel(fast), Err(zmq_typed::Error::InvalidArgument(_))));
+    assert!(matches!(
+        timers.cancel(fast),
+        Err(zmq_typed::Error::InvalidArgument(_))
+    ));
 }
 
 #[test]
 fn a_panicking_timer_callback_does_not_unwind_through_c() {
     let mut timers = Timers::new().unwrap();
-    timers.add(Duration::from_millis(1), |_| panic!("boom")).unwrap();
+    timers
+        .add(Duration::from_millis(1), |_| panic!("boom"))
+        .unwrap();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loop {
         std::thread::sleep(Duration::from_millis(2));
         timers.execute().unwrap();

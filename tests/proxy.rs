@@ -62,7 +62,10 @@ fn steerable_proxy_pause_resume_statistics_terminate() {
     // also proves the pause command has been processed before "2" is sent.
     let before = proxy.statistics().unwrap();
     producer.send("2").unwrap();
-    assert!(matches!(consumer.recv_timeout(Duration::from_millis(100)), Err(Error::TimedOut(_))));
+    assert!(matches!(
+        consumer.recv_timeout(Duration::from_millis(100)),
+        Err(Error::TimedOut(_))
+    ));
     proxy.resume().unwrap();
     assert_eq!(consumer.recv_string().unwrap(), "2");
 

@@ -26,7 +26,10 @@ fn z85_bad_input_is_a_typed_error() {
     assert!(matches!(z85_decode("Hello\"orld"), Err(Error::Z85(_))));
     assert!(matches!(z85_decode("héllo"), Err(Error::Z85(_))));
     assert!(matches!(CurveKey::from_z85("short"), Err(Error::Z85(_))));
-    assert!(matches!(CurveKey::try_from(&[0u8; 31][..]), Err(Error::Z85(_))));
+    assert!(matches!(
+        CurveKey::try_from(&[0u8; 31][..]),
+        Err(Error::Z85(_))
+    ));
 }
 
 #[test]
@@ -43,7 +46,9 @@ fn curve_encrypted_exchange() {
     server.set_curve_secretkey(&server_keys.secret).unwrap();
     let ep = server.bind("tcp://127.0.0.1:*").unwrap();
     let client = socket(&ctx, Req);
-    client.set_curve_serverkey(server_keys.public.to_z85().as_str()).unwrap();
+    client
+        .set_curve_serverkey(server_keys.public.to_z85().as_str())
+        .unwrap();
     client.set_curve_publickey(&client_keys.public).unwrap();
     client.set_curve_secretkey(&client_keys.secret).unwrap();
     client.connect(&ep).unwrap();
@@ -53,5 +58,12 @@ fn curve_encrypted_exchange() {
     server.send("secret world").unwrap();
     assert_eq!(client.recv_string().unwrap(), "secret world");
     assert!(zmq_typed::has(zmq_typed::Capability::Curve));
-    assert!(zmq_typed::version() >= zmq_typed::Version { major: 4, minor: 3, patch: 0 });
+    assert!(
+        zmq_typed::version()
+            >= zmq_typed::Version {
+                major: 4,
+                minor: 3,
+                patch: 0
+            }
+    );
 }

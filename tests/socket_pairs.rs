@@ -41,12 +41,18 @@ fn req_router() {
         wire(&router, &req, t, "req-router");
         req.send("ping").unwrap();
         let msg = router.recv_multipart().unwrap();
-        assert_eq!(msg.to_vecs(), vec![b"client-a".to_vec(), vec![], b"ping".to_vec()]);
+        assert_eq!(
+            msg.to_vecs(),
+            vec![b"client-a".to_vec(), vec![], b"ping".to_vec()]
+        );
         let (envelope, body) = msg.split_envelope();
         assert_eq!(envelope.to_vecs(), vec![b"client-a".to_vec()]);
         assert_eq!(body.to_vecs(), vec![b"ping".to_vec()]);
         router
-            .send_multipart(Multipart::join_envelope(envelope, Multipart::from(vec!["pong"])))
+            .send_multipart(Multipart::join_envelope(
+                envelope,
+                Multipart::from(vec!["pong"]),
+            ))
             .unwrap();
         assert_eq!(req.recv_string().unwrap(), "pong");
     });
@@ -99,17 +105,27 @@ fn dealer_router_and_dealer_dealer_and_router_router() {
         wire(&r1, &r2, t, "router-router");
         if t != Transport::Inproc {
             // r2 learns r1's routing id in the handshake.
-            mon.wait_for(PATIENCE, |k| matches!(k, EventKind::HandshakeSucceeded)).unwrap();
+            mon.wait_for(PATIENCE, |k| matches!(k, EventKind::HandshakeSucceeded))
+                .unwrap();
         }
         // Over inproc the id travels as a command between the two sockets: retry until it
         // has been processed (EHOSTUNREACH until then, thanks to router mandatory).
         let deadline = std::time::Instant::now() + PATIENCE;
         loop {
-            match r2.send_with("r1", zmq_typed::SendFlags::MORE | zmq_typed::SendFlags::DONTWAIT) {
+            match r2.send_with(
+                "r1",
+                zmq_typed::SendFlags::MORE | zmq_typed::SendFlags::DONTWAIT,
+            ) {
                 Ok(()) => break,
                 Err(e) => {
-                    assert!(matches!(e.error, zmq_typed::Error::HostUnreachable(_)), "{e}");
-                    assert!(std::time::Instant::now() < deadline, "r1 never became routable");
+                    assert!(
+                        matches!(e.error, zmq_typed::Error::HostUnreachable(_)),
+                        "{e}"
+                    );
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "r1 never became routable"
+                    );
                     std::thread::yield_now();
                 }
             }
@@ -151,7 +167,8 @@ fn pub_sub_and_xpub_xsub() {
         xsub2.connect(&ep).unwrap();
         xsub2.send(b"\x01".as_slice()).unwrap();
         if t != Transport::Inproc {
-            mon.wait_for(PATIENCE, |k| matches!(k, EventKind::HandshakeSucceeded)).unwrap();
+            mon.wait_for(PATIENCE, |k| matches!(k, EventKind::HandshakeSucceeded))
+                .unwrap();
         }
         // The subscription travels after the handshake: repeat until it has arrived.
         let mut got = None;
@@ -216,7 +233,9 @@ fn stream_talks_to_plain_tcp() {
     assert_eq!(msg[0].to_vec(), id);
     assert_eq!(msg[1].to_vec(), b"GET /".to_vec());
 
-    stream.send_multipart([id.clone(), b"HTTP/1.0 200 OK\r\n".to_vec()]).unwrap();
+    stream
+        .send_multipart([id.clone(), b"HTTP/1.0 200 OK\r\n".to_vec()])
+        .unwrap();
     let mut buf = [0u8; 17];
     client.read_exact(&mut buf).unwrap();
     assert_eq!(&buf, b"HTTP/1.0 200 OK\r\n");

@@ -53,7 +53,10 @@ fn main() {
         },
     };
 
-    let mut parts = lib.version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let mut parts = lib
+        .version
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
     let (major, minor, patch) = (
         parts.next().unwrap_or(0),
         parts.next().unwrap_or(0),
@@ -70,7 +73,13 @@ fn main() {
         .map(|p| p.join("zmq.h"))
         .find(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from("/usr/include/zmq.h"));
-    println!("cargo:include={}", header.parent().map(|p| p.display().to_string()).unwrap_or_default());
+    println!(
+        "cargo:include={}",
+        header
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    );
     println!("cargo:header={}", header.display());
 
     // Capabilities are a property of how libzmq was built, which only the library itself can
@@ -145,7 +154,10 @@ fn probe_capabilities(lib: &pkg_config::Library) -> Vec<(&'static str, bool)> {
     match run {
         Some(out) if out.status.success() => {
             let text = String::from_utf8_lossy(&out.stdout).to_string();
-            CAPS.iter().copied().zip(text.lines().map(|l| l.trim() == "1")).collect()
+            CAPS.iter()
+                .copied()
+                .zip(text.lines().map(|l| l.trim() == "1"))
+                .collect()
         }
         _ => {
             println!("cargo:warning=could not probe libzmq's capabilities with a C compiler; assuming no VMCI");

@@ -45,13 +45,23 @@ impl Socket {
         let mut len = std::mem::size_of::<T>();
         // SAFETY: value is a writable T of `len` bytes; libzmq checks len against the option.
         let rc = unsafe {
-            zmq_ffi::zmq_getsockopt(self.as_ptr(), option, &mut value as *mut T as *mut c_void, &mut len)
+            zmq_ffi::zmq_getsockopt(
+                self.as_ptr(),
+                option,
+                &mut value as *mut T as *mut c_void,
+                &mut len,
+            )
         };
         check(rc, Self::detail(name))?;
         Ok(value)
     }
 
-    pub(crate) fn set_int<T: RawInt>(&self, option: c_int, name: &'static str, value: T) -> Result<()> {
+    pub(crate) fn set_int<T: RawInt>(
+        &self,
+        option: c_int,
+        name: &'static str,
+        value: T,
+    ) -> Result<()> {
         // SAFETY: value is a readable T of size_of::<T>() bytes.
         let rc = unsafe {
             zmq_ffi::zmq_setsockopt(
@@ -64,12 +74,22 @@ impl Socket {
         check(rc, Self::detail(name)).map(|_| ())
     }
 
-    pub(crate) fn get_bytes(&self, option: c_int, name: &'static str, max: usize) -> Result<Vec<u8>> {
+    pub(crate) fn get_bytes(
+        &self,
+        option: c_int,
+        name: &'static str,
+        max: usize,
+    ) -> Result<Vec<u8>> {
         let mut buf = vec![0u8; max];
         let mut len = max;
         // SAFETY: buf is writable for `len` bytes; libzmq writes at most that and updates len.
         let rc = unsafe {
-            zmq_ffi::zmq_getsockopt(self.as_ptr(), option, buf.as_mut_ptr() as *mut c_void, &mut len)
+            zmq_ffi::zmq_getsockopt(
+                self.as_ptr(),
+                option,
+                buf.as_mut_ptr() as *mut c_void,
+                &mut len,
+            )
         };
         check(rc, Self::detail(name))?;
         buf.truncate(len.min(max));
@@ -106,7 +126,10 @@ impl Socket {
 
     fn set_string(&self, option: c_int, name: &'static str, value: &str) -> Result<()> {
         if let Some(position) = value.bytes().position(|b| b == 0) {
-            return Err(Error::Nul { what: name, position });
+            return Err(Error::Nul {
+                what: name,
+                position,
+            });
         }
         self.set_bytes(option, name, value.as_bytes())
     }
@@ -309,7 +332,11 @@ impl Socket {
     pub fn set_connect_routing_id(&self, id: impl AsRef<[u8]>) -> Result<()> {
         let id = id.as_ref();
         check_routing_id("ZMQ_CONNECT_ROUTING_ID", id)?;
-        self.set_bytes(zmq_ffi::ZMQ_CONNECT_ROUTING_ID, "ZMQ_CONNECT_ROUTING_ID", id)
+        self.set_bytes(
+            zmq_ffi::ZMQ_CONNECT_ROUTING_ID,
+            "ZMQ_CONNECT_ROUTING_ID",
+            id,
+        )
     }
 
     bytes_opt!(wo ZMQ_SUBSCRIBE, set_subscribe, "SUB: receive messages starting with this prefix (empty: everything).");
@@ -336,9 +363,27 @@ impl Socket {
     str_opt!(rw ZMQ_PLAIN_USERNAME, plain_username, set_plain_username, "PLAIN client user name (setting it selects PLAIN).");
     str_opt!(rw ZMQ_PLAIN_PASSWORD, plain_password, set_plain_password, "PLAIN client password (setting it selects PLAIN).");
     opt!(rw Bool: bool, ZMQ_CURVE_SERVER, curve_server, set_curve_server, "Act as CURVE server (needs the secret key set).");
-    curve_key_opt!(ZMQ_CURVE_PUBLICKEY, curve_publickey, curve_publickey_z85, set_curve_publickey, "This side's long-term CURVE public key.");
-    curve_key_opt!(ZMQ_CURVE_SECRETKEY, curve_secretkey, curve_secretkey_z85, set_curve_secretkey, "This side's long-term CURVE secret key.");
-    curve_key_opt!(ZMQ_CURVE_SERVERKEY, curve_serverkey, curve_serverkey_z85, set_curve_serverkey, "CURVE client: the server's public key (setting it makes this a CURVE client).");
+    curve_key_opt!(
+        ZMQ_CURVE_PUBLICKEY,
+        curve_publickey,
+        curve_publickey_z85,
+        set_curve_publickey,
+        "This side's long-term CURVE public key."
+    );
+    curve_key_opt!(
+        ZMQ_CURVE_SECRETKEY,
+        curve_secretkey,
+        curve_secretkey_z85,
+        set_curve_secretkey,
+        "This side's long-term CURVE secret key."
+    );
+    curve_key_opt!(
+        ZMQ_CURVE_SERVERKEY,
+        curve_serverkey,
+        curve_serverkey_z85,
+        set_curve_serverkey,
+        "CURVE client: the server's public key (setting it makes this a CURVE client)."
+    );
     opt!(rw Bool: bool, ZMQ_GSSAPI_SERVER, gssapi_server, set_gssapi_server, "Act as GSSAPI server.");
     str_opt!(rw ZMQ_GSSAPI_PRINCIPAL, gssapi_principal, set_gssapi_principal, "This side's GSSAPI principal name.");
     str_opt!(rw ZMQ_GSSAPI_SERVICE_PRINCIPAL, gssapi_service_principal, set_gssapi_service_principal, "GSSAPI client: the server's principal name.");

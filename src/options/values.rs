@@ -89,7 +89,8 @@ codec!(
     c_int,
     |o, v| match v {
         None => Ok(-1),
-        Some(n) => c_int::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i32::MAX))),
+        Some(n) =>
+            c_int::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i32::MAX))),
     },
     |r| (r >= 0).then_some(r as u32)
 );
@@ -100,8 +101,12 @@ codec!(
     c_int,
     |o, v| match v {
         None => Ok(0),
-        Some(0) => Err(out_of_range(o, "0 is libzmq's \"no limit\": write None for that")),
-        Some(n) => c_int::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i32::MAX))),
+        Some(0) => Err(out_of_range(
+            o,
+            "0 is libzmq's \"no limit\": write None for that"
+        )),
+        Some(n) =>
+            c_int::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i32::MAX))),
     },
     |r| (r > 0).then_some(r as u32)
 );
@@ -124,7 +129,10 @@ codec!(
     c_int,
     |o, v| match v {
         None => Ok(0),
-        Some(d) if d.is_zero() => Err(out_of_range(o, "a zero duration means \"off\" here: write None for that")),
+        Some(d) if d.is_zero() => Err(out_of_range(
+            o,
+            "a zero duration means \"off\" here: write None for that"
+        )),
         Some(d) => ms_checked(o, d),
     },
     |r| (r > 0).then(|| ms(r))
@@ -151,10 +159,16 @@ codec!(
         Some(d) => {
             let ds = d.as_nanos().div_ceil(100_000_000);
             if ds == 0 {
-                return Err(out_of_range(o, "a zero TTL means \"off\": write None for that"));
+                return Err(out_of_range(
+                    o,
+                    "a zero TTL means \"off\": write None for that",
+                ));
             }
             if ds > 6_553_599 {
-                return Err(out_of_range(o, format!("{d:?} is above libzmq's limit of 655359.9 s")));
+                return Err(out_of_range(
+                    o,
+                    format!("{d:?} is above libzmq's limit of 655359.9 s"),
+                ));
             }
             Ok((ds * 100) as c_int)
         }
@@ -167,7 +181,8 @@ codec!(
     i64,
     |o, v| match v {
         None => Ok(-1),
-        Some(n) => i64::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i64::MAX))),
+        Some(n) =>
+            i64::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i64::MAX))),
     },
     |r| (r >= 0).then_some(r as u64)
 );

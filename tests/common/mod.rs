@@ -16,7 +16,10 @@ pub fn require_all() -> bool {
 /// Says loudly that a test is skipped, or fails it when skips are not allowed.
 pub fn skip(test: &str, why: &str) {
     let msg = format!("SKIPPED {test}: {why}");
-    assert!(!require_all(), "{msg} (ZMQ_TYPED_REQUIRE_ALL forbids skipping)");
+    assert!(
+        !require_all(),
+        "{msg} (ZMQ_TYPED_REQUIRE_ALL forbids skipping)"
+    );
     eprintln!("{msg}");
 }
 

@@ -35,7 +35,10 @@ fn committed_bindings_match_installed_header() {
     if !libclang_loadable() {
         let msg = "SKIPPED committed_bindings_match_installed_header: libclang is not installed \
                    (Debian/Ubuntu: apt-get install libclang-dev)";
-        assert!(!require_all(), "{msg}, and ZMQ_TYPED_REQUIRE_ALL forbids skipping");
+        assert!(
+            !require_all(),
+            "{msg}, and ZMQ_TYPED_REQUIRE_ALL forbids skipping"
+        );
         eprintln!("{msg}");
         return;
     }

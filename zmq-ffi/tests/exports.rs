@@ -31,12 +31,19 @@ fn exported_functions() -> Vec<String> {
 fn every_exported_function_is_declared() {
     let bindings = include_str!("../src/bindings.rs");
     let exported = exported_functions();
-    assert!(exported.len() >= 70, "libzmq exports {} zmq_ functions", exported.len());
+    assert!(
+        exported.len() >= 70,
+        "libzmq exports {} zmq_ functions",
+        exported.len()
+    );
     let missing: Vec<&String> = exported
         .iter()
         .filter(|name| !bindings.contains(&format!("pub fn {name}(")))
         .collect();
-    assert!(missing.is_empty(), "exported by libzmq but not declared: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "exported by libzmq but not declared: {missing:?}"
+    );
 }
 
 #[test]
@@ -46,7 +53,10 @@ fn declarations_link_and_run() {
     unsafe {
         let (mut major, mut minor, mut patch) = (0, 0, 0);
         zmq_ffi::zmq_version(&mut major, &mut minor, &mut patch);
-        assert_eq!((major, minor), (zmq_ffi::ZMQ_VERSION_MAJOR, zmq_ffi::ZMQ_VERSION_MINOR));
+        assert_eq!(
+            (major, minor),
+            (zmq_ffi::ZMQ_VERSION_MAJOR, zmq_ffi::ZMQ_VERSION_MINOR)
+        );
 
         let counter = zmq_ffi::zmq_atomic_counter_new();
         zmq_ffi::zmq_atomic_counter_set(counter, 41);
