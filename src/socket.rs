@@ -262,47 +262,44 @@ impl Socket {
             .map(|_| ())
     }
 
-    /// Sends one frame, EINTR retried. `Ok(true)`: queued; `Ok(false)`: `EAGAIN`.
-    fn send_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
+    /// Runs a libzmq call until it is not interrupted: `Ok(Some(rc))` on success,
+    /// `Ok(None)` on `EAGAIN`, the named error otherwise.
+    fn retry_eintr(&self, what: &str, mut call: impl FnMut() -> c_int) -> Result<Option<c_int>> {
         loop {
-            // SAFETY: socket and message are valid; on success libzmq takes the content and
-            // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.
-            let rc = unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), self.ptr, flags) };
+            let rc = call();
             if rc >= 0 {
-                return Ok(true);
+                return Ok(Some(rc));
             }
             match last_errno() {
                 libc::EINTR => continue,
-                libc::EAGAIN => return Ok(false),
+                libc::EAGAIN => return Ok(None),
                 e => {
                     return Err(Error::from_errno(
                         e,
-                        Detail::new(format!("send on {}", self.kind)),
+                        Detail::new(format!("{what} on {}", self.kind)),
                     ))
                 }
             }
         }
     }
 
+    /// Sends one frame, EINTR retried. `Ok(true)`: queued; `Ok(false)`: `EAGAIN`.
+    fn send_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
+        let sent = self.retry_eintr("send", || {
+            // SAFETY: socket and message are valid; on success libzmq takes the content and
+            // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.
+            unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), self.ptr, flags) }
+        })?;
+        Ok(sent.is_some())
+    }
+
     /// Receives one frame into `msg`, EINTR retried. `Ok(false)`: `EAGAIN`.
     fn recv_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
-        loop {
+        let received = self.retry_eintr("receive", || {
             // SAFETY: socket and message are valid; zmq_msg_recv releases msg's old content.
-            let rc = unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.ptr, flags) };
-            if rc >= 0 {
-                return Ok(true);
-            }
-            match last_errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => return Ok(false),
-                e => {
-                    return Err(Error::from_errno(
-                        e,
-                        Detail::new(format!("receive on {}", self.kind)),
-                    ))
-                }
-            }
-        }
+            unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.ptr, flags) }
+        })?;
+        Ok(received.is_some())
     }
 
     fn timed_out(&self, what: &str) -> Error {
@@ -506,24 +503,13 @@ impl Socket {
     ///
     /// Wraps `zmq_recv` ([man zmq_recv](http://api.zeromq.org/4-3:zmq-recv)).
     pub fn recv_buf(&self, buf: &mut [u8]) -> Result<usize> {
-        loop {
+        let len = self.retry_eintr("receive", || {
             // SAFETY: buf is valid for buf.len() writable bytes.
-            let rc = unsafe {
-                zmq_ffi::zmq_recv(self.ptr, buf.as_mut_ptr() as *mut c_void, buf.len(), 0)
-            };
-            if rc >= 0 {
-                return Ok(rc as usize);
-            }
-            match last_errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => return Err(self.timed_out("receive")),
-                e => {
-                    return Err(Error::from_errno(
-                        e,
-                        Detail::new(format!("receive on {}", self.kind)),
-                    ))
-                }
-            }
+            unsafe { zmq_ffi::zmq_recv(self.ptr, buf.as_mut_ptr() as *mut c_void, buf.len(), 0) }
+        })?;
+        match len {
+            Some(n) => Ok(n as usize),
+            None => Err(self.timed_out("receive")),
         }
     }
 
