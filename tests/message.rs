@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::*;
 use zmq_typed::{Message, Multipart, SocketType::*};
 
-/// Counts how often the block at WATCHED is freed.
+/// Counts how often the block at WATCHED is freed. Once its address is handed out again by
+/// a new allocation, it stops being watched, so reuse never counts as a second free; a real
+/// double free (two frees with no allocation between) would.
 struct Counting;
 static WATCHED: AtomicUsize = AtomicUsize::new(0);
 static FREES: AtomicUsize = AtomicUsize::new(0);
@@ -18,7 +20,9 @@ static FREES: AtomicUsize = AtomicUsize::new(0);
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
+        let ptr = unsafe { System.alloc(layout) };
+        let _ = WATCHED.compare_exchange(ptr as usize, 0, Ordering::SeqCst, Ordering::SeqCst);
+        ptr
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if ptr as usize == WATCHED.load(Ordering::SeqCst) {
