@@ -319,8 +319,10 @@ impl Context {
     }
 
     /// A handle that can shut this context down without keeping it alive, and whose
-    /// `shutdown` is async-signal-safe enough for a signal handler: it makes one libzmq call
-    /// and allocates nothing.
+    /// `shutdown` suits a signal handler: it makes one libzmq call and allocates nothing.
+    /// Keep a [`Context`] alive elsewhere while the handler is installed: if the handle's
+    /// temporary reference were the last one, the context would be terminated inside the
+    /// handler.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         ShutdownHandle {
             raw: Arc::downgrade(&self.raw),
