@@ -60,11 +60,11 @@ impl Message {
         msg
     }
 
-    /// A message of `len` zeroed bytes, to be filled through [`Message::data_mut`].
+    /// A message of `len` bytes whose contents are not yet initialised.
     ///
-    /// Wraps `zmq_msg_init_size` ([man zmq_msg_init_size](http://api.zeromq.org/4-3:zmq-msg-init-size)).
-    pub fn with_size(len: usize) -> Result<Message> {
-        let mut msg = Message {
+    /// Wraps `zmq_msg_init_size`.
+    fn init_size(len: usize) -> Result<Message> {
+        let msg = Message {
             msg: Message::raw_uninit(),
             constant: false,
         };
@@ -77,23 +77,37 @@ impl Message {
                 Detail::new(format!("zmq_msg_init_size({len})"))
             }));
         }
-        if let Some(data) = msg.data_mut() {
-            data.fill(0);
-        }
         Ok(msg)
     }
 
-    /// A message holding a copy of `bytes`.
+    /// A message of `len` zeroed bytes, to be filled through [`Message::data_mut`].
+    ///
+    /// Wraps `zmq_msg_init_size` ([man zmq_msg_init_size](http://api.zeromq.org/4-3:zmq-msg-init-size)).
+    pub fn with_size(len: usize) -> Result<Message> {
+        let msg = Message::init_size(len)?;
+        // SAFETY: the fresh message owns `len` writable bytes at zmq_msg_data (none when
+        // len is 0, where write_bytes of 0 bytes is a no-op on any non-null pointer).
+        unsafe { std::ptr::write_bytes(zmq_ffi::zmq_msg_data(msg.msg.get()) as *mut u8, 0, len) };
+        Ok(msg)
+    }
+
+    /// A message holding a copy of `bytes` (written once, not zeroed first).
     pub fn from_slice(bytes: &[u8]) -> Message {
-        let mut msg = Message::with_size(bytes.len()).unwrap_or_else(|_| {
+        let msg = Message::init_size(bytes.len()).unwrap_or_else(|_| {
             // zmq_msg_init_size fails only for lack of memory: behave as Vec does then.
             let layout = std::alloc::Layout::array::<u8>(bytes.len())
                 .unwrap_or_else(|_| std::alloc::Layout::new::<u8>());
             std::alloc::handle_alloc_error(layout)
         });
-        if let Some(data) = msg.data_mut() {
-            data.copy_from_slice(bytes);
-        }
+        // SAFETY: the fresh message owns bytes.len() writable bytes at zmq_msg_data, which
+        // cannot overlap `bytes` (a borrowed slice the message did not exist for).
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                zmq_ffi::zmq_msg_data(msg.msg.get()) as *mut u8,
+                bytes.len(),
+            )
+        };
         msg
     }
 
