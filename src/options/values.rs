@@ -35,6 +35,10 @@ fn secs_checked(option: &'static str, d: Duration) -> Result<c_int> {
     Ok(s as c_int)
 }
 
+fn int_checked(option: &'static str, n: u32) -> Result<c_int> {
+    c_int::try_from(n).map_err(|_| out_of_range(option, format!("{n} is above {}", i32::MAX)))
+}
+
 fn out_of_range(option: &'static str, reason: impl Into<String>) -> Error {
     Error::OptionValue {
         option,
@@ -79,7 +83,7 @@ codec!(
     NonNegative,
     u32,
     c_int,
-    |o, v| c_int::try_from(v).map_err(|_| out_of_range(o, format!("{v} is above {}", i32::MAX))),
+    |o, v| int_checked(o, v),
     |r| r.max(0) as u32
 );
 // -1 means "the operating system's default".
@@ -89,8 +93,7 @@ codec!(
     c_int,
     |o, v| match v {
         None => Ok(-1),
-        Some(n) =>
-            c_int::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i32::MAX))),
+        Some(n) => int_checked(o, n),
     },
     |r| (r >= 0).then_some(r as u32)
 );
@@ -105,8 +108,7 @@ codec!(
             o,
             "0 is libzmq's \"no limit\": write None for that"
         )),
-        Some(n) =>
-            c_int::try_from(n).map_err(|_| out_of_range(o, format!("{n} is above {}", i32::MAX))),
+        Some(n) => int_checked(o, n),
     },
     |r| (r > 0).then_some(r as u32)
 );
