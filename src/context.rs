@@ -9,7 +9,7 @@
 //! queued to a peer that never comes. This crate instead gives every socket it creates a
 //! linger of [`DEFAULT_LINGER`] (2 seconds) unless the context was built with another
 //! ([`ContextBuilder::default_linger`]) or the socket sets its own
-//! ([`crate::Socket::set_linger`]). So dropping the last handle of a context never hangs for
+//! ([`crate::SocketCore::set_linger`]). So dropping the last handle of a context never hangs for
 //! ever: it returns as soon as every queued message has been handed to the network, or after
 //! the linger bound, whichever comes first; a connected peer that reads within the bound gets
 //! every message. Closing a socket never blocks; only the context's termination waits.

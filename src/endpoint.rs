@@ -92,7 +92,7 @@ impl fmt::Display for Host {
 pub enum Port {
     /// A fixed port (0 asks the system for a free one, like `*`).
     Number(u16),
-    /// `*`: any free port (bind only); [`crate::Socket::bind`] returns the one chosen.
+    /// `*`: any free port (bind only); [`crate::SocketCore::bind`] returns the one chosen.
     Any,
 }
 
@@ -435,7 +435,7 @@ impl Endpoint {
     }
 }
 
-/// Anything [`crate::Socket::bind`] and friends take as an endpoint: `&str`, `String` or an
+/// Anything [`crate::SocketCore::bind`] and friends take as an endpoint: `&str`, `String` or an
 /// already parsed [`Endpoint`].
 pub trait ToEndpoint {
     /// The endpoint, parsed.

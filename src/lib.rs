@@ -33,6 +33,9 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+// Failed sends hand the message back, and failed typed operations the socket, by value:
+// that is the point of `SendError` and `Failed`, so their `Err` variants are large on purpose.
+#![allow(clippy::result_large_err)]
 
 pub mod capability;
 pub mod context;
@@ -47,8 +50,10 @@ pub mod poll;
 pub mod proxy;
 pub mod security;
 pub mod socket;
+pub mod socket_core;
 pub mod socket_type;
 pub mod timers;
+pub mod typed;
 
 pub use zmq_ffi;
 
@@ -64,5 +69,16 @@ pub use poll::{poll, AsPollable, PollSet, Pollable};
 pub use proxy::{proxy, ProxyStats, SideStats, SteerableProxy};
 pub use security::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
 pub use socket::{pgm_permitted, SendError, SendFlags, Socket};
+pub use socket_core::SocketCore;
 pub use socket_type::SocketType;
 pub use timers::{TimerId, Timers};
+pub use typed::{
+    AwaitingReply, Dealer, Failed, Pair, Pub, Pull, Push, Ready, Receiving, RecvSocket, Rep,
+    Replying, Req, Router, RoutingId, SendSocket, Sending, Stream, Sub, Subscription, XPub, XSub,
+};
+
+/// The traits that typed sockets send and receive through: `use zmq_typed::prelude::*`.
+pub mod prelude {
+    pub use crate::poll::AsPollable;
+    pub use crate::typed::{RecvSocket, SendSocket};
+}

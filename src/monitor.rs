@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::error::{check, Error, Result};
 use crate::socket::{cstring, Socket};
+use crate::socket_core::SocketCore;
 use crate::socket_type::SocketType;
 
 /// Which events to monitor (`ZMQ_EVENT_*` bits).
@@ -247,7 +248,7 @@ pub struct Monitor {
     pair: Socket,
 }
 
-impl Socket {
+impl SocketCore {
     /// Starts monitoring this socket for the events in `mask`; the events arrive on the
     /// returned [`Monitor`]. Only one monitor per socket: a second call replaces the first.
     ///

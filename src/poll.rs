@@ -1,7 +1,7 @@
 //! Waiting on several sockets and file descriptors at once
 //! ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
 //!
-//! For an event loop of your own, [`crate::Socket::fd`] gives the socket's edge-triggered
+//! For an event loop of your own, [`crate::SocketCore::fd`] gives the socket's edge-triggered
 //! notification descriptor instead.
 
 use std::os::raw::c_long;
@@ -11,12 +11,14 @@ use std::time::{Duration, Instant};
 use crate::error::{last_errno, last_error, Detail, Result};
 use crate::options::{timeout_ms, PollEvents};
 use crate::socket::Socket;
+use crate::socket_core::SocketCore;
 
 /// Something [`PollSet::poll`] can wait on: a socket or a raw file descriptor.
 #[derive(Debug, Clone, Copy)]
 pub enum Pollable<'a> {
-    /// A libzmq socket.
-    Socket(&'a Socket),
+    /// A libzmq socket, seen through its [`SocketCore`]: it can be polled, not used to
+    /// send or receive.
+    Socket(&'a SocketCore),
     /// A plain file descriptor (a pipe, a TCP socket of another library...).
     Fd(RawFd),
 }
@@ -26,6 +28,12 @@ pub enum Pollable<'a> {
 pub trait AsPollable {
     /// The pollable thing.
     fn as_pollable(&self) -> Pollable<'_>;
+}
+
+impl AsPollable for SocketCore {
+    fn as_pollable(&self) -> Pollable<'_> {
+        Pollable::Socket(self)
+    }
 }
 
 impl AsPollable for Socket {

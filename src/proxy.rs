@@ -15,7 +15,7 @@ use crate::socket_type::SocketType;
 ///
 /// Wraps `zmq_proxy` ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy)).
 pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
-    let capture = capture.map_or(std::ptr::null_mut(), Socket::as_ptr);
+    let capture = capture.map_or(std::ptr::null_mut(), |s| s.as_ptr());
     // SAFETY: the sockets are valid and borrowed (so used by no other code) for the call.
     let rc = unsafe { zmq_ffi::zmq_proxy(frontend.as_ptr(), backend.as_ptr(), capture) };
     check(rc, || Detail::new("zmq_proxy")).map(|_| ())
@@ -93,7 +93,7 @@ impl SteerableProxy {
             .spawn(move || {
                 let capture_ptr = capture
                     .as_ref()
-                    .map_or(std::ptr::null_mut(), Socket::as_ptr);
+                    .map_or(std::ptr::null_mut(), |s| s.as_ptr());
                 // SAFETY: the four sockets are owned by this thread for the whole call.
                 let rc = unsafe {
                     zmq_ffi::zmq_proxy_steerable(

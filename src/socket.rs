@@ -1,18 +1,20 @@
 //! `Socket`: a libzmq socket of any type, with bind/connect and send/receive
 //! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
 
-use std::ffi::CString;
 use std::fmt;
-use std::marker::PhantomData;
+use std::ops::Deref;
 use std::os::raw::{c_int, c_void};
 use std::time::{Duration, Instant};
 
 use crate::context::Context;
-use crate::endpoint::{Endpoint, Multicast, ToEndpoint};
 use crate::error::{last_errno, last_error, Detail, Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
+use crate::socket_core::SocketCore;
 use crate::socket_type::SocketType;
+
+pub(crate) use crate::socket_core::cstring;
+pub use crate::socket_core::pgm_permitted;
 
 /// Flags for [`Socket::send_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,34 +46,39 @@ impl std::ops::BitOr for SendFlags {
     }
 }
 
-/// A failed send, with the message handed back so that nothing is lost.
+/// A failed send, with the message handed back so that nothing is lost: a [`Message`] for
+/// the one-frame sends, the frames not sent as a [`Multipart`] for the multipart ones.
 #[derive(Debug)]
-pub struct SendError {
+pub struct SendError<M = Message> {
     /// Why the send failed.
     pub error: Error,
-    /// The message that was not sent.
-    pub message: Message,
+    /// What was not sent.
+    pub message: M,
 }
 
-impl fmt::Display for SendError {
+impl<M> fmt::Display for SendError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "send failed: {}", self.error)
     }
 }
 
-impl std::error::Error for SendError {
+impl<M: fmt::Debug> std::error::Error for SendError<M> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
     }
 }
 
-impl From<SendError> for Error {
-    fn from(e: SendError) -> Error {
+impl<M> From<SendError<M>> for Error {
+    fn from(e: SendError<M>) -> Error {
         e.error
     }
 }
 
-/// A libzmq socket of any of the twelve stable types, chosen at run time.
+/// A libzmq socket of any of the twelve stable types, chosen at run time: it can do
+/// everything its type allows, checked by libzmq at run time. The typed sockets
+/// ([`crate::typed`]) check the same at compile time.
+///
+/// It dereferences to [`SocketCore`] for bind, connect, options, monitor.
 ///
 /// `Send` (it may move to another thread) but not `Sync` (libzmq sockets must not be used
 /// from two threads at once). Closing (drop) never blocks; the socket keeps its [`Context`]
@@ -95,57 +102,23 @@ impl From<SendError> for Error {
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
 pub struct Socket {
-    ptr: *mut c_void,
-    kind: SocketType,
-    ctx: Context,
-    /// Sockets are not Sync: libzmq sockets are not thread safe.
-    _not_sync: PhantomData<std::cell::Cell<()>>,
+    core: SocketCore,
 }
 
-// SAFETY: libzmq allows a socket to migrate between threads as long as a full memory barrier
-// separates its use in one thread from its use in the other (man zmq: "individual sockets
-// are not thread safe"); moving a value to another thread in Rust implies that barrier. The
-// context the socket uses is thread safe.
-unsafe impl Send for Socket {}
+impl Deref for Socket {
+    type Target = SocketCore;
+    fn deref(&self) -> &SocketCore {
+        &self.core
+    }
+}
 
 impl fmt::Debug for Socket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Socket")
-            .field("type", &self.kind)
-            .field("ptr", &self.ptr)
+            .field("type", &self.socket_type())
+            .field("ptr", &self.as_ptr())
             .finish()
     }
-}
-
-impl Drop for Socket {
-    fn drop(&mut self) {
-        // SAFETY: ptr came from zmq_socket and is closed exactly once, here. zmq_close never
-        // blocks; the context (kept alive by self.ctx until after this) handles the linger.
-        unsafe { zmq_ffi::zmq_close(self.ptr) };
-    }
-}
-
-pub(crate) fn cstring(what: &'static str, text: &str) -> Result<CString> {
-    CString::new(text).map_err(|e| Error::Nul {
-        what,
-        position: e.nul_position(),
-    })
-}
-
-/// Whether this process may open the raw sockets that `pgm://` needs. libzmq aborts the
-/// process from its I/O thread when it cannot, so this is checked before libzmq sees a
-/// `pgm://` endpoint.
-pub fn pgm_permitted() -> bool {
-    const IPPROTO_PGM: c_int = 113;
-    // SAFETY: a plain socket(2) call; the descriptor is closed right away.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_RAW, IPPROTO_PGM) };
-    if fd >= 0 {
-        // SAFETY: fd is a descriptor we own.
-        unsafe { libc::close(fd) };
-        return true;
-    }
-    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-    !matches!(errno, libc::EPERM | libc::EACCES)
 }
 
 impl Socket {
@@ -153,113 +126,9 @@ impl Socket {
     ///
     /// Wraps `zmq_socket` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
     pub fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
-        // SAFETY: the context pointer is valid while ctx lives; NULL is checked.
-        let ptr = unsafe { zmq_ffi::zmq_socket(ctx.as_ptr(), kind.raw()) };
-        if ptr.is_null() {
-            return Err(last_error(|| Detail::new(format!("zmq_socket({kind})"))));
-        }
-        let socket = Socket {
-            ptr,
-            kind,
-            ctx: ctx.clone(),
-            _not_sync: PhantomData,
-        };
-        socket.set_linger(ctx.default_linger())?;
-        Ok(socket)
-    }
-
-    /// The socket's type.
-    pub fn socket_type(&self) -> SocketType {
-        self.kind
-    }
-
-    /// The context the socket belongs to.
-    pub fn context(&self) -> &Context {
-        &self.ctx
-    }
-
-    /// The raw `void *` socket, for calls into [`zmq_ffi`]. Valid while `self` lives; using
-    /// it from another thread at the same time as `self` is undefined behaviour.
-    pub fn as_ptr(&self) -> *mut c_void {
-        self.ptr
-    }
-
-    fn check_endpoint(&self, ep: &Endpoint) -> Result<()> {
-        if let Some(transport) = ep.multicast() {
-            if !self.kind.allows_multicast() {
-                return Err(Error::TransportNotForType {
-                    endpoint: ep.to_string(),
-                    transport: transport.name(),
-                    socket_type: self.kind.name(),
-                });
-            }
-            if transport == Multicast::Pgm && !pgm_permitted() {
-                return Err(Error::PgmPermission {
-                    endpoint: ep.to_string(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn endpoint_call(
-        &self,
-        what: &'static str,
-        endpoint: &(impl ToEndpoint + ?Sized),
-        call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
-    ) -> Result<Endpoint> {
-        let ep = endpoint.to_endpoint()?.into_owned();
-        self.check_endpoint(&ep)?;
-        let text = ep.to_string();
-        let c = cstring("endpoint", &text)?;
-        loop {
-            // SAFETY: the socket is valid while self lives; c is NUL-terminated.
-            let rc = unsafe { call(self.ptr, c.as_ptr()) };
-            if rc == 0 {
-                return Ok(ep);
-            }
-            if last_errno() != libc::EINTR {
-                return Err(last_error(|| Detail::new(format!("{what} {text}"))));
-            }
-        }
-    }
-
-    /// Binds to `endpoint` and returns the endpoint actually bound: with `tcp://...:*` or
-    /// `ipc://*`, the port or path libzmq chose.
-    ///
-    /// Wraps `zmq_bind` ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)) and reads
-    /// `ZMQ_LAST_ENDPOINT`.
-    pub fn bind(&self, endpoint: impl ToEndpoint) -> Result<Endpoint> {
-        let ep = self.endpoint_call("bind", &endpoint, zmq_ffi::zmq_bind)?;
-        match self.last_endpoint()?.parse::<Endpoint>() {
-            Ok(bound) => Ok(bound),
-            // libzmq wrote something we cannot parse (a newer transport): keep what was asked.
-            Err(_) => Ok(ep),
-        }
-    }
-
-    /// Connects to `endpoint` (the connection itself happens in the background).
-    ///
-    /// Wraps `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
-    pub fn connect(&self, endpoint: impl ToEndpoint) -> Result<()> {
-        self.endpoint_call("connect", &endpoint, zmq_ffi::zmq_connect)
-            .map(|_| ())
-    }
-
-    /// Stops listening on `endpoint` (as returned by [`Socket::bind`]).
-    ///
-    /// Wraps `zmq_unbind` ([man zmq_unbind](http://api.zeromq.org/4-3:zmq-unbind)).
-    pub fn unbind(&self, endpoint: impl ToEndpoint) -> Result<()> {
-        self.endpoint_call("unbind", &endpoint, zmq_ffi::zmq_unbind)
-            .map(|_| ())
-    }
-
-    /// Disconnects from `endpoint`.
-    ///
-    /// Wraps `zmq_disconnect` ([man zmq_disconnect](http://api.zeromq.org/4-3:zmq-disconnect)).
-    pub fn disconnect(&self, endpoint: impl ToEndpoint) -> Result<()> {
-        self.endpoint_call("disconnect", &endpoint, zmq_ffi::zmq_disconnect)
-            .map(|_| ())
+        Ok(Socket {
+            core: SocketCore::open(ctx, kind)?,
+        })
     }
 
     /// Runs a libzmq call until it is not interrupted: `Ok(Some(rc))` on success,
@@ -276,7 +145,7 @@ impl Socket {
                 e => {
                     return Err(Error::from_errno(
                         e,
-                        Detail::new(format!("{what} on {}", self.kind)),
+                        Detail::new(format!("{what} on {}", self.socket_type())),
                     ))
                 }
             }
@@ -288,7 +157,7 @@ impl Socket {
         let sent = self.retry_eintr("send", || {
             // SAFETY: socket and message are valid; on success libzmq takes the content and
             // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.
-            unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), self.ptr, flags) }
+            unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags) }
         })?;
         Ok(sent.is_some())
     }
@@ -297,13 +166,13 @@ impl Socket {
     fn recv_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
         let received = self.retry_eintr("receive", || {
             // SAFETY: socket and message are valid; zmq_msg_recv releases msg's old content.
-            unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.ptr, flags) }
+            unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.as_ptr(), flags) }
         })?;
         Ok(received.is_some())
     }
 
     fn timed_out(&self, what: &str) -> Error {
-        Error::TimedOut(Detail::new(format!("{what} on {}", self.kind)))
+        Error::TimedOut(Detail::new(format!("{what} on {}", self.socket_type())))
     }
 
     /// Sends one frame with `flags`, handing the message back on failure.
@@ -313,15 +182,13 @@ impl Socket {
     /// [`Error::WouldBlock`].
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
-    // The message is handed back by value on failure: that is the point of SendError.
-    #[allow(clippy::result_large_err)]
     pub fn send_with(&self, msg: impl Into<Message>, flags: SendFlags) -> Result<(), SendError> {
         let mut message = msg.into();
         match self.send_raw(&mut message, flags.bits()) {
             Ok(true) => Ok(()),
             Ok(false) => {
                 let error = if flags.contains(SendFlags::DONTWAIT) {
-                    Error::WouldBlock(Detail::new(format!("send on {}", self.kind)))
+                    Error::WouldBlock(Detail::new(format!("send on {}", self.socket_type())))
                 } else {
                     self.timed_out("send")
                 };
@@ -364,7 +231,6 @@ impl Socket {
     /// message handed back) when there was none.
     ///
     /// Wraps `zmq_poll` (`ZMQ_POLLOUT`) and `zmq_msg_send` with `ZMQ_DONTWAIT`.
-    #[allow(clippy::result_large_err)]
     pub fn send_timeout(
         &self,
         msg: impl Into<Message>,
@@ -392,19 +258,22 @@ impl Socket {
     }
 
     /// Sends every frame of `frames` as one message (all but the last with `ZMQ_SNDMORE`).
-    /// An empty list is an error: a message has at least one frame.
+    /// An empty list is an error: a message has at least one frame. On failure the frames
+    /// not sent (the failing one first) come back in the error; libzmq delivers a message
+    /// whole or not at all, but a message it has started stays open until its last frame.
     ///
     /// Wraps `zmq_msg_send`.
-    pub fn send_multipart<I>(&self, frames: I) -> Result<()>
+    pub fn send_multipart<I>(&self, frames: I) -> Result<(), SendError<Multipart>>
     where
         I: IntoIterator,
         I::Item: Into<Message>,
     {
         let mut iter = frames.into_iter().peekable();
         if iter.peek().is_none() {
-            return Err(Error::Malformed(
-                "a multipart message needs at least one frame".into(),
-            ));
+            return Err(SendError {
+                error: Error::Malformed("a multipart message needs at least one frame".into()),
+                message: Multipart::new(),
+            });
         }
         while let Some(frame) = iter.next() {
             let flags = if iter.peek().is_some() {
@@ -412,7 +281,14 @@ impl Socket {
             } else {
                 SendFlags::NONE
             };
-            self.send_with(frame, flags)?;
+            if let Err(SendError { error, message }) = self.send_with(frame, flags) {
+                let mut unsent = Multipart::single(message);
+                unsent.extend(iter);
+                return Err(SendError {
+                    error,
+                    message: unsent,
+                });
+            }
         }
         Ok(())
     }
@@ -420,7 +296,7 @@ impl Socket {
     /// Waits until the socket is ready for `events` (or `timeout` passes), EINTR retried.
     fn wait(&self, events: i16, timeout: Duration) -> Result<bool> {
         let mut item = zmq_ffi::zmq_pollitem_t {
-            socket: self.ptr,
+            socket: self.as_ptr(),
             fd: 0,
             events,
             revents: 0,
@@ -433,7 +309,9 @@ impl Socket {
                 return Ok(rc > 0);
             }
             if last_errno() != libc::EINTR {
-                return Err(last_error(|| Detail::new(format!("poll on {}", self.kind))));
+                return Err(last_error(|| {
+                    Detail::new(format!("poll on {}", self.socket_type()))
+                }));
             }
         }
     }
@@ -505,7 +383,9 @@ impl Socket {
     pub fn recv_buf(&self, buf: &mut [u8]) -> Result<usize> {
         let len = self.retry_eintr("receive", || {
             // SAFETY: buf is valid for buf.len() writable bytes.
-            unsafe { zmq_ffi::zmq_recv(self.ptr, buf.as_mut_ptr() as *mut c_void, buf.len(), 0) }
+            unsafe {
+                zmq_ffi::zmq_recv(self.as_ptr(), buf.as_mut_ptr() as *mut c_void, buf.len(), 0)
+            }
         })?;
         match len {
             Some(n) => Ok(n as usize),

@@ -179,7 +179,10 @@ fn multipart_round_trips_and_envelopes() {
         assert!(a.try_recv_multipart().unwrap().is_none());
         assert!(matches!(
             b.send_multipart(Vec::<Vec<u8>>::new()),
-            Err(zmq_typed::Error::Malformed(_))
+            Err(zmq_typed::SendError {
+                error: zmq_typed::Error::Malformed(_),
+                ..
+            })
         ));
     }
     let mut m = Multipart::from(vec!["id", "", "a", "b"]);

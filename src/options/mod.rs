@@ -22,11 +22,13 @@ use std::time::Duration;
 
 pub(crate) use values::timeout_ms;
 use values::*;
+pub(crate) use values::{Bool, Codec};
 pub use values::{GssapiNameType, Mechanism, PollEvents, TcpKeepalive};
 
 use crate::error::{check, Detail, Error, Result};
 use crate::security::CurveKey;
 use crate::socket::Socket;
+use crate::socket_core::SocketCore;
 use crate::socket_type::SocketType;
 
 /// A raw option value type that libzmq reads and writes as a fixed-size integer.
@@ -35,7 +37,7 @@ impl RawInt for c_int {}
 impl RawInt for i64 {}
 impl RawInt for u64 {}
 
-impl Socket {
+impl SocketCore {
     fn detail(option: &'static str) -> impl FnOnce() -> Detail {
         move || Detail::new(option)
     }
@@ -162,7 +164,7 @@ macro_rules! getter {
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("Wraps `zmq_getsockopt` with `", stringify!($zmq), "` ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).")]
-        pub fn $get(&self) -> Result<$ty> {
+        pub fn $get(&self) -> $crate::error::Result<$ty> {
             let raw = self.get_int::<<$codec as Codec>::Raw>(zmq_ffi::$zmq, stringify!($zmq))?;
             Ok($codec::decode(raw))
         }
@@ -174,7 +176,7 @@ macro_rules! setter {
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("Wraps `zmq_setsockopt` with `", stringify!($zmq), "` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).")]
-        pub fn $set(&self, value: $ty) -> Result<()> {
+        pub fn $set(&self, value: $ty) -> $crate::error::Result<()> {
             let raw = $codec::encode(stringify!($zmq), value)?;
             self.set_int(zmq_ffi::$zmq, stringify!($zmq), raw)
         }
@@ -200,13 +202,13 @@ macro_rules! str_opt {
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("Wraps `zmq_getsockopt` with `", stringify!($zmq), "` ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)); the trailing NUL is dropped.")]
-        pub fn $get(&self) -> Result<String> {
+        pub fn $get(&self) -> $crate::error::Result<String> {
             self.get_string(zmq_ffi::$zmq, stringify!($zmq))
         }
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("Wraps `zmq_setsockopt` with `", stringify!($zmq), "` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).")]
-        pub fn $set(&self, value: &str) -> Result<()> {
+        pub fn $set(&self, value: &str) -> $crate::error::Result<()> {
             self.set_string(zmq_ffi::$zmq, stringify!($zmq), value)
         }
     };
@@ -217,7 +219,7 @@ macro_rules! bytes_opt {
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("Wraps `zmq_setsockopt` with `", stringify!($zmq), "` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).")]
-        pub fn $set(&self, value: impl AsRef<[u8]>) -> Result<()> {
+        pub fn $set(&self, value: impl AsRef<[u8]>) -> $crate::error::Result<()> {
             self.set_bytes(zmq_ffi::$zmq, stringify!($zmq), value.as_ref())
         }
     };
@@ -228,7 +230,7 @@ macro_rules! curve_key_opt {
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("The 32-byte key. Wraps `zmq_getsockopt` with `", stringify!($zmq), "`.")]
-        pub fn $get(&self) -> Result<[u8; 32]> {
+        pub fn $get(&self) -> $crate::error::Result<[u8; 32]> {
             let bytes = self.get_bytes(zmq_ffi::$zmq, stringify!($zmq), 32)?;
             bytes.try_into().map_err(|b: Vec<u8>| Error::OptionValue {
                 option: stringify!($zmq),
@@ -238,24 +240,26 @@ macro_rules! curve_key_opt {
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("The key as 40 Z85 characters. Wraps `zmq_getsockopt` with `", stringify!($zmq), "` and a 41-byte buffer.")]
-        pub fn $get_z85(&self) -> Result<String> {
+        pub fn $get_z85(&self) -> $crate::error::Result<String> {
             self.get_string_max(zmq_ffi::$zmq, stringify!($zmq), 41)
         }
         #[doc = $doc]
         #[doc = ""]
         #[doc = concat!("Takes 32 raw bytes or 40 Z85 characters. Wraps `zmq_setsockopt` with `", stringify!($zmq), "` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).")]
-        pub fn $set(&self, key: impl TryInto<CurveKey, Error = Error>) -> Result<()> {
+        pub fn $set(&self, key: impl TryInto<CurveKey, Error = Error>) -> $crate::error::Result<()> {
             let key = key.try_into()?;
             self.set_bytes(zmq_ffi::$zmq, stringify!($zmq), key.as_bytes())
         }
     };
 }
 
+pub(crate) use {bytes_opt, getter, opt, setter};
+
 /// General options.
-impl Socket {
+impl SocketCore {
     opt!(ro TypeCodec: Option<SocketType>, ZMQ_TYPE, socket_type_option, "The socket's type as libzmq reports it (`None` for a DRAFT type).");
     opt!(ro Bool: bool, ZMQ_RCVMORE, has_more, "Whether the last frame received has more frames following.");
-    opt!(ro EventsCodec: PollEvents, ZMQ_EVENTS, events, "Whether a message can be received (`IN`) or sent (`OUT`) now, without blocking. Reading it also resets the edge of [`Socket::fd`].");
+    opt!(ro EventsCodec: PollEvents, ZMQ_EVENTS, events, "Whether a message can be received (`IN`) or sent (`OUT`) now, without blocking. Reading it also resets the edge of [`SocketCore::fd`].");
     opt!(ro Bool: bool, ZMQ_THREAD_SAFE, thread_safe, "Whether the socket is thread safe (never, for the stable types).");
     opt!(rw U64: u64, ZMQ_AFFINITY, affinity, set_affinity, "Bitmask of the I/O threads new connections are handled by.");
     opt!(rw Int: i32, ZMQ_BACKLOG, backlog, set_backlog, "Maximum length of the queue of pending connections.");
@@ -269,14 +273,12 @@ impl Socket {
     opt!(rw OrDefault: Option<u32>, ZMQ_RCVBUF, rcvbuf, set_rcvbuf, "Kernel receive buffer size, bytes (`None`: the operating system's default).");
     opt!(rw Bool: bool, ZMQ_IMMEDIATE, immediate, set_immediate, "Queue messages only to completed connections.");
     opt!(rw Bool: bool, ZMQ_IPV6, ipv6, set_ipv6, "Use IPv6 as well as IPv4.");
-    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keep only the last message in the queues (PULL, PUSH, SUB, PUB, DEALER; single-frame messages only).");
-    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "PUB/SUB/XPUB/XSUB: deliver messages that do *not* match the subscriptions.");
     opt!(rw Int: i32, ZMQ_USE_FD, use_fd, set_use_fd, "Use this pre-bound file descriptor for the next bind (-1: none).");
     opt!(rw Int: i32, ZMQ_TOS, tos, set_tos, "IP type-of-service of outgoing packets.");
 }
 
 /// Reconnection, handshakes and heartbeats.
-impl Socket {
+impl SocketCore {
     opt!(rw MillisOrInfinite: Option<Duration>, ZMQ_RECONNECT_IVL, reconnect_ivl, set_reconnect_ivl, "Initial interval between reconnection attempts (`None`: never reconnect; default 100 ms).");
     opt!(rw MillisOrOff: Option<Duration>, ZMQ_RECONNECT_IVL_MAX, reconnect_ivl_max, set_reconnect_ivl_max, "Maximum reconnection interval for exponential backoff (`None`: no backoff).");
     opt!(rw MillisOrOff: Option<Duration>, ZMQ_CONNECT_TIMEOUT, connect_timeout, set_connect_timeout, "How long a TCP connect may take (`None`: the system's default).");
@@ -288,7 +290,7 @@ impl Socket {
 }
 
 /// TCP and network.
-impl Socket {
+impl SocketCore {
     opt!(rw Keepalive: TcpKeepalive, ZMQ_TCP_KEEPALIVE, tcp_keepalive, set_tcp_keepalive, "TCP keepalive (`SO_KEEPALIVE`).");
     opt!(rw OrDefault: Option<u32>, ZMQ_TCP_KEEPALIVE_CNT, tcp_keepalive_cnt, set_tcp_keepalive_cnt, "TCP keepalive probes before dropping (`None`: the system's default).");
     opt!(rw SecondsOrDefault: Option<Duration>, ZMQ_TCP_KEEPALIVE_IDLE, tcp_keepalive_idle, set_tcp_keepalive_idle, "Idle time before the first keepalive probe, whole seconds rounded up (`None`: the system's default).");
@@ -306,9 +308,8 @@ impl Socket {
     opt!(wo Int: i32, ZMQ_IPC_FILTER_GID, set_ipc_filter_gid, "Deprecated (use ZAP): accept IPC connections only from this group id.");
 }
 
-/// Identity, routing and socket-type specific options. The typed sockets expose the ones
-/// that only make sense for one type on that type only.
-impl Socket {
+/// Identity and routing.
+impl SocketCore {
     /// The routing id (identity) of this socket, as seen by ROUTER peers.
     ///
     /// Wraps `zmq_getsockopt` with `ZMQ_ROUTING_ID`.
@@ -325,7 +326,11 @@ impl Socket {
         check_routing_id("ZMQ_ROUTING_ID", id)?;
         self.set_bytes(zmq_ffi::ZMQ_ROUTING_ID, "ZMQ_ROUTING_ID", id)
     }
+}
 
+/// Options that only make sense for some socket types. The typed sockets have each of them
+/// on the types it applies to only; the dynamic [`Socket`] has them all.
+impl Socket {
     /// ROUTER/STREAM: the routing id to give the peer of the next `connect`.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_CONNECT_ROUTING_ID`.
@@ -339,6 +344,8 @@ impl Socket {
         )
     }
 
+    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keep only the last message in the queues (PULL, PUSH, SUB, PUB, DEALER; single-frame messages only).");
+    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "PUB/SUB/XPUB/XSUB: deliver messages that do *not* match the subscriptions.");
     bytes_opt!(wo ZMQ_SUBSCRIBE, set_subscribe, "SUB: receive messages starting with this prefix (empty: everything).");
     bytes_opt!(wo ZMQ_UNSUBSCRIBE, set_unsubscribe, "SUB: remove one subscription made with this prefix.");
     opt!(wo Bool: bool, ZMQ_ROUTER_MANDATORY, set_router_mandatory, "ROUTER: fail (`EHOSTUNREACH`) on an unroutable message instead of dropping it.");
@@ -356,7 +363,7 @@ impl Socket {
 }
 
 /// Security.
-impl Socket {
+impl SocketCore {
     opt!(ro MechanismCodec: Mechanism, ZMQ_MECHANISM, mechanism, "The security mechanism in use.");
     str_opt!(rw ZMQ_ZAP_DOMAIN, zap_domain, set_zap_domain, "ZAP domain for authentication requests.");
     opt!(rw Bool: bool, ZMQ_PLAIN_SERVER, plain_server, set_plain_server, "Act as PLAIN server.");
@@ -394,14 +401,14 @@ impl Socket {
 
 /// VMCI transport options: only when libzmq was built with VMCI.
 #[cfg(zmq_has_vmci)]
-impl Socket {
+impl SocketCore {
     opt!(rw U64: u64, ZMQ_VMCI_BUFFER_SIZE, vmci_buffer_size, set_vmci_buffer_size, "VMCI buffer size.");
     opt!(rw U64: u64, ZMQ_VMCI_BUFFER_MIN_SIZE, vmci_buffer_min_size, set_vmci_buffer_min_size, "VMCI minimum buffer size.");
     opt!(rw U64: u64, ZMQ_VMCI_BUFFER_MAX_SIZE, vmci_buffer_max_size, set_vmci_buffer_max_size, "VMCI maximum buffer size.");
     opt!(rw Int: i32, ZMQ_VMCI_CONNECT_TIMEOUT, vmci_connect_timeout, set_vmci_connect_timeout, "VMCI connect timeout, milliseconds.");
 }
 
-impl Socket {
+impl SocketCore {
     /// The endpoint of the last bind or connect, as libzmq resolved it (`tcp://127.0.0.1:41234`
     /// for `tcp://127.0.0.1:*`).
     ///
@@ -410,7 +417,7 @@ impl Socket {
         self.get_string(zmq_ffi::ZMQ_LAST_ENDPOINT, "ZMQ_LAST_ENDPOINT")
     }
 
-    /// The file descriptor that signals, edge-triggered, that [`Socket::events`] may have
+    /// The file descriptor that signals, edge-triggered, that [`SocketCore::events`] may have
     /// changed. It is *not* readable data: when it polls readable, read `events()` (which
     /// resets the edge) and receive or send until that says no more; only then wait on the
     /// fd again, or a pending message can go unnoticed.

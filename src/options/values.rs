@@ -284,7 +284,7 @@ pub enum GssapiNameType {
 }
 
 /// Readiness flags (`ZMQ_POLLIN`, `ZMQ_POLLOUT`, `ZMQ_POLLERR`, `ZMQ_POLLPRI`), as in
-/// `ZMQ_EVENTS` and [`crate::poll`].
+/// `ZMQ_EVENTS` and [`crate::poll`](mod@crate::poll).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct PollEvents(i16);
 

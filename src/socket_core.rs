@@ -1,0 +1,190 @@
+//! `SocketCore`: what every socket can do whatever its type and state: bind, connect,
+//! options, monitoring, polling. No send, no receive: those belong to [`crate::Socket`] and
+//! to the typed sockets, which is what lets a typed socket lend its core without bypassing
+//! its state ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
+
+use std::ffi::CString;
+use std::fmt;
+use std::marker::PhantomData;
+use std::os::raw::{c_int, c_void};
+
+use crate::context::Context;
+use crate::endpoint::{Endpoint, Multicast, ToEndpoint};
+use crate::error::{last_errno, last_error, Detail, Error, Result};
+use crate::socket_type::SocketType;
+
+/// The part of a libzmq socket that neither sends nor receives: bind, connect, unbind,
+/// disconnect, every socket option that any type may use, the monitor and polling.
+///
+/// [`crate::Socket`] and every typed socket ([`crate::Req`], [`crate::Pub`]...) dereference
+/// to it, so `socket.bind(..)`, `socket.set_linger(..)` work on all of them. It owns the
+/// libzmq socket and closes it on drop.
+///
+/// `Send` but not `Sync`: a libzmq socket may move to another thread, but must not be used
+/// from two threads at once.
+pub struct SocketCore {
+    ptr: *mut c_void,
+    kind: SocketType,
+    ctx: Context,
+    /// Sockets are not Sync: libzmq sockets are not thread safe.
+    _not_sync: PhantomData<std::cell::Cell<()>>,
+}
+
+// SAFETY: libzmq allows a socket to migrate between threads as long as a full memory barrier
+// separates its use in one thread from its use in the other (man zmq: "individual sockets
+// are not thread safe"); moving a value to another thread in Rust implies that barrier. The
+// context the socket uses is thread safe.
+unsafe impl Send for SocketCore {}
+
+impl fmt::Debug for SocketCore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SocketCore")
+            .field("type", &self.kind)
+            .field("ptr", &self.ptr)
+            .finish()
+    }
+}
+
+impl Drop for SocketCore {
+    fn drop(&mut self) {
+        // SAFETY: ptr came from zmq_socket and is closed exactly once, here. zmq_close never
+        // blocks; the context (kept alive by self.ctx until after this) handles the linger.
+        unsafe { zmq_ffi::zmq_close(self.ptr) };
+    }
+}
+
+pub(crate) fn cstring(what: &'static str, text: &str) -> Result<CString> {
+    CString::new(text).map_err(|e| Error::Nul {
+        what,
+        position: e.nul_position(),
+    })
+}
+
+/// Whether this process may open the raw sockets that `pgm://` needs. libzmq aborts the
+/// process from its I/O thread when it cannot, so this is checked before libzmq sees a
+/// `pgm://` endpoint.
+pub fn pgm_permitted() -> bool {
+    const IPPROTO_PGM: c_int = 113;
+    // SAFETY: a plain socket(2) call; the descriptor is closed right away.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_RAW, IPPROTO_PGM) };
+    if fd >= 0 {
+        // SAFETY: fd is a descriptor we own.
+        unsafe { libc::close(fd) };
+        return true;
+    }
+    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+    !matches!(errno, libc::EPERM | libc::EACCES)
+}
+
+impl SocketCore {
+    /// A new socket of `kind`, with the context's default linger.
+    pub(crate) fn open(ctx: &Context, kind: SocketType) -> Result<SocketCore> {
+        // SAFETY: the context pointer is valid while ctx lives; NULL is checked.
+        let ptr = unsafe { zmq_ffi::zmq_socket(ctx.as_ptr(), kind.raw()) };
+        if ptr.is_null() {
+            return Err(last_error(|| Detail::new(format!("zmq_socket({kind})"))));
+        }
+        let socket = SocketCore {
+            ptr,
+            kind,
+            ctx: ctx.clone(),
+            _not_sync: PhantomData,
+        };
+        socket.set_linger(ctx.default_linger())?;
+        Ok(socket)
+    }
+
+    /// The socket's type.
+    pub fn socket_type(&self) -> SocketType {
+        self.kind
+    }
+
+    /// The context the socket belongs to.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The raw `void *` socket, for calls into [`zmq_ffi`]. Valid while `self` lives; using
+    /// it from another thread at the same time as `self` is undefined behaviour.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.ptr
+    }
+
+    fn check_endpoint(&self, ep: &Endpoint) -> Result<()> {
+        if let Some(transport) = ep.multicast() {
+            if !self.kind.allows_multicast() {
+                return Err(Error::TransportNotForType {
+                    endpoint: ep.to_string(),
+                    transport: transport.name(),
+                    socket_type: self.kind.name(),
+                });
+            }
+            if transport == Multicast::Pgm && !pgm_permitted() {
+                return Err(Error::PgmPermission {
+                    endpoint: ep.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn endpoint_call(
+        &self,
+        what: &'static str,
+        endpoint: &(impl ToEndpoint + ?Sized),
+        call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
+    ) -> Result<Endpoint> {
+        let ep = endpoint.to_endpoint()?.into_owned();
+        self.check_endpoint(&ep)?;
+        let text = ep.to_string();
+        let c = cstring("endpoint", &text)?;
+        loop {
+            // SAFETY: the socket is valid while self lives; c is NUL-terminated.
+            let rc = unsafe { call(self.ptr, c.as_ptr()) };
+            if rc == 0 {
+                return Ok(ep);
+            }
+            if last_errno() != libc::EINTR {
+                return Err(last_error(|| Detail::new(format!("{what} {text}"))));
+            }
+        }
+    }
+
+    /// Binds to `endpoint` and returns the endpoint actually bound: with `tcp://...:*` or
+    /// `ipc://*`, the port or path libzmq chose.
+    ///
+    /// Wraps `zmq_bind` ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)) and reads
+    /// `ZMQ_LAST_ENDPOINT`.
+    pub fn bind(&self, endpoint: impl ToEndpoint) -> Result<Endpoint> {
+        let ep = self.endpoint_call("bind", &endpoint, zmq_ffi::zmq_bind)?;
+        match self.last_endpoint()?.parse::<Endpoint>() {
+            Ok(bound) => Ok(bound),
+            // libzmq wrote something we cannot parse (a newer transport): keep what was asked.
+            Err(_) => Ok(ep),
+        }
+    }
+
+    /// Connects to `endpoint` (the connection itself happens in the background).
+    ///
+    /// Wraps `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
+    pub fn connect(&self, endpoint: impl ToEndpoint) -> Result<()> {
+        self.endpoint_call("connect", &endpoint, zmq_ffi::zmq_connect)
+            .map(|_| ())
+    }
+
+    /// Stops listening on `endpoint` (as returned by [`SocketCore::bind`]).
+    ///
+    /// Wraps `zmq_unbind` ([man zmq_unbind](http://api.zeromq.org/4-3:zmq-unbind)).
+    pub fn unbind(&self, endpoint: impl ToEndpoint) -> Result<()> {
+        self.endpoint_call("unbind", &endpoint, zmq_ffi::zmq_unbind)
+            .map(|_| ())
+    }
+
+    /// Disconnects from `endpoint`.
+    ///
+    /// Wraps `zmq_disconnect` ([man zmq_disconnect](http://api.zeromq.org/4-3:zmq-disconnect)).
+    pub fn disconnect(&self, endpoint: impl ToEndpoint) -> Result<()> {
+        self.endpoint_call("disconnect", &endpoint, zmq_ffi::zmq_disconnect)
+            .map(|_| ())
+    }
+}

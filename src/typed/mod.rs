@@ -1,0 +1,174 @@
+//! Typed sockets: one type per socket type, exposing only what that type can do, with the
+//! REQ and REP state machines in the type. The mistakes libzmq reports at run time become
+//! compile errors.
+//!
+//! | Type | Can | Valid peers | Turned into a compile error |
+//! |---|---|---|---|
+//! | [`Req<Ready>`](Req) | `send` → `Req<AwaitingReply>`; `send_more` → `Req<Sending>` | [`Rep`], [`Router`] | send twice, receive first: `EFSM` |
+//! | [`Req<Sending>`](Req) | `send_more`, `send` (last frame) → `Req<AwaitingReply>` | | receive mid-request: `EFSM` |
+//! | [`Req<AwaitingReply>`](Req) | `recv` → (reply, `Req<Ready>`); `abandon` (relaxed) | | send before the reply: `EFSM` |
+//! | [`Rep<Receiving>`](Rep) | `recv` → (request, `Rep<Replying>`) | [`Req`], [`Dealer`] | send before a request: `EFSM` |
+//! | [`Rep<Replying>`](Rep) | `send_more`, `send` → `Rep<Receiving>` | | receive twice: `EFSM` |
+//! | [`Dealer`] | send, receive | [`Rep`], [`Dealer`], [`Router`] | |
+//! | [`Router`] | `recv` → (routing id, rest), `send_to(&id, ..)` | [`Req`], [`Dealer`], [`Router`] | |
+//! | [`Pub`] | send | [`Sub`], [`XSub`] | receive: `ENOTSUP`; subscribe |
+//! | [`Sub`] | receive, `subscribe` | [`Pub`], [`XPub`] | send: `ENOTSUP` |
+//! | [`XPub`] | send, receive subscriptions | [`Sub`], [`XSub`] | |
+//! | [`XSub`] | receive, send, `subscribe` (a message) | [`Pub`], [`XPub`] | `ZMQ_SUBSCRIBE` option: `EINVAL` |
+//! | [`Push`] | send | [`Pull`] | receive: `ENOTSUP`; subscribe |
+//! | [`Pull`] | receive | [`Push`] | send: `ENOTSUP` |
+//! | [`Pair`] | send, receive | [`Pair`] | |
+//! | [`Stream`] | `recv` → (routing id, data), `send_to`, `close` | TCP peers | |
+//!
+//! Options that only make sense for some types are on those types only (router mandatory on
+//! [`Router`], correlate and relaxed on [`Req`], the XPUB family on [`XPub`], conflate on the
+//! types that support it...). Every typed socket dereferences to [`SocketCore`], which binds,
+//! connects, sets the general options and can be polled, but neither sends nor receives, so
+//! it cannot bypass the state in the type. [`AsPollable`] gives the same poll-only view, so
+//! sockets of mixed types wait together in one [`crate::PollSet`]. `into_socket` gives up the
+//! typing for the dynamic [`Socket`].
+//!
+//! Sockets with no state machine send and receive through [`SendSocket`] and [`RecvSocket`]
+//! (bring them in with `use zmq_typed::prelude::*`). A typed receive takes a whole message,
+//! every frame of it, as a [`crate::Multipart`], which holds a single-frame message without
+//! an allocation of its own; the typed calls forward to the dynamic ones, with no extra
+//! allocation or system call per message (`benches/typed.rs` measures it).
+//!
+//! A failed operation of [`Req`] or [`Rep`] hands the socket back, in the state it is really
+//! in, inside a [`Failed`]:
+//!
+//! ```
+//! use zmq_typed::{Context, Rep, Req};
+//!
+//! let ctx = Context::new()?;
+//! let rep = Rep::new(&ctx)?;                  // Rep<Receiving>
+//! let endpoint = rep.bind("tcp://127.0.0.1:*")?;
+//! let req = Req::new(&ctx)?;                  // Req<Ready>
+//! req.connect(&endpoint)?;
+//!
+//! let req = req.send("Hello")?;               // Req<AwaitingReply>
+//! let (request, rep) = rep.recv()?;           // the whole request, Rep<Replying>
+//! assert_eq!(request, "Hello");
+//! let rep = rep.send("World")?;               // Rep<Receiving>
+//! let (reply, req) = req.recv()?;             // the whole reply, Req<Ready>
+//! assert_eq!(reply, "World");
+//! # drop((req, rep));
+//! # Ok::<(), zmq_typed::Error>(())
+//! ```
+//!
+//! Sending twice does not compile, because the first send consumed the `Req<Ready>`:
+//!
+//! ```compile_fail
+//! # use zmq_typed::{Context, Req};
+//! # let ctx = Context::new()?;
+//! let req = Req::new(&ctx)?;
+//! let waiting = req.send("a")?;
+//! waiting.send("b")?;       // no `send` on Req<AwaitingReply>
+//! # Ok::<(), zmq_typed::Error>(())
+//! ```
+
+mod failed;
+mod ops;
+mod pair;
+mod pipeline;
+mod pubsub;
+mod rep;
+mod req;
+mod router;
+mod routing_id;
+mod stream;
+
+pub use failed::Failed;
+pub use ops::{RecvSocket, SendSocket};
+pub use pair::{Dealer, Pair};
+pub use pipeline::{Pull, Push};
+pub use pubsub::{Pub, Sub, Subscription, XPub, XSub};
+pub use rep::{Receiving, Rep, Replying};
+pub use req::{AwaitingReply, Ready, Req, Sending};
+pub use router::Router;
+pub use routing_id::RoutingId;
+pub use stream::Stream;
+
+#[cfg(doc)]
+use crate::{poll::AsPollable, socket::Socket, socket_core::SocketCore};
+
+/// What every typed socket has: the dynamic socket in a field `socket`, a view of its core,
+/// a poll-only view, `into_socket`, `Debug`.
+macro_rules! typed_common {
+    ($name:ident $(<$g:ident>)?) => {
+        impl$(<$g>)? std::ops::Deref for $name$(<$g>)? {
+            type Target = $crate::socket_core::SocketCore;
+            fn deref(&self) -> &$crate::socket_core::SocketCore {
+                &self.socket
+            }
+        }
+
+        impl$(<$g>)? $crate::poll::AsPollable for $name$(<$g>)? {
+            fn as_pollable(&self) -> $crate::poll::Pollable<'_> {
+                $crate::poll::Pollable::Socket(&self.socket)
+            }
+        }
+
+        impl$(<$g>)? $crate::typed::ops::sealed::Typed for $name$(<$g>)? {
+            fn raw(&self, _: $crate::typed::ops::sealed::Token) -> &$crate::socket::Socket {
+                &self.socket
+            }
+        }
+
+        impl$(<$g>)? std::fmt::Debug for $name$(<$g>)? {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(&$crate::typed::failed::short_type_name::<Self>())
+                    .field("ptr", &self.socket.as_ptr())
+                    .finish()
+            }
+        }
+
+        impl$(<$g>)? $name$(<$g>)? {
+            /// Gives up the typing: the dynamic socket, which checks at run time only. The
+            /// socket stays open and connected; nothing is lost.
+            pub fn into_socket(self) -> $crate::socket::Socket {
+                self.socket
+            }
+        }
+
+        impl$(<$g>)? From<$name$(<$g>)?> for $crate::socket::Socket {
+            fn from(typed: $name$(<$g>)?) -> $crate::socket::Socket {
+                typed.socket
+            }
+        }
+    };
+}
+
+/// A typed socket with no state machine: the struct, `new`, and [`typed_common!`].
+macro_rules! stateless_socket {
+    ($(#[$meta:meta])* $name:ident = $kind:ident, $c_name:literal) => {
+        $(#[$meta])*
+        pub struct $name {
+            socket: $crate::socket::Socket,
+        }
+
+        impl $name {
+            #[doc = concat!("A new ", $c_name, " socket, with the context's default linger.")]
+            ///
+            #[doc = concat!("Wraps `zmq_socket` with `ZMQ_", $c_name, "` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).")]
+            pub fn new(ctx: &$crate::context::Context) -> $crate::error::Result<$name> {
+                Ok($name {
+                    socket: $crate::socket::Socket::new(
+                        ctx,
+                        $crate::socket_type::SocketType::$kind,
+                    )?,
+                })
+            }
+        }
+
+        $crate::typed::typed_common!($name);
+    };
+}
+
+/// Implements the sealed send/receive traits for stateless sockets.
+macro_rules! can {
+    (send: $($name:ident),*) => { $(impl $crate::typed::ops::SendSocket for $name {})* };
+    (recv: $($name:ident),*) => { $(impl $crate::typed::ops::RecvSocket for $name {})* };
+}
+
+pub(crate) use {can, stateless_socket, typed_common};

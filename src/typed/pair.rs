@@ -1,0 +1,39 @@
+//! `Pair` and `Dealer`: the sockets that may send and receive at any time
+//! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
+
+use crate::options::{getter, opt, setter, Bool, Codec};
+use crate::typed::{can, stateless_socket};
+
+stateless_socket!(
+    /// A PAIR socket: one exclusive peer, another [`Pair`]; sends and receives freely. Meant
+    /// for `inproc://` between threads.
+    ///
+    /// ```
+    /// use zmq_typed::{prelude::*, Context, Pair};
+    /// let ctx = Context::new()?;
+    /// let a = Pair::new(&ctx)?;
+    /// let endpoint = a.bind("inproc://pair-doc")?;
+    /// let b = Pair::new(&ctx)?;
+    /// b.connect(&endpoint)?;
+    /// b.send("ready")?;
+    /// assert_eq!(a.recv_string()?, "ready");
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    Pair = Pair, "PAIR"
+);
+
+stateless_socket!(
+    /// A DEALER socket: sends round robin to its peers and receives from them fair-queued,
+    /// with no state machine. Its peers are [`crate::Rep`], [`crate::Router`] and other
+    /// dealers. Talking to a [`crate::Rep`], it must send the empty delimiter frame first,
+    /// and receives it in front of each reply.
+    Dealer = Dealer, "DEALER"
+);
+
+can!(send: Pair, Dealer);
+can!(recv: Pair, Dealer);
+
+impl Dealer {
+    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the queues (single-frame messages only).");
+    opt!(wo Bool: bool, ZMQ_PROBE_ROUTER, set_probe_router, "Sends an empty message to a ROUTER peer on connecting.");
+}

@@ -1,0 +1,152 @@
+//! Publish-subscribe: `Pub`, `Sub`, `XPub`, `XSub`
+//! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "Publish-subscribe pattern").
+
+use crate::error::{Error, Result};
+use crate::message::Message;
+use crate::multipart::Multipart;
+use crate::options::{bytes_opt, getter, opt, setter, Bool, Codec};
+use crate::typed::ops::RecvSocket;
+use crate::typed::{can, stateless_socket};
+
+stateless_socket!(
+    /// A PUB socket: sends every message to each subscriber whose subscriptions match its
+    /// first frame. It cannot receive. Its peers are [`Sub`] and [`XSub`].
+    ///
+    /// ```
+    /// use zmq_typed::{prelude::*, Context, Pub, Sub};
+    /// let ctx = Context::new()?;
+    /// let publisher = Pub::new(&ctx)?;
+    /// let endpoint = publisher.bind("inproc://pub-doc")?;
+    /// let subscriber = Sub::new(&ctx)?;
+    /// subscriber.subscribe("weather")?;
+    /// subscriber.connect(&endpoint)?;     // inproc: connected at once
+    ///
+    /// publisher.send("sports 1-0")?;      // filtered out
+    /// publisher.send("weather sunny")?;
+    /// assert_eq!(subscriber.recv()?, "weather sunny");
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    Pub = Pub, "PUB"
+);
+
+stateless_socket!(
+    /// A SUB socket: receives the messages of its publishers that match one of its
+    /// subscriptions ([`Sub::subscribe`]; none at first, so nothing arrives until then). It
+    /// cannot send. Its peers are [`Pub`] and [`XPub`].
+    Sub = Sub, "SUB"
+);
+
+stateless_socket!(
+    /// An XPUB socket: a [`Pub`] that also receives its subscribers' subscriptions
+    /// ([`XPub::recv_subscription`]), as a proxy needs to pass them upstream. Its peers are
+    /// [`Sub`] and [`XSub`].
+    XPub = XPub, "XPUB"
+);
+
+stateless_socket!(
+    /// An XSUB socket: a [`Sub`] whose subscriptions are messages it sends
+    /// ([`XSub::subscribe`] sends `\x01topic`), as a proxy forwards them. Its peers are
+    /// [`Pub`] and [`XPub`].
+    XSub = XSub, "XSUB"
+);
+
+can!(send: Pub, XPub, XSub);
+can!(recv: Sub, XPub, XSub);
+
+impl Pub {
+    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the outbound queue (single-frame messages only).");
+    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Sends each message to the subscribers whose subscriptions do *not* match it (the subscribers need the same setting).");
+    opt!(wo Bool: bool, ZMQ_XPUB_NODROP, set_xpub_nodrop, "At a subscriber's high-water mark, fails the send with `EAGAIN` instead of dropping the message.");
+}
+
+impl Sub {
+    bytes_opt!(wo ZMQ_SUBSCRIBE, subscribe, "Receives the messages whose first frame starts with this prefix (empty: every message). Subscriptions add up; each needs its own `unsubscribe`.");
+    bytes_opt!(wo ZMQ_UNSUBSCRIBE, unsubscribe, "Removes one subscription made with this prefix.");
+    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the inbound queue (single-frame messages only).");
+    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Receives the messages that do *not* match the subscriptions (the publisher needs the same setting).");
+}
+
+impl XSub {
+    fn subscription(&self, flag: u8, topic: &[u8]) -> Result<()> {
+        let mut frame = Vec::with_capacity(topic.len() + 1);
+        frame.push(flag);
+        frame.extend_from_slice(topic);
+        self.socket.send(frame)
+    }
+
+    /// Subscribes to the messages starting with `topic`, by sending `\x01topic` to the
+    /// publishers (XSUB has no `ZMQ_SUBSCRIBE` option).
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_XSUB").
+    pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        self.subscription(1, topic.as_ref())
+    }
+
+    /// Removes a subscription, by sending `\x00topic` to the publishers.
+    ///
+    /// Wraps `zmq_msg_send`.
+    pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        self.subscription(0, topic.as_ref())
+    }
+
+    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Receives the messages that do *not* match the subscriptions.");
+}
+
+impl XPub {
+    /// Receives the next subscription or unsubscription of a subscriber, blocking.
+    /// [`Error::Malformed`] for a message that is neither (an XSUB peer may send others;
+    /// [`RecvSocket::recv`] takes those as they are).
+    ///
+    /// Wraps `zmq_msg_recv` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_XPUB").
+    pub fn recv_subscription(&self) -> Result<Subscription> {
+        Subscription::parse(self.recv()?)
+    }
+
+    bytes_opt!(wo ZMQ_SUBSCRIBE, manual_subscribe, "With `set_xpub_manual`: applies a subscription (usually one just received) to the subscriber it came from.");
+    bytes_opt!(wo ZMQ_UNSUBSCRIBE, manual_unsubscribe, "With `set_xpub_manual`: removes a subscription of the subscriber the last one came from.");
+    opt!(wo Bool: bool, ZMQ_XPUB_VERBOSE, set_xpub_verbose, "Passes every subscription up, duplicates included (not only the first of each topic).");
+    opt!(wo Bool: bool, ZMQ_XPUB_VERBOSER, set_xpub_verboser, "Passes every subscription and unsubscription up, duplicates included.");
+    opt!(wo Bool: bool, ZMQ_XPUB_NODROP, set_xpub_nodrop, "At a subscriber's high-water mark, fails the send with `EAGAIN` instead of dropping the message.");
+    opt!(wo Bool: bool, ZMQ_XPUB_MANUAL, set_xpub_manual, "Subscriptions are applied by the application, with `manual_subscribe`, not by libzmq.");
+    bytes_opt!(wo ZMQ_XPUB_WELCOME_MSG, set_xpub_welcome_msg, "A message sent to each new subscriber on connecting (empty: none); subscribers must subscribe to it to see it.");
+    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Sends each message to the subscribers whose subscriptions do *not* match it.");
+}
+
+/// A subscription message, as an [`XPub`] receives it: `\x01topic` subscribes, `\x00topic`
+/// unsubscribes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    frame: Message,
+}
+
+impl Subscription {
+    /// Reads a subscription message: one frame, starting with 1 or 0. [`Error::Malformed`]
+    /// for anything else.
+    pub fn parse(message: Multipart) -> Result<Subscription> {
+        let frame = message.into_single().map_err(|m| {
+            Error::Malformed(format!(
+                "a subscription message has one frame, not {}",
+                m.len()
+            ))
+        })?;
+        match frame.first() {
+            Some(0 | 1) => Ok(Subscription { frame }),
+            Some(other) => Err(Error::Malformed(format!(
+                "a subscription message starts with 1 or 0, not {other}"
+            ))),
+            None => Err(Error::Malformed(
+                "an empty frame is not a subscription message".into(),
+            )),
+        }
+    }
+
+    /// `true` for a subscription, `false` for an unsubscription.
+    pub fn is_subscribe(&self) -> bool {
+        self.frame.first() == Some(&1)
+    }
+
+    /// The topic prefix (empty: every message).
+    pub fn topic(&self) -> &[u8] {
+        &self.frame[1..]
+    }
+}

@@ -1,0 +1,144 @@
+//! `Rep`: the REP socket with its state machine in the type
+//! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_REP").
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use crate::context::Context;
+use crate::error::Result;
+use crate::message::Message;
+use crate::multipart::Multipart;
+use crate::socket::{SendFlags, Socket};
+use crate::socket_type::SocketType;
+use crate::typed::{typed_common, Failed};
+
+/// `Rep<Receiving>`: waiting for a request.
+#[derive(Debug)]
+pub enum Receiving {}
+
+/// `Rep<Replying>`: a request has been received; the next operation is sending its reply.
+#[derive(Debug)]
+pub enum Replying {}
+
+/// A REP socket, in state `S`: [`Receiving`] → [`Replying`] (by `recv`, which takes the
+/// whole request) → [`Receiving`] (by `send`, or `send_multipart`, which sends the last
+/// frame of the reply). Its peers are [`crate::Req`] and [`crate::Dealer`].
+///
+/// Replying before receiving, or receiving twice, does not compile. A failure hands the
+/// socket back in the state it is really in: a failed receive leaves `Rep<Receiving>`, a
+/// failed send `Rep<Replying>` (libzmq keeps a REP in its replying state until the last
+/// frame of the reply is sent, so frames already sent are completed by sending the rest).
+///
+/// ```
+/// use zmq_typed::{Context, Rep, Req};
+/// let ctx = Context::new()?;
+/// let rep = Rep::new(&ctx)?;
+/// let endpoint = rep.bind("inproc://rep-doc")?;
+/// let req = Req::new(&ctx)?;
+/// req.connect(&endpoint)?;
+/// let req = req.send("2+2")?;
+///
+/// let (question, rep) = rep.recv()?;
+/// assert_eq!(question.as_str()?, "2+2");
+/// let _rep = rep.send("4")?;
+/// let (answer, _req) = req.recv()?;
+/// assert_eq!(answer, "4");
+/// # Ok::<(), zmq_typed::Error>(())
+/// ```
+pub struct Rep<S = Receiving> {
+    socket: Socket,
+    _state: PhantomData<S>,
+}
+
+typed_common!(Rep<S>);
+
+impl<S> Rep<S> {
+    fn into_state<T>(self) -> Rep<T> {
+        Rep {
+            socket: self.socket,
+            _state: PhantomData,
+        }
+    }
+}
+
+impl Rep<Receiving> {
+    /// A new REP socket, with the context's default linger.
+    ///
+    /// Wraps `zmq_socket` with `ZMQ_REP` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
+    pub fn new(ctx: &Context) -> Result<Rep<Receiving>> {
+        Ok(Rep {
+            socket: Socket::new(ctx, SocketType::Rep)?,
+            _state: PhantomData,
+        })
+    }
+
+    /// Receives the whole next request, every frame of it, blocking until one comes or the
+    /// receive timeout (`ZMQ_RCVTIMEO`) runs out.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv(self) -> Result<(Multipart, Rep<Replying>), Failed<Rep<Receiving>>> {
+        match self.socket.recv_multipart() {
+            Ok(request) => Ok((request, self.into_state())),
+            Err(error) => Err(Failed::new(error, self, ())),
+        }
+    }
+
+    /// Receives the whole next request, waiting at most `timeout` for it.
+    ///
+    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    pub fn recv_timeout(
+        self,
+        timeout: Duration,
+    ) -> Result<(Multipart, Rep<Replying>), Failed<Rep<Receiving>>> {
+        match self.socket.recv_multipart_timeout(timeout) {
+            Ok(request) => Ok((request, self.into_state())),
+            Err(error) => Err(Failed::new(error, self, ())),
+        }
+    }
+}
+
+impl Rep<Replying> {
+    /// Sends the (last frame of the) reply.
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn send(
+        self,
+        msg: impl Into<Message>,
+    ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Message>> {
+        match self.socket.send_with(msg, SendFlags::NONE) {
+            Ok(()) => Ok(self.into_state()),
+            Err(e) => Err(Failed::new(e.error, self, e.message)),
+        }
+    }
+
+    /// Sends one frame of the reply with more to follow.
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
+    pub fn send_more(
+        self,
+        frame: impl Into<Message>,
+    ) -> Result<Rep<Replying>, Failed<Rep<Replying>, Message>> {
+        match self.socket.send_with(frame, SendFlags::MORE) {
+            Ok(()) => Ok(self),
+            Err(e) => Err(Failed::new(e.error, self, e.message)),
+        }
+    }
+
+    /// Sends a reply of every frame of `frames` (at least one); on failure the frames not
+    /// sent come back with the socket, still replying.
+    ///
+    /// Wraps `zmq_msg_send`, with `ZMQ_SNDMORE` on all frames but the last.
+    pub fn send_multipart<I>(
+        self,
+        frames: I,
+    ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Multipart>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        match self.socket.send_multipart(frames) {
+            Ok(()) => Ok(self.into_state()),
+            Err(e) => Err(Failed::new(e.error, self, e.message)),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! `Req`: the REQ socket with its state machine in the type
+//! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_REQ").
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use crate::context::Context;
+use crate::error::{Detail, Error, Result};
+use crate::message::Message;
+use crate::multipart::Multipart;
+use crate::options::{opt, setter, Bool, Codec};
+use crate::socket::{SendFlags, Socket};
+use crate::socket_type::SocketType;
+use crate::typed::{typed_common, Failed};
+
+/// `Req<Ready>`: no request open; the next send starts one.
+#[derive(Debug)]
+pub enum Ready {}
+
+/// `Req<Sending>`: a request has been started with `send_more`; its last frame is still to
+/// be sent.
+#[derive(Debug)]
+pub enum Sending {}
+
+/// `Req<AwaitingReply>`: the request has been sent; the next operation is receiving the
+/// reply.
+#[derive(Debug)]
+pub enum AwaitingReply {}
+
+/// A REQ socket, in state `S`: [`Ready`] → [`AwaitingReply`] (by `send`, or by `send_more`
+/// through [`Sending`]) → [`Ready`] (by `recv`). Its peers are [`crate::Rep`] and
+/// [`crate::Router`].
+///
+/// Each step consumes the socket and returns it in its next state, so sending twice, or
+/// receiving before sending, does not compile. A failed step returns a [`Failed`] holding
+/// the socket in the state it is really in:
+///
+/// | Call | On success | On failure, the socket is |
+/// |---|---|---|
+/// | `Req<Ready>::send` | `Req<AwaitingReply>` | `Req<Ready>` (nothing sent) + the frame |
+/// | `Req<Ready>::send_more` | `Req<Sending>` | `Req<Ready>` (nothing sent) + the frame |
+/// | `Req<Sending>::send_more` | `Req<Sending>` | `Req<Sending>` + the frame |
+/// | `Req<Sending>::send` | `Req<AwaitingReply>` | `Req<Sending>` + the frame |
+/// | `send_multipart` (either) | `Req<AwaitingReply>` | `Req<Sending>` + the frames not sent |
+/// | `Req<AwaitingReply>::recv` | (reply, `Req<Ready>`) | `Req<AwaitingReply>` |
+///
+/// A multipart send that fails part-way leaves the request open in libzmq (a message it
+/// started ends only with its last frame, and is delivered whole or not at all), so the
+/// socket comes back as `Req<Sending>` with the frames not sent: sending them completes the
+/// request. When not even the first frame went out, `Req<Sending>` is still right: completing
+/// a request from there starts it afresh, exactly as from `Req<Ready>`.
+///
+/// A lost reply (the server died) is recovered without a new socket when the socket was
+/// made with [`Req::new_relaxed`]: [`Req::abandon`] turns `Req<AwaitingReply>` back into
+/// `Req<Ready>`, and a late reply to the abandoned request is dropped by libzmq.
+///
+/// ```
+/// use zmq_typed::{Context, Rep, Req};
+/// let ctx = Context::new()?;
+/// let rep = Rep::new(&ctx)?;
+/// let endpoint = rep.bind("inproc://req-doc")?;
+/// let req = Req::new(&ctx)?;
+/// req.connect(&endpoint)?;
+///
+/// // A request of two frames, a frame at a time.
+/// let req = req.send_more("GET")?.send("/index")?;
+/// let (request, rep) = rep.recv()?;
+/// assert_eq!(request.to_vecs(), [b"GET".to_vec(), b"/index".to_vec()]);
+/// let rep = rep.send_multipart(["200", "<html>"])?;
+/// let (reply, req) = req.recv()?;
+/// assert_eq!(reply.len(), 2);
+/// # drop((req, rep));
+/// # Ok::<(), zmq_typed::Error>(())
+/// ```
+pub struct Req<S = Ready> {
+    socket: Socket,
+    relaxed: bool,
+    _state: PhantomData<S>,
+}
+
+typed_common!(Req<S>);
+
+impl<S> Req<S> {
+    fn into_state<T>(self) -> Req<T> {
+        Req {
+            socket: self.socket,
+            relaxed: self.relaxed,
+            _state: PhantomData,
+        }
+    }
+
+    /// Sends one frame and moves to state `T`; on failure stays in `S`.
+    fn step<T>(
+        self,
+        frame: impl Into<Message>,
+        flags: SendFlags,
+    ) -> Result<Req<T>, Failed<Req<S>, Message>> {
+        match self.socket.send_with(frame, flags) {
+            Ok(()) => Ok(self.into_state()),
+            Err(e) => Err(Failed::new(e.error, self, e.message)),
+        }
+    }
+
+    /// Sends every frame of a request; see the type's docs for the state a failure leaves.
+    fn send_all<I>(self, frames: I) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Multipart>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        match self.socket.send_multipart(frames) {
+            Ok(()) => Ok(self.into_state()),
+            Err(e) => Err(Failed::new(e.error, self.into_state(), e.message)),
+        }
+    }
+
+    /// Whether a lost reply can be abandoned ([`Req::new_relaxed`], or
+    /// [`Req::set_req_relaxed`] with `true`).
+    pub fn is_relaxed(&self) -> bool {
+        self.relaxed
+    }
+
+    /// Allows a new request without the reply to the last one (libzmq then drops that reply
+    /// if it comes late, provided `ZMQ_REQ_CORRELATE` is on too). The typed API still
+    /// alternates strictly: this only enables [`Req::abandon`].
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_REQ_RELAXED` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn set_req_relaxed(&mut self, relaxed: bool) -> Result<()> {
+        let raw = Bool::encode("ZMQ_REQ_RELAXED", relaxed)?;
+        self.set_int(zmq_ffi::ZMQ_REQ_RELAXED, "ZMQ_REQ_RELAXED", raw)?;
+        self.relaxed = relaxed;
+        Ok(())
+    }
+
+    opt!(wo Bool: bool, ZMQ_REQ_CORRELATE, set_req_correlate, "Prefixes each request with a request id and accepts only the reply that carries it back. Changes the envelope a ROUTER peer sees (`[id][request id][][body]`).");
+    opt!(wo Bool: bool, ZMQ_PROBE_ROUTER, set_probe_router, "Sends an empty message to a ROUTER peer on connecting.");
+}
+
+impl Req<Ready> {
+    /// A new REQ socket, with the context's default linger: strict, as libzmq makes it.
+    ///
+    /// Wraps `zmq_socket` with `ZMQ_REQ` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
+    pub fn new(ctx: &Context) -> Result<Req<Ready>> {
+        Ok(Req {
+            socket: Socket::new(ctx, SocketType::Req)?,
+            relaxed: false,
+            _state: PhantomData,
+        })
+    }
+
+    /// A new REQ socket with `ZMQ_REQ_RELAXED` and `ZMQ_REQ_CORRELATE` on, so that
+    /// [`Req::abandon`] can recover from a lost reply (the Lazy Pirate pattern). Correlation
+    /// adds a request-id frame in front of the envelope: fine with REP peers, which echo it,
+    /// but a ROUTER peer sees it.
+    ///
+    /// Wraps `zmq_socket` and `zmq_setsockopt`.
+    pub fn new_relaxed(ctx: &Context) -> Result<Req<Ready>> {
+        let mut req = Req::new(ctx)?;
+        req.set_req_correlate(true)?;
+        req.set_req_relaxed(true)?;
+        Ok(req)
+    }
+
+    /// Sends a one-frame request.
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn send(
+        self,
+        msg: impl Into<Message>,
+    ) -> Result<Req<AwaitingReply>, Failed<Req<Ready>, Message>> {
+        self.step(msg, SendFlags::NONE)
+    }
+
+    /// Starts a request with its first frame; the last one is sent from `Req<Sending>`.
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
+    pub fn send_more(
+        self,
+        frame: impl Into<Message>,
+    ) -> Result<Req<Sending>, Failed<Req<Ready>, Message>> {
+        self.step(frame, SendFlags::MORE)
+    }
+
+    /// Sends a request of every frame of `frames` (at least one).
+    ///
+    /// Wraps `zmq_msg_send`, with `ZMQ_SNDMORE` on all frames but the last.
+    pub fn send_multipart<I>(
+        self,
+        frames: I,
+    ) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Multipart>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        self.send_all(frames)
+    }
+}
+
+impl Req<Sending> {
+    /// Sends one more frame of the open request.
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
+    pub fn send_more(
+        self,
+        frame: impl Into<Message>,
+    ) -> Result<Req<Sending>, Failed<Req<Sending>, Message>> {
+        self.step(frame, SendFlags::MORE)
+    }
+
+    /// Sends the last frame of the open request.
+    ///
+    /// Wraps `zmq_msg_send`.
+    pub fn send(
+        self,
+        frame: impl Into<Message>,
+    ) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Message>> {
+        self.step(frame, SendFlags::NONE)
+    }
+
+    /// Sends the remaining frames of the open request (at least one).
+    ///
+    /// Wraps `zmq_msg_send`.
+    pub fn send_multipart<I>(
+        self,
+        frames: I,
+    ) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Multipart>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        self.send_all(frames)
+    }
+}
+
+impl Req<AwaitingReply> {
+    /// Receives the whole reply, every frame of it, blocking until it comes or the receive
+    /// timeout (`ZMQ_RCVTIMEO`) runs out; on timeout the socket comes back still waiting.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv(self) -> Result<(Multipart, Req<Ready>), Failed<Req<AwaitingReply>>> {
+        match self.socket.recv_multipart() {
+            Ok(reply) => Ok((reply, self.into_state())),
+            Err(error) => Err(Failed::new(error, self, ())),
+        }
+    }
+
+    /// Receives the whole reply, waiting at most `timeout` for it; on timeout the socket
+    /// comes back still waiting. `Duration::ZERO` only takes a reply already there.
+    ///
+    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    pub fn recv_timeout(
+        self,
+        timeout: Duration,
+    ) -> Result<(Multipart, Req<Ready>), Failed<Req<AwaitingReply>>> {
+        match self.socket.recv_multipart_timeout(timeout) {
+            Ok(reply) => Ok((reply, self.into_state())),
+            Err(error) => Err(Failed::new(error, self, ())),
+        }
+    }
+
+    /// Gives up waiting for the reply (it was lost, or is late): the socket is ready for a
+    /// new request, and libzmq drops the old reply if it still comes. Only for a relaxed
+    /// socket ([`Req::new_relaxed`]); a strict one comes back in the error
+    /// ([`Error::WrongState`]), and recovering it takes a new socket.
+    ///
+    /// Relies on `ZMQ_REQ_RELAXED` and `ZMQ_REQ_CORRELATE`; calls nothing itself.
+    pub fn abandon(self) -> Result<Req<Ready>, Failed<Req<AwaitingReply>>> {
+        if self.relaxed {
+            Ok(self.into_state())
+        } else {
+            Err(Failed::new(
+                Error::WrongState(Detail::new(
+                    "abandon on a strict REQ socket: make it with Req::new_relaxed",
+                )),
+                self,
+                (),
+            ))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! `Stream`: plain TCP peers, each named by a routing id
+//! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_STREAM").
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::message::Message;
+use crate::multipart::Multipart;
+use crate::options::{opt, setter, Bool, Codec};
+use crate::socket::SendError;
+use crate::typed::{stateless_socket, RoutingId};
+
+stateless_socket!(
+    /// A STREAM socket: talks raw TCP (no ZMTP) with its peers, naming each by a routing id.
+    /// Every message is `[routing id][data]`; a peer connecting or going away shows up as
+    /// its id with empty data (unless [`Stream::set_stream_notify`] turns that off).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use zmq_typed::{Context, Stream};
+    /// let ctx = Context::new()?;
+    /// let server = Stream::new(&ctx)?;
+    /// let endpoint = server.bind("tcp://127.0.0.1:*")?;
+    /// let port = endpoint.to_string().rsplit(':').next().unwrap().to_owned();
+    /// let mut client = std::net::TcpStream::connect(format!("127.0.0.1:{port}"))?;
+    ///
+    /// let (id, hello) = server.recv()?;           // the connect notification
+    /// assert!(hello.is_empty());
+    /// client.write_all(b"GET /")?;
+    /// let (same, data) = server.recv()?;
+    /// assert_eq!((same, &data[..]), (id, &b"GET /"[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    Stream = Stream, "STREAM"
+);
+
+impl Stream {
+    fn split(message: Multipart) -> Result<(RoutingId, Message)> {
+        let mut frames = message.into_iter();
+        match (frames.next(), frames.next(), frames.next()) {
+            (Some(id), Some(data), None) => Ok((RoutingId::from(id), data)),
+            (_, _, rest) => Err(Error::Malformed(format!(
+                "a STREAM message has two frames, [routing id][data], not {}",
+                2 + usize::from(rest.is_some()) + frames.len()
+            ))),
+        }
+    }
+
+    /// Receives the next data from a peer, blocking: its routing id and the bytes (empty
+    /// when the peer connected or went away).
+    ///
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv(&self) -> Result<(RoutingId, Message)> {
+        Self::split(self.socket.recv_multipart()?)
+    }
+
+    /// Receives the next data from a peer, waiting at most `timeout` for it.
+    ///
+    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<(RoutingId, Message)> {
+        Self::split(self.socket.recv_multipart_timeout(timeout)?)
+    }
+
+    /// Sends bytes to the peer `id`. An empty `data` closes the connection: see
+    /// [`Stream::close`].
+    ///
+    /// Wraps `zmq_msg_send` (the id with `ZMQ_SNDMORE`, then the data).
+    pub fn send_to(&self, id: &RoutingId, data: impl Into<Message>) -> Result<(), SendError> {
+        id.send_with(&self.socket, data)
+    }
+
+    /// Closes the connection to the peer `id` (sends it empty data).
+    ///
+    /// Wraps `zmq_msg_send`.
+    pub fn close(&self, id: &RoutingId) -> Result<()> {
+        Ok(self.send_to(id, Message::new())?)
+    }
+
+    /// The routing id to give the peer of the next `connect`: 1 to 255 bytes, not starting
+    /// with a zero byte.
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_CONNECT_ROUTING_ID`.
+    pub fn set_connect_routing_id(&self, id: impl AsRef<[u8]>) -> Result<()> {
+        self.socket.set_connect_routing_id(id)
+    }
+
+    opt!(wo Bool: bool, ZMQ_STREAM_NOTIFY, set_stream_notify, "Delivers an empty message when a peer connects or goes away (on by default).");
+}
