@@ -1,9 +1,10 @@
-//! The main demo: a short tour of the core API over real TCP sockets on 127.0.0.1 with ports
+//! The main demo: a short tour of the typed API over real TCP sockets on 127.0.0.1 with ports
 //! chosen by the system. Run it with `./dev.sh demo`.
 
 use std::thread;
 
-use zmq_typed::{Context, EventKind, EventMask, Socket, SocketType};
+use zmq_typed::prelude::*;
+use zmq_typed::{Context, EventKind, EventMask, Pull, Push, Rep, Req, Sub, XPub};
 
 fn main() {
     if let Err(e) = run() {
@@ -17,24 +18,28 @@ fn run() -> zmq_typed::Result<()> {
     println!("libzmq {v}");
     let ctx = Context::new()?;
 
-    // Request-reply: a REP server thread and a REQ client.
-    let rep = Socket::new(&ctx, SocketType::Rep)?;
+    // Request-reply: a REP server thread and a REQ client, their state machines in their
+    // types (sending twice on the REQ would not compile).
+    let rep = Rep::new(&ctx)?;
     let monitor = rep.monitor(EventMask::ALL)?;
     let endpoint = rep.bind("tcp://127.0.0.1:*")?;
     println!("REP bound at {endpoint}");
     let server = thread::spawn(move || -> zmq_typed::Result<()> {
+        let mut rep = rep;
         for _ in 0..3 {
-            let request = rep.recv_string()?;
-            println!("server: Received {request}");
-            rep.send("World")?;
+            let (request, replying) = rep.recv()?;
+            println!("server: Received {}", request.as_str()?);
+            rep = replying.send("World")?;
         }
         Ok(())
     });
-    let req = Socket::new(&ctx, SocketType::Req)?;
+    let mut req = Req::new(&ctx)?;
     req.connect(&endpoint)?;
     for i in 0..3 {
-        req.send("Hello")?;
-        println!("client: Received {} {i}", req.recv_string()?);
+        let waiting = req.send("Hello")?;
+        let (reply, ready) = waiting.recv()?;
+        println!("client: Received {} {i}", reply.as_str()?);
+        req = ready;
     }
     server.join().expect("server thread")?;
     let accepted = monitor.wait_for(std::time::Duration::from_secs(5), |k| {
@@ -43,9 +48,9 @@ fn run() -> zmq_typed::Result<()> {
     println!("monitor: accepted a connection on {}", accepted.endpoint);
 
     // Pipeline: PUSH fans tasks out to PULL.
-    let pull = Socket::new(&ctx, SocketType::Pull)?;
+    let pull = Pull::new(&ctx)?;
     let ep = pull.bind("tcp://127.0.0.1:*")?;
-    let push = Socket::new(&ctx, SocketType::Push)?;
+    let push = Push::new(&ctx)?;
     push.connect(&ep)?;
     for task in 1..=5 {
         push.send(task.to_string())?;
@@ -58,15 +63,15 @@ fn run() -> zmq_typed::Result<()> {
 
     // Publish-subscribe: the XPUB sees the subscription, so nothing is lost to the "slow
     // joiner" problem.
-    let xpub = Socket::new(&ctx, SocketType::XPub)?;
+    let xpub = XPub::new(&ctx)?;
     let ep = xpub.bind("tcp://127.0.0.1:*")?;
-    let sub = Socket::new(&ctx, SocketType::Sub)?;
+    let sub = Sub::new(&ctx)?;
     sub.connect(&ep)?;
-    sub.set_subscribe("10001 ")?;
-    let subscription = xpub.recv()?;
+    sub.subscribe("10001 ")?;
+    let subscription = xpub.recv_subscription()?;
     println!(
         "pubsub: publisher saw subscription {:?}",
-        String::from_utf8_lossy(&subscription[1..])
+        String::from_utf8_lossy(subscription.topic())
     );
     xpub.send("10002 15 40")?;
     xpub.send("10001 21 55")?;

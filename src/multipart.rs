@@ -65,7 +65,10 @@ impl Multipart {
             let Repr::One(only) = std::mem::replace(&mut self.repr, Repr::Many(Vec::new())) else {
                 unreachable!("checked just above")
             };
-            self.repr = Repr::Many(vec![only]);
+            // Room for a typical envelope and body at once: one allocation, not several.
+            let mut frames = Vec::with_capacity(4);
+            frames.push(only);
+            self.repr = Repr::Many(frames);
         }
         match &mut self.repr {
             Repr::Many(frames) => frames,

@@ -48,6 +48,12 @@ impl AsPollable for RawFd {
     }
 }
 
+impl<T: AsPollable + ?Sized> AsPollable for &T {
+    fn as_pollable(&self) -> Pollable<'_> {
+        (**self).as_pollable()
+    }
+}
+
 impl<'a> AsPollable for Pollable<'a> {
     fn as_pollable(&self) -> Pollable<'_> {
         *self
@@ -94,6 +100,10 @@ impl<T: Copy> PollSet<T> {
         PollSet::default()
     }
 
+    /// Each entry is `(target, events, token)`. The targets of one call share a type: `&socket`
+    /// when they are all alike, `x.as_pollable()` to mix typed sockets of different types,
+    /// dynamic sockets and file descriptors.
+    ///
     /// Waits until one of `entries` is ready for the events asked, or `timeout` passes
     /// (`None`: wait for ever; `Some(ZERO)`: just look). Returns `(token, events)` for each
     /// ready entry, in the order given; nothing when the time ran out. EINTR is retried with
@@ -102,7 +112,7 @@ impl<T: Copy> PollSet<T> {
     /// Wraps `zmq_poll` ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
     pub fn poll<P: AsPollable>(
         &mut self,
-        entries: &[(&P, PollEvents, T)],
+        entries: &[(P, PollEvents, T)],
         timeout: Option<Duration>,
     ) -> Result<impl Iterator<Item = (T, PollEvents)> + '_> {
         self.items.clear();
@@ -149,7 +159,7 @@ impl<T: Copy> PollSet<T> {
 /// Polls once and returns the ready `(token, events)` pairs: [`PollSet::poll`] without a
 /// reusable set.
 pub fn poll<P: AsPollable, T: Copy>(
-    entries: &[(&P, PollEvents, T)],
+    entries: &[(P, PollEvents, T)],
     timeout: Option<Duration>,
 ) -> Result<Vec<(T, PollEvents)>> {
     let mut set = PollSet::new();

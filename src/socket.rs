@@ -395,6 +395,9 @@ impl Socket {
 
     /// The remaining frames of a message whose first frame is `first`.
     fn rest_of(&self, first: Message) -> Result<Multipart> {
+        if !first.more() {
+            return Ok(Multipart::single(first));
+        }
         let mut parts = Multipart::new();
         let mut more = first.more();
         parts.push_back(first);

@@ -1,0 +1,130 @@
+//! Typed sockets cost what dynamic ones cost: the same exchanges timed on the raw C API
+//! (`zmq_ffi`), the dynamic `Socket`, and the typed sockets, over the same libzmq.
+//!
+//! A typed receive always takes a whole message, so the dynamic socket is timed both ways:
+//! `dynamic_frame` (one `zmq_msg_recv`, as the C code does) and `dynamic_message`
+//! (`recv_multipart`, the same work as the typed receive).
+//!
+//! `cargo bench --bench typed`; reports land in `target/criterion`.
+
+use std::os::raw::c_void;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use zmq_typed::prelude::*;
+use zmq_typed::{Context, Pull, Push, Rep, Req, Socket, SocketType};
+
+const PAYLOAD: &[u8] = b"0123456789abcdef";
+const ENDPOINTS: [(&str, &str); 2] = [("inproc", "inproc://bench-%"), ("tcp", "tcp://127.0.0.1:*")];
+
+fn endpoint(template: &str, name: &str) -> String {
+    template.replace('%', name)
+}
+
+/// One request and its reply on raw REQ/REP handles.
+fn raw_round_trip(req: *mut c_void, rep: *mut c_void, buf: &mut [u8; 64]) {
+    // SAFETY: req and rep are live sockets of one context, used from this thread only; the
+    // payload and buffer pointers are valid for the lengths given.
+    unsafe {
+        assert!(zmq_typed::zmq_ffi::zmq_send(req, PAYLOAD.as_ptr().cast(), PAYLOAD.len(), 0) >= 0);
+        assert!(zmq_typed::zmq_ffi::zmq_recv(rep, buf.as_mut_ptr().cast(), buf.len(), 0) >= 0);
+        assert!(zmq_typed::zmq_ffi::zmq_send(rep, PAYLOAD.as_ptr().cast(), PAYLOAD.len(), 0) >= 0);
+        assert!(zmq_typed::zmq_ffi::zmq_recv(req, buf.as_mut_ptr().cast(), buf.len(), 0) >= 0);
+    }
+}
+
+fn req_rep(c: &mut Criterion) {
+    let ctx = Context::new().expect("context");
+    let mut group = c.benchmark_group("req_rep_round_trip");
+    group.throughput(Throughput::Elements(1));
+    for (transport, template) in ENDPOINTS {
+        // Raw C API, on sockets this crate made (only their handles are used).
+        let rep = Socket::new(&ctx, SocketType::Rep).expect("rep");
+        let req = Socket::new(&ctx, SocketType::Req).expect("req");
+        let ep = rep.bind(endpoint(template, "raw")).expect("bind");
+        req.connect(&ep).expect("connect");
+        let mut buf = [0u8; 64];
+        group.bench_function(BenchmarkId::new("c_api", transport), |b| {
+            b.iter(|| raw_round_trip(req.as_ptr(), rep.as_ptr(), &mut buf))
+        });
+
+        // The dynamic socket, a frame at a time and a message at a time.
+        let rep = Socket::new(&ctx, SocketType::Rep).expect("rep");
+        let req = Socket::new(&ctx, SocketType::Req).expect("req");
+        let ep = rep.bind(endpoint(template, "dynamic")).expect("bind");
+        req.connect(&ep).expect("connect");
+        group.bench_function(BenchmarkId::new("dynamic_frame", transport), |b| {
+            b.iter(|| {
+                req.send(PAYLOAD).expect("send");
+                let request = rep.recv().expect("recv");
+                rep.send(request).expect("send");
+                req.recv().expect("recv")
+            })
+        });
+        group.bench_function(BenchmarkId::new("dynamic_message", transport), |b| {
+            b.iter(|| {
+                req.send(PAYLOAD).expect("send");
+                let request = rep.recv_multipart().expect("recv");
+                rep.send_multipart(request).expect("send");
+                req.recv_multipart().expect("recv")
+            })
+        });
+
+        // The typed sockets, moving through their states.
+        let rep = Rep::new(&ctx).expect("rep");
+        let req = Req::new(&ctx).expect("req");
+        let ep = rep.bind(endpoint(template, "typed")).expect("bind");
+        req.connect(&ep).expect("connect");
+        let mut pair = Some((req, rep));
+        group.bench_function(BenchmarkId::new("typed", transport), |b| {
+            b.iter(|| {
+                let (req, rep) = pair.take().expect("sockets");
+                let waiting = req.send(PAYLOAD).expect("send");
+                let (request, replying) = rep.recv().expect("recv");
+                let rep = replying.send_multipart(request).expect("send");
+                let (reply, req) = waiting.recv().expect("recv");
+                pair = Some((req, rep));
+                reply
+            })
+        });
+    }
+    group.finish();
+}
+
+fn push_pull(c: &mut Criterion) {
+    let ctx = Context::new().expect("context");
+    let mut group = c.benchmark_group("push_pull_message");
+    group.throughput(Throughput::Elements(1));
+    for (transport, template) in ENDPOINTS {
+        let pull = Socket::new(&ctx, SocketType::Pull).expect("pull");
+        let push = Socket::new(&ctx, SocketType::Push).expect("push");
+        let ep = pull.bind(endpoint(template, "pp-dynamic")).expect("bind");
+        push.connect(&ep).expect("connect");
+        group.bench_function(BenchmarkId::new("dynamic_frame", transport), |b| {
+            b.iter(|| {
+                push.send(PAYLOAD).expect("send");
+                pull.recv().expect("recv")
+            })
+        });
+        group.bench_function(BenchmarkId::new("dynamic_message", transport), |b| {
+            b.iter(|| {
+                push.send(PAYLOAD).expect("send");
+                pull.recv_multipart().expect("recv")
+            })
+        });
+
+        let pull = Pull::new(&ctx).expect("pull");
+        let push = Push::new(&ctx).expect("push");
+        let ep = pull.bind(endpoint(template, "pp-typed")).expect("bind");
+        push.connect(&ep).expect("connect");
+        group.bench_function(BenchmarkId::new("typed", transport), |b| {
+            b.iter(|| {
+                push.send(PAYLOAD).expect("send");
+                pull.recv().expect("recv")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, req_rep, push_pull);
+criterion_main!(benches);

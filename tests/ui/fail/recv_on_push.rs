@@ -1,0 +1,9 @@
+use zmq_typed::prelude::*;
+use zmq_typed::{Context, Push};
+
+fn main() -> zmq_typed::Result<()> {
+    let ctx = Context::new()?;
+    let push = Push::new(&ctx)?;
+    let _ = push.recv();
+    Ok(())
+}

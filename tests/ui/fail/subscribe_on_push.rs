@@ -1,0 +1,8 @@
+use zmq_typed::{Context, Push};
+
+fn main() -> zmq_typed::Result<()> {
+    let ctx = Context::new()?;
+    let push = Push::new(&ctx)?;
+    push.subscribe("topic")?;
+    Ok(())
+}

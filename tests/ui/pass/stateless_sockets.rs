@@ -1,0 +1,62 @@
+//! Every stateless type does what its type allows, and typed sockets of mixed types poll
+//! together through their poll-only views.
+use std::time::Duration;
+use zmq_typed::prelude::*;
+use zmq_typed::{Context, Dealer, Pair, PollEvents, PollSet, Pub, Pull, Push, Router, Sub, XPub, XSub};
+
+fn main() -> zmq_typed::Result<()> {
+    let ctx = Context::new()?;
+
+    let pull = Pull::new(&ctx)?;
+    let ep = pull.bind("inproc://pass-pipeline")?;
+    let push = Push::new(&ctx)?;
+    push.connect(&ep)?;
+    push.send("task")?;
+
+    let xpub = XPub::new(&ctx)?;
+    let ep = xpub.bind("inproc://pass-xpub")?;
+    let sub = Sub::new(&ctx)?;
+    sub.subscribe("")?;
+    sub.connect(&ep)?;
+
+    let mut set = PollSet::new();
+    let ready: Vec<_> = set
+        .poll(
+            &[
+                (pull.as_pollable(), PollEvents::IN, "pull"),
+                (xpub.as_pollable(), PollEvents::IN, "xpub"),
+            ],
+            Some(Duration::from_secs(10)),
+        )?
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(ready, ["pull", "xpub"]);
+    assert_eq!(pull.recv()?, "task");
+    let subscription = xpub.recv_subscription()?;
+    assert!(subscription.is_subscribe() && subscription.topic().is_empty());
+
+    let publisher = Pub::new(&ctx)?;
+    let ep = publisher.bind("inproc://pass-pub")?;
+    let xsub = XSub::new(&ctx)?;
+    xsub.connect(&ep)?;
+    xsub.subscribe("x")?;
+
+    let router = Router::new(&ctx)?;
+    let ep = router.bind("inproc://pass-router")?;
+    let dealer = Dealer::new(&ctx)?;
+    dealer.connect(&ep)?;
+    dealer.send("hi")?;
+    let (id, body) = router.recv()?;
+    router.send_to(&id, body.into_single().expect("one frame"))?;
+    assert_eq!(dealer.recv()?, "hi");
+
+    let a = Pair::new(&ctx)?;
+    let ep = a.bind("inproc://pass-pair")?;
+    let b = Pair::new(&ctx)?;
+    b.connect(&ep)?;
+    b.send("ping")?;
+    assert_eq!(a.recv_string()?, "ping");
+
+    let _dynamic: zmq_typed::Socket = a.into_socket();
+    Ok(())
+}
