@@ -458,40 +458,46 @@ fn a_send_that_finds_no_room_gives_back_the_socket_and_the_message() {
     assert_eq!(waiting.recv().unwrap().0, "ok");
 }
 
+/// The frames, with the context shut down while the third is produced. A multipart send
+/// looks one frame ahead (to know whether more follow), so that is after the first frame was
+/// queued and before the second is sent, which fails with ETERM. A socket notices a shutdown
+/// when it next processes its commands, which a send does at most once a millisecond;
+/// reading ZMQ_EVENTS makes it do so at once.
+fn shut_down_at_third_frame<'a>(
+    ctx: &'a zmq_typed::Context,
+    socket: &SocketCore,
+    frames: [&'static str; 3],
+) -> impl Iterator<Item = &'static str> + 'a {
+    let raw = socket.as_ptr() as usize;
+    frames.into_iter().enumerate().map(move |(i, f)| {
+        if i == 2 {
+            ctx.shutdown().unwrap();
+            let mut events: std::os::raw::c_int = 0;
+            let mut len = std::mem::size_of_val(&events);
+            // SAFETY: `raw` is the socket being sent on, alive (owned by the send running on
+            // this very thread, which is not inside libzmq while the iterator runs); events
+            // and len are valid for the call.
+            let rc = unsafe {
+                zmq_typed::zmq_ffi::zmq_getsockopt(
+                    raw as *mut std::os::raw::c_void,
+                    zmq_typed::zmq_ffi::ZMQ_EVENTS,
+                    &mut events as *mut _ as *mut std::os::raw::c_void,
+                    &mut len,
+                )
+            };
+            assert_eq!(rc, -1, "the socket has seen the shutdown");
+        }
+        f
+    })
+}
+
 #[test]
 fn a_multipart_send_that_fails_part_way_leaves_the_request_open() {
     let ctx = ctx();
     let rep = patient(Rep::new(&ctx).unwrap());
     let req = patient(Req::new(&ctx).unwrap());
     wire_typed(&rep, &req, Transport::Inproc, "typed-part-way");
-    // The send looks one frame ahead (to know whether more follow), so the context is shut
-    // down while the third frame is produced: after the first frame was queued, before the
-    // second is sent. A socket notices the shutdown when it next processes its commands,
-    // which a send does at most once a millisecond; reading ZMQ_EVENTS does it at once.
-    let raw = req.as_ptr() as usize;
-    let frames_in = ["first", "second", "third"]
-        .into_iter()
-        .enumerate()
-        .map(|(i, f)| {
-            if i == 2 {
-                ctx.shutdown().unwrap();
-                let mut events: std::os::raw::c_int = 0;
-                let mut len = std::mem::size_of_val(&events);
-                // SAFETY: `raw` is the REQ socket, alive (owned by the send running on this very
-                // thread, which is not inside libzmq while the iterator runs); events and len are
-                // valid for the call.
-                let rc = unsafe {
-                    zmq_typed::zmq_ffi::zmq_getsockopt(
-                        raw as *mut std::os::raw::c_void,
-                        zmq_typed::zmq_ffi::ZMQ_EVENTS,
-                        &mut events as *mut _ as *mut std::os::raw::c_void,
-                        &mut len,
-                    )
-                };
-                assert_eq!(rc, -1, "the socket has seen the shutdown");
-            }
-            f
-        });
+    let frames_in = shut_down_at_third_frame(&ctx, &req, ["first", "second", "third"]);
     let failed: Failed<Req<Sending>, Multipart> = req.send_multipart(frames_in).unwrap_err();
     let (error, sending, unsent) = failed.into_parts();
     assert!(matches!(error, Error::Terminated(_)), "{error}");
@@ -604,4 +610,55 @@ fn failures_are_send_sync_errors_that_convert() {
     assert_eq!(source, Some(failed.error().to_string()));
     let error: Error = failed.into();
     assert!(error.is_timeout());
+}
+
+#[test]
+fn stream_close_ends_the_tcp_connection() {
+    use std::io::Read;
+    let ctx = ctx();
+    let server = patient(zmq_typed::Stream::new(&ctx).unwrap());
+    let ep = server.bind("tcp://127.0.0.1:*").unwrap();
+    let port = ep.to_string().rsplit(':').next().unwrap().to_owned();
+    let mut client = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    client.set_read_timeout(Some(PATIENCE)).unwrap();
+    let (id, hello) = server.recv().unwrap();
+    assert!(hello.is_empty());
+    server.send_to(&id, "bye").unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut received = Vec::new();
+        client.read_to_end(&mut received).map(|_| received)
+    });
+    server.close(&id).unwrap();
+    // libzmq finishes closing inside the socket's next calls: keep it busy until the peer
+    // has seen the end of the stream.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !reader.is_finished() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the connection was not closed"
+        );
+        let _ = server.recv_timeout(Duration::from_millis(10));
+    }
+    let received = reader
+        .join()
+        .unwrap()
+        .expect("read until the end of the stream");
+    // What was queued before the close may be dropped with the connection.
+    assert!(received.is_empty() || received == b"bye", "{received:?}");
+}
+
+#[test]
+fn a_multipart_reply_that_fails_part_way_leaves_the_rep_replying() {
+    let ctx = ctx();
+    let rep = patient(Rep::new(&ctx).unwrap());
+    let req = patient(Req::new(&ctx).unwrap());
+    wire_typed(&rep, &req, Transport::Inproc, "typed-rep-part-way");
+    let _waiting = req.send("q").unwrap();
+    let (_, replying) = rep.recv().unwrap();
+    let frames_in = shut_down_at_third_frame(&ctx, &replying, ["r1", "r2", "r3"]);
+    let failed: Failed<Rep<zmq_typed::Replying>, Multipart> =
+        replying.send_multipart(frames_in).unwrap_err();
+    let (error, _replying, unsent) = failed.into_parts();
+    assert!(matches!(error, Error::Terminated(_)), "{error}");
+    assert_eq!(frames(&unsent), [v("r2"), v("r3")]);
 }

@@ -69,7 +69,9 @@ impl Stream {
         id.send_with(&self.socket, data)
     }
 
-    /// Closes the connection to the peer `id` (sends it empty data).
+    /// Closes the connection to the peer `id` (sends it empty data). Data still queued for
+    /// the peer may be dropped. libzmq completes the close inside this socket's next calls
+    /// (a receive, a poll), so a socket left idle keeps the connection open until then.
     ///
     /// Wraps `zmq_msg_send`.
     pub fn close(&self, id: &RoutingId) -> Result<()> {
