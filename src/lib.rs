@@ -73,8 +73,9 @@ pub use socket_core::SocketCore;
 pub use socket_type::SocketType;
 pub use timers::{TimerId, Timers};
 pub use typed::{
-    AwaitingReply, Dealer, Failed, Pair, Pub, Pull, Push, Ready, Receiving, RecvSocket, Rep,
-    Replying, Req, Router, RoutingId, SendSocket, Sending, Stream, Sub, Subscription, XPub, XSub,
+    AwaitingReply, Dealer, Failed, Pair, Pub, Pull, Push, Ready, ReadyToSend, Receiving,
+    RecvSocket, Rep, Replying, Req, Router, RoutingId, SendSocket, Sending, Stream, Sub,
+    Subscription, XPub, XSub,
 };
 
 /// The traits that typed sockets send and receive through: `use zmq_typed::prelude::*`.

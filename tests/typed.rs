@@ -293,17 +293,26 @@ fn push_pull_and_pair() {
     }
 }
 
+/// A STREAM server on tcp with a plain TCP client connected, and the client's routing id
+/// taken from the connect notification.
+fn stream_with_client(
+    ctx: &zmq_typed::Context,
+) -> (zmq_typed::Stream, std::net::TcpStream, RoutingId) {
+    let server = patient(zmq_typed::Stream::new(ctx).unwrap());
+    let ep = server.bind("tcp://127.0.0.1:*").unwrap();
+    let port = ep.to_string().rsplit(':').next().unwrap().to_owned();
+    let client = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    client.set_read_timeout(Some(PATIENCE)).unwrap();
+    let (id, hello) = server.recv().unwrap();
+    assert!(hello.is_empty(), "the connect notification carries no data");
+    (server, client, id)
+}
+
 #[test]
 fn stream_talks_to_a_plain_tcp_peer() {
     use std::io::{Read, Write};
     let ctx = ctx();
-    let server = patient(zmq_typed::Stream::new(&ctx).unwrap());
-    let ep = server.bind("tcp://127.0.0.1:*").unwrap();
-    let port = ep.to_string().rsplit(':').next().unwrap().to_owned();
-    let mut client = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-    client.set_read_timeout(Some(PATIENCE)).unwrap();
-    let (id, hello) = server.recv().unwrap();
-    assert!(hello.is_empty());
+    let (server, mut client, id) = stream_with_client(&ctx);
     client.write_all(b"ping").unwrap();
     let (same, data) = server.recv().unwrap();
     assert_eq!((&same, data.data()), (&id, &b"ping"[..]));
@@ -616,13 +625,7 @@ fn failures_are_send_sync_errors_that_convert() {
 fn stream_close_ends_the_tcp_connection() {
     use std::io::Read;
     let ctx = ctx();
-    let server = patient(zmq_typed::Stream::new(&ctx).unwrap());
-    let ep = server.bind("tcp://127.0.0.1:*").unwrap();
-    let port = ep.to_string().rsplit(':').next().unwrap().to_owned();
-    let mut client = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-    client.set_read_timeout(Some(PATIENCE)).unwrap();
-    let (id, hello) = server.recv().unwrap();
-    assert!(hello.is_empty());
+    let (server, mut client, id) = stream_with_client(&ctx);
     server.send_to(&id, "bye").unwrap();
     let reader = std::thread::spawn(move || {
         let mut received = Vec::new();

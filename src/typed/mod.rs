@@ -84,7 +84,7 @@ pub use pair::{Dealer, Pair};
 pub use pipeline::{Pull, Push};
 pub use pubsub::{Pub, Sub, Subscription, XPub, XSub};
 pub use rep::{Receiving, Rep, Replying};
-pub use req::{AwaitingReply, Ready, Req, Sending};
+pub use req::{AwaitingReply, Ready, ReadyToSend, Req, Sending};
 pub use router::Router;
 pub use routing_id::RoutingId;
 pub use stream::Stream;

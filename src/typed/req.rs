@@ -32,7 +32,9 @@ pub enum AwaitingReply {}
 /// [`crate::Router`].
 ///
 /// Each step consumes the socket and returns it in its next state, so sending twice, or
-/// receiving before sending, does not compile. A failed step returns a [`Failed`] holding
+/// receiving before sending, does not compile: `send`, `send_more` and `send_multipart`
+/// exist in the states that may send ([`ReadyToSend`]: `Ready` and `Sending`), `recv` in
+/// `AwaitingReply` only. A failed step returns a [`Failed`] holding
 /// the socket in the state it is really in:
 ///
 /// | Call | On success | On failure, the socket is |
@@ -101,18 +103,6 @@ impl<S> Req<S> {
         }
     }
 
-    /// Sends every frame of a request; see the type's docs for the state a failure leaves.
-    fn send_all<I>(self, frames: I) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Multipart>>
-    where
-        I: IntoIterator,
-        I::Item: Into<Message>,
-    {
-        match self.socket.send_multipart(frames) {
-            Ok(()) => Ok(self.into_state()),
-            Err(e) => Err(Failed::new(e.error, self.into_state(), e.message)),
-        }
-    }
-
     /// Whether a lost reply can be abandoned ([`Req::new_relaxed`], or
     /// [`Req::set_req_relaxed`] with `true`).
     pub fn is_relaxed(&self) -> bool {
@@ -159,28 +149,45 @@ impl Req<Ready> {
         req.set_req_relaxed(true)?;
         Ok(req)
     }
+}
 
-    /// Sends a one-frame request.
+mod sealed {
+    pub trait State {}
+    impl State for super::Ready {}
+    impl State for super::Sending {}
+}
+
+/// The states a REQ socket may send in: [`Ready`] (the send starts a request) and
+/// [`Sending`] (the send continues the open one). Sealed.
+pub trait ReadyToSend: sealed::State {}
+impl ReadyToSend for Ready {}
+impl ReadyToSend for Sending {}
+
+impl<S: ReadyToSend> Req<S> {
+    /// Sends the last (or only) frame of the request.
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn send(
         self,
         msg: impl Into<Message>,
-    ) -> Result<Req<AwaitingReply>, Failed<Req<Ready>, Message>> {
+    ) -> Result<Req<AwaitingReply>, Failed<Req<S>, Message>> {
         self.step(msg, SendFlags::NONE)
     }
 
-    /// Starts a request with its first frame; the last one is sent from `Req<Sending>`.
+    /// Sends a frame of the request with more to follow: the request is then open
+    /// (`Req<Sending>`) until its last frame is sent.
     ///
     /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
     pub fn send_more(
         self,
         frame: impl Into<Message>,
-    ) -> Result<Req<Sending>, Failed<Req<Ready>, Message>> {
+    ) -> Result<Req<Sending>, Failed<Req<S>, Message>> {
         self.step(frame, SendFlags::MORE)
     }
 
-    /// Sends a request of every frame of `frames` (at least one).
+    /// Sends every frame of `frames` (at least one) as the request, or as the rest of the
+    /// open one. On failure the socket comes back as `Req<Sending>` with the frames not sent
+    /// (see the type's docs).
     ///
     /// Wraps `zmq_msg_send`, with `ZMQ_SNDMORE` on all frames but the last.
     pub fn send_multipart<I>(
@@ -191,43 +198,10 @@ impl Req<Ready> {
         I: IntoIterator,
         I::Item: Into<Message>,
     {
-        self.send_all(frames)
-    }
-}
-
-impl Req<Sending> {
-    /// Sends one more frame of the open request.
-    ///
-    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
-    pub fn send_more(
-        self,
-        frame: impl Into<Message>,
-    ) -> Result<Req<Sending>, Failed<Req<Sending>, Message>> {
-        self.step(frame, SendFlags::MORE)
-    }
-
-    /// Sends the last frame of the open request.
-    ///
-    /// Wraps `zmq_msg_send`.
-    pub fn send(
-        self,
-        frame: impl Into<Message>,
-    ) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Message>> {
-        self.step(frame, SendFlags::NONE)
-    }
-
-    /// Sends the remaining frames of the open request (at least one).
-    ///
-    /// Wraps `zmq_msg_send`.
-    pub fn send_multipart<I>(
-        self,
-        frames: I,
-    ) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Multipart>>
-    where
-        I: IntoIterator,
-        I::Item: Into<Message>,
-    {
-        self.send_all(frames)
+        match self.socket.send_multipart(frames) {
+            Ok(()) => Ok(self.into_state()),
+            Err(e) => Err(Failed::new(e.error, self.into_state(), e.message)),
+        }
     }
 }
 
