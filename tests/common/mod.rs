@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use zmq_typed::{Context, Endpoint, Socket, SocketType};
+use std::ops::Deref;
+
+use zmq_typed::{Context, Endpoint, Multipart, Socket, SocketCore, SocketType};
 
 /// Generous bound for anything that should happen at once: only reached when a test fails.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -62,6 +64,28 @@ pub fn socket(ctx: &Context, kind: SocketType) -> Socket {
 /// Binds `a` on `transport` and connects `b` to where it bound.
 pub fn wire(a: &Socket, b: &Socket, transport: Transport, tag: &str) -> Endpoint {
     let ep = a.bind(bind_endpoint(transport, tag)).expect("bind");
+    b.connect(&ep).expect("connect");
+    ep
+}
+
+/// Gives a typed socket generous timeouts, so that a broken test fails instead of hanging.
+pub fn patient<T: Deref<Target = SocketCore>>(socket: T) -> T {
+    socket.set_rcvtimeo(Some(PATIENCE)).expect("rcvtimeo");
+    socket.set_sndtimeo(Some(PATIENCE)).expect("sndtimeo");
+    socket
+}
+
+pub fn frames(parts: &Multipart) -> Vec<Vec<u8>> {
+    parts.to_vecs()
+}
+
+pub fn v(text: &str) -> Vec<u8> {
+    text.as_bytes().to_vec()
+}
+
+/// Binds `a` on `transport` and connects `b` to where it bound.
+pub fn wire_typed(a: &SocketCore, b: &SocketCore, t: Transport, tag: &str) -> Endpoint {
+    let ep = a.bind(bind_endpoint(t, tag)).expect("bind");
     b.connect(&ep).expect("connect");
     ep
 }
