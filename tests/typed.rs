@@ -392,3 +392,71 @@ fn stream_close_ends_the_tcp_connection() {
     // What was queued before the close may be dropped with the connection.
     assert!(received.is_empty() || received == b"bye", "{received:?}");
 }
+
+#[test]
+fn options_of_one_type_live_on_that_type_and_act() {
+    let ctx = ctx();
+    // XPUB welcome message: each new subscriber that subscribed to it gets it first. The
+    // XPUB sends it when it takes the new peer in, inside its own next call: here, the
+    // receive of the subscription.
+    let xpub = patient(XPub::new(&ctx).unwrap());
+    xpub.set_xpub_welcome_msg("welcome").unwrap();
+    let sub = patient(Sub::new(&ctx).unwrap());
+    sub.subscribe("welcome").unwrap();
+    wire_typed(&xpub, &sub, Transport::Tcp, "typed-welcome");
+    assert_eq!(xpub.recv_subscription().unwrap().topic(), b"welcome");
+    assert_eq!(sub.recv().unwrap(), "welcome");
+
+    // XPUB manual: the application applies the subscriptions it receives.
+    let xpub = patient(XPub::new(&ctx).unwrap());
+    xpub.set_xpub_manual(true).unwrap();
+    let sub = patient(Sub::new(&ctx).unwrap());
+    wire_typed(&xpub, &sub, Transport::Inproc, "typed-manual");
+    // The SUB asks for everything (it filters on its side too); the XPUB grants one topic.
+    sub.subscribe("").unwrap();
+    let asked = xpub.recv_subscription().unwrap();
+    assert!(asked.is_subscribe() && asked.topic().is_empty());
+    xpub.manual_subscribe("granted").unwrap();
+    xpub.send("not granted").unwrap();
+    xpub.send("granted: applied").unwrap();
+    assert_eq!(sub.recv().unwrap(), "granted: applied");
+
+    // Conflate keeps the last message only. Over inproc the pipe is made with the
+    // connecting side's options, so both sides set it.
+    let pull = patient(Pull::new(&ctx).unwrap());
+    pull.set_conflate(true).unwrap();
+    assert!(pull.conflate().unwrap());
+    let push = patient(Push::new(&ctx).unwrap());
+    push.set_conflate(true).unwrap();
+    wire_typed(&pull, &push, Transport::Inproc, "typed-conflate");
+    for i in 0..5 {
+        push.send(format!("state {i}")).unwrap();
+    }
+    let mut set = PollSet::new();
+    set.poll(&[(&pull, PollEvents::IN, ())], Some(PATIENCE))
+        .unwrap()
+        .for_each(drop);
+    assert_eq!(pull.recv().unwrap(), "state 4");
+    assert!(pull.try_recv().unwrap().is_none());
+
+    // Inverted matching: the SUB gets what does *not* match.
+    let publisher = patient(Pub::new(&ctx).unwrap());
+    publisher.set_invert_matching(true).unwrap();
+    let sub = patient(Sub::new(&ctx).unwrap());
+    sub.set_invert_matching(true).unwrap();
+    assert!(sub.invert_matching().unwrap());
+    sub.subscribe("noise").unwrap();
+    wire_typed(&publisher, &sub, Transport::Inproc, "typed-invert");
+    until_subscribed(&publisher, || {
+        sub.recv_timeout(Duration::from_millis(20)).ok()
+    });
+    publisher.send("noise").unwrap();
+    publisher.send("signal").unwrap();
+    let got = loop {
+        let m = sub.recv().unwrap();
+        if m != "sync" {
+            break m;
+        }
+    };
+    assert_eq!(got, "signal");
+}
