@@ -7,6 +7,10 @@
 //!   [`Multipart`], every stable socket option typed ([`options`]), [`poll`](mod@poll),
 //!   [`Timers`], the [`proxy`](mod@proxy), the socket [`Monitor`], CURVE keys and Z85
 //!   ([`security`]), capabilities ([`has`], [`version`]) and one [`Error`] type.
+//! - [Typed sockets](typed): one type per socket type ([`Req`], [`Rep`], [`Router`],
+//!   [`Pub`], [`Sub`]...), each with only what its type can do, and REQ/REP with their state
+//!   machine in the type, so sending twice on a REQ or receiving on a PUB does not compile.
+//!   A failed typed operation hands the socket back in its real state ([`Failed`]).
 //! - Errors, never panics: bad endpoints, option values out of range, text that is not UTF-8
 //!   are typed errors; every errno libzmq reports maps to a named [`Error`] variant or to
 //!   [`Error::Other`].

@@ -36,12 +36,12 @@ stateless_socket!(
 
 impl Stream {
     fn split(message: Multipart) -> Result<(RoutingId, Message)> {
+        let count = message.len();
         let mut frames = message.into_iter();
-        match (frames.next(), frames.next(), frames.next()) {
-            (Some(id), Some(data), None) => Ok((RoutingId::from(id), data)),
-            (_, _, rest) => Err(Error::Malformed(format!(
-                "a STREAM message has two frames, [routing id][data], not {}",
-                2 + usize::from(rest.is_some()) + frames.len()
+        match (frames.next(), frames.next()) {
+            (Some(id), Some(data)) if count == 2 => Ok((RoutingId::from(id), data)),
+            _ => Err(Error::Malformed(format!(
+                "a STREAM message has two frames, [routing id][data], not {count}"
             ))),
         }
     }
