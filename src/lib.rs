@@ -58,6 +58,7 @@ pub mod socket_core;
 pub mod socket_type;
 pub mod timers;
 pub mod typed;
+mod unshared;
 
 pub use zmq_ffi;
 

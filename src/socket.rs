@@ -12,6 +12,7 @@ use crate::message::Message;
 use crate::multipart::Multipart;
 use crate::socket_core::SocketCore;
 use crate::socket_type::SocketType;
+use crate::unshared::Unshared;
 
 pub(crate) use crate::socket_core::cstring;
 pub use crate::socket_core::pgm_permitted;
@@ -48,12 +49,55 @@ impl std::ops::BitOr for SendFlags {
 
 /// A failed send, with the message handed back so that nothing is lost: a [`Message`] for
 /// the one-frame sends, the frames not sent as a [`Multipart`] for the multipart ones.
-#[derive(Debug)]
+///
+/// A `Send + Sync` [`std::error::Error`] (the message is reachable by value only, through
+/// [`SendError::into_parts`]), so `?` takes it into the crate's [`Error`], `anyhow::Error` or
+/// `Box<dyn Error + Send + Sync>`, dropping the message.
 pub struct SendError<M = Message> {
+    error: Error,
+    message: Unshared<M>,
+}
+
+impl<M> SendError<M> {
+    pub(crate) fn new(error: Error, message: M) -> SendError<M> {
+        SendError {
+            error,
+            message: Unshared::new(message),
+        }
+    }
+
     /// Why the send failed.
-    pub error: Error,
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// Whether a timeout ran out (or the queue was full without waiting).
+    pub fn is_timeout(&self) -> bool {
+        self.error.is_timeout()
+    }
+
+    /// The error and what was not sent.
+    pub fn into_parts(self) -> (Error, M) {
+        (self.error, self.message.into_inner())
+    }
+
     /// What was not sent.
-    pub message: M,
+    pub fn into_message(self) -> M {
+        self.message.into_inner()
+    }
+
+    /// The error alone.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+}
+
+impl<M> fmt::Debug for SendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<M> fmt::Display for SendError<M> {
@@ -62,7 +106,7 @@ impl<M> fmt::Display for SendError<M> {
     }
 }
 
-impl<M: fmt::Debug> std::error::Error for SendError<M> {
+impl<M> std::error::Error for SendError<M> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
     }
@@ -192,9 +236,9 @@ impl Socket {
                 } else {
                     self.timed_out("send")
                 };
-                Err(SendError { error, message })
+                Err(SendError::new(error, message))
             }
-            Err(error) => Err(SendError { error, message }),
+            Err(error) => Err(SendError::new(error, message)),
         }
     }
 
@@ -219,11 +263,10 @@ impl Socket {
     pub fn try_send(&self, msg: impl Into<Message>) -> Result<Option<Message>> {
         match self.send_with(msg, SendFlags::DONTWAIT) {
             Ok(()) => Ok(None),
-            Err(SendError {
-                error: Error::WouldBlock(_),
-                message,
-            }) => Ok(Some(message)),
-            Err(e) => Err(e.error),
+            Err(e) => match e.into_parts() {
+                (Error::WouldBlock(_), message) => Ok(Some(message)),
+                (error, _) => Err(error),
+            },
         }
     }
 
@@ -242,17 +285,14 @@ impl Socket {
             match self.send_raw(&mut message, zmq_ffi::ZMQ_DONTWAIT) {
                 Ok(true) => return Ok(()),
                 Ok(false) => {}
-                Err(error) => return Err(SendError { error, message }),
+                Err(error) => return Err(SendError::new(error, message)),
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(SendError {
-                    error: self.timed_out("send"),
-                    message,
-                });
+                return Err(SendError::new(self.timed_out("send"), message));
             }
             if let Err(error) = self.wait(zmq_ffi::ZMQ_POLLOUT as i16, left) {
-                return Err(SendError { error, message });
+                return Err(SendError::new(error, message));
             }
         }
     }
@@ -270,10 +310,10 @@ impl Socket {
     {
         let mut iter = frames.into_iter().peekable();
         if iter.peek().is_none() {
-            return Err(SendError {
-                error: Error::Malformed("a multipart message needs at least one frame".into()),
-                message: Multipart::new(),
-            });
+            return Err(SendError::new(
+                Error::Malformed("a multipart message needs at least one frame".into()),
+                Multipart::new(),
+            ));
         }
         while let Some(frame) = iter.next() {
             let flags = if iter.peek().is_some() {
@@ -281,13 +321,11 @@ impl Socket {
             } else {
                 SendFlags::NONE
             };
-            if let Err(SendError { error, message }) = self.send_with(frame, flags) {
+            if let Err(e) = self.send_with(frame, flags) {
+                let (error, message) = e.into_parts();
                 let mut unsent = Multipart::single(message);
                 unsent.extend(iter);
-                return Err(SendError {
-                    error,
-                    message: unsent,
-                });
+                return Err(SendError::new(error, unsent));
             }
         }
         Ok(())

@@ -119,7 +119,7 @@ fn dealer_router_and_dealer_dealer_and_router_router() {
                 Ok(()) => break,
                 Err(e) => {
                     assert!(
-                        matches!(e.error, zmq_typed::Error::HostUnreachable(_)),
+                        matches!(e.error(), zmq_typed::Error::HostUnreachable(_)),
                         "{e}"
                     );
                     assert!(

@@ -218,10 +218,13 @@ fn router_mandatory_returns_the_unroutable_message() {
     // Without mandatory, dropped silently.
     router.send_to(&nobody, "lost").unwrap();
     router.set_router_mandatory(true).unwrap();
-    let SendError { error, message } = router.send_to(&nobody, "hello").unwrap_err();
+    let (error, message) = router.send_to(&nobody, "hello").unwrap_err().into_parts();
     assert!(matches!(error, Error::HostUnreachable(_)), "{error}");
     assert_eq!(message, "hello");
-    let SendError { error, message } = router.send_multipart_to(&nobody, ["a", "b"]).unwrap_err();
+    let (error, message) = router
+        .send_multipart_to(&nobody, ["a", "b"])
+        .unwrap_err()
+        .into_parts();
     assert!(matches!(error, Error::HostUnreachable(_)));
     assert_eq!(frames(&message), [v("a"), v("b")]);
 }
@@ -230,6 +233,8 @@ fn router_mandatory_returns_the_unroutable_message() {
 fn failures_are_send_sync_errors_that_convert() {
     fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
     assert_error::<Failed<Req<AwaitingReply>>>();
+    assert_error::<SendError>();
+    assert_error::<SendError<Multipart>>();
     assert_error::<Failed<Req<Sending>, Multipart>>();
     assert_error::<Failed<Rep<zmq_typed::Replying>, zmq_typed::Message>>();
 

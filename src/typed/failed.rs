@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::error::Error;
+use crate::unshared::Unshared;
 
 /// A failed operation of a typed socket: the error, the socket in the state it is really
 /// in, and what was not sent (`()` for a receive).
@@ -46,22 +47,12 @@ pub struct Failed<S, M = ()> {
     unsent: Unshared<M>,
 }
 
-/// A value that can only be reached by value or through `&mut`, never through `&`: sharing
-/// a reference to it between threads shares nothing of the value (the idea of the unstable
-/// `std::sync::Exclusive`).
-struct Unshared<T>(T);
-
-// SAFETY: no method of Unshared (nor of Failed, which holds it privately) hands out a `&T`
-// from a `&Unshared<T>`; the value is only reachable by moving it out. So a `&Unshared<T>`
-// in several threads gives none of them access to the T, whatever T's own Sync is.
-unsafe impl<T> Sync for Unshared<T> {}
-
 impl<S, M> Failed<S, M> {
     pub(crate) fn new(error: Error, socket: S, unsent: M) -> Failed<S, M> {
         Failed {
             error,
-            socket: Unshared(socket),
-            unsent: Unshared(unsent),
+            socket: Unshared::new(socket),
+            unsent: Unshared::new(unsent),
         }
     }
 
@@ -78,13 +69,17 @@ impl<S, M> Failed<S, M> {
 
     /// The error, the socket (in the state it is really in) and what was not sent.
     pub fn into_parts(self) -> (Error, S, M) {
-        (self.error, self.socket.0, self.unsent.0)
+        (
+            self.error,
+            self.socket.into_inner(),
+            self.unsent.into_inner(),
+        )
     }
 
     /// The socket, in the state it is really in; the error and the unsent message are
     /// dropped.
     pub fn into_socket(self) -> S {
-        self.socket.0
+        self.socket.into_inner()
     }
 
     /// The error alone; the socket is closed.

@@ -107,7 +107,10 @@ impl Rep<Replying> {
     ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Message>> {
         match self.socket.send_with(msg, SendFlags::NONE) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => Err(Failed::new(e.error, self, e.message)),
+            Err(e) => {
+                let (error, unsent) = e.into_parts();
+                Err(Failed::new(error, self, unsent))
+            }
         }
     }
 
@@ -120,7 +123,10 @@ impl Rep<Replying> {
     ) -> Result<Rep<Replying>, Failed<Rep<Replying>, Message>> {
         match self.socket.send_with(frame, SendFlags::MORE) {
             Ok(()) => Ok(self),
-            Err(e) => Err(Failed::new(e.error, self, e.message)),
+            Err(e) => {
+                let (error, unsent) = e.into_parts();
+                Err(Failed::new(error, self, unsent))
+            }
         }
     }
 
@@ -138,7 +144,10 @@ impl Rep<Replying> {
     {
         match self.socket.send_multipart(frames) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => Err(Failed::new(e.error, self, e.message)),
+            Err(e) => {
+                let (error, unsent) = e.into_parts();
+                Err(Failed::new(error, self, unsent))
+            }
         }
     }
 }

@@ -99,7 +99,10 @@ impl<S> Req<S> {
     ) -> Result<Req<T>, Failed<Req<S>, Message>> {
         match self.socket.send_with(frame, flags) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => Err(Failed::new(e.error, self, e.message)),
+            Err(e) => {
+                let (error, unsent) = e.into_parts();
+                Err(Failed::new(error, self, unsent))
+            }
         }
     }
 
@@ -200,7 +203,10 @@ impl<S: ReadyToSend> Req<S> {
     {
         match self.socket.send_multipart(frames) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => Err(Failed::new(e.error, self.into_state(), e.message)),
+            Err(e) => {
+                let (error, unsent) = e.into_parts();
+                Err(Failed::new(error, self.into_state(), unsent))
+            }
         }
     }
 }

@@ -100,16 +100,13 @@ impl Router {
     {
         let mut frames = frames.into_iter().peekable();
         if frames.peek().is_none() {
-            return Err(SendError {
-                error: Error::Malformed("a message needs at least one frame".into()),
-                message: Multipart::new(),
-            });
+            return Err(SendError::new(
+                Error::Malformed("a message needs at least one frame".into()),
+                Multipart::new(),
+            ));
         }
         if let Err(e) = self.socket.send_with(id.to_frame(), SendFlags::MORE) {
-            return Err(SendError {
-                error: e.error,
-                message: frames.collect(),
-            });
+            return Err(SendError::new(e.into_error(), frames.collect()));
         }
         self.socket.send_multipart(frames)
     }

@@ -45,10 +45,7 @@ impl RoutingId {
     ) -> Result<(), SendError> {
         let msg = msg.into();
         if let Err(e) = socket.send_with(self.to_frame(), SendFlags::MORE) {
-            return Err(SendError {
-                error: e.error,
-                message: msg,
-            });
+            return Err(SendError::new(e.into_error(), msg));
         }
         socket.send_with(msg, SendFlags::NONE)
     }

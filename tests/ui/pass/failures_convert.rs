@@ -1,7 +1,8 @@
 //! A typed failure goes through `?` into the crate's error, `Box<dyn Error>` and anyhow, and
 //! is Send + Sync + 'static although sockets are not Sync.
 use std::time::Duration;
-use zmq_typed::{AwaitingReply, Context, Failed, Rep, Req};
+use zmq_typed::prelude::*;
+use zmq_typed::{AwaitingReply, Context, Failed, Pull, Push, Rep, Req, SendError};
 
 fn assert_send_sync<T: Send + Sync + 'static>() {}
 
@@ -29,6 +30,12 @@ fn boxed(ctx: &Context) -> Result<(), Box<dyn std::error::Error + Send + Sync>> 
 }
 
 fn with_anyhow(ctx: &Context) -> anyhow::Result<()> {
+    // A SendError (which hands back a message, not Sync) goes through `?` as well.
+    let pull = Pull::new(ctx)?;
+    let push = Push::new(ctx)?;
+    push.connect(pull.bind("inproc://anyhow-push")?)?;
+    push.send_multipart(["a", "b"])?;
+    assert_eq!(pull.recv()?.len(), 2);
     let (_rep, req) = unanswered(ctx, "anyhow")?;
     let waiting = req.send("x")?;
     waiting.recv_timeout(Duration::ZERO)?;
@@ -37,6 +44,7 @@ fn with_anyhow(ctx: &Context) -> anyhow::Result<()> {
 
 fn main() {
     assert_send_sync::<Failed<Req<AwaitingReply>>>();
+    assert_send_sync::<SendError<zmq_typed::Multipart>>();
     let ctx = Context::new().expect("context");
     assert!(crate_result(&ctx).expect_err("no peer").is_timeout());
     assert!(boxed(&ctx).is_err());
