@@ -4,7 +4,17 @@ use std::time::Duration;
 use zmq_typed::prelude::*;
 use zmq_typed::{Context, Dealer, Pair, PollEvents, PollSet, Pub, Pull, Push, Router, Sub, XPub, XSub};
 
+/// Every typed socket may move to another thread (it is `Send`; `!Sync` is checked by a
+/// compile-fail case).
+fn assert_send<T: Send>() {}
+
 fn main() -> zmq_typed::Result<()> {
+    assert_send::<zmq_typed::Req<zmq_typed::Ready>>();
+    assert_send::<zmq_typed::Req<zmq_typed::Sending>>();
+    assert_send::<zmq_typed::Req<zmq_typed::AwaitingReply>>();
+    assert_send::<zmq_typed::Rep<zmq_typed::Receiving>>();
+    assert_send::<zmq_typed::Rep<zmq_typed::Replying>>();
+    assert_send::<(Dealer, Router, Pub, Sub, XPub, XSub, Push, Pull, Pair, zmq_typed::Stream)>();
     let ctx = Context::new()?;
 
     let pull = Pull::new(&ctx)?;
