@@ -19,7 +19,7 @@ fn req_rep_single_and_multipart_round_trips() {
         let ctx = ctx();
         let mut rep = patient(Rep::new(&ctx).unwrap());
         let mut req = patient(Req::new(&ctx).unwrap());
-        wire_typed(&rep, &req, t, "typed-req-rep");
+        wire(&rep, &req, t, "typed-req-rep");
         for i in 0..3 {
             let waiting = req.send(format!("Hello {i}")).unwrap();
             let (request, replying) = rep.recv().unwrap();
@@ -61,7 +61,7 @@ fn req_router_sees_the_routing_id_apart_from_the_rest() {
         let router = patient(Router::new(&ctx).unwrap());
         let req = patient(Req::new(&ctx).unwrap());
         req.set_routing_id("client-a").unwrap();
-        wire_typed(&router, &req, t, "typed-req-router");
+        wire(&router, &req, t, "typed-req-router");
         let waiting = req.send_multipart(["ping", "1"]).unwrap();
         let (id, rest) = router.recv().unwrap();
         assert_eq!(id, RoutingId::from("client-a"));
@@ -81,7 +81,7 @@ fn dealer_rep_carries_the_delimiter_itself() {
         let ctx = ctx();
         let rep = patient(Rep::new(&ctx).unwrap());
         let dealer = patient(Dealer::new(&ctx).unwrap());
-        wire_typed(&rep, &dealer, t, "typed-dealer-rep");
+        wire(&rep, &dealer, t, "typed-dealer-rep");
         dealer.send_multipart(["", "question"]).unwrap();
         let (request, replying) = rep.recv().unwrap();
         assert_eq!(request, "question", "{t:?}");
@@ -97,7 +97,7 @@ fn dealer_router_and_dealer_dealer() {
         let router = patient(Router::new(&ctx).unwrap());
         let dealer = patient(Dealer::new(&ctx).unwrap());
         dealer.set_routing_id("d1").unwrap();
-        wire_typed(&router, &dealer, t, "typed-dealer-router");
+        wire(&router, &dealer, t, "typed-dealer-router");
         dealer.send_multipart(["job", "7"]).unwrap();
         let (id, rest) = router.recv().unwrap();
         assert_eq!(
@@ -109,7 +109,7 @@ fn dealer_router_and_dealer_dealer() {
 
         let d2 = patient(Dealer::new(&ctx).unwrap());
         let d3 = patient(Dealer::new(&ctx).unwrap());
-        wire_typed(&d2, &d3, t, "typed-dealer-dealer");
+        wire(&d2, &d3, t, "typed-dealer-dealer");
         d3.send("there").unwrap();
         assert_eq!(d2.recv().unwrap(), "there");
         d2.send_multipart(["and", "back"]).unwrap();
@@ -127,7 +127,7 @@ fn router_router_after_a_probe() {
         client.set_routing_id("client").unwrap();
         // The probe (an empty message on connecting) tells the server who the client is.
         client.set_probe_router(true).unwrap();
-        wire_typed(&server, &client, t, "typed-router-router");
+        wire(&server, &client, t, "typed-router-router");
         let (id, probe) = server.recv().unwrap();
         assert_eq!(
             (id.to_string(), frames(&probe)),
@@ -161,6 +161,16 @@ fn until_subscribed(publisher: &impl SendSocket, recv: impl Fn() -> Option<Multi
     }
 }
 
+/// The next message that is not one of the extra "sync" probes which raced the first.
+fn next_besides_sync(recv: impl Fn() -> zmq_typed::Result<Multipart>) -> Multipart {
+    loop {
+        let m = recv().unwrap();
+        if m != "sync" {
+            return m;
+        }
+    }
+}
+
 #[test]
 fn pub_sub_filters_by_prefix() {
     for t in TRANSPORTS {
@@ -169,7 +179,7 @@ fn pub_sub_filters_by_prefix() {
         let sub = patient(Sub::new(&ctx).unwrap());
         sub.subscribe("sync").unwrap();
         sub.subscribe("weather").unwrap();
-        wire_typed(&publisher, &sub, t, "typed-pub-sub");
+        wire(&publisher, &sub, t, "typed-pub-sub");
         until_subscribed(&publisher, || {
             sub.recv_timeout(Duration::from_millis(20)).ok()
         });
@@ -177,12 +187,7 @@ fn pub_sub_filters_by_prefix() {
         sub.unsubscribe("sync").unwrap();
         publisher.send("sports 1-0").unwrap();
         publisher.send_multipart(["weather", "sunny"]).unwrap();
-        let got = loop {
-            let m = sub.recv().unwrap();
-            if m != "sync" {
-                break m;
-            }
-        };
+        let got = next_besides_sync(|| sub.recv());
         assert_eq!(frames(&got), [v("weather"), v("sunny")], "{t:?}");
     }
 }
@@ -193,7 +198,7 @@ fn xpub_sub_and_xpub_xsub_see_each_subscription() {
         let ctx = ctx();
         let xpub = patient(XPub::new(&ctx).unwrap());
         let sub = patient(Sub::new(&ctx).unwrap());
-        wire_typed(&xpub, &sub, t, "typed-xpub-sub");
+        wire(&xpub, &sub, t, "typed-xpub-sub");
         sub.subscribe("news").unwrap();
         let s = xpub.recv_subscription().unwrap();
         assert!(s.is_subscribe() && s.topic() == b"news", "{t:?}");
@@ -205,7 +210,7 @@ fn xpub_sub_and_xpub_xsub_see_each_subscription() {
 
         let xpub = patient(XPub::new(&ctx).unwrap());
         let xsub = patient(XSub::new(&ctx).unwrap());
-        wire_typed(&xpub, &xsub, t, "typed-xpub-xsub");
+        wire(&xpub, &xsub, t, "typed-xpub-xsub");
         xsub.subscribe("a").unwrap();
         let s = xpub.recv_subscription().unwrap();
         assert!(s.is_subscribe() && s.topic() == b"a");
@@ -225,7 +230,7 @@ fn xsub_subscription_filters_a_pub() {
         let ctx = ctx();
         let publisher = patient(Pub::new(&ctx).unwrap());
         let xsub = patient(XSub::new(&ctx).unwrap());
-        wire_typed(&publisher, &xsub, t, "typed-pub-xsub");
+        wire(&publisher, &xsub, t, "typed-pub-xsub");
         xsub.subscribe("sync").unwrap();
         xsub.subscribe("weather").unwrap();
         until_subscribed(&publisher, || {
@@ -234,12 +239,7 @@ fn xsub_subscription_filters_a_pub() {
         xsub.unsubscribe("sync").unwrap();
         publisher.send("sports").unwrap();
         publisher.send("weather rain").unwrap();
-        let got = loop {
-            let m = xsub.recv().unwrap();
-            if m != "sync" {
-                break m;
-            }
-        };
+        let got = next_besides_sync(|| xsub.recv());
         assert_eq!(got, "weather rain", "{t:?}");
     }
 }
@@ -250,7 +250,7 @@ fn push_pull_and_pair() {
         let ctx = ctx();
         let pull = patient(Pull::new(&ctx).unwrap());
         let push = patient(Push::new(&ctx).unwrap());
-        wire_typed(&pull, &push, t, "typed-push-pull");
+        wire(&pull, &push, t, "typed-push-pull");
         push.send("one").unwrap();
         push.send_more("two").unwrap();
         push.send("three").unwrap();
@@ -262,7 +262,7 @@ fn push_pull_and_pair() {
 
         let a = patient(Pair::new(&ctx).unwrap());
         let b = patient(Pair::new(&ctx).unwrap());
-        wire_typed(&a, &b, t, "typed-pair");
+        wire(&a, &b, t, "typed-pair");
         b.send("ping").unwrap();
         assert_eq!(a.recv_string().unwrap(), "ping", "{t:?}");
         a.send("pong").unwrap();
@@ -304,10 +304,10 @@ fn typed_sockets_of_mixed_types_poll_together() {
     let ctx = ctx();
     let rep = patient(Rep::new(&ctx).unwrap());
     let req = patient(Req::new(&ctx).unwrap());
-    wire_typed(&rep, &req, Transport::Inproc, "typed-poll-req");
+    wire(&rep, &req, Transport::Inproc, "typed-poll-req");
     let pull = patient(Pull::new(&ctx).unwrap());
     let push = patient(Push::new(&ctx).unwrap());
-    wire_typed(&pull, &push, Transport::Inproc, "typed-poll-pull");
+    wire(&pull, &push, Transport::Inproc, "typed-poll-pull");
 
     let waiting = req.send("q").unwrap();
     let mut set = PollSet::new();
@@ -355,7 +355,7 @@ fn into_socket_gives_up_the_typing_and_keeps_the_connection() {
     let ctx = ctx();
     let rep = patient(Rep::new(&ctx).unwrap());
     let req = patient(Req::new(&ctx).unwrap());
-    wire_typed(&rep, &req, Transport::Inproc, "typed-into");
+    wire(&rep, &req, Transport::Inproc, "typed-into");
     let waiting = req.send("typed").unwrap();
     let dynamic_rep = rep.into_socket();
     assert_eq!(dynamic_rep.recv().unwrap(), "typed");
@@ -403,7 +403,7 @@ fn options_of_one_type_live_on_that_type_and_act() {
     xpub.set_xpub_welcome_msg("welcome").unwrap();
     let sub = patient(Sub::new(&ctx).unwrap());
     sub.subscribe("welcome").unwrap();
-    wire_typed(&xpub, &sub, Transport::Tcp, "typed-welcome");
+    wire(&xpub, &sub, Transport::Tcp, "typed-welcome");
     assert_eq!(xpub.recv_subscription().unwrap().topic(), b"welcome");
     assert_eq!(sub.recv().unwrap(), "welcome");
 
@@ -411,7 +411,7 @@ fn options_of_one_type_live_on_that_type_and_act() {
     let xpub = patient(XPub::new(&ctx).unwrap());
     xpub.set_xpub_manual(true).unwrap();
     let sub = patient(Sub::new(&ctx).unwrap());
-    wire_typed(&xpub, &sub, Transport::Inproc, "typed-manual");
+    wire(&xpub, &sub, Transport::Inproc, "typed-manual");
     // The SUB asks for everything (it filters on its side too); the XPUB grants one topic.
     sub.subscribe("").unwrap();
     let asked = xpub.recv_subscription().unwrap();
@@ -428,7 +428,7 @@ fn options_of_one_type_live_on_that_type_and_act() {
     assert!(pull.conflate().unwrap());
     let push = patient(Push::new(&ctx).unwrap());
     push.set_conflate(true).unwrap();
-    wire_typed(&pull, &push, Transport::Inproc, "typed-conflate");
+    wire(&pull, &push, Transport::Inproc, "typed-conflate");
     for i in 0..5 {
         push.send(format!("state {i}")).unwrap();
     }
@@ -446,17 +446,12 @@ fn options_of_one_type_live_on_that_type_and_act() {
     sub.set_invert_matching(true).unwrap();
     assert!(sub.invert_matching().unwrap());
     sub.subscribe("noise").unwrap();
-    wire_typed(&publisher, &sub, Transport::Inproc, "typed-invert");
+    wire(&publisher, &sub, Transport::Inproc, "typed-invert");
     until_subscribed(&publisher, || {
         sub.recv_timeout(Duration::from_millis(20)).ok()
     });
     publisher.send("noise").unwrap();
     publisher.send("signal").unwrap();
-    let got = loop {
-        let m = sub.recv().unwrap();
-        if m != "sync" {
-            break m;
-        }
-    };
+    let got = next_besides_sync(|| sub.recv());
     assert_eq!(got, "signal");
 }

@@ -19,7 +19,7 @@ fn a_receive_timeout_hands_the_socket_back_and_the_exchange_completes() {
         let ctx = ctx();
         let rep = patient(Rep::new(&ctx).unwrap());
         let req = patient(Req::new(&ctx).unwrap());
-        wire_typed(&rep, &req, t, "typed-timeout");
+        wire(&rep, &req, t, "typed-timeout");
         let waiting = req.send("slow question").unwrap();
 
         // With an explicit timeout...
@@ -99,7 +99,7 @@ fn a_late_reply_to_an_abandoned_request_is_dropped() {
     let ctx = ctx();
     let rep = patient(Rep::new(&ctx).unwrap());
     let req = patient(Req::new_relaxed(&ctx).unwrap());
-    wire_typed(&rep, &req, Transport::Inproc, "typed-late");
+    wire(&rep, &req, Transport::Inproc, "typed-late");
     let waiting = req.send("1").unwrap();
     let req = waiting.abandon().unwrap();
     let waiting = req.send("2").unwrap();
@@ -122,7 +122,7 @@ fn a_strict_req_refuses_to_abandon_and_hands_itself_back() {
     let rep = patient(Rep::new(&ctx).unwrap());
     let req = patient(Req::new(&ctx).unwrap());
     assert!(!req.is_relaxed());
-    wire_typed(&rep, &req, Transport::Inproc, "typed-strict");
+    wire(&rep, &req, Transport::Inproc, "typed-strict");
     let waiting = req.send("q").unwrap();
     let (error, waiting, ()) = waiting.abandon().unwrap_err().into_parts();
     assert!(matches!(error, Error::WrongState(_)), "{error}");
@@ -149,7 +149,7 @@ fn a_send_that_finds_no_room_gives_back_the_socket_and_the_message() {
     assert!(error.is_timeout());
     assert_eq!(frames(&unsent), [v("a"), v("b"), v("c")]);
     let rep = patient(Rep::new(&ctx).unwrap());
-    wire_typed(&rep, &sending, Transport::Inproc, "typed-no-room");
+    wire(&rep, &sending, Transport::Inproc, "typed-no-room");
     sending.set_sndtimeo(Some(PATIENCE)).unwrap();
     let waiting = sending.send_multipart(unsent).unwrap();
     let (request, replying) = rep.recv().unwrap();
@@ -196,7 +196,7 @@ fn a_multipart_send_that_fails_part_way_leaves_the_request_open() {
     let ctx = ctx();
     let rep = patient(Rep::new(&ctx).unwrap());
     let req = patient(Req::new(&ctx).unwrap());
-    wire_typed(&rep, &req, Transport::Inproc, "typed-part-way");
+    wire(&rep, &req, Transport::Inproc, "typed-part-way");
     let frames_in = shut_down_at_third_frame(&ctx, &req, ["first", "second", "third"]);
     let failed: Failed<Req<Sending>, Multipart> = req.send_multipart(frames_in).unwrap_err();
     let (error, sending, unsent) = failed.into_parts();
@@ -257,7 +257,7 @@ fn a_multipart_reply_that_fails_part_way_leaves_the_rep_replying() {
     let ctx = ctx();
     let rep = patient(Rep::new(&ctx).unwrap());
     let req = patient(Req::new(&ctx).unwrap());
-    wire_typed(&rep, &req, Transport::Inproc, "typed-rep-part-way");
+    wire(&rep, &req, Transport::Inproc, "typed-rep-part-way");
     let _waiting = req.send("q").unwrap();
     let (_, replying) = rep.recv().unwrap();
     let frames_in = shut_down_at_third_frame(&ctx, &replying, ["r1", "r2", "r3"]);

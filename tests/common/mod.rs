@@ -55,20 +55,19 @@ pub fn ctx() -> Context {
 
 /// A socket with a receive timeout so that a broken test fails instead of hanging.
 pub fn socket(ctx: &Context, kind: SocketType) -> Socket {
-    let s = Socket::new(ctx, kind).expect("socket");
-    s.set_rcvtimeo(Some(PATIENCE)).expect("rcvtimeo");
-    s.set_sndtimeo(Some(PATIENCE)).expect("sndtimeo");
-    s
+    patient(Socket::new(ctx, kind).expect("socket"))
 }
 
-/// Binds `a` on `transport` and connects `b` to where it bound.
-pub fn wire(a: &Socket, b: &Socket, transport: Transport, tag: &str) -> Endpoint {
+/// Binds `a` on `transport` and connects `b` to where it bound: dynamic or typed sockets,
+/// through the core they share.
+pub fn wire(a: &SocketCore, b: &SocketCore, transport: Transport, tag: &str) -> Endpoint {
     let ep = a.bind(bind_endpoint(transport, tag)).expect("bind");
     b.connect(&ep).expect("connect");
     ep
 }
 
-/// Gives a typed socket generous timeouts, so that a broken test fails instead of hanging.
+/// Gives a socket, dynamic or typed, generous timeouts, so that a broken test fails instead
+/// of hanging.
 pub fn patient<T: Deref<Target = SocketCore>>(socket: T) -> T {
     socket.set_rcvtimeo(Some(PATIENCE)).expect("rcvtimeo");
     socket.set_sndtimeo(Some(PATIENCE)).expect("sndtimeo");
@@ -81,11 +80,4 @@ pub fn frames(parts: &Multipart) -> Vec<Vec<u8>> {
 
 pub fn v(text: &str) -> Vec<u8> {
     text.as_bytes().to_vec()
-}
-
-/// Binds `a` on `transport` and connects `b` to where it bound.
-pub fn wire_typed(a: &SocketCore, b: &SocketCore, t: Transport, tag: &str) -> Endpoint {
-    let ep = a.bind(bind_endpoint(t, tag)).expect("bind");
-    b.connect(&ep).expect("connect");
-    ep
 }
