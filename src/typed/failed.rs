@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::error::Error;
+use crate::socket::SendError;
 use crate::unshared::Unshared;
 
 /// A failed operation of a typed socket: the error, the socket in the state it is really
@@ -54,6 +55,12 @@ impl<S, M> Failed<S, M> {
             socket: Unshared::new(socket),
             unsent: Unshared::new(unsent),
         }
+    }
+
+    /// A send that failed: its error and unsent message, with the socket handed back.
+    pub(crate) fn send(failed: SendError<M>, socket: S) -> Failed<S, M> {
+        let (error, unsent) = failed.into_parts();
+        Failed::new(error, socket, unsent)
     }
 
     /// Why the operation failed.

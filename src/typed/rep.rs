@@ -107,10 +107,7 @@ impl Rep<Replying> {
     ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Message>> {
         match self.socket.send_with(msg, SendFlags::NONE) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => {
-                let (error, unsent) = e.into_parts();
-                Err(Failed::new(error, self, unsent))
-            }
+            Err(e) => Err(Failed::send(e, self)),
         }
     }
 
@@ -123,10 +120,7 @@ impl Rep<Replying> {
     ) -> Result<Rep<Replying>, Failed<Rep<Replying>, Message>> {
         match self.socket.send_with(frame, SendFlags::MORE) {
             Ok(()) => Ok(self),
-            Err(e) => {
-                let (error, unsent) = e.into_parts();
-                Err(Failed::new(error, self, unsent))
-            }
+            Err(e) => Err(Failed::send(e, self)),
         }
     }
 
@@ -144,10 +138,7 @@ impl Rep<Replying> {
     {
         match self.socket.send_multipart(frames) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => {
-                let (error, unsent) = e.into_parts();
-                Err(Failed::new(error, self, unsent))
-            }
+            Err(e) => Err(Failed::send(e, self)),
         }
     }
 }

@@ -99,10 +99,7 @@ impl<S> Req<S> {
     ) -> Result<Req<T>, Failed<Req<S>, Message>> {
         match self.socket.send_with(frame, flags) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => {
-                let (error, unsent) = e.into_parts();
-                Err(Failed::new(error, self, unsent))
-            }
+            Err(e) => Err(Failed::send(e, self)),
         }
     }
 
@@ -203,10 +200,7 @@ impl<S: ReadyToSend> Req<S> {
     {
         match self.socket.send_multipart(frames) {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => {
-                let (error, unsent) = e.into_parts();
-                Err(Failed::new(error, self.into_state(), unsent))
-            }
+            Err(e) => Err(Failed::send(e, self.into_state())),
         }
     }
 }
