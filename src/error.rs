@@ -122,6 +122,58 @@ macro_rules! errno_variants {
             /// A message or frame that does not have the shape the caller expects.
             #[error("malformed message: {0}")]
             Malformed(String),
+            /// A message with no frame at all: a ZeroMQ message has at least one.
+            #[error("a message needs at least one frame")]
+            EmptyMessage,
+            /// A thread the crate starts (a proxy, a monitor relay, a signal listener) could
+            /// not be started.
+            #[error("could not start the {what} thread: {reason}")]
+            ThreadSpawn {
+                /// Which thread.
+                what: &'static str,
+                /// What the operating system said.
+                reason: String,
+            },
+            /// A thread the crate started panicked.
+            #[error("the {what} thread panicked")]
+            ThreadPanicked {
+                /// Which thread.
+                what: &'static str,
+            },
+            /// A proxy that is no longer running was asked to do something.
+            #[error("the proxy has stopped: {reason}")]
+            ProxyStopped {
+                /// Why it stopped (its error), or that it was already terminated.
+                reason: String,
+            },
+            /// A subscription topic longer than the crate accepts
+            /// ([`crate::limits::MAX_TOPIC_LEN`]): libzmq walks subscriptions recursively, one
+            /// stack frame per byte, so a long topic can overflow a thread's stack.
+            #[error("a subscription topic of {len} bytes is longer than the limit of {max} bytes (libzmq removes subscriptions recursively, one stack frame per byte)")]
+            TopicTooLong {
+                /// The topic's length.
+                len: usize,
+                /// The limit.
+                max: usize,
+            },
+            /// A CURVE socket lacks a key it needs: every handshake would fail, so the bind or
+            /// connect is refused.
+            #[error("a CURVE {role} needs {key} before it can bind or connect")]
+            CurveKeyMissing {
+                /// `server` or `client`.
+                role: &'static str,
+                /// The key missing, with its option name.
+                key: &'static str,
+            },
+            /// An endpoint names a network interface (or address) this host does not have;
+            /// for `norm://` libzmq would abort the process from its I/O thread.
+            #[error("{endpoint}: this host has no interface or address `{interface}`")]
+            UnknownInterface {
+                /// The endpoint refused.
+                endpoint: String,
+                /// The interface part.
+                interface: String,
+            },
         }
 
         impl Error {
@@ -172,6 +224,15 @@ macro_rules! errno_variants {
                     Error::Utf8 { .. } | Error::Z85(_) | Error::Malformed(_) => {
                         std::io::ErrorKind::InvalidData
                     }
+                    Error::EmptyMessage | Error::TopicTooLong { .. } => {
+                        std::io::ErrorKind::InvalidInput
+                    }
+                    Error::ThreadSpawn { .. } | Error::ThreadPanicked { .. } => {
+                        std::io::ErrorKind::Other
+                    }
+                    Error::ProxyStopped { .. } => std::io::ErrorKind::BrokenPipe,
+                    Error::CurveKeyMissing { .. } => std::io::ErrorKind::InvalidInput,
+                    Error::UnknownInterface { .. } => std::io::ErrorKind::NotFound,
                     Error::TransportNotForType { .. } => std::io::ErrorKind::Unsupported,
                     Error::PgmPermission { .. } => std::io::ErrorKind::PermissionDenied,
                     Error::Other(..) => std::io::ErrorKind::Other,

@@ -45,6 +45,7 @@ pub mod capability;
 pub mod context;
 pub mod endpoint;
 pub mod error;
+pub mod limits;
 mod inproc_name;
 pub mod message;
 pub mod monitor;

@@ -311,7 +311,7 @@ impl Socket {
         let mut iter = frames.into_iter().peekable();
         if iter.peek().is_none() {
             return Err(SendError::new(
-                Error::Malformed("a multipart message needs at least one frame".into()),
+                Error::EmptyMessage,
                 Multipart::new(),
             ));
         }

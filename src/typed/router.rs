@@ -101,7 +101,7 @@ impl Router {
         let mut frames = frames.into_iter().peekable();
         if frames.peek().is_none() {
             return Err(SendError::new(
-                Error::Malformed("a message needs at least one frame".into()),
+                Error::EmptyMessage,
                 Multipart::new(),
             ));
         }

@@ -1,0 +1,35 @@
+//! Limits the crate enforces before libzmq sees a value that would kill the process.
+//!
+//! libzmq keeps subscriptions in a trie that it walks *recursively*, one stack frame per byte
+//! of topic, when a subscription is removed (an unsubscribe, a subscriber disconnecting, a
+//! socket closing). A long enough topic overflows the stack of whatever thread does it, and a
+//! stack overflow kills the whole process. About 64 bytes of stack go to each byte of topic,
+//! so a 32 KiB topic overflows a 2 MiB thread (Rust's default for spawned threads).
+//!
+//! - Local topics ([`crate::Sub::subscribe`], [`crate::XSub::subscribe`],
+//!   [`crate::Socket::set_subscribe`], an XSUB's `\x01topic` message) longer than
+//!   [`MAX_TOPIC_LEN`] are refused with [`crate::Error::TopicTooLong`].
+//! - PUB and XPUB sockets made by this crate refuse inbound messages longer than
+//!   [`SUBSCRIPTION_MSG_MAX`] (`ZMQ_MAXMSGSIZE`): the only messages they receive are their
+//!   subscribers' (un)subscriptions, so a remote subscriber cannot send a topic that would
+//!   overflow the stack; libzmq drops such a peer's connection instead. Raise it with
+//!   [`crate::SocketCore::set_maxmsgsize`] only on a thread with a stack to match.
+
+/// The longest subscription topic, in bytes, that this crate lets a socket subscribe to:
+/// 4 KiB, which needs about 256 KiB of stack to remove.
+pub const MAX_TOPIC_LEN: usize = 4096;
+
+/// The `ZMQ_MAXMSGSIZE` given to every PUB and XPUB socket this crate makes: a subscription
+/// message (one flag byte and the topic) of at most [`MAX_TOPIC_LEN`] topic bytes.
+pub const SUBSCRIPTION_MSG_MAX: u64 = MAX_TOPIC_LEN as u64 + 1;
+
+/// Refuses a topic longer than [`MAX_TOPIC_LEN`].
+pub(crate) fn check_topic(topic: &[u8]) -> crate::Result<()> {
+    if topic.len() > MAX_TOPIC_LEN {
+        return Err(crate::Error::TopicTooLong {
+            len: topic.len(),
+            max: MAX_TOPIC_LEN,
+        });
+    }
+    Ok(())
+}
