@@ -41,6 +41,7 @@
 // that is the point of `SendError` and `Failed`, so their `Err` variants are large on purpose.
 #![allow(clippy::result_large_err)]
 
+mod blocking;
 pub mod capability;
 pub mod context;
 pub mod endpoint;

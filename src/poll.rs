@@ -5,7 +5,7 @@
 //! notification descriptor instead.
 
 use std::os::raw::c_long;
-use std::os::unix::io::RawFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
 use crate::error::{last_errno, last_error, Detail, Result};
@@ -19,8 +19,9 @@ pub enum Pollable<'a> {
     /// A libzmq socket, seen through its [`SocketCore`]: it can be polled, not used to
     /// send or receive.
     Socket(&'a SocketCore),
-    /// A plain file descriptor (a pipe, a TCP socket of another library...).
-    Fd(RawFd),
+    /// A plain file descriptor (a pipe, a TCP socket of another library...), borrowed for
+    /// as long as the poll entry lives, so it cannot be closed while it is polled.
+    Fd(BorrowedFd<'a>),
 }
 
 /// Types that can be polled: the dynamic [`Socket`], and the poll-only views of typed
@@ -42,9 +43,15 @@ impl AsPollable for Socket {
     }
 }
 
-impl AsPollable for RawFd {
+impl AsPollable for BorrowedFd<'_> {
     fn as_pollable(&self) -> Pollable<'_> {
-        Pollable::Fd(*self)
+        Pollable::Fd(self.as_fd())
+    }
+}
+
+impl AsPollable for std::os::fd::OwnedFd {
+    fn as_pollable(&self) -> Pollable<'_> {
+        Pollable::Fd(self.as_fd())
     }
 }
 
@@ -120,7 +127,7 @@ impl<T: Copy> PollSet<T> {
         for (target, events, token) in entries {
             let (socket, fd) = match target.as_pollable() {
                 Pollable::Socket(s) => (s.as_ptr(), 0),
-                Pollable::Fd(fd) => (std::ptr::null_mut(), fd),
+                Pollable::Fd(fd) => (std::ptr::null_mut(), fd.as_raw_fd()),
             };
             self.items.push(zmq_ffi::zmq_pollitem_t {
                 socket,

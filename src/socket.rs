@@ -4,10 +4,11 @@
 use std::fmt;
 use std::ops::Deref;
 use std::os::raw::{c_int, c_void};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::blocking::{Direction, Wait};
 use crate::context::Context;
-use crate::error::{last_errno, last_error, Detail, Error, Result};
+use crate::error::{Detail, Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
 use crate::socket_core::SocketCore;
@@ -175,30 +176,10 @@ impl Socket {
         })
     }
 
-    /// Runs a libzmq call until it is not interrupted: `Ok(Some(rc))` on success,
-    /// `Ok(None)` on `EAGAIN`, the named error otherwise.
-    fn retry_eintr(&self, what: &str, mut call: impl FnMut() -> c_int) -> Result<Option<c_int>> {
-        loop {
-            let rc = call();
-            if rc >= 0 {
-                return Ok(Some(rc));
-            }
-            match last_errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => return Ok(None),
-                e => {
-                    return Err(Error::from_errno(
-                        e,
-                        Detail::new(format!("{what} on {}", self.socket_type())),
-                    ))
-                }
-            }
-        }
-    }
-
-    /// Sends one frame, EINTR retried. `Ok(true)`: queued; `Ok(false)`: `EAGAIN`.
-    fn send_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
-        let sent = self.retry_eintr("send", || {
+    /// Sends one frame, waiting as `wait` says (signals never restart the wait).
+    /// `Ok(true)`: queued; `Ok(false)`: no room before the deadline.
+    fn send_raw(&self, msg: &mut Message, flags: c_int, wait: Wait) -> Result<bool> {
+        let sent = self.blocking(Direction::Send, wait, flags, |flags| {
             // SAFETY: socket and message are valid; on success libzmq takes the content and
             // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.
             unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags) }
@@ -206,9 +187,10 @@ impl Socket {
         Ok(sent.is_some())
     }
 
-    /// Receives one frame into `msg`, EINTR retried. `Ok(false)`: `EAGAIN`.
-    fn recv_raw(&self, msg: &mut Message, flags: c_int) -> Result<bool> {
-        let received = self.retry_eintr("receive", || {
+    /// Receives one frame into `msg`, waiting as `wait` says. `Ok(false)`: nothing came
+    /// before the deadline.
+    fn recv_raw(&self, msg: &mut Message, wait: Wait) -> Result<bool> {
+        let received = self.blocking(Direction::Recv, wait, 0, |flags| {
             // SAFETY: socket and message are valid; zmq_msg_recv releases msg's old content.
             unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.as_ptr(), flags) }
         })?;
@@ -227,14 +209,24 @@ impl Socket {
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn send_with(&self, msg: impl Into<Message>, flags: SendFlags) -> Result<(), SendError> {
-        let mut message = msg.into();
-        match self.send_raw(&mut message, flags.bits()) {
+        let wait = if flags.contains(SendFlags::DONTWAIT) {
+            Wait::Never
+        } else {
+            Wait::SocketTimeout
+        };
+        self.send_waiting(msg.into(), flags.bits() & !zmq_ffi::ZMQ_DONTWAIT, wait)
+    }
+
+    /// Sends one frame, waiting as `wait` says, handing the message back on failure.
+    fn send_waiting(&self, mut message: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
+        match self.send_raw(&mut message, flags, wait) {
             Ok(true) => Ok(()),
             Ok(false) => {
-                let error = if flags.contains(SendFlags::DONTWAIT) {
-                    Error::WouldBlock(Detail::new(format!("send on {}", self.socket_type())))
-                } else {
-                    self.timed_out("send")
+                let error = match wait {
+                    Wait::Never => {
+                        Error::WouldBlock(Detail::new(format!("send on {}", self.socket_type())))
+                    }
+                    _ => self.timed_out("send"),
                 };
                 Err(SendError::new(error, message))
             }
@@ -279,22 +271,7 @@ impl Socket {
         msg: impl Into<Message>,
         timeout: Duration,
     ) -> Result<(), SendError> {
-        let mut message = msg.into();
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self.send_raw(&mut message, zmq_ffi::ZMQ_DONTWAIT) {
-                Ok(true) => return Ok(()),
-                Ok(false) => {}
-                Err(error) => return Err(SendError::new(error, message)),
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(SendError::new(self.timed_out("send"), message));
-            }
-            if let Err(error) = self.wait(zmq_ffi::ZMQ_POLLOUT as i16, left) {
-                return Err(SendError::new(error, message));
-            }
-        }
+        self.send_waiting(msg.into(), 0, Wait::For(timeout))
     }
 
     /// Sends every frame of `frames` as one message (all but the last with `ZMQ_SNDMORE`).
@@ -331,29 +308,6 @@ impl Socket {
         Ok(())
     }
 
-    /// Waits until the socket is ready for `events` (or `timeout` passes), EINTR retried.
-    fn wait(&self, events: i16, timeout: Duration) -> Result<bool> {
-        let mut item = zmq_ffi::zmq_pollitem_t {
-            socket: self.as_ptr(),
-            fd: 0,
-            events,
-            revents: 0,
-        };
-        let ms = crate::options::timeout_ms(timeout);
-        loop {
-            // SAFETY: one valid poll item for a valid socket.
-            let rc = unsafe { zmq_ffi::zmq_poll(&mut item, 1, ms as std::os::raw::c_long) };
-            if rc >= 0 {
-                return Ok(rc > 0);
-            }
-            if last_errno() != libc::EINTR {
-                return Err(last_error(|| {
-                    Detail::new(format!("poll on {}", self.socket_type()))
-                }));
-            }
-        }
-    }
-
     /// Receives one frame, blocking; [`Error::TimedOut`] when the receive timeout
     /// (`ZMQ_RCVTIMEO`) runs out.
     ///
@@ -368,7 +322,7 @@ impl Socket {
     ///
     /// Wraps `zmq_msg_recv`.
     pub fn recv_into(&self, msg: &mut Message) -> Result<()> {
-        if self.recv_raw(msg, 0)? {
+        if self.recv_raw(msg, Wait::SocketTimeout)? {
             Ok(())
         } else {
             Err(self.timed_out("receive"))
@@ -381,7 +335,7 @@ impl Socket {
     pub fn try_recv(&self) -> Result<Option<Message>> {
         let mut msg = Message::new();
         Ok(self
-            .recv_raw(&mut msg, zmq_ffi::ZMQ_DONTWAIT)?
+            .recv_raw(&mut msg, Wait::Never)?
             .then_some(msg))
     }
 
@@ -389,17 +343,11 @@ impl Socket {
     ///
     /// Wraps `zmq_poll` (`ZMQ_POLLIN`) and `zmq_msg_recv` with `ZMQ_DONTWAIT`.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Message> {
-        let deadline = Instant::now() + timeout;
         let mut msg = Message::new();
-        loop {
-            if self.recv_raw(&mut msg, zmq_ffi::ZMQ_DONTWAIT)? {
-                return Ok(msg);
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(self.timed_out("receive"));
-            }
-            self.wait(zmq_ffi::ZMQ_POLLIN as i16, left)?;
+        if self.recv_raw(&mut msg, Wait::For(timeout))? {
+            Ok(msg)
+        } else {
+            Err(self.timed_out("receive"))
         }
     }
 
@@ -419,10 +367,10 @@ impl Socket {
     ///
     /// Wraps `zmq_recv` ([man zmq_recv](http://api.zeromq.org/4-3:zmq-recv)).
     pub fn recv_buf(&self, buf: &mut [u8]) -> Result<usize> {
-        let len = self.retry_eintr("receive", || {
+        let len = self.blocking(Direction::Recv, Wait::SocketTimeout, 0, |flags| {
             // SAFETY: buf is valid for buf.len() writable bytes.
             unsafe {
-                zmq_ffi::zmq_recv(self.as_ptr(), buf.as_mut_ptr() as *mut c_void, buf.len(), 0)
+                zmq_ffi::zmq_recv(self.as_ptr(), buf.as_mut_ptr() as *mut c_void, buf.len(), flags)
             }
         })?;
         match len {

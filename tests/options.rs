@@ -309,7 +309,7 @@ fn read_only_options_read() {
         assert_eq!(s.socket_type_option().unwrap(), Some(kind));
         assert!(!s.thread_safe().unwrap());
         assert!(!s.has_more().unwrap());
-        assert!(s.fd().unwrap() >= 0);
+        assert!(std::os::fd::AsRawFd::as_raw_fd(&s.fd().unwrap()) >= 0);
         assert_eq!(s.mechanism().unwrap(), Mechanism::Null);
         assert_eq!(s.last_endpoint().unwrap(), "");
     }

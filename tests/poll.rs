@@ -3,7 +3,7 @@
 mod common;
 
 use std::cell::RefCell;
-use std::os::unix::io::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ fn poll_reports_ready_sockets_and_fds_by_token() {
     wire(&a, &pa, Transport::Tcp, "poll-a");
     wire(&b, &pb, Transport::Ipc, "poll-b");
     let (reader, mut writer) = std::os::unix::net::UnixStream::pair().unwrap();
-    let fd = reader.as_raw_fd();
+    let fd = reader.as_fd();
 
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum T {
@@ -108,7 +108,7 @@ fn socket_fd_signals_readiness() {
     let deadline = std::time::Instant::now() + PATIENCE;
     while !a.events().unwrap().contains(PollEvents::IN) {
         let mut pfd = libc::pollfd {
-            fd,
+            fd: fd.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         };

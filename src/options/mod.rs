@@ -422,9 +422,18 @@ impl SocketCore {
     /// resets the edge) and receive or send until that says no more; only then wait on the
     /// fd again, or a pending message can go unnoticed.
     ///
+    /// The descriptor belongs to libzmq, which keeps it open until the socket is closed: it
+    /// is lent for as long as the socket is borrowed, and must not be closed or read.
+    ///
     /// Wraps `zmq_getsockopt` with `ZMQ_FD`.
-    pub fn fd(&self) -> Result<std::os::unix::io::RawFd> {
-        self.get_int::<c_int>(zmq_ffi::ZMQ_FD, "ZMQ_FD")
+    pub fn fd(&self) -> Result<std::os::fd::BorrowedFd<'_>> {
+        let fd = self.get_int::<c_int>(zmq_ffi::ZMQ_FD, "ZMQ_FD")?;
+        if fd < 0 {
+            return Err(Error::from_errno(libc::EBADF, Detail::new("ZMQ_FD")));
+        }
+        // SAFETY: ZMQ_FD is the socket's mailbox descriptor, which libzmq opens with the
+        // socket and closes only in zmq_close, i.e. after the borrow of self has ended.
+        Ok(unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) })
     }
 }
 
