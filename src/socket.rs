@@ -167,18 +167,30 @@ impl fmt::Debug for Socket {
 }
 
 impl Socket {
-    /// A new socket of `kind`, with the context's default linger.
+    /// A new socket of `kind`, with the context's default linger; PUB and XPUB sockets
+    /// also get a `ZMQ_MAXMSGSIZE` of [`SUBSCRIPTION_MSG_MAX`](crate::limits::SUBSCRIPTION_MSG_MAX)
+    /// (see [`crate::limits`]).
     ///
     /// Wraps `zmq_socket` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
     pub fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
-        Ok(Socket {
-            core: SocketCore::open(ctx, kind)?,
-        })
+        let core = SocketCore::open(ctx, kind)?;
+        if matches!(kind, SocketType::Pub | SocketType::XPub) {
+            // What a PUB or XPUB receives is its subscribers' subscriptions: refuse those
+            // that would overflow a stack when removed (see crate::limits).
+            core.set_max_msg_size(Some(crate::limits::SUBSCRIPTION_MSG_MAX))?;
+        }
+        Ok(Socket { core })
     }
 
     /// Sends one frame, waiting as `wait` says (signals never restart the wait).
     /// `Ok(true)`: queued; `Ok(false)`: no room before the deadline.
     fn send_raw(&self, msg: &mut Message, flags: c_int, wait: Wait) -> Result<bool> {
+        if self.socket_type() == SocketType::XSub {
+            // Every frame an XSUB sends that starts with 1 or 0 is a (un)subscription.
+            if let Some(0 | 1) = msg.first() {
+                crate::limits::check_topic(&msg[1..])?;
+            }
+        }
         let sent = self.blocking(Direction::Send, wait, flags, |flags| {
             // SAFETY: socket and message are valid; on success libzmq takes the content and
             // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.

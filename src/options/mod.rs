@@ -346,8 +346,26 @@ impl Socket {
 
     opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keep only the last message in the queues (PULL, PUSH, SUB, PUB, DEALER; single-frame messages only).");
     opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "PUB/SUB/XPUB/XSUB: deliver messages that do *not* match the subscriptions.");
-    bytes_opt!(wo ZMQ_SUBSCRIBE, set_subscribe, "SUB: receive messages starting with this prefix (empty: everything).");
-    bytes_opt!(wo ZMQ_UNSUBSCRIBE, set_unsubscribe, "SUB: remove one subscription made with this prefix.");
+    /// SUB (and XPUB in manual mode): receive messages starting with this prefix (empty:
+    /// everything). A topic longer than [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is
+    /// [`Error::TopicTooLong`]: libzmq removes subscriptions recursively, one stack frame per
+    /// byte.
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn set_subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        crate::limits::check_topic(topic.as_ref())?;
+        self.set_bytes(zmq_ffi::ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", topic.as_ref())
+    }
+
+    /// SUB: remove one subscription made with this prefix. A topic longer than
+    /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) cannot have been subscribed, and is
+    /// [`Error::TopicTooLong`] too.
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn set_unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        crate::limits::check_topic(topic.as_ref())?;
+        self.set_bytes(zmq_ffi::ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", topic.as_ref())
+    }
     opt!(wo Bool: bool, ZMQ_ROUTER_MANDATORY, set_router_mandatory, "ROUTER: fail (`EHOSTUNREACH`) on an unroutable message instead of dropping it.");
     opt!(wo Bool: bool, ZMQ_ROUTER_HANDOVER, set_router_handover, "ROUTER: a new peer with a routing id already in use takes it over.");
     opt!(wo Bool: bool, ZMQ_ROUTER_RAW, set_router_raw, "Deprecated (use STREAM): ROUTER in raw TCP mode.");

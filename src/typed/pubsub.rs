@@ -60,14 +60,28 @@ impl Pub {
 }
 
 impl Sub {
-    bytes_opt!(wo ZMQ_SUBSCRIBE, subscribe, "Receives the messages whose first frame starts with this prefix (empty: every message). Subscriptions add up; each needs its own `unsubscribe`.");
-    bytes_opt!(wo ZMQ_UNSUBSCRIBE, unsubscribe, "Removes one subscription made with this prefix.");
+    /// Receives the messages whose first frame starts with this prefix (empty: every
+    /// message). Subscriptions add up; each needs its own `unsubscribe`. A topic longer than
+    /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        self.socket.set_subscribe(topic)
+    }
+
+    /// Removes one subscription made with this prefix.
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        self.socket.set_unsubscribe(topic)
+    }
     opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the inbound queue (single-frame messages only).");
     opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Receives the messages that do *not* match the subscriptions (the publisher needs the same setting).");
 }
 
 impl XSub {
     fn subscription(&self, flag: u8, topic: &[u8]) -> Result<()> {
+        crate::limits::check_topic(topic)?;
         let mut frame = Vec::with_capacity(topic.len() + 1);
         frame.push(flag);
         frame.extend_from_slice(topic);
@@ -75,7 +89,8 @@ impl XSub {
     }
 
     /// Subscribes to the messages starting with `topic`, by sending `\x01topic` to the
-    /// publishers (XSUB has no `ZMQ_SUBSCRIBE` option).
+    /// publishers (XSUB has no `ZMQ_SUBSCRIBE` option). A topic longer than
+    /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
     ///
     /// Wraps `zmq_msg_send` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_XSUB").
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
@@ -102,8 +117,22 @@ impl XPub {
         Subscription::parse(self.recv()?)
     }
 
-    bytes_opt!(wo ZMQ_SUBSCRIBE, manual_subscribe, "With `set_xpub_manual`: applies a subscription (usually one just received) to the subscriber it came from.");
-    bytes_opt!(wo ZMQ_UNSUBSCRIBE, manual_unsubscribe, "With `set_xpub_manual`: removes a subscription of the subscriber the last one came from.");
+    /// With `set_xpub_manual`: applies a subscription (usually one just received) to the
+    /// subscriber it came from. A topic longer than
+    /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn manual_subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        self.socket.set_subscribe(topic)
+    }
+
+    /// With `set_xpub_manual`: removes a subscription of the subscriber the last one came
+    /// from.
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn manual_unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        self.socket.set_unsubscribe(topic)
+    }
     opt!(wo Bool: bool, ZMQ_XPUB_VERBOSE, set_xpub_verbose, "Passes every subscription up, duplicates included (not only the first of each topic).");
     opt!(wo Bool: bool, ZMQ_XPUB_VERBOSER, set_xpub_verboser, "Passes every subscription and unsubscription up, duplicates included.");
     opt!(wo Bool: bool, ZMQ_XPUB_NODROP, set_xpub_nodrop, "At a subscriber's high-water mark, fails the send with `EAGAIN` instead of dropping the message.");
