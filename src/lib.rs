@@ -60,6 +60,7 @@ pub mod socket_core;
 pub mod socket_type;
 pub mod timers;
 pub mod typed;
+mod use_fd;
 mod unshared;
 
 pub use zmq_ffi;

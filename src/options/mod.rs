@@ -137,18 +137,35 @@ impl SocketCore {
     }
 
     /// Sets an integer option by its raw `ZMQ_*` number: an escape hatch for options this
-    /// crate does not type (libzmq validates option and value). Wraps `zmq_setsockopt`.
-    pub fn set_option_raw_int(&self, option: c_int, value: c_int) -> Result<()> {
+    /// crate does not type (libzmq validates option and value).
+    ///
+    /// Wraps `zmq_setsockopt` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    ///
+    /// # Safety
+    /// Some options hand libzmq resources it then owns or trusts: `ZMQ_USE_FD` makes libzmq
+    /// close (and abort on) a descriptor the caller may still own. The caller must uphold
+    /// what `man zmq_setsockopt` requires of the option; [`SocketCore::bind_fd`] is the safe
+    /// form of `ZMQ_USE_FD`.
+    pub unsafe fn set_option_raw_int(&self, option: c_int, value: c_int) -> Result<()> {
         self.set_int(option, "raw option", value)
     }
 
-    /// Reads an integer option by its raw `ZMQ_*` number. Wraps `zmq_getsockopt`.
+    /// Reads an integer option by its raw `ZMQ_*` number.
+    ///
+    /// Wraps `zmq_getsockopt` ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).
     pub fn option_raw_int(&self, option: c_int) -> Result<c_int> {
         self.get_int(option, "raw option")
     }
 
-    /// Sets a binary option by its raw `ZMQ_*` number. Wraps `zmq_setsockopt`.
-    pub fn set_option_raw_bytes(&self, option: c_int, value: &[u8]) -> Result<()> {
+    /// Sets a binary option by its raw `ZMQ_*` number.
+    ///
+    /// Wraps `zmq_setsockopt` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    ///
+    /// # Safety
+    /// As for [`SocketCore::set_option_raw_int`]: four bytes given for `ZMQ_USE_FD` hand
+    /// libzmq a descriptor, so the caller must uphold what `man zmq_setsockopt` requires of
+    /// the option.
+    pub unsafe fn set_option_raw_bytes(&self, option: c_int, value: &[u8]) -> Result<()> {
         self.set_bytes(option, "raw option", value)
     }
 
@@ -273,7 +290,7 @@ impl SocketCore {
     opt!(rw OrDefault: Option<u32>, ZMQ_RCVBUF, rcvbuf, set_rcvbuf, "Kernel receive buffer size, bytes (`None`: the operating system's default).");
     opt!(rw Bool: bool, ZMQ_IMMEDIATE, immediate, set_immediate, "Queue messages only to completed connections.");
     opt!(rw Bool: bool, ZMQ_IPV6, ipv6, set_ipv6, "Use IPv6 as well as IPv4.");
-    opt!(rw Int: i32, ZMQ_USE_FD, use_fd, set_use_fd, "Use this pre-bound file descriptor for the next bind (-1: none).");
+    opt!(ro Int: i32, ZMQ_USE_FD, use_fd, "The descriptor the next bind will use (-1: none). There is no setter: libzmq takes the descriptor over, so [`SocketCore::bind_fd`] does it with an `OwnedFd`.");
     opt!(rw Int: i32, ZMQ_TOS, tos, set_tos, "IP type-of-service of outgoing packets.");
 }
 
