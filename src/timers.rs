@@ -7,7 +7,7 @@ use std::os::raw::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
-use crate::error::{check, Detail, Result};
+use crate::error::{check, Detail, Error, Result};
 use crate::options::timeout_ms;
 
 /// Identifies one timer of a [`Timers`] set.
@@ -37,14 +37,17 @@ struct Slot {
 /// ```
 pub struct Timers {
     ptr: *mut c_void,
-    // Boxed so that the pointer given to libzmq stays put when the map grows.
-    slots: HashMap<c_int, Box<Slot>>,
+    // Each slot is a `Box::into_raw` pointer, given to libzmq as the callback's argument and
+    // freed (`Box::from_raw`) only in `cancel` and `Drop`, after libzmq can no longer call it.
+    // Keeping raw pointers, not boxes, means no reference to a slot exists between calls, so
+    // the trampoline's `&mut` is the only one while it runs.
+    slots: HashMap<c_int, *mut Slot>,
 }
 
 extern "C" fn trampoline(timer_id: c_int, arg: *mut c_void) {
-    // SAFETY: arg is the Box<Slot> registered with this timer, alive until the timer is
-    // cancelled (which removes it from libzmq first); execute holds &mut Timers, so nothing
-    // else touches the slot meanwhile.
+    // SAFETY: arg is a `Box::into_raw` slot registered with this timer, freed only after the
+    // timer was cancelled in libzmq (which then never calls it); execute holds &mut Timers
+    // and keeps no reference to any slot during zmq_timers_execute, so this is the only one.
     let slot = unsafe { &mut *(arg as *mut Slot) };
     if slot.panic.is_some() {
         return;
@@ -81,46 +84,75 @@ impl Timers {
         callback: impl FnMut(TimerId) + 'static,
     ) -> Result<TimerId> {
         let ms = timeout_ms(interval).max(1);
-        let mut slot = Box::new(Slot {
+        let slot = Box::into_raw(Box::new(Slot {
             callback: Box::new(callback),
             panic: None,
-        });
-        let arg = &mut *slot as *mut Slot as *mut c_void;
-        // SAFETY: ptr is a valid timer set; arg stays valid as long as the slot is in
-        // self.slots, which outlives the timer's registration.
-        let id = unsafe { zmq_ffi::zmq_timers_add(self.ptr, ms as usize, Some(trampoline), arg) };
-        let id = check(id, || Detail::new("zmq_timers_add"))?;
-        self.slots.insert(id, slot);
-        Ok(TimerId(id))
+        }));
+        // SAFETY: ptr is a valid timer set; slot stays valid until the timer is cancelled
+        // (cancel) or the set destroyed (Drop), which free it only afterwards.
+        let id = unsafe {
+            zmq_ffi::zmq_timers_add(self.ptr, ms as usize, Some(trampoline), slot as *mut c_void)
+        };
+        match check(id, || Detail::new("zmq_timers_add")) {
+            Ok(id) => {
+                self.slots.insert(id, slot);
+                Ok(TimerId(id))
+            }
+            Err(e) => {
+                // SAFETY: libzmq refused the timer, so it holds no pointer to the slot.
+                drop(unsafe { Box::from_raw(slot) });
+                Err(e)
+            }
+        }
     }
 
-    /// Cancels a timer.
+    /// The timer's registration, or the error for a timer this set no longer has.
+    fn known(&self, id: TimerId, what: &'static str) -> Result<()> {
+        if self.slots.contains_key(&id.0) {
+            Ok(())
+        } else {
+            Err(Error::InvalidArgument(Detail::new(format!(
+                "{what}: timer {} was cancelled or does not belong to this set",
+                id.0
+            ))))
+        }
+    }
+
+    /// Cancels a timer. A timer already cancelled (or of another set) is
+    /// [`Error::InvalidArgument`].
     ///
     /// Wraps `zmq_timers_cancel`.
     pub fn cancel(&mut self, id: TimerId) -> Result<()> {
+        self.known(id, "zmq_timers_cancel")?;
         // SAFETY: valid timer set.
         let rc = unsafe { zmq_ffi::zmq_timers_cancel(self.ptr, id.0) };
         check(rc, || Detail::new("zmq_timers_cancel"))?;
-        // libzmq no longer calls this timer; its slot may go. (libzmq keeps cancelled ids
-        // until the next execute, but never calls them.)
-        self.slots.remove(&id.0);
+        // libzmq no longer calls this timer (it keeps the id until the next execute, but
+        // never calls it): its slot may go.
+        if let Some(slot) = self.slots.remove(&id.0) {
+            // SAFETY: slot came from Box::into_raw in add and is freed once, here.
+            drop(unsafe { Box::from_raw(slot) });
+        }
         Ok(())
     }
 
-    /// Changes a timer's interval.
+    /// Changes a timer's interval. A cancelled timer is [`Error::InvalidArgument`].
     ///
     /// Wraps `zmq_timers_set_interval`.
     pub fn set_interval(&mut self, id: TimerId, interval: Duration) -> Result<()> {
+        self.known(id, "zmq_timers_set_interval")?;
         let ms = timeout_ms(interval).max(1);
         // SAFETY: valid timer set.
         let rc = unsafe { zmq_ffi::zmq_timers_set_interval(self.ptr, id.0, ms as usize) };
         check(rc, || Detail::new("zmq_timers_set_interval")).map(|_| ())
     }
 
-    /// Restarts a timer's interval from now.
+    /// Restarts a timer's interval from now. A cancelled timer is
+    /// [`Error::InvalidArgument`].
     ///
     /// Wraps `zmq_timers_reset`.
     pub fn reset(&mut self, id: TimerId) -> Result<()> {
+        self.known(id, "zmq_timers_reset")?;
         // SAFETY: valid timer set.
         let rc = unsafe { zmq_ffi::zmq_timers_reset(self.ptr, id.0) };
         check(rc, || Detail::new("zmq_timers_reset")).map(|_| ())
@@ -142,7 +174,10 @@ impl Timers {
     pub fn execute(&mut self) -> Result<()> {
         // SAFETY: valid timer set; the callbacks' slots live in self.slots.
         let rc = unsafe { zmq_ffi::zmq_timers_execute(self.ptr) };
-        for slot in self.slots.values_mut() {
+        for &slot in self.slots.values() {
+            // SAFETY: the slot is alive (in the map) and libzmq's loop has returned, so no
+            // other reference to it exists.
+            let slot = unsafe { &mut *slot };
             if let Some(payload) = slot.panic.take() {
                 std::panic::resume_unwind(payload);
             }
@@ -153,7 +188,12 @@ impl Timers {
 
 impl Drop for Timers {
     fn drop(&mut self) {
-        // SAFETY: ptr came from zmq_timers_new and is destroyed once; the slots drop after.
+        // SAFETY: ptr came from zmq_timers_new and is destroyed once; the slots are freed
+        // after, when libzmq can no longer call them.
         unsafe { zmq_ffi::zmq_timers_destroy(&mut self.ptr) };
+        for (_, slot) in self.slots.drain() {
+            // SAFETY: each slot came from Box::into_raw in add and is freed once, here.
+            drop(unsafe { Box::from_raw(slot) });
+        }
     }
 }

@@ -170,3 +170,63 @@ fn a_panicking_timer_callback_does_not_unwind_through_c() {
     let payload = result.unwrap_err();
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
 }
+
+#[test]
+fn a_cancelled_timer_cannot_be_changed_or_cancelled_again() {
+    let mut timers = Timers::new().unwrap();
+    let id = timers.add(Duration::from_secs(60), |_| {}).unwrap();
+    timers.cancel(id).unwrap();
+    // libzmq itself still knows the id until the next execute and would say yes.
+    for result in [
+        timers.set_interval(id, Duration::from_millis(5)),
+        timers.reset(id),
+        timers.cancel(id),
+    ] {
+        match result {
+            Err(zmq_typed::Error::InvalidArgument(d)) => {
+                assert!(d.to_string().contains("cancelled"), "{d}")
+            }
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        }
+    }
+    timers.execute().unwrap();
+    assert_eq!(timers.timeout(), None);
+}
+
+#[test]
+fn every_timer_callback_is_freed_exactly_once() {
+    // Callbacks own a counter guard: each must be dropped once, whether cancelled, left to
+    // the set's drop, or registered while the slot map grows (pointers stay put).
+    struct Guard(Rc<RefCell<u32>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            *self.0.borrow_mut() += 1;
+        }
+    }
+    let dropped = Rc::new(RefCell::new(0u32));
+    let fired = Rc::new(RefCell::new(0u32));
+    let mut timers = Timers::new().unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..100 {
+        let guard = Guard(dropped.clone());
+        let fired = fired.clone();
+        ids.push(
+            timers
+                .add(Duration::from_millis(1), move |_| {
+                    let _ = &guard;
+                    *fired.borrow_mut() += 1;
+                })
+                .unwrap(),
+        );
+    }
+    while *fired.borrow() < 100 {
+        std::thread::sleep(timers.timeout().unwrap_or(Duration::from_millis(1)));
+        timers.execute().unwrap();
+    }
+    for id in ids.iter().take(40) {
+        timers.cancel(*id).unwrap();
+    }
+    assert_eq!(*dropped.borrow(), 40);
+    drop(timers);
+    assert_eq!(*dropped.borrow(), 100);
+}
