@@ -46,6 +46,7 @@ pub mod capability;
 pub mod context;
 pub mod endpoint;
 pub mod error;
+mod interfaces;
 pub mod limits;
 mod inproc_name;
 pub mod message;

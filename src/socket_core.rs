@@ -124,6 +124,57 @@ impl SocketCore {
                     endpoint: ep.to_string(),
                 });
             }
+            if let Endpoint::Multicast {
+                interface: Some(interface),
+                ..
+            } = ep
+            {
+                // NORM aborts the process from its I/O thread on an interface the host
+                // lacks; its interface part may carry a node id (`id,iface`).
+                let iface = interface
+                    .split_once(',')
+                    .map_or(interface.as_str(), |(_, i)| i);
+                if transport == Multicast::Norm
+                    && !iface.is_empty()
+                    && !crate::interfaces::host_has(iface)
+                {
+                    return Err(Error::UnknownInterface {
+                        endpoint: ep.to_string(),
+                        interface: iface.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A CURVE socket without the keys its role needs fails every handshake, silently: say
+    /// so before it binds or connects.
+    fn check_curve_keys(&self) -> Result<()> {
+        if self.mechanism()? != crate::options::Mechanism::Curve {
+            return Ok(());
+        }
+        let missing = |key: [u8; 32]| key.iter().all(|&b| b == 0);
+        if self.curve_server()? {
+            if missing(self.curve_secretkey()?) {
+                return Err(Error::CurveKeyMissing {
+                    role: "server",
+                    key: "its secret key (ZMQ_CURVE_SECRETKEY)",
+                });
+            }
+        } else {
+            if missing(self.curve_serverkey()?) {
+                return Err(Error::CurveKeyMissing {
+                    role: "client",
+                    key: "the server's public key (ZMQ_CURVE_SERVERKEY)",
+                });
+            }
+            if missing(self.curve_publickey()?) || missing(self.curve_secretkey()?) {
+                return Err(Error::CurveKeyMissing {
+                    role: "client",
+                    key: "a key pair of its own (ZMQ_CURVE_PUBLICKEY and ZMQ_CURVE_SECRETKEY)",
+                });
+            }
         }
         Ok(())
     }
@@ -136,6 +187,9 @@ impl SocketCore {
     ) -> Result<Endpoint> {
         let ep = endpoint.to_endpoint()?.into_owned();
         self.check_endpoint(&ep)?;
+        if matches!(what, "bind" | "connect") {
+            self.check_curve_keys()?;
+        }
         let text = ep.to_string();
         let c = cstring("endpoint", &text)?;
         loop {

@@ -200,3 +200,59 @@ fn errors_name_the_errno_and_convert() {
     let pub_ = Socket::new(&ctx, SocketType::Pub).unwrap();
     assert!(matches!(pub_.try_recv(), Err(Error::NotSupported(_))));
 }
+
+#[test]
+fn a_long_inproc_name_binds_and_reports_itself() {
+    // libzmq needs a ZMQ_LAST_ENDPOINT buffer as long as the endpoint; names of 1015 bytes
+    // and more used to make a successful bind return InvalidArgument.
+    let ctx = ctx();
+    for len in [1015usize, 1016, 4096, 100_000] {
+        let name = format!("inproc://{}", "n".repeat(len));
+        let s = Socket::new(&ctx, SocketType::Pull).unwrap();
+        let bound = s.bind(name.as_str()).unwrap();
+        assert_eq!(bound.to_string(), name);
+        assert_eq!(s.last_endpoint().unwrap(), name);
+        let again = Socket::new(&ctx, SocketType::Pull).unwrap();
+        assert!(matches!(
+            again.bind(name.as_str()),
+            Err(Error::AddressInUse(_))
+        ));
+        let push = socket(&ctx, SocketType::Push);
+        push.connect(name.as_str()).unwrap();
+        push.send("reached").unwrap();
+        s.set_rcvtimeo(Some(PATIENCE)).unwrap();
+        assert_eq!(s.recv().unwrap(), "reached");
+    }
+}
+
+#[test]
+fn norm_on_an_interface_this_host_lacks_is_an_error() {
+    // libzmq 4.3.4 returns 0 from connect/bind and then aborts in session_base.cpp: run in a
+    // child so that a regression fails this test rather than killing the suite.
+    child::run_or_check("norm_on_an_interface_this_host_lacks_is_an_error", || {
+        let ctx = ctx();
+        for ep in [
+            "norm://nosuchif0;239.192.1.1:5555",
+            "norm://7,nosuchif0;239.192.1.1:5555",
+            "norm://192.0.2.77;239.192.1.1:5555",
+        ] {
+            let sub = Socket::new(&ctx, SocketType::Sub).unwrap();
+            match sub.connect(ep) {
+                Err(e @ Error::UnknownInterface { .. }) => {
+                    assert!(e.to_string().contains("no interface"), "{e}")
+                }
+                other => panic!("{ep}: expected UnknownInterface, got {other:?}"),
+            }
+            let publisher = Socket::new(&ctx, SocketType::Pub).unwrap();
+            assert!(
+                matches!(publisher.bind(ep), Err(Error::UnknownInterface { .. })),
+                "{ep}"
+            );
+        }
+        // The loopback interface exists, by name and by address: accepted.
+        let sub = Socket::new(&ctx, SocketType::Sub).unwrap();
+        sub.set_linger(Some(std::time::Duration::ZERO)).unwrap();
+        sub.connect("norm://lo;239.192.1.1:5555").unwrap();
+        sub.connect("norm://127.0.0.1;239.192.1.9:5559").unwrap();
+    });
+}

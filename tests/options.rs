@@ -385,6 +385,22 @@ fn out_of_range_values_are_typed_errors() {
         s.set_heartbeat_ttl(Some(Duration::from_secs(700_000))),
         "ZMQ_HEARTBEAT_TTL",
     );
+    // libzmq's limit is 6553.5 s (deciseconds in 16 bits): 6554 s is the crate's range
+    // error, not libzmq's EINVAL; the limit itself is accepted and reads back.
+    option_value(
+        s.set_heartbeat_ttl(Some(Duration::from_secs(6554))),
+        "ZMQ_HEARTBEAT_TTL",
+    );
+    option_value(
+        s.set_heartbeat_ttl(Some(Duration::from_millis(6_553_501))),
+        "ZMQ_HEARTBEAT_TTL",
+    );
+    s.set_heartbeat_ttl(Some(Duration::from_millis(6_553_500)))
+        .unwrap();
+    assert_eq!(
+        s.heartbeat_ttl().unwrap(),
+        Some(Duration::from_millis(6_553_500))
+    );
     option_value(s.set_routing_id(""), "ZMQ_ROUTING_ID");
     option_value(s.set_routing_id([0u8, 1]), "ZMQ_ROUTING_ID");
     option_value(s.set_routing_id(vec![b'x'; 256]), "ZMQ_ROUTING_ID");

@@ -17,6 +17,7 @@ fn z85_vectors_from_the_spec() {
     let secret = CurveKey::from_z85("D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs").unwrap();
     assert_eq!(CurveKeyPair::from_secret(secret).unwrap().public, key);
     assert_eq!(z85_encode(&[]).unwrap(), "");
+    assert_eq!(z85_decode("").unwrap(), Vec::<u8>::new());
 }
 
 #[test]
@@ -66,4 +67,41 @@ fn curve_encrypted_exchange() {
                 patch: 0
             }
     );
+}
+
+#[test]
+fn curve_sockets_without_their_keys_are_refused_at_bind_and_connect() {
+    let ctx = ctx();
+    let keys = CurveKeyPair::generate().unwrap();
+
+    let server = socket(&ctx, Rep);
+    server.set_curve_server(true).unwrap();
+    match server.bind("tcp://127.0.0.1:*") {
+        Err(e @ Error::CurveKeyMissing { role: "server", .. }) => {
+            assert!(e.to_string().contains("ZMQ_CURVE_SECRETKEY"), "{e}")
+        }
+        other => panic!("expected CurveKeyMissing, got {other:?}"),
+    }
+    server.set_curve_secretkey(&keys.secret).unwrap();
+    let ep = server.bind("tcp://127.0.0.1:*").unwrap();
+
+    let client = socket(&ctx, Req);
+    client.set_curve_serverkey(&keys.public).unwrap();
+    match client.connect(&ep) {
+        Err(e @ Error::CurveKeyMissing { role: "client", .. }) => {
+            assert!(e.to_string().contains("ZMQ_CURVE_PUBLICKEY"), "{e}")
+        }
+        other => panic!("expected CurveKeyMissing, got {other:?}"),
+    }
+    let mine = CurveKeyPair::generate().unwrap();
+    client.set_curve_publickey(&mine.public).unwrap();
+    client.set_curve_secretkey(&mine.secret).unwrap();
+    client.connect(&ep).unwrap();
+    client.send("with keys").unwrap();
+    assert_eq!(server.recv().unwrap(), "with keys");
+
+    // Unbinding and disconnecting are not held to it, and plain sockets are unaffected.
+    server.unbind(&ep).unwrap();
+    let plain = socket(&ctx, Rep);
+    plain.bind("tcp://127.0.0.1:*").unwrap();
 }

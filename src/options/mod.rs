@@ -447,9 +447,17 @@ impl SocketCore {
     /// The endpoint of the last bind or connect, as libzmq resolved it (`tcp://127.0.0.1:41234`
     /// for `tcp://127.0.0.1:*`).
     ///
-    /// Wraps `zmq_getsockopt` with `ZMQ_LAST_ENDPOINT`; the trailing NUL is dropped.
+    /// Wraps `zmq_getsockopt` with `ZMQ_LAST_ENDPOINT`; the trailing NUL is dropped. libzmq
+    /// wants a buffer as long as the endpoint (inproc names have no limit) and says only
+    /// `EINVAL` when it is shorter: the buffer grows until it fits.
     pub fn last_endpoint(&self) -> Result<String> {
-        self.get_string(zmq_ffi::ZMQ_LAST_ENDPOINT, "ZMQ_LAST_ENDPOINT")
+        let mut max = 256;
+        loop {
+            match self.get_string_max(zmq_ffi::ZMQ_LAST_ENDPOINT, "ZMQ_LAST_ENDPOINT", max) {
+                Err(Error::InvalidArgument(_)) if max < 1 << 26 => max *= 4,
+                other => return other,
+            }
+        }
     }
 
     /// The file descriptor that signals, edge-triggered, that [`SocketCore::events`] may have

@@ -166,10 +166,11 @@ codec!(
                     "a zero TTL means \"off\": write None for that",
                 ));
             }
-            if ds > 6_553_599 {
+            // libzmq keeps the TTL in deciseconds in 16 bits: at most 6553.5 s.
+            if ds > u128::from(u16::MAX) {
                 return Err(out_of_range(
                     o,
-                    format!("{d:?} is above libzmq's limit of 655359.9 s"),
+                    format!("{d:?} is above libzmq's limit of 6553.5 s (deciseconds in 16 bits)"),
                 ));
             }
             Ok((ds * 100) as c_int)
