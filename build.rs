@@ -1,12 +1,10 @@
 //! Reads the libzmq version that `zmq-ffi` found (links metadata `DEP_ZMQ_VERSION_*`), stops
-//! early on an unsupported libzmq, and turns version differences into cfg flags.
+//! early on an unsupported libzmq.
 
 use std::env;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=DEP_ZMQ_VERSION");
-    println!("cargo::rustc-check-cfg=cfg(zmq_4_3_5)");
-    println!("cargo::rustc-check-cfg=cfg(zmq_has_vmci)");
 
     let read = |key: &str| -> u32 {
         env::var(format!("DEP_ZMQ_VERSION_{key}"))
@@ -24,13 +22,6 @@ fn main() {
         );
         std::process::exit(1);
     }
-    if version >= (4, 3, 5) {
-        // 4.3.5 fixed ZMQ_THREAD_PRIORITY reads and added nothing to the stable option list.
-        println!("cargo:rustc-cfg=zmq_4_3_5");
-    }
-    // VMCI is a build-time option of libzmq that distributions leave off; its socket options
-    // exist only when zmq-ffi's probe found libzmq built with it.
-    if env::var("DEP_ZMQ_HAS_VMCI").as_deref() == Ok("1") {
-        println!("cargo:rustc-cfg=zmq_has_vmci");
-    }
+    // No version differences within 4.3.x change the stable API this crate wraps; cfg flags
+    // (declared with rustc-check-cfg) go here when a later libzmq adds to it.
 }

@@ -130,8 +130,10 @@ impl<M> From<SendError<M>> for Error {
 /// alive, and the context's termination waits at most the socket's linger for queued
 /// messages (see [the context module](crate::context#linger-and-drop)).
 ///
-/// Blocking calls retry `EINTR` themselves; [`Context::shutdown`] is how another thread wakes
-/// them (they then return [`Error::Terminated`]). A blocking call that runs into a receive or
+/// Blocking calls retry `EINTR` themselves, with the time left of their timeout (never from
+/// the start again, so signals cannot stretch a timeout for ever);
+/// [`Context::shutdown`] is how another thread wakes them, and
+/// [`Context::shutdown_on_signals`] how Ctrl-C does (they then return [`Error::Terminated`]). A blocking call that runs into a receive or
 /// send timeout returns [`Error::TimedOut`]; the `try_*` calls return `Ok(None)` when nothing
 /// is ready.
 ///

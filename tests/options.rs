@@ -448,3 +448,19 @@ fn default_linger_is_the_crates_policy() {
         None
     );
 }
+
+#[test]
+fn vmci_options_exist_and_libzmq_without_vmci_refuses_them() {
+    let ctx = ctx();
+    let s = Socket::new(&ctx, SocketType::Pair).unwrap();
+    let result = s.set_vmci_buffer_size(65536);
+    if zmq_typed::has(zmq_typed::Capability::Vmci) {
+        result.unwrap();
+        assert_eq!(s.vmci_buffer_size().unwrap(), 65536);
+    } else {
+        assert!(
+            matches!(result, Err(Error::InvalidArgument(_))),
+            "{result:?}"
+        );
+    }
+}

@@ -27,19 +27,26 @@ fn fail(what: &str) -> ! {
     exit(1);
 }
 
+/// The pkg-config program: `$PKG_CONFIG` when set (cross builds, a wrapper), else `pkg-config`.
+fn pkg_config_program() -> String {
+    env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".into())
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=generate.rs");
+    println!("cargo:rerun-if-env-changed=PKG_CONFIG");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
 
-    if Command::new(env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".into()))
+    if Command::new(pkg_config_program())
         .arg("--version")
         .output()
         .is_err()
     {
-        fail("pkg-config was not found on PATH");
+        fail(&format!("{} was not found on PATH", pkg_config_program()));
     }
 
+    // The pkg-config crate honours $PKG_CONFIG (and the PKG_CONFIG_* variables) itself.
     let lib = match pkg_config::Config::new()
         .atleast_version(MIN_VERSION)
         .probe("libzmq")
@@ -82,20 +89,41 @@ fn main() {
     );
     println!("cargo:header={}", header.display());
 
-    // Capabilities are a property of how libzmq was built, which only the library itself can
-    // tell (zmq_has): ask it through a tiny C probe when a C compiler is at hand.
-    for (cap, has) in probe_capabilities(&lib) {
-        println!("cargo:has_{cap}={}", u8::from(has));
+    // Build again when the system libzmq changes (an upgrade rewrites its .pc file, its
+    // header and its shared library): the version above and the metadata must follow.
+    println!("cargo:rerun-if-changed={}", header.display());
+    if let Some(pc) = pc_file() {
+        println!("cargo:rerun-if-changed={}", pc.display());
     }
+    for dir in &lib.link_paths {
+        let so = dir.join("libzmq.so");
+        if so.exists() {
+            println!("cargo:rerun-if-changed={}", so.display());
+        }
+    }
+
+    // What libzmq was built with (CURVE, PGM, NORM, GSSAPI, VMCI...) is asked of the library
+    // at run time (`zmq_has`): compiling and running a probe here would need a C compiler and
+    // break cross builds, and libzmq refuses the options of a missing transport anyway.
 
     if env::var_os("CARGO_FEATURE_BINDGEN").is_some() {
         regenerate(&header, &include_paths);
     }
 }
 
+/// The `libzmq.pc` file pkg-config read, to watch for upgrades.
+fn pc_file() -> Option<PathBuf> {
+    let out = Command::new(pkg_config_program())
+        .args(["--variable=pcfiledir", "libzmq"])
+        .output()
+        .ok()?;
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let pc = PathBuf::from(dir).join("libzmq.pc");
+    (out.status.success() && pc.exists()).then_some(pc)
+}
+
 #[cfg(feature = "bindgen")]
 fn regenerate(header: &std::path::Path, include_paths: &[PathBuf]) {
-    println!("cargo:rerun-if-changed={}", header.display());
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bindings.rs");
     match generate::generate_bindings(&header.display().to_string(), include_paths) {
         Ok(text) => {
@@ -115,53 +143,10 @@ fn regenerate(_: &std::path::Path, _: &[PathBuf]) {}
 
 /// The version of whatever libzmq pkg-config knows of, old or not.
 fn installed_version() -> Option<String> {
-    let out = Command::new("pkg-config")
+    let out = Command::new(pkg_config_program())
         .args(["--modversion", "libzmq"])
         .output()
         .ok()?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
     (out.status.success() && !v.is_empty()).then_some(v)
-}
-
-/// Compiles and runs `zmq_has` for each capability against the libzmq found. Returns nothing
-/// (and warns) when no C compiler is available; dependants then assume the capability absent.
-fn probe_capabilities(lib: &pkg_config::Library) -> Vec<(&'static str, bool)> {
-    const CAPS: [&str; 7] = ["ipc", "pgm", "tipc", "norm", "curve", "gssapi", "vmci"];
-    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let src = out_dir.join("zmq_probe.c");
-    let exe = out_dir.join("zmq_probe");
-    let mut code = String::from("#include <stdio.h>\n#include <zmq.h>\nint main(void) {\n");
-    for cap in CAPS {
-        code.push_str(&format!("    printf(\"%d\\n\", zmq_has(\"{cap}\"));\n"));
-    }
-    code.push_str("    return 0;\n}\n");
-    if std::fs::write(&src, code).is_err() {
-        return Vec::new();
-    }
-    let cc = env::var("CC").unwrap_or_else(|_| "cc".into());
-    let mut cmd = Command::new(cc);
-    cmd.arg(&src).arg("-o").arg(&exe);
-    for p in &lib.include_paths {
-        cmd.arg(format!("-I{}", p.display()));
-    }
-    for p in &lib.link_paths {
-        cmd.arg(format!("-L{}", p.display()));
-        cmd.arg(format!("-Wl,-rpath,{}", p.display()));
-    }
-    cmd.arg("-lzmq");
-    let compiled = cmd.output().map(|o| o.status.success()).unwrap_or(false);
-    let run = compiled.then(|| Command::new(&exe).output().ok()).flatten();
-    match run {
-        Some(out) if out.status.success() => {
-            let text = String::from_utf8_lossy(&out.stdout).to_string();
-            CAPS.iter()
-                .copied()
-                .zip(text.lines().map(|l| l.trim() == "1"))
-                .collect()
-        }
-        _ => {
-            println!("cargo:warning=could not probe libzmq's capabilities with a C compiler; assuming no VMCI");
-            Vec::new()
-        }
-    }
 }

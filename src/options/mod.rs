@@ -434,8 +434,9 @@ impl SocketCore {
     opt!(rw NameType: GssapiNameType, ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, gssapi_service_principal_nametype, set_gssapi_service_principal_nametype, "How `ZMQ_GSSAPI_SERVICE_PRINCIPAL` is to be read.");
 }
 
-/// VMCI transport options: only when libzmq was built with VMCI.
-#[cfg(zmq_has_vmci)]
+/// VMCI transport options. libzmq refuses them ([`Error::InvalidArgument`]) when it was
+/// built without VMCI, as distributions' packages are: [`crate::has`] with
+/// [`crate::Capability::Vmci`] tells.
 impl SocketCore {
     opt!(rw U64: u64, ZMQ_VMCI_BUFFER_SIZE, vmci_buffer_size, set_vmci_buffer_size, "VMCI buffer size.");
     opt!(rw U64: u64, ZMQ_VMCI_BUFFER_MIN_SIZE, vmci_buffer_min_size, set_vmci_buffer_min_size, "VMCI minimum buffer size.");
