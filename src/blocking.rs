@@ -7,7 +7,8 @@
 //! [`SocketCore::blocking`]: it first tries the call without waiting (the fast path, one libzmq
 //! call when a message is ready), and only when that would block does it compute a deadline
 //! (from the socket's own timeout, or the caller's) and wait with `zmq_poll` for the time
-//! *left*, however often a signal interrupts it.
+//! *left*, however often a signal interrupts it. Without a timeout it makes libzmq's own
+//! blocking call, which a signal may restart without harm.
 
 use std::os::raw::{c_int, c_long};
 use std::time::{Duration, Instant};
@@ -59,6 +60,13 @@ enum Attempt {
 }
 
 impl SocketCore {
+    fn call_error(&self, dir: Direction, errno: c_int) -> Error {
+        Error::from_errno(
+            errno,
+            Detail::new(format!("{} on {}", dir.name(), self.socket_type())),
+        )
+    }
+
     fn attempt(
         &self,
         dir: Direction,
@@ -73,12 +81,7 @@ impl SocketCore {
             match last_errno() {
                 libc::EINTR => continue,
                 libc::EAGAIN => return Ok(Attempt::WouldBlock),
-                e => {
-                    return Err(Error::from_errno(
-                        e,
-                        Detail::new(format!("{} on {}", dir.name(), self.socket_type())),
-                    ))
-                }
+                e => return Err(self.call_error(dir, e)),
             }
         }
     }
@@ -119,6 +122,19 @@ impl SocketCore {
             return Ok(Some(rc));
         }
         let deadline = self.deadline(dir, wait, Instant::now())?;
+        if deadline.is_none() {
+            // No limit: libzmq's own blocking call, restarted after a signal, is exact.
+            loop {
+                let rc = call(flags);
+                if rc >= 0 {
+                    return Ok(Some(rc));
+                }
+                match last_errno() {
+                    libc::EINTR => continue,
+                    e => return Err(self.call_error(dir, e)),
+                }
+            }
+        }
         loop {
             if !self.wait_until(dir.events(), deadline)? {
                 return Ok(None);
