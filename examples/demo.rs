@@ -7,9 +7,17 @@ use zmq_typed::prelude::*;
 use zmq_typed::{Context, EventKind, EventMask, Pull, Push, Rep, Req, Sub, XPub};
 
 fn main() {
-    if let Err(e) = run() {
-        eprintln!("error: {e}");
-        std::process::exit(1);
+    match run() {
+        Ok(()) => {}
+        // Ctrl-C (or SIGTERM) shut the context down: every blocked call returned Terminated.
+        Err(zmq_typed::Error::Terminated(_)) => {
+            eprintln!("interrupted: shut down cleanly");
+            std::process::exit(130);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
     }
 }
 
@@ -17,6 +25,8 @@ fn run() -> zmq_typed::Result<()> {
     let v = zmq_typed::version();
     println!("libzmq {v}");
     let ctx = Context::new()?;
+    // Ctrl-C wakes every blocked call with Error::Terminated (a second Ctrl-C kills).
+    let _ctrl_c = ctx.shutdown_on_ctrl_c()?;
 
     // Request-reply: a REP server thread and a REQ client, their state machines in their
     // types (sending twice on the REQ would not compile).

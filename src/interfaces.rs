@@ -33,7 +33,9 @@ fn interfaces() -> Option<Vec<(String, Option<IpAddr>)>> {
                 libc::AF_INET => {
                     // SAFETY: the family says this is a sockaddr_in.
                     let sin = unsafe { &*(node.ifa_addr as *const libc::sockaddr_in) };
-                    Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))))
+                    Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                        sin.sin_addr.s_addr,
+                    ))))
                 }
                 libc::AF_INET6 => {
                     // SAFETY: the family says this is a sockaddr_in6.

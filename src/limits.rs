@@ -12,9 +12,11 @@
 //!   [`MAX_TOPIC_LEN`] are refused with [`crate::Error::TopicTooLong`].
 //! - PUB and XPUB sockets made by this crate refuse inbound messages longer than
 //!   [`SUBSCRIPTION_MSG_MAX`] (`ZMQ_MAXMSGSIZE`): the only messages they receive are their
-//!   subscribers' (un)subscriptions, so a remote subscriber cannot send a topic that would
-//!   overflow the stack; libzmq drops such a peer's connection instead. Raise it with
-//!   [`crate::SocketCore::set_maxmsgsize`] only on a thread with a stack to match.
+//!   subscribers' (un)subscriptions, and an XPUB in a proxy forwards them into an XSUB, whose
+//!   trie is the recursive one (libzmq 4.3.4's XPUB side walks its own iteratively). So a
+//!   remote subscriber cannot send a topic that would overflow a stack; libzmq drops such a
+//!   peer's connection instead. Raise it with
+//!   [`crate::SocketCore::set_max_msg_size`] only on a thread with a stack to match.
 
 /// The longest subscription topic, in bytes, that this crate lets a socket subscribe to:
 /// 4 KiB, which needs about 330 KiB of stack to remove: room to spare on any thread with

@@ -4,8 +4,8 @@
 //! For an event loop of your own, [`crate::SocketCore::fd`] gives the socket's edge-triggered
 //! notification descriptor instead.
 
-use std::os::raw::c_long;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::raw::c_long;
 use std::time::{Duration, Instant};
 
 use crate::error::{last_errno, last_error, Detail, Result};

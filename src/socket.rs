@@ -232,7 +232,12 @@ impl Socket {
     }
 
     /// Sends one frame, waiting as `wait` says, handing the message back on failure.
-    fn send_waiting(&self, mut message: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
+    fn send_waiting(
+        &self,
+        mut message: Message,
+        flags: c_int,
+        wait: Wait,
+    ) -> Result<(), SendError> {
         match self.send_raw(&mut message, flags, wait) {
             Ok(true) => Ok(()),
             Ok(false) => {
@@ -301,10 +306,7 @@ impl Socket {
     {
         let mut iter = frames.into_iter().peekable();
         if iter.peek().is_none() {
-            return Err(SendError::new(
-                Error::EmptyMessage,
-                Multipart::new(),
-            ));
+            return Err(SendError::new(Error::EmptyMessage, Multipart::new()));
         }
         while let Some(frame) = iter.next() {
             let flags = if iter.peek().is_some() {
@@ -348,9 +350,7 @@ impl Socket {
     /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT`.
     pub fn try_recv(&self) -> Result<Option<Message>> {
         let mut msg = Message::new();
-        Ok(self
-            .recv_raw(&mut msg, Wait::Never)?
-            .then_some(msg))
+        Ok(self.recv_raw(&mut msg, Wait::Never)?.then_some(msg))
     }
 
     /// Receives one frame, waiting at most `timeout`; [`Error::TimedOut`] when none came.
@@ -384,7 +384,12 @@ impl Socket {
         let len = self.blocking(Direction::Recv, Wait::SocketTimeout, 0, |flags| {
             // SAFETY: buf is valid for buf.len() writable bytes.
             unsafe {
-                zmq_ffi::zmq_recv(self.as_ptr(), buf.as_mut_ptr() as *mut c_void, buf.len(), flags)
+                zmq_ffi::zmq_recv(
+                    self.as_ptr(),
+                    buf.as_mut_ptr() as *mut c_void,
+                    buf.len(),
+                    flags,
+                )
             }
         })?;
         match len {

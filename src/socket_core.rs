@@ -79,11 +79,16 @@ pub fn pgm_permitted() -> bool {
 impl SocketCore {
     /// A new socket of `kind`, with the context's default linger.
     pub(crate) fn open(ctx: &Context, kind: SocketType) -> Result<SocketCore> {
+        // The first socket starts libzmq's threads, which abort the process when their
+        // descriptors cannot be opened: check first. A later socket needs one descriptor (its
+        // mailbox), and zmq_socket reports EMFILE itself when it cannot have it.
+        ctx.check_socket_headroom(&kind)?;
         // SAFETY: the context pointer is valid while ctx lives; NULL is checked.
         let ptr = unsafe { zmq_ffi::zmq_socket(ctx.as_ptr(), kind.raw()) };
         if ptr.is_null() {
             return Err(last_error(|| Detail::new(format!("zmq_socket({kind})"))));
         }
+        ctx.socket_created();
         let socket = SocketCore {
             ptr,
             kind,
@@ -189,6 +194,11 @@ impl SocketCore {
         self.check_endpoint(&ep)?;
         if matches!(what, "bind" | "connect") {
             self.check_curve_keys()?;
+        }
+        if what == "bind" && ep.transport() == "tcp" {
+            // Resolving a tcp bind address opens a descriptor (getifaddrs) that libzmq
+            // asserts on: without one free it aborts the process (ip_resolver.cpp).
+            crate::fd_headroom::ensure(1, &format!("bind {ep}"))?;
         }
         let text = ep.to_string();
         let c = cstring("endpoint", &text)?;

@@ -5,24 +5,11 @@ mod common;
 
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
 
+use common::child::run_or_check;
+use common::watchdog::within;
 use common::*;
 use zmq_typed::{Context, Error, Socket, SocketType};
-
-/// Runs `f` on a thread and fails the test if it does not finish within `limit`.
-fn within<T: Send + 'static>(
-    limit: Duration,
-    what: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    rx.recv_timeout(limit)
-        .unwrap_or_else(|_| panic!("watchdog: {what} did not return within {limit:?}"))
-}
 
 #[test]
 fn options_round_trip_and_quirks() {
@@ -138,4 +125,316 @@ fn queued_messages_to_a_connected_peer_are_delivered_before_drop_returns() {
         assert_eq!(msg.len(), 1000);
         assert_eq!(msg[0], i as u8);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling options that libzmq 4.3.4 would abort on: refused by `build`.
+//
+// Each test runs its body in a child process (this test binary, re-run with `--exact` and an
+// environment variable naming the test), under a watchdog: were the check to regress, libzmq
+// would abort the child, and the parent reports a failed test instead of dying with it.
+// ---------------------------------------------------------------------------------------------
+
+/// The CPUs this process may run on (sched_getaffinity).
+fn allowed_cpus() -> Vec<u16> {
+    // SAFETY: an all-zero cpu_set_t is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: set is a cpu_set_t of the size given; pid 0 is this thread.
+    let rc =
+        unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
+    assert_eq!(rc, 0, "sched_getaffinity");
+    (0..libc::CPU_SETSIZE as usize)
+        // SAFETY: cpu < CPU_SETSIZE.
+        .filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) })
+        .map(|cpu| cpu as u16)
+        .collect()
+}
+
+/// The scheduling policy of libzmq's first I/O thread (named `ZMQbg/IO/0`), and its nice value.
+fn io_thread_scheduling() -> (i32, i32) {
+    for task in std::fs::read_dir("/proc/self/task").expect("/proc/self/task") {
+        let task = task.expect("task entry").path();
+        let comm = std::fs::read_to_string(task.join("comm")).unwrap_or_default();
+        if comm.trim_end() == "ZMQbg/IO/0" {
+            let tid: i32 = task
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.parse().ok())
+                .expect("tid");
+            // SAFETY: plain calls on a thread id of this process.
+            let policy = unsafe { libc::sched_getscheduler(tid) };
+            // SAFETY: as above; PRIO_PROCESS with a tid reads that thread's nice value on Linux.
+            let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, tid as libc::id_t) };
+            return (policy, nice);
+        }
+    }
+    panic!("no ZMQbg/IO/0 thread found");
+}
+
+/// A PUSH/PULL exchange over inproc: the context's threads are up and working.
+fn sockets_work(ctx: &Context) {
+    let pull = Socket::new(ctx, SocketType::Pull).unwrap();
+    pull.set_rcvtimeo(Some(PATIENCE)).unwrap();
+    pull.bind("inproc://sched-works").unwrap();
+    let push = Socket::new(ctx, SocketType::Push).unwrap();
+    push.connect("inproc://sched-works").unwrap();
+    push.send("scheduled").unwrap();
+    assert_eq!(pull.recv().unwrap(), "scheduled");
+    // tcp goes through the I/O thread.
+    let ep = pull.bind("tcp://127.0.0.1:*").unwrap();
+    let push2 = Socket::new(ctx, SocketType::Push).unwrap();
+    push2.connect(&ep).unwrap();
+    push2.send("over tcp").unwrap();
+    assert_eq!(pull.recv().unwrap(), "over tcp");
+}
+
+fn option_error(result: zmq_typed::Result<Context>) -> (&'static str, String) {
+    match result {
+        Err(Error::OptionValue { option, reason }) => (option, reason),
+        other => panic!("expected Error::OptionValue, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_scheduling_policy_is_an_error_not_an_abort() {
+    run_or_check("unknown_scheduling_policy_is_an_error_not_an_abort", || {
+        let (option, reason) = option_error(Context::builder().thread_sched_policy(99).build());
+        assert_eq!(option, "ZMQ_THREAD_SCHED_POLICY");
+        assert!(reason.contains("99 is not a scheduling policy"), "{reason}");
+        assert!(reason.contains("would abort"), "{reason}");
+        // With a priority too, the policy is still what is wrong.
+        let (option, _) = option_error(
+            Context::builder()
+                .thread_sched_policy(99)
+                .thread_priority(1)
+                .build(),
+        );
+        assert_eq!(option, "ZMQ_THREAD_SCHED_POLICY");
+        // libzmq's own check of negative values keeps its error.
+        assert!(matches!(
+            Context::builder().thread_sched_policy(-2).build(),
+            Err(Error::InvalidArgument(_))
+        ));
+    });
+}
+
+#[test]
+fn priority_outside_the_policy_range_is_an_error_not_an_abort() {
+    run_or_check(
+        "priority_outside_the_policy_range_is_an_error_not_an_abort",
+        || {
+            let (option, reason) = option_error(
+                Context::builder()
+                    .thread_sched_policy(libc::SCHED_FIFO)
+                    .thread_priority(1000)
+                    .build(),
+            );
+            assert_eq!(option, "ZMQ_THREAD_PRIORITY");
+            assert_eq!(
+                reason,
+                "priority 1000 is outside 1..=99, the priorities of SCHED_FIFO; libzmq 4.3.4 \
+                 would abort the process when it starts the context's threads at the first \
+                 socket"
+            );
+            // 0 is outside SCHED_RR's range too.
+            let (option, reason) = option_error(
+                Context::builder()
+                    .thread_sched_policy(libc::SCHED_RR)
+                    .thread_priority(0)
+                    .build(),
+            );
+            assert_eq!(option, "ZMQ_THREAD_PRIORITY");
+            assert!(reason.contains("SCHED_RR"), "{reason}");
+        },
+    );
+}
+
+#[test]
+fn affinity_outside_the_cpu_set_is_an_error_not_an_abort() {
+    run_or_check(
+        "affinity_outside_the_cpu_set_is_an_error_not_an_abort",
+        || {
+            let (option, reason) =
+                option_error(Context::builder().thread_affinity_cpu(9999).build());
+            assert_eq!(option, "ZMQ_THREAD_AFFINITY_CPU_ADD");
+            assert!(
+                reason.contains("CPU 9999 cannot be named in a cpu_set_t"),
+                "{reason}"
+            );
+
+            let allowed = allowed_cpus();
+            // The number of CPUs of the set: outside it when the CPUs are 0..n (here, 2 on a
+            // 2-CPU machine); and the first CPU outside the set in any case.
+            let outside = (0..1024u16)
+                .find(|c| !allowed.contains(c))
+                .expect("a CPU outside the set");
+            let mut tried = vec![outside];
+            let count = allowed.len() as u16;
+            if !allowed.contains(&count) && count != outside {
+                tried.push(count);
+            }
+            for cpu in tried {
+                let (option, reason) =
+                    option_error(Context::builder().thread_affinity_cpu(cpu).build());
+                assert_eq!(option, "ZMQ_THREAD_AFFINITY_CPU_ADD");
+                assert!(
+                    reason.contains(&format!(
+                        "none of the CPUs {{{cpu}}} is one this process may run on"
+                    )),
+                    "{reason}"
+                );
+            }
+            // Exactly like libzmq: a set that holds one allowed CPU is fine (the kernel keeps the
+            // allowed ones), and the context works.
+            let ctx = Context::builder()
+                .thread_affinity_cpu(outside)
+                .thread_affinity_cpu(allowed[0])
+                .build()
+                .unwrap();
+            sockets_work(&ctx);
+        },
+    );
+}
+
+#[test]
+fn valid_scheduling_builds_and_sockets_work() {
+    run_or_check("valid_scheduling_builds_and_sockets_work", || {
+        let cpu = allowed_cpus()[0];
+        if is_root() {
+            // A real-time policy, applied to libzmq's I/O thread.
+            let ctx = Context::builder()
+                .thread_sched_policy(libc::SCHED_FIFO)
+                .thread_priority(1)
+                .thread_affinity_cpu(cpu)
+                .build()
+                .unwrap();
+            assert_eq!(ctx.thread_sched_policy(), Some(libc::SCHED_FIFO));
+            sockets_work(&ctx);
+            assert_eq!(io_thread_scheduling().0, libc::SCHED_FIFO);
+            drop(ctx);
+            // A priority with a non-real-time policy: libzmq calls nice(-20).
+            let ctx = Context::builder()
+                .thread_sched_policy(libc::SCHED_OTHER)
+                .thread_priority(5)
+                .build()
+                .unwrap();
+            sockets_work(&ctx);
+            assert_eq!(io_thread_scheduling(), (libc::SCHED_OTHER, -20));
+            drop(ctx);
+        }
+        // Policies anyone may choose.
+        for policy in [libc::SCHED_OTHER, libc::SCHED_BATCH, libc::SCHED_IDLE] {
+            let ctx = Context::builder()
+                .thread_sched_policy(policy)
+                .thread_affinity_cpu(cpu)
+                .build()
+                .unwrap();
+            sockets_work(&ctx);
+            assert_eq!(io_thread_scheduling().0, policy);
+        }
+    });
+}
+
+/// As an unprivileged user: a real-time priority, or a priority with SCHED_OTHER (which makes
+/// libzmq call nice(-20)), is refused with `NotPermitted`.
+fn not_permitted_body() {
+    // SAFETY: plain calls.
+    assert_ne!(
+        unsafe { libc::geteuid() },
+        0,
+        "the child should not be root"
+    );
+    // Make the outcome independent of the limits this machine grants (limits.conf).
+    for resource in [libc::RLIMIT_RTPRIO, libc::RLIMIT_NICE] {
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: setrlimit reads the struct we own; lowering a limit is always allowed.
+        assert_eq!(unsafe { libc::setrlimit(resource, &zero) }, 0);
+    }
+    for (policy, priority, needle) in [
+        (libc::SCHED_FIFO, 10, "pthread_setschedparam"),
+        (libc::SCHED_RR, 10, "pthread_setschedparam"),
+        (libc::SCHED_OTHER, 5, "nice(-20)"),
+    ] {
+        match Context::builder()
+            .thread_sched_policy(policy)
+            .thread_priority(priority)
+            .build()
+        {
+            Err(Error::NotPermitted(detail)) => {
+                let text = detail.as_str().unwrap_or_default();
+                assert!(text.contains(needle), "{text}");
+                assert!(text.contains("would abort"), "{text}");
+            }
+            other => {
+                panic!("policy {policy} priority {priority}: expected NotPermitted, got {other:?}")
+            }
+        }
+    }
+    // What the user may do still works.
+    let ctx = Context::builder()
+        .thread_sched_policy(libc::SCHED_BATCH)
+        .build()
+        .unwrap();
+    sockets_work(&ctx);
+}
+
+#[test]
+fn priority_the_process_may_not_set_is_an_error_not_an_abort() {
+    const TEST: &str = "priority_the_process_may_not_set_is_an_error_not_an_abort";
+    if child::is_child(TEST) {
+        not_permitted_body();
+        return;
+    }
+    if !is_root() {
+        // Already unprivileged.
+        let out = child::run(&[], TEST, PATIENCE * 6);
+        child::check(TEST, &out);
+        return;
+    }
+    let wrapper = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+    ];
+    let probe = std::process::Command::new(wrapper[0])
+        .args(&wrapper[1..])
+        .arg("true")
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => {}
+        other => {
+            skip(
+                TEST,
+                &format!("setpriv cannot drop to user 65534 here: {other:?}"),
+            );
+            return;
+        }
+    }
+    // The test binary may sit where user 65534 cannot reach it (target/ under a private
+    // folder): run a copy from a world-readable temporary folder.
+    use std::os::unix::fs::PermissionsExt;
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = std::env::temp_dir().join(format!("zmq-typed-setpriv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let copy = dir.join("context-test");
+    std::fs::copy(&exe, &copy).expect("copy the test binary");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut cmd = std::process::Command::new(wrapper[0]);
+    cmd.args(&wrapper[1..])
+        .arg(&copy)
+        .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
+        .env(child::CHILD_ENV, TEST)
+        .current_dir(&dir);
+    let out = within(PATIENCE * 6, "the unprivileged child", move || {
+        cmd.output().expect("run the unprivileged child")
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    child::check(TEST, &out);
 }

@@ -21,11 +21,6 @@ fn in_child() -> bool {
     std::env::var_os(CHILD_ENV).is_some()
 }
 
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
 /// Runs `test` of this binary in a child under `wrapper`; returns None when the wrapper
 /// itself could not run (missing permission or tool).
 fn run_child(wrapper: &[&str], test: &str) -> Option<std::process::Output> {

@@ -53,7 +53,8 @@ fn long_local_topics_are_refused_everywhere() {
     }
     let mut data = vec![2u8];
     data.extend_from_slice(&long);
-    raw.send(data).expect("a frame that is not a subscription has no limit");
+    raw.send(data)
+        .expect("a frame that is not a subscription has no limit");
 
     // A 128 KiB topic used to kill the main thread; now it is an error and the socket lives.
     too_long_any(sub.subscribe(vec![b'x'; 128 * 1024]));
@@ -107,9 +108,18 @@ fn pub_and_xpub_refuse_long_subscriptions_from_peers_by_default() {
     );
     for kind in [SocketType::Pub, SocketType::XPub] {
         let s = Socket::new(&ctx, kind).unwrap();
-        assert_eq!(s.max_msg_size().unwrap(), Some(SUBSCRIPTION_MSG_MAX), "{kind}");
+        assert_eq!(
+            s.max_msg_size().unwrap(),
+            Some(SUBSCRIPTION_MSG_MAX),
+            "{kind}"
+        );
     }
-    for kind in [SocketType::Sub, SocketType::XSub, SocketType::Pull, SocketType::Router] {
+    for kind in [
+        SocketType::Sub,
+        SocketType::XSub,
+        SocketType::Pull,
+        SocketType::Router,
+    ] {
         let s = Socket::new(&ctx, kind).unwrap();
         assert_eq!(s.max_msg_size().unwrap(), None, "{kind}");
     }

@@ -68,7 +68,12 @@ fn descriptors_libzmq_would_abort_on_are_refused() {
     // A UDP socket, and a TCP socket that is not listening.
     let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
     match pull.bind_fd(udp) {
-        Err(e @ Error::OptionValue { option: "ZMQ_USE_FD", .. }) => {
+        Err(
+            e @ Error::OptionValue {
+                option: "ZMQ_USE_FD",
+                ..
+            },
+        ) => {
             assert!(e.to_string().contains("stream socket"), "{e}")
         }
         other => panic!("expected OptionValue, got {other:?}"),
@@ -79,7 +84,9 @@ fn descriptors_libzmq_would_abort_on_are_refused() {
     // SAFETY: raw is a fresh descriptor owned by nobody else.
     let not_listening = unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) };
     match pull.bind_fd(not_listening) {
-        Err(e @ Error::OptionValue { .. }) => assert!(e.to_string().contains("not listening"), "{e}"),
+        Err(e @ Error::OptionValue { .. }) => {
+            assert!(e.to_string().contains("not listening"), "{e}")
+        }
         other => panic!("expected OptionValue, got {other:?}"),
     }
 

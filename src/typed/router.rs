@@ -100,10 +100,7 @@ impl Router {
     {
         let mut frames = frames.into_iter().peekable();
         if frames.peek().is_none() {
-            return Err(SendError::new(
-                Error::EmptyMessage,
-                Multipart::new(),
-            ));
+            return Err(SendError::new(Error::EmptyMessage, Multipart::new()));
         }
         if let Err(e) = self.socket.send_with(id.to_frame(), SendFlags::MORE) {
             return Err(SendError::new(e.into_error(), frames.collect()));

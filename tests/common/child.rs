@@ -29,21 +29,50 @@ pub fn run(wrapper: &[&str], test: &str, limit: Duration) -> Output {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn the child test");
+    // Read both pipes while the child runs, so that a talkative child never blocks on them.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let deadline = Instant::now() + limit;
-    loop {
+    let status = loop {
         match child.try_wait().expect("wait for the child") {
-            Some(_) => return child.wait_with_output().expect("child output"),
+            Some(status) => break status,
             None if Instant::now() >= deadline => {
                 let _ = child.kill();
-                let out = child.wait_with_output().expect("child output");
+                let _ = child.wait();
                 panic!(
                     "watchdog: {test} did not finish within {limit:?} in the child:\n{}\n{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
+                    String::from_utf8_lossy(&stdout.join().unwrap_or_default()),
+                    String::from_utf8_lossy(&stderr.join().unwrap_or_default())
                 );
             }
             None => std::thread::sleep(Duration::from_millis(20)),
         }
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
+/// How the child ended, in words: its exit code, or the signal that killed it.
+pub fn describe(status: &std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(libc::SIGABRT)) => "killed by SIGABRT (an abort: libzmq assertion?)".into(),
+        (None, Some(libc::SIGSEGV)) => "killed by SIGSEGV (a stack overflow?)".into(),
+        (None, Some(sig)) => format!("killed by signal {sig}"),
+        (None, None) => format!("{status:?}"),
     }
 }
 
@@ -53,8 +82,8 @@ pub fn check(test: &str, out: &Output) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success() && stdout.contains("1 passed"),
-        "{test} failed in the child ({:?}):\n{stdout}\n{stderr}",
-        out.status
+        "{test} failed in the child ({}):\n{stdout}\n{stderr}",
+        describe(&out.status)
     );
 }
 

@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod zmtp;
+
 pub mod child;
+pub mod watchdog;
 
 use std::time::Duration;
 
@@ -15,6 +18,12 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// Whether skips of capability-dependent tests are failures (set by `.ci/run`).
 pub fn require_all() -> bool {
     std::env::var_os("ZMQ_TYPED_REQUIRE_ALL").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Whether this process runs as root (effective user id 0).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
 }
 
 /// Says loudly that a test is skipped, or fails it when skips are not allowed.

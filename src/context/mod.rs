@@ -17,14 +17,50 @@
 //! Sockets keep their context alive: the context is terminated (`zmq_ctx_term`) when the last
 //! [`Context`] clone *and* the last socket made from it are gone, so termination never waits
 //! for a socket that is still in use, and never frees what a live socket uses.
+//!
+//! # Scheduling options are checked when the context is built
+//! libzmq applies [`ContextBuilder::thread_sched_policy`], [`ContextBuilder::thread_priority`]
+//! and [`ContextBuilder::thread_affinity_cpu`] in each of its threads (the reaper and every I/O
+//! thread) when they start, that is at the context's first socket, and *aborts the whole
+//! process* when the operating system refuses them (`posix_assert`/`errno_assert` in
+//! `applySchedulingParameters`, `thread.cpp`), although `zmq_ctx_set` accepted them: an unknown
+//! policy, a priority outside the policy's range, a CPU this process may not run on, a priority
+//! or nice value the process may not set. So [`ContextBuilder::build`], when any of these
+//! options is given, runs a short-lived probe thread that does exactly what libzmq 4.3.4 does
+//! (`pthread_getschedparam`, the policy override, priority 0 and `nice(-20)` for a priority
+//! with a non-real-time policy, `pthread_setschedparam`, `pthread_setaffinity_np`) and
+//! returns the first refusal as [`Error::OptionValue`] (what is wrong with which option) or
+//! [`Error::NotPermitted`] (what this process may not do). A CPU number of `CPU_SETSIZE`
+//! (1024) or more is refused before that: a `cpu_set_t` cannot name it.
+//!
+//! The probe answers for the thread that builds the context, now. libzmq's threads are
+//! started later by the thread that creates the first socket and inherit *its* scheduling: a
+//! program that changes its own scheduling, privileges or CPU set in between can still make
+//! libzmq abort.
+//!
+//! # Descriptors for the first socket
+//! The first socket of a context starts libzmq's reaper and I/O threads, which need 2
+//! descriptors each (an eventfd mailbox and an epoll instance), and libzmq aborts when it cannot
+//! open the epoll instance. Creating that socket therefore first checks that
+//! 3 + 2 × [`Context::io_threads`] descriptors can be opened and returns
+//! [`Error::TooManyOpenFiles`] otherwise; see [`crate::fd_headroom`].
+//!
+//! # Signals
+//! [`Context::shutdown`] and [`ShutdownHandle::shutdown`] are for other *threads*; they are not
+//! async-signal-safe. To shut a context down on Ctrl-C or `SIGTERM`, use
+//! [`Context::shutdown_on_signals`] or [`Context::shutdown_on_ctrl_c`] ([`crate::signals`]).
+
+mod scheduling;
 
 use std::os::raw::{c_int, c_void};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::{check, last_error, Detail, Result};
+use scheduling::Scheduling;
 
 /// The linger given to sockets whose context did not choose another: 2 seconds.
 pub const DEFAULT_LINGER: Duration = Duration::from_secs(2);
@@ -33,12 +69,14 @@ pub(crate) struct RawContext {
     ptr: *mut c_void,
     default_linger: Option<Duration>,
     thread_priority: Option<i32>,
+    /// Whether a socket was created, that is whether libzmq started its threads.
+    started: AtomicBool,
 }
 
 // SAFETY: a libzmq context is thread safe: every zmq_ctx_* call and zmq_socket may be made
 // from any thread concurrently (man zmq_ctx_new: "thread safe").
 unsafe impl Send for RawContext {}
-// SAFETY: as above; the Rust fields are immutable after construction.
+// SAFETY: as above; the Rust fields are immutable after construction, but for an atomic.
 unsafe impl Sync for RawContext {}
 
 impl Drop for RawContext {
@@ -174,8 +212,24 @@ impl ContextBuilder {
 
     /// Creates the context and applies the options in the order given.
     ///
-    /// Wraps `zmq_ctx_new` and `zmq_ctx_set`.
+    /// When a scheduling option is given ([`thread_sched_policy`](Self::thread_sched_policy),
+    /// [`thread_priority`](Self::thread_priority),
+    /// [`thread_affinity_cpu`](Self::thread_affinity_cpu)), a short-lived probe thread first
+    /// applies them as libzmq's threads would, so that a value the system refuses is an error
+    /// here ([`Error::OptionValue`], [`Error::NotPermitted`]) instead of an abort of the process
+    /// at the first socket; see [the module docs](self#scheduling-options-are-checked-when-the-context-is-built).
+    ///
+    /// Wraps `zmq_ctx_new` and `zmq_ctx_set`
+    /// ([man zmq_ctx_set](http://api.zeromq.org/4-3:zmq-ctx-set)).
+    ///
+    /// ```
+    /// use zmq_typed::{Context, Error};
+    /// // 99 is no scheduling policy: libzmq would abort the process at the first socket.
+    /// let err = Context::builder().thread_sched_policy(99).build().unwrap_err();
+    /// assert!(matches!(err, Error::OptionValue { option: "ZMQ_THREAD_SCHED_POLICY", .. }));
+    /// ```
     pub fn build(self) -> Result<Context> {
+        let scheduling = Scheduling::of(&self.ints);
         // SAFETY: zmq_ctx_new takes no arguments; NULL is checked below.
         let ptr = unsafe { zmq_ffi::zmq_ctx_new() };
         if ptr.is_null() {
@@ -186,13 +240,23 @@ impl ContextBuilder {
                 ptr,
                 default_linger: self.default_linger.unwrap_or(Some(DEFAULT_LINGER)),
                 thread_priority: self.thread_priority,
+                started: AtomicBool::new(false),
             }),
         };
         for (option, name, value) in self.ints {
             ctx.set(option, name, value)?;
         }
+        // After zmq_ctx_set, so that libzmq's own checks (negative values) keep their errors.
+        scheduling.check()?;
         Ok(ctx)
     }
+}
+
+/// The descriptors libzmq opens when a context with `io_threads` I/O threads creates its first
+/// socket: an eventfd mailbox and an epoll instance for the reaper and for each I/O thread, and
+/// the socket's own mailbox (measured on libzmq 4.3.4).
+pub(crate) fn first_socket_descriptors(io_threads: usize) -> usize {
+    2 + 2 * io_threads + 1
 }
 
 impl Context {
@@ -215,6 +279,29 @@ impl Context {
 
     pub(crate) fn default_linger(&self) -> Option<Duration> {
         self.raw.default_linger
+    }
+
+    /// Before a socket is created: when it is the context's first, checks that the descriptors
+    /// libzmq's threads need can be opened (libzmq aborts when it cannot open their epoll
+    /// instance). Later sockets need one descriptor, which libzmq reports itself (`EMFILE`).
+    pub(crate) fn check_socket_headroom(&self, what: &dyn std::fmt::Display) -> Result<()> {
+        if self.raw.started.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let io_threads = usize::try_from(self.io_threads()?).unwrap_or(0);
+        crate::fd_headroom::ensure(
+            first_socket_descriptors(io_threads),
+            &format!(
+                "creating the first socket of a context ({what}), which starts libzmq's reaper \
+                 and {io_threads} I/O thread{s},",
+                s = if io_threads == 1 { "" } else { "s" }
+            ),
+        )
+    }
+
+    /// After a socket was created: libzmq's threads are running.
+    pub(crate) fn socket_created(&self) {
+        self.raw.started.store(true, Ordering::Release);
     }
 
     fn set(&self, option: c_int, name: &'static str, value: c_int) -> Result<()> {
@@ -311,6 +398,9 @@ impl Context {
     /// [`Error::Terminated`], and so does every later call except closing. Safe to call from
     /// another thread, repeatedly; this is how a blocked receiver is woken.
     ///
+    /// Not from a signal handler: `zmq_ctx_shutdown` takes a mutex and may allocate. For
+    /// signals, see [`Context::shutdown_on_signals`].
+    ///
     /// Wraps `zmq_ctx_shutdown` ([man zmq_ctx_shutdown](http://api.zeromq.org/4-3:zmq-ctx-shutdown)).
     pub fn shutdown(&self) -> Result<()> {
         // SAFETY: the context pointer is valid while self lives; shutdown is thread safe.
@@ -318,11 +408,14 @@ impl Context {
         check(rc, || Detail::new("zmq_ctx_shutdown")).map(|_| ())
     }
 
-    /// A handle that can shut this context down without keeping it alive, and whose
-    /// `shutdown` suits a signal handler: it makes one libzmq call and allocates nothing.
-    /// Keep a [`Context`] alive elsewhere while the handler is installed: if the handle's
-    /// temporary reference were the last one, the context would be terminated inside the
-    /// handler.
+    /// A handle that another thread can use to shut this context down, without keeping the
+    /// context alive (a watchdog, a supervisor, the thread that handles signals).
+    ///
+    /// It is **not** for signal handlers: `zmq_ctx_shutdown` takes a recursive mutex that the
+    /// interrupted thread may hold (inside `zmq_socket` or `zmq_close`) and may allocate, so
+    /// from a handler it can deadlock or corrupt libzmq's state; and dropping the handle's
+    /// temporary reference could terminate the context inside the handler. Signals go through
+    /// [`Context::shutdown_on_signals`], which calls it from a thread.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         ShutdownHandle {
             raw: Arc::downgrade(&self.raw),
@@ -330,17 +423,19 @@ impl Context {
     }
 }
 
-/// Shuts a [`Context`] down from elsewhere (another thread, a signal handler), without
-/// keeping it alive. See [`Context::shutdown`].
+/// Shuts a [`Context`] down from another thread, without keeping it alive. See
+/// [`Context::shutdown`] and [`Context::shutdown_handle`]; not for signal handlers (see
+/// [`Context::shutdown_on_signals`]).
 #[derive(Clone, Debug)]
 pub struct ShutdownHandle {
     raw: std::sync::Weak<RawContext>,
 }
 
 impl ShutdownHandle {
-    /// Shuts the context down if it still exists; returns whether it did.
+    /// Shuts the context down if it still exists; returns whether it did. Not
+    /// async-signal-safe (see [`Context::shutdown_handle`]).
     ///
-    /// Wraps `zmq_ctx_shutdown`.
+    /// Wraps `zmq_ctx_shutdown` ([man zmq_ctx_shutdown](http://api.zeromq.org/4-3:zmq-ctx-shutdown)).
     pub fn shutdown(&self) -> bool {
         match self.raw.upgrade() {
             Some(raw) => {

@@ -1,26 +1,69 @@
-//! Socket monitoring: a socket's connection events as typed values
-//! ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
+//! The monitor's event types: which events to ask for ([`EventMask`]) and what arrives
+//! ([`Event`], [`EventKind`], [`ProtocolError`]).
 
 use std::time::Duration;
 
-use crate::error::{check, Error, Result};
-use crate::socket::{cstring, Socket};
-use crate::socket_core::SocketCore;
-use crate::socket_type::SocketType;
-
-/// Which events to monitor (`ZMQ_EVENT_*` bits).
+/// Which events to monitor (`ZMQ_EVENT_*` bits); combine them with `|`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventMask(pub u16);
 
 impl EventMask {
+    /// No event at all (the monitor then only learns that it stopped).
+    pub const NONE: EventMask = EventMask(0);
     /// Every event (`ZMQ_EVENT_ALL`).
     pub const ALL: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_ALL as u16);
+    /// `ZMQ_EVENT_CONNECTED`.
+    pub const CONNECTED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_CONNECTED as u16);
+    /// `ZMQ_EVENT_CONNECT_DELAYED`.
+    pub const CONNECT_DELAYED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_CONNECT_DELAYED as u16);
+    /// `ZMQ_EVENT_CONNECT_RETRIED`.
+    pub const CONNECT_RETRIED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_CONNECT_RETRIED as u16);
+    /// `ZMQ_EVENT_LISTENING`.
+    pub const LISTENING: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_LISTENING as u16);
+    /// `ZMQ_EVENT_BIND_FAILED`.
+    pub const BIND_FAILED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_BIND_FAILED as u16);
+    /// `ZMQ_EVENT_ACCEPTED`.
+    pub const ACCEPTED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_ACCEPTED as u16);
+    /// `ZMQ_EVENT_ACCEPT_FAILED`.
+    pub const ACCEPT_FAILED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_ACCEPT_FAILED as u16);
+    /// `ZMQ_EVENT_CLOSED`.
+    pub const CLOSED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_CLOSED as u16);
+    /// `ZMQ_EVENT_CLOSE_FAILED`.
+    pub const CLOSE_FAILED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_CLOSE_FAILED as u16);
+    /// `ZMQ_EVENT_DISCONNECTED`.
+    pub const DISCONNECTED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_DISCONNECTED as u16);
+    /// `ZMQ_EVENT_MONITOR_STOPPED`: delivered as [`EventKind::MonitorStopped`], the last
+    /// event of a monitor.
+    pub const MONITOR_STOPPED: EventMask = EventMask(zmq_ffi::ZMQ_EVENT_MONITOR_STOPPED as u16);
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`.
+    pub const HANDSHAKE_FAILED_NO_DETAIL: EventMask =
+        EventMask(zmq_ffi::ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL as u16);
+    /// `ZMQ_EVENT_HANDSHAKE_SUCCEEDED`.
+    pub const HANDSHAKE_SUCCEEDED: EventMask =
+        EventMask(zmq_ffi::ZMQ_EVENT_HANDSHAKE_SUCCEEDED as u16);
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`.
+    pub const HANDSHAKE_FAILED_PROTOCOL: EventMask =
+        EventMask(zmq_ffi::ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL as u16);
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`.
+    pub const HANDSHAKE_FAILED_AUTH: EventMask =
+        EventMask(zmq_ffi::ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
+
+    /// Whether every bit of `other` is set.
+    pub fn contains(self, other: EventMask) -> bool {
+        self.0 & other.0 == other.0
+    }
 }
 
 impl std::ops::BitOr for EventMask {
     type Output = EventMask;
     fn bitor(self, rhs: EventMask) -> EventMask {
         EventMask(self.0 | rhs.0)
+    }
+}
+
+impl std::ops::BitOrAssign for EventMask {
+    fn bitor_assign(&mut self, rhs: EventMask) {
+        self.0 |= rhs.0;
     }
 }
 
@@ -229,111 +272,4 @@ pub struct Event {
     pub kind: EventKind,
     /// The endpoint it happened on (`tcp://127.0.0.1:5555`).
     pub endpoint: String,
-}
-
-/// The receiving end of a socket's monitor: a stream of [`Event`]s.
-///
-/// ```
-/// use zmq_typed::{Context, EventKind, EventMask, Socket, SocketType};
-/// let ctx = Context::new()?;
-/// let rep = Socket::new(&ctx, SocketType::Rep)?;
-/// let monitor = rep.monitor(EventMask::ALL)?;
-/// let ep = rep.bind("tcp://127.0.0.1:*")?;
-/// let event = monitor.recv()?;
-/// assert!(matches!(event.kind, EventKind::Listening { .. }));
-/// assert_eq!(event.endpoint, ep.to_string());
-/// # Ok::<(), zmq_typed::Error>(())
-/// ```
-pub struct Monitor {
-    pair: Socket,
-}
-
-impl SocketCore {
-    /// Starts monitoring this socket for the events in `mask`; the events arrive on the
-    /// returned [`Monitor`]. Only one monitor per socket: a second call replaces the first.
-    ///
-    /// Wraps `zmq_socket_monitor` ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
-    pub fn monitor(&self, mask: EventMask) -> Result<Monitor> {
-        let endpoint = crate::inproc_name::unique("monitor");
-        let c = cstring("monitor endpoint", &endpoint)?;
-        // SAFETY: valid socket; c is NUL-terminated.
-        let rc =
-            unsafe { zmq_ffi::zmq_socket_monitor(self.as_ptr(), c.as_ptr(), i32::from(mask.0)) };
-        check(rc, || {
-            crate::error::Detail::new(format!("zmq_socket_monitor {endpoint}"))
-        })?;
-        let pair = Socket::new(self.context(), SocketType::Pair)?;
-        pair.set_linger(Some(Duration::ZERO))?;
-        pair.connect(endpoint.as_str())?;
-        Ok(Monitor { pair })
-    }
-
-    /// Stops monitoring (the monitor receives [`EventKind::MonitorStopped`]).
-    ///
-    /// Wraps `zmq_socket_monitor` with a NULL endpoint.
-    pub fn stop_monitor(&self) -> Result<()> {
-        // SAFETY: valid socket; NULL endpoint means "stop".
-        let rc = unsafe { zmq_ffi::zmq_socket_monitor(self.as_ptr(), std::ptr::null(), 0) };
-        check(rc, || crate::error::Detail::new("zmq_socket_monitor stop")).map(|_| ())
-    }
-}
-
-impl Monitor {
-    fn decode(&self, first: crate::Message) -> Result<Event> {
-        let data = first.data();
-        if data.len() != 6 || !first.more() {
-            return Err(Error::Malformed(format!(
-                "monitor event frame has {} bytes, expected 6 followed by the endpoint",
-                data.len()
-            )));
-        }
-        let event = u16::from_ne_bytes([data[0], data[1]]);
-        let value = u32::from_ne_bytes([data[2], data[3], data[4], data[5]]);
-        let endpoint = self.pair.recv()?;
-        let endpoint = String::from_utf8_lossy(endpoint.data()).into_owned();
-        Ok(Event {
-            kind: EventKind::from_raw(event, value),
-            endpoint,
-        })
-    }
-
-    /// The next event, blocking.
-    pub fn recv(&self) -> Result<Event> {
-        let first = self.pair.recv()?;
-        self.decode(first)
-    }
-
-    /// The next event, waiting at most `timeout` ([`Error::TimedOut`]).
-    pub fn recv_timeout(&self, timeout: Duration) -> Result<Event> {
-        let first = self.pair.recv_timeout(timeout)?;
-        self.decode(first)
-    }
-
-    /// The next event if there is one.
-    pub fn try_recv(&self) -> Result<Option<Event>> {
-        match self.pair.try_recv()? {
-            Some(first) => self.decode(first).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// Waits (at most `timeout` for each event) until an event matches `pred`, and returns
-    /// it; the events before it are dropped.
-    pub fn wait_for(
-        &self,
-        timeout: Duration,
-        mut pred: impl FnMut(&EventKind) -> bool,
-    ) -> Result<Event> {
-        loop {
-            let event = self.recv_timeout(timeout)?;
-            if pred(&event.kind) {
-                return Ok(event);
-            }
-        }
-    }
-
-    /// The monitor's own PAIR socket, for polling.
-    pub fn socket(&self) -> &Socket {
-        &self.pair
-    }
 }

@@ -1,0 +1,311 @@
+//! A hostile remote peer cannot kill the process: libzmq adds and removes subscriptions
+//! recursively, one stack frame per topic byte, so a remote XSUB that subscribes to a huge
+//! topic and then unsubscribes or disconnects used to overflow the stack of the thread that
+//! owns the XPUB ("thread 'zmq-typed-proxy' has overflowed its stack"), killing the process.
+//!
+//! The peer is raw ZMTP 3.0 over a `TcpStream` (`common::zmtp`). Every scenario runs in a
+//! child process (`common::child`), so that a regression kills that child and fails that
+//! test alone; and each ends by proving the survivor still works.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::child::run_or_check;
+use common::zmtp::RawPeer;
+use common::*;
+use zmq_typed::prelude::*;
+use zmq_typed::{
+    Context, Endpoint, EventKind, EventMask, ProxyStats, Pub, SteerableProxy, Sub, XPub, XSub,
+};
+
+const KIB_64: usize = 64 * 1024;
+const MIB_4: usize = 4 * 1024 * 1024;
+
+/// What the hostile peer does after subscribing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Then {
+    Unsubscribe,
+    Disconnect,
+}
+
+/// A topic that is not all one byte, so that no trie shortcut applies.
+fn topic(len: usize) -> Vec<u8> {
+    (0..len).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+/// Whether a subscription message (flag byte and topic) of `topic_len` passes the socket's
+/// `ZMQ_MAXMSGSIZE`.
+fn accepted(limit: Option<u64>, topic_len: usize) -> bool {
+    // The message is the flag byte and the topic: topic_len + 1 <= max.
+    limit.is_none_or(|max| (topic_len as u64) < max)
+}
+
+/// Asks the proxy for its counters until `pred` holds (bounded by PATIENCE).
+fn wait_for_stats(proxy: &SteerableProxy, what: &str, pred: impl Fn(&ProxyStats) -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let stats = proxy.statistics().expect("statistics");
+        if pred(&stats) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {PATIENCE:?}: {stats:?}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// `publisher` reaches a subscriber connected to `subscribe_to`: publishes until the first
+/// message arrives (subscriptions travel asynchronously), bounded by PATIENCE.
+fn prove_pubsub(ctx: &Context, publisher: &Pub, subscribe_to: &Endpoint) {
+    let sub = patient(Sub::new(ctx).unwrap());
+    sub.subscribe("probe").unwrap();
+    sub.connect(subscribe_to).unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        publisher.send("probe").unwrap();
+        match sub.recv_timeout(Duration::from_millis(20)) {
+            Ok(msg) => {
+                assert_eq!(msg, "probe");
+                return;
+            }
+            Err(e) if e.is_timeout() => assert!(
+                Instant::now() < deadline,
+                "no message through within {PATIENCE:?}"
+            ),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// Through a steerable proxy (frontend XPUB, backend XSUB, both at their defaults unless
+/// `lift_limit`), the hostile peer subscribes to `topic_len` bytes, then unsubscribes or
+/// disconnects; the proxy survives and still forwards.
+///
+/// At the defaults the frontend refuses the subscription (`ZMQ_MAXMSGSIZE`). With the limit
+/// lifted the subscription goes through, and the proxy thread's own stack has to take its
+/// removal.
+fn through_proxy(topic_len: usize, then: Then, lift_limit: bool) {
+    let ctx = Context::new().unwrap();
+    let front = XPub::new(&ctx).unwrap();
+    if lift_limit {
+        front.set_max_msg_size(None).unwrap();
+    }
+    let back = XSub::new(&ctx).unwrap();
+    let front_ep = front.bind("tcp://127.0.0.1:*").unwrap();
+    let back_ep = back.bind("tcp://127.0.0.1:*").unwrap();
+    let limit = front.max_msg_size().unwrap();
+    eprintln!("frontend XPUB ZMQ_MAXMSGSIZE: {limit:?}; topic: {topic_len} bytes; then {then:?}");
+    let proxy = SteerableProxy::start(&ctx, front.into_socket(), back.into_socket(), None).unwrap();
+
+    let topic = topic(topic_len);
+    let mut peer = RawPeer::connect(&front_ep.to_string(), "XSUB").expect("handshake");
+    if accepted(limit, topic_len) {
+        peer.subscribe(&topic).expect("subscribe");
+        // The proxy has read the subscription from its XPUB (and written it to its XSUB,
+        // which adds it to its own trie, recursively, on the proxy thread).
+        wait_for_stats(&proxy, "the subscription forwarded", |s| {
+            s.frontend.messages_in == 1
+        });
+        match then {
+            Then::Unsubscribe => peer.unsubscribe(&topic).expect("unsubscribe"),
+            Then::Disconnect => drop(peer),
+        }
+        // The XPUB passes the unsubscription up only after removing the topic from its trie
+        // (recursively, on the proxy thread): once the proxy read it, the removal is done.
+        wait_for_stats(&proxy, "the unsubscription forwarded", |s| {
+            s.frontend.messages_in == 2
+        });
+    } else {
+        // ZMQ_MAXMSGSIZE: libzmq drops the peer on reading the frame's size, before any
+        // byte of the topic reaches a trie. Our write may fail half-way: the peer is gone.
+        let _ = peer.subscribe(&topic);
+        if then == Then::Unsubscribe {
+            let _ = peer.unsubscribe(&topic);
+        }
+        assert!(
+            peer.closed_by_peer(PATIENCE),
+            "libzmq kept a peer whose subscription exceeds ZMQ_MAXMSGSIZE"
+        );
+        drop(peer);
+        assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 0);
+    }
+
+    // Still alive, and still a proxy: a SUB on the frontend gets what a PUB on the backend
+    // publishes.
+    let publisher = patient(Pub::new(&ctx).unwrap());
+    publisher.connect(&back_ep).unwrap();
+    prove_pubsub(&ctx, &publisher, &front_ep);
+    let stats = proxy.statistics().unwrap();
+    assert!(stats.backend.messages_in >= 1, "{stats:?}");
+    assert_eq!(stats.backend.messages_in, stats.frontend.messages_out);
+    proxy.terminate().unwrap();
+}
+
+#[test]
+fn proxy_survives_a_64k_subscription_then_unsubscribe() {
+    run_or_check("proxy_survives_a_64k_subscription_then_unsubscribe", || {
+        through_proxy(KIB_64, Then::Unsubscribe, false)
+    });
+}
+
+#[test]
+fn proxy_survives_a_64k_subscription_then_disconnect() {
+    run_or_check("proxy_survives_a_64k_subscription_then_disconnect", || {
+        through_proxy(KIB_64, Then::Disconnect, false)
+    });
+}
+
+#[test]
+fn proxy_survives_a_4m_subscription_then_unsubscribe() {
+    run_or_check("proxy_survives_a_4m_subscription_then_unsubscribe", || {
+        through_proxy(MIB_4, Then::Unsubscribe, false)
+    });
+}
+
+#[test]
+fn proxy_survives_a_4m_subscription_then_disconnect() {
+    run_or_check("proxy_survives_a_4m_subscription_then_disconnect", || {
+        through_proxy(MIB_4, Then::Disconnect, false)
+    });
+}
+
+/// The proxy thread's stack takes the removal of a 64 KiB subscription (about 4 MiB of
+/// stack), twice Rust's default thread stack, when the frontend's limit is lifted.
+#[test]
+fn proxy_without_size_limit_survives_a_64k_subscription_then_unsubscribe() {
+    run_or_check(
+        "proxy_without_size_limit_survives_a_64k_subscription_then_unsubscribe",
+        || through_proxy(KIB_64, Then::Unsubscribe, true),
+    );
+}
+
+#[test]
+fn proxy_without_size_limit_survives_a_64k_subscription_then_disconnect() {
+    run_or_check(
+        "proxy_without_size_limit_survives_a_64k_subscription_then_disconnect",
+        || through_proxy(KIB_64, Then::Disconnect, true),
+    );
+}
+
+/// Runs `f` on a thread with Rust's default 2 MiB stack, as a user's thread would have.
+fn on_a_plain_thread(f: impl FnOnce() + Send + 'static) {
+    let handle = std::thread::Builder::new()
+        .name("plain-2MiB".into())
+        .stack_size(2 << 20)
+        .spawn(f)
+        .unwrap();
+    if let Err(panic) = handle.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// An XPUB in a plain thread, at its defaults: the hostile peer subscribes to 64 KiB and
+/// disconnects. The XPUB hands the subscription and then the unsubscription to its reader,
+/// each after its trie has taken it, so both steps are observed exactly.
+#[test]
+fn xpub_survives_a_64k_subscription_then_disconnect() {
+    run_or_check("xpub_survives_a_64k_subscription_then_disconnect", || {
+        on_a_plain_thread(|| {
+            let ctx = Context::new().unwrap();
+            let xpub = patient(XPub::new(&ctx).unwrap());
+            let ep = xpub.bind("tcp://127.0.0.1:*").unwrap();
+            let limit = xpub.max_msg_size().unwrap();
+            eprintln!("XPUB ZMQ_MAXMSGSIZE: {limit:?}");
+            let topic = topic(KIB_64);
+            let mut peer = RawPeer::connect(&ep.to_string(), "XSUB").expect("handshake");
+            if accepted(limit, KIB_64) {
+                peer.subscribe(&topic).expect("subscribe");
+                let sub = xpub.recv_subscription().unwrap();
+                assert!(sub.is_subscribe());
+                assert_eq!(sub.topic(), &topic[..]);
+                drop(peer);
+                // Removing the disconnected peer's subscriptions happens here, on this
+                // thread, before the unsubscription can be read.
+                let unsub = xpub.recv_subscription().unwrap();
+                assert!(!unsub.is_subscribe());
+                assert_eq!(unsub.topic(), &topic[..]);
+            } else {
+                let _ = peer.subscribe(&topic);
+                assert!(
+                    peer.closed_by_peer(PATIENCE),
+                    "libzmq kept a peer whose subscription exceeds ZMQ_MAXMSGSIZE"
+                );
+                drop(peer);
+                assert!(matches!(xpub.try_recv(), Ok(None)));
+            }
+            // Still an XPUB: a SUB connected now gets what it publishes.
+            let sub = patient(Sub::new(&ctx).unwrap());
+            sub.subscribe("probe").unwrap();
+            sub.connect(&ep).unwrap();
+            let first = xpub.recv_subscription().unwrap();
+            assert_eq!(first.topic(), b"probe");
+            xpub.send("probe").unwrap();
+            assert_eq!(sub.recv().unwrap(), "probe");
+        })
+    });
+}
+
+/// A PUB in a plain thread, at its defaults: the hostile peer subscribes to 64 KiB and
+/// disconnects; sends on the PUB then process the disconnection (the removal of the
+/// subscription happens inside them, on this thread).
+#[test]
+fn pub_survives_a_64k_subscription_then_disconnect() {
+    run_or_check("pub_survives_a_64k_subscription_then_disconnect", || {
+        on_a_plain_thread(|| {
+            let ctx = Context::new().unwrap();
+            let publisher = patient(Pub::new(&ctx).unwrap());
+            let mon = publisher
+                .monitor(EventMask::HANDSHAKE_SUCCEEDED | EventMask::DISCONNECTED)
+                .unwrap();
+            let ep = publisher.bind("tcp://127.0.0.1:*").unwrap();
+            let limit = publisher.max_msg_size().unwrap();
+            eprintln!("PUB ZMQ_MAXMSGSIZE: {limit:?}");
+            let topic = topic(KIB_64);
+            let mut peer = RawPeer::connect(&ep.to_string(), "XSUB").expect("handshake");
+            let ev = mon.recv_timeout(PATIENCE).unwrap();
+            assert_eq!(ev.kind, EventKind::HandshakeSucceeded);
+            if accepted(limit, KIB_64) {
+                peer.subscribe(&topic).expect("subscribe");
+                // The PUB has the subscription once a message on that topic reaches the peer.
+                let mut message = topic.clone();
+                message.extend_from_slice(b" hello");
+                let deadline = Instant::now() + PATIENCE;
+                peer_receives(&publisher, &mut peer, &message, deadline);
+                drop(peer);
+            } else {
+                let _ = peer.subscribe(&topic);
+                assert!(
+                    peer.closed_by_peer(PATIENCE),
+                    "libzmq kept a peer whose subscription exceeds ZMQ_MAXMSGSIZE"
+                );
+                drop(peer);
+            }
+            let ev = mon.recv_timeout(PATIENCE).unwrap();
+            assert!(matches!(ev.kind, EventKind::Disconnected { .. }), "{ev:?}");
+            // The sends process the disconnection; then the PUB still reaches a new SUB (whose
+            // connection the PUB learns of after the old one's end).
+            publisher.send("after").unwrap();
+            prove_pubsub(&ctx, &publisher, &ep);
+        })
+    });
+}
+
+/// Publishes `message` until the raw peer receives it (its subscription reaches the PUB
+/// asynchronously).
+fn peer_receives(publisher: &Pub, peer: &mut RawPeer, message: &[u8], deadline: Instant) {
+    loop {
+        publisher.send(message.to_vec()).unwrap();
+        // The PUB sends only what matches: the first frame that arrives is ours.
+        match peer.recv_frame_within(Duration::from_millis(50)).unwrap() {
+            Some((frame, more)) => {
+                assert_eq!(frame, message);
+                assert!(!more);
+                return;
+            }
+            None => assert!(Instant::now() < deadline, "the subscription never took"),
+        }
+    }
+}
