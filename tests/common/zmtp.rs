@@ -170,20 +170,22 @@ impl RawPeer {
         }
     }
 
-    /// Subscribes as an XSUB does under ZMTP 3.0: a message `\x01topic`.
-    pub fn subscribe(&mut self, topic: &[u8]) -> io::Result<()> {
+    /// A ZMTP 3.0 (un)subscription: one message, the flag byte then the topic.
+    fn subscription(&mut self, flag: u8, topic: &[u8]) -> io::Result<()> {
         let mut body = Vec::with_capacity(topic.len() + 1);
-        body.push(1);
+        body.push(flag);
         body.extend_from_slice(topic);
         self.send_frame(&body, false)
     }
 
+    /// Subscribes as an XSUB does under ZMTP 3.0: a message `\x01topic`.
+    pub fn subscribe(&mut self, topic: &[u8]) -> io::Result<()> {
+        self.subscription(1, topic)
+    }
+
     /// Unsubscribes: a message `\x00topic`.
     pub fn unsubscribe(&mut self, topic: &[u8]) -> io::Result<()> {
-        let mut body = Vec::with_capacity(topic.len() + 1);
-        body.push(0);
-        body.extend_from_slice(topic);
-        self.send_frame(&body, false)
+        self.subscription(0, topic)
     }
 
     /// Waits at most `timeout` for the peer to close the connection (what it sends before is
