@@ -52,6 +52,7 @@ mod interfaces;
 pub mod limits;
 pub mod message;
 pub mod monitor;
+mod multicast_guard;
 pub mod multipart;
 pub mod options;
 pub mod poll;

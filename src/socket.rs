@@ -15,8 +15,8 @@ use crate::socket_core::SocketCore;
 use crate::socket_type::SocketType;
 use crate::unshared::Unshared;
 
+pub use crate::multicast_guard::pgm_permitted;
 pub(crate) use crate::socket_core::cstring;
-pub use crate::socket_core::pgm_permitted;
 
 /// Flags for [`Socket::send_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

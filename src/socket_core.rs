@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use std::os::raw::{c_int, c_void};
 
 use crate::context::Context;
-use crate::endpoint::{Endpoint, Multicast, ToEndpoint};
+use crate::endpoint::{Endpoint, ToEndpoint};
 use crate::error::{last_errno, last_error, Detail, Error, Result};
 use crate::socket_type::SocketType;
 
@@ -60,22 +60,6 @@ pub(crate) fn cstring(what: &'static str, text: &str) -> Result<CString> {
     })
 }
 
-/// Whether this process may open the raw sockets that `pgm://` needs. libzmq aborts the
-/// process from its I/O thread when it cannot, so this is checked before libzmq sees a
-/// `pgm://` endpoint.
-pub fn pgm_permitted() -> bool {
-    const IPPROTO_PGM: c_int = 113;
-    // SAFETY: a plain socket(2) call; the descriptor is closed right away.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_RAW, IPPROTO_PGM) };
-    if fd >= 0 {
-        // SAFETY: fd is a descriptor we own.
-        unsafe { libc::close(fd) };
-        return true;
-    }
-    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-    !matches!(errno, libc::EPERM | libc::EACCES)
-}
-
 impl SocketCore {
     /// A new socket of `kind`, with the context's default linger.
     pub(crate) fn open(ctx: &Context, kind: SocketType) -> Result<SocketCore> {
@@ -116,41 +100,7 @@ impl SocketCore {
     }
 
     fn check_endpoint(&self, ep: &Endpoint) -> Result<()> {
-        if let Some(transport) = ep.multicast() {
-            if !self.kind.allows_multicast() {
-                return Err(Error::TransportNotForType {
-                    endpoint: ep.to_string(),
-                    transport: transport.name(),
-                    socket_type: self.kind.name(),
-                });
-            }
-            if transport == Multicast::Pgm && !pgm_permitted() {
-                return Err(Error::PgmPermission {
-                    endpoint: ep.to_string(),
-                });
-            }
-            if let Endpoint::Multicast {
-                interface: Some(interface),
-                ..
-            } = ep
-            {
-                // NORM aborts the process from its I/O thread on an interface the host
-                // lacks; its interface part may carry a node id (`id,iface`).
-                let iface = interface
-                    .split_once(',')
-                    .map_or(interface.as_str(), |(_, i)| i);
-                if transport == Multicast::Norm
-                    && !iface.is_empty()
-                    && !crate::interfaces::host_has(iface)
-                {
-                    return Err(Error::UnknownInterface {
-                        endpoint: ep.to_string(),
-                        interface: iface.to_string(),
-                    });
-                }
-            }
-        }
-        Ok(())
+        crate::multicast_guard::check(ep, self.kind)
     }
 
     /// A CURVE socket without the keys its role needs fails every handshake, silently: say
