@@ -5,12 +5,17 @@
 //! thread that receives a signal more often than its timeout (a profiler's timer, a burst of
 //! `SIGCHLD`) would then never time out. So every blocking call of the crate goes through
 //! [`SocketCore::blocking`]: it first tries the call without waiting (the fast path, one libzmq
-//! call when a message is ready), and only when that would block does it compute a deadline
-//! (from the socket's own timeout, or the caller's) and wait with `zmq_poll` for the time
-//! *left*, however often a signal interrupts it. Without a timeout it makes libzmq's own
-//! blocking call, which a signal may restart without harm.
+//! call when a message is ready); only when that would block does it compute a deadline (from
+//! the socket's own timeout, or the caller's) and make libzmq's own blocking call with the
+//! time *left* as its timeout, again after each signal.
+//!
+//! libzmq's blocking call, not `zmq_poll`: for some sockets `ZMQ_POLLOUT` says "ready" while
+//! a send still cannot proceed (an XPUB with `ZMQ_XPUB_NODROP` at a subscriber's high-water
+//! mark, a ROUTER with `ZMQ_ROUTER_MANDATORY` whose one peer is full), and waiting on it would
+//! spin. libzmq's own wait sleeps until the socket's state really changes. The time left is
+//! set as the socket's timeout for that one call and the socket's own value put back after.
 
-use std::os::raw::{c_int, c_long};
+use std::os::raw::c_int;
 use std::time::{Duration, Instant};
 
 use crate::error::{last_errno, Detail, Error, Result};
@@ -28,32 +33,32 @@ pub(crate) enum Wait {
     For(Duration),
 }
 
-/// Which way a blocking call goes: what it waits for, and which timeout applies.
+/// Which way a blocking call goes, and so which timeout applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Direction {
-    /// A send: waits for `ZMQ_POLLOUT`, bounded by `ZMQ_SNDTIMEO`.
+    /// A send, bounded by `ZMQ_SNDTIMEO`.
     Send,
-    /// A receive: waits for `ZMQ_POLLIN`, bounded by `ZMQ_RCVTIMEO`.
+    /// A receive, bounded by `ZMQ_RCVTIMEO`.
     Recv,
 }
 
 impl Direction {
-    fn events(self) -> i16 {
-        match self {
-            Direction::Send => zmq_ffi::ZMQ_POLLOUT as i16,
-            Direction::Recv => zmq_ffi::ZMQ_POLLIN as i16,
-        }
-    }
-
     fn name(self) -> &'static str {
         match self {
             Direction::Send => "send",
             Direction::Recv => "receive",
         }
     }
+
+    fn timeout_option(self) -> (c_int, &'static str) {
+        match self {
+            Direction::Send => (zmq_ffi::ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO"),
+            Direction::Recv => (zmq_ffi::ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO"),
+        }
+    }
 }
 
-/// The outcome of one non-blocking attempt.
+/// The outcome of one call: done (its return value), or it would block / timed out.
 enum Attempt {
     Done(c_int),
     WouldBlock,
@@ -67,42 +72,27 @@ impl SocketCore {
         )
     }
 
+    /// One call with `flags`, as many times as signals interrupt it when it does not wait
+    /// (`ZMQ_DONTWAIT`); once when it does, so that the caller recomputes the time left.
+    /// `Ok(None)`: interrupted while waiting.
     fn attempt(
         &self,
         dir: Direction,
         call: &mut impl FnMut(c_int) -> c_int,
         flags: c_int,
-    ) -> Result<Attempt> {
+    ) -> Result<Option<Attempt>> {
         loop {
-            let rc = call(flags | zmq_ffi::ZMQ_DONTWAIT);
+            let rc = call(flags);
             if rc >= 0 {
-                return Ok(Attempt::Done(rc));
+                return Ok(Some(Attempt::Done(rc)));
             }
             match last_errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => return Ok(Attempt::WouldBlock),
+                libc::EINTR if flags & zmq_ffi::ZMQ_DONTWAIT != 0 => continue,
+                libc::EINTR => return Ok(None),
+                libc::EAGAIN => return Ok(Some(Attempt::WouldBlock)),
                 e => return Err(self.call_error(dir, e)),
             }
         }
-    }
-
-    /// The deadline of a call that started `now`: `None` for no limit, `Some(now)` for
-    /// "do not wait".
-    fn deadline(&self, dir: Direction, wait: Wait, now: Instant) -> Result<Option<Instant>> {
-        let limit = match wait {
-            Wait::Never => Some(Duration::ZERO),
-            Wait::For(d) => Some(d),
-            Wait::SocketTimeout => {
-                let (option, name) = match dir {
-                    Direction::Send => (zmq_ffi::ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO"),
-                    Direction::Recv => (zmq_ffi::ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO"),
-                };
-                let ms = self.get_int::<c_int>(option, name)?;
-                (ms >= 0).then(|| Duration::from_millis(ms as u64))
-            }
-        };
-        // A limit too far away to represent is no limit.
-        Ok(limit.and_then(|d| now.checked_add(d)))
     }
 
     /// Runs `call` (a libzmq send or receive taking flags, returning -1 and errno on
@@ -118,67 +108,62 @@ impl SocketCore {
         flags: c_int,
         mut call: impl FnMut(c_int) -> c_int,
     ) -> Result<Option<c_int>> {
-        if let Attempt::Done(rc) = self.attempt(dir, &mut call, flags)? {
-            return Ok(Some(rc));
+        match self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)? {
+            Some(Attempt::Done(rc)) => return Ok(Some(rc)),
+            _ if matches!(wait, Wait::Never) => return Ok(None),
+            _ => {}
         }
-        let deadline = self.deadline(dir, wait, Instant::now())?;
-        if deadline.is_none() {
-            // No limit: libzmq's own blocking call, restarted after a signal, is exact.
-            loop {
-                let rc = call(flags);
-                if rc >= 0 {
-                    return Ok(Some(rc));
-                }
-                match last_errno() {
-                    libc::EINTR => continue,
-                    e => return Err(self.call_error(dir, e)),
-                }
-            }
-        }
-        loop {
-            if !self.wait_until(dir.events(), deadline)? {
-                return Ok(None);
-            }
-            if let Attempt::Done(rc) = self.attempt(dir, &mut call, flags)? {
-                return Ok(Some(rc));
-            }
-        }
-    }
-
-    /// Waits until the socket is ready for `events` or `deadline` passes (`None`: no limit).
-    /// `Ok(false)` when the deadline passed first. Signals are retried with the time left.
-    ///
-    /// Wraps `zmq_poll` ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)) on one item.
-    pub(crate) fn wait_until(&self, events: i16, deadline: Option<Instant>) -> Result<bool> {
-        let mut item = zmq_ffi::zmq_pollitem_t {
-            socket: self.as_ptr(),
-            fd: 0,
-            events,
-            revents: 0,
+        let (option, name) = dir.timeout_option();
+        let own = self.get_int::<c_int>(option, name)?;
+        let limit = match wait {
+            Wait::Never => Some(Duration::ZERO),
+            Wait::For(d) => Some(d),
+            Wait::SocketTimeout => (own >= 0).then(|| Duration::from_millis(own as u64)),
         };
+        // A limit too far away to represent is no limit.
+        let deadline = limit.and_then(|d| Instant::now().checked_add(d));
         loop {
-            let ms: c_long = match deadline {
+            let ms = match deadline {
                 None => -1,
                 Some(d) => {
                     let left = d.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return Ok(false);
+                        return Ok(None);
                     }
-                    c_long::from(timeout_ms(left))
+                    timeout_ms(left)
                 }
             };
-            item.revents = 0;
-            // SAFETY: one valid poll item for a valid socket, borrowed for the call.
-            let rc = unsafe { zmq_ffi::zmq_poll(&mut item, 1, ms) };
-            if rc > 0 {
-                return Ok(true);
+            let outcome = self.with_timeout(option, name, own, ms, || {
+                self.attempt(dir, &mut call, flags)
+            })?;
+            match outcome {
+                Some(Attempt::Done(rc)) => return Ok(Some(rc)),
+                // libzmq's own timeout ran out: the deadline has passed (checked above).
+                Some(Attempt::WouldBlock) if deadline.is_none() => return Ok(None),
+                // Timed out or interrupted: the loop computes what is left.
+                Some(Attempt::WouldBlock) | None => {}
             }
-            if rc < 0 && last_errno() != libc::EINTR {
-                return Err(crate::error::last_error(|| {
-                    Detail::new(format!("poll on {}", self.socket_type()))
-                }));
-            }
-            // Interrupted, or woken before the deadline: wait again for the time left.
         }
+    }
+
+    /// Runs `f` with the socket's timeout `option` set to `ms`, and puts `own` back after
+    /// (nothing to do when they are the same).
+    fn with_timeout<T>(
+        &self,
+        option: c_int,
+        name: &'static str,
+        own: c_int,
+        ms: c_int,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        if ms == own {
+            return f();
+        }
+        self.set_int(option, name, ms)?;
+        let result = f();
+        // Puts the socket's own value back; a failure here (the context was shut down
+        // meanwhile) changes nothing the caller could act on, and `result` says more.
+        let _ = self.set_int(option, name, own);
+        result
     }
 }

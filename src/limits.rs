@@ -11,12 +11,16 @@
 //!   [`crate::Socket::set_subscribe`], an XSUB's `\x01topic` message) longer than
 //!   [`MAX_TOPIC_LEN`] are refused with [`crate::Error::TopicTooLong`].
 //! - PUB and XPUB sockets made by this crate refuse inbound messages longer than
-//!   [`SUBSCRIPTION_MSG_MAX`] (`ZMQ_MAXMSGSIZE`): the only messages they receive are their
-//!   subscribers' (un)subscriptions, and an XPUB in a proxy forwards them into an XSUB, whose
-//!   trie is the recursive one (libzmq 4.3.4's XPUB side walks its own iteratively). So a
-//!   remote subscriber cannot send a topic that would overflow a stack; libzmq drops such a
-//!   peer's connection instead. Raise it with
-//!   [`crate::SocketCore::set_max_msg_size`] only on a thread with a stack to match.
+//!   [`SUBSCRIPTION_MSG_MAX`] (`ZMQ_MAXMSGSIZE`, set when the socket is made, because libzmq
+//!   copies options into each listener and connection when it binds or connects). What a PUB
+//!   receives is its subscribers' (un)subscriptions; an XPUB also receives whatever else an
+//!   XSUB peer sends upstream, which the cap limits too (raise it for such a design). An XPUB
+//!   in a proxy forwards what it receives into an XSUB, whose trie is the recursive one
+//!   (libzmq 4.3.4's XPUB side walks its own iteratively): with the cap, a remote subscriber
+//!   cannot send a topic that would overflow the proxy's stack; libzmq drops that peer's
+//!   connection instead. Raise it with [`crate::SocketCore::set_max_msg_size`] (before
+//!   binding or connecting) only where the XSUB it feeds runs on a thread with a stack to
+//!   match.
 
 /// The longest subscription topic, in bytes, that this crate lets a socket subscribe to:
 /// 4 KiB, which needs about 330 KiB of stack to remove: room to spare on any thread with

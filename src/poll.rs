@@ -137,7 +137,8 @@ impl<T: Copy> PollSet<T> {
             });
             self.tokens.push(*token);
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too far away to represent is no timeout.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         loop {
             let ms: c_long = match deadline {
                 None => -1,

@@ -119,6 +119,15 @@ impl<M> From<SendError<M>> for Error {
     }
 }
 
+/// Every frame an XSUB sends that starts with 1 or 0 is a (un)subscription: its topic is
+/// held to [`crate::limits::MAX_TOPIC_LEN`].
+fn check_xsub_frame(frame: &Message) -> Result<()> {
+    match frame.first() {
+        Some(0 | 1) => crate::limits::check_topic(&frame[1..]),
+        _ => Ok(()),
+    }
+}
+
 /// A libzmq socket of any of the twelve stable types, chosen at run time: it can do
 /// everything its type allows, checked by libzmq at run time. The typed sockets
 /// ([`crate::typed`]) check the same at compile time.
@@ -188,10 +197,7 @@ impl Socket {
     /// `Ok(true)`: queued; `Ok(false)`: no room before the deadline.
     fn send_raw(&self, msg: &mut Message, flags: c_int, wait: Wait) -> Result<bool> {
         if self.socket_type() == SocketType::XSub {
-            // Every frame an XSUB sends that starts with 1 or 0 is a (un)subscription.
-            if let Some(0 | 1) = msg.first() {
-                crate::limits::check_topic(&msg[1..])?;
-            }
+            check_xsub_frame(msg)?;
         }
         let sent = self.blocking(Direction::Send, wait, flags, |flags| {
             // SAFETY: socket and message are valid; on success libzmq takes the content and
@@ -300,6 +306,23 @@ impl Socket {
     ///
     /// Wraps `zmq_msg_send`.
     pub fn send_multipart<I>(&self, frames: I) -> Result<(), SendError<Multipart>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        if self.socket_type() == SocketType::XSub {
+            // Check every (un)subscription frame before the first goes out, so that a refused
+            // frame never leaves a message half sent.
+            let frames: Multipart = frames.into_iter().map(Into::into).collect();
+            if let Some(error) = frames.iter().find_map(|f| check_xsub_frame(f).err()) {
+                return Err(SendError::new(error, frames));
+            }
+            return self.send_frames(frames);
+        }
+        self.send_frames(frames)
+    }
+
+    fn send_frames<I>(&self, frames: I) -> Result<(), SendError<Multipart>>
     where
         I: IntoIterator,
         I::Item: Into<Message>,

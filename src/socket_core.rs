@@ -142,13 +142,9 @@ impl SocketCore {
     ) -> Result<Endpoint> {
         let ep = endpoint.to_endpoint()?.into_owned();
         self.check_endpoint(&ep)?;
-        if matches!(what, "bind" | "connect") {
+        // CURVE does nothing over inproc.
+        if matches!(what, "bind" | "connect") && ep.transport() != "inproc" {
             self.check_curve_keys()?;
-        }
-        if what == "bind" && ep.transport() == "tcp" {
-            // Resolving a tcp bind address opens a descriptor (getifaddrs) that libzmq
-            // asserts on: without one free it aborts the process (ip_resolver.cpp).
-            crate::fd_headroom::ensure(1, &format!("bind {ep}"))?;
         }
         let text = ep.to_string();
         let c = cstring("endpoint", &text)?;
@@ -164,18 +160,36 @@ impl SocketCore {
         }
     }
 
+    /// `zmq_bind` after the crate's checks, without the descriptor headroom check (for
+    /// `bind_fd`, whose bind opens no descriptor): `Ok` means libzmq has bound.
+    pub(crate) fn bind_checked(&self, endpoint: &Endpoint) -> Result<Endpoint> {
+        self.endpoint_call("bind", endpoint, zmq_ffi::zmq_bind)
+    }
+
+    /// What a successful bind is reported as: libzmq's last endpoint (the port or path it
+    /// chose), or, when that cannot be read or parsed (a newer transport, a name that is not
+    /// UTF-8), the endpoint asked for. The bind has happened either way, so this never fails.
+    pub(crate) fn bound_endpoint(&self, asked: Endpoint) -> Endpoint {
+        self.last_endpoint()
+            .ok()
+            .and_then(|text| text.parse::<Endpoint>().ok())
+            .unwrap_or(asked)
+    }
+
     /// Binds to `endpoint` and returns the endpoint actually bound: with `tcp://...:*` or
     /// `ipc://*`, the port or path libzmq chose.
     ///
     /// Wraps `zmq_bind` ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)) and reads
     /// `ZMQ_LAST_ENDPOINT`.
     pub fn bind(&self, endpoint: impl ToEndpoint) -> Result<Endpoint> {
-        let ep = self.endpoint_call("bind", &endpoint, zmq_ffi::zmq_bind)?;
-        match self.last_endpoint()?.parse::<Endpoint>() {
-            Ok(bound) => Ok(bound),
-            // libzmq wrote something we cannot parse (a newer transport): keep what was asked.
-            Err(_) => Ok(ep),
+        let ep = endpoint.to_endpoint()?.into_owned();
+        if ep.transport() == "tcp" {
+            // Resolving a tcp bind address opens a descriptor (getifaddrs) that libzmq
+            // asserts on: without one free it aborts the process (ip_resolver.cpp).
+            crate::fd_headroom::ensure(1, &format!("bind {ep}"))?;
         }
+        let bound = self.bind_checked(&ep)?;
+        Ok(self.bound_endpoint(bound))
     }
 
     /// Connects to `endpoint` (the connection itself happens in the background).

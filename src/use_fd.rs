@@ -94,7 +94,10 @@ fn local_endpoint(fd: &OwnedFd) -> Result<String> {
                 }
                 // An abstract name: libzmq writes it with a leading '@'.
                 Some(0) => {
-                    let name = String::from_utf8_lossy(&path[1..]);
+                    let name = std::str::from_utf8(&path[1..]).map_err(|source| Error::Utf8 {
+                        what: "the Unix socket's abstract name",
+                        source,
+                    })?;
                     Ok(format!("ipc://@{}", name.trim_end_matches('\0')))
                 }
                 _ => {
@@ -146,18 +149,21 @@ impl SocketCore {
                 "the socket is not listening (call listen on it first)",
             ));
         }
-        let endpoint = local_endpoint(&fd)?;
+        let endpoint: Endpoint = local_endpoint(&fd)?.parse()?;
         self.set_int(zmq_ffi::ZMQ_USE_FD, "ZMQ_USE_FD", fd.as_raw_fd())?;
-        let bound = self.bind(endpoint.as_str());
+        // zmq_bind and nothing else between setting and resetting the option: once it
+        // returns 0, the descriptor is libzmq's whatever happens next.
+        let bound = self.bind_checked(&endpoint);
         // Whatever happened, the next bind must not reuse this descriptor.
         let reset = self.set_int(zmq_ffi::ZMQ_USE_FD, "ZMQ_USE_FD", -1 as c_int);
         match bound {
-            Ok(ep) => {
+            Ok(asked) => {
                 // libzmq's listener owns the descriptor now and closes it.
                 let _ = fd.into_raw_fd();
-                reset.map(|_| ep)
+                reset?;
+                Ok(self.bound_endpoint(asked))
             }
-            // libzmq took the descriptor only once the listener exists, which is the last
+            // libzmq takes the descriptor only once the listener exists, which is the last
             // step of a successful bind: on failure it is still ours, and `fd` closes it.
             Err(e) => Err(e),
         }

@@ -5,18 +5,23 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
+use zmq_typed::prelude::*;
 use zmq_typed::{Error, Socket, SocketType};
 
-static HANDLED: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Signals handled by this thread (const-initialised, no destructor: a plain
+    /// thread-local word, safe to bump from a signal handler).
+    static HANDLED: Cell<usize> = const { Cell::new(0) };
+}
 
 extern "C" fn count_signal(_: libc::c_int) {
-    HANDLED.fetch_add(1, Ordering::Relaxed);
+    HANDLED.with(|h| h.set(h.get() + 1));
 }
 
 /// Installs a counting SIGUSR1 handler without `SA_RESTART`, as a profiler would.
@@ -43,7 +48,6 @@ fn under_signals<T: Send + 'static>(
     call: impl FnOnce() -> T + Send + 'static,
 ) -> (T, Duration) {
     install_handler();
-    let before = HANDLED.load(Ordering::Relaxed);
     let (tid_tx, tid_rx) = mpsc::channel();
     let (done_tx, done_rx) = mpsc::channel();
     thread::spawn(move || {
@@ -51,15 +55,15 @@ fn under_signals<T: Send + 'static>(
         tid_tx.send(unsafe { libc::pthread_self() }).unwrap();
         let start = Instant::now();
         let result = call();
-        let _ = done_tx.send((result, start.elapsed()));
+        let _ = done_tx.send((result, start.elapsed(), HANDLED.with(Cell::get)));
     });
     let tid = tid_rx.recv().unwrap();
     let watchdog = Instant::now() + Duration::from_secs(10);
     loop {
         match done_rx.recv_timeout(Duration::from_millis(20)) {
-            Ok((result, took)) => {
+            Ok((result, took, handled)) => {
                 assert!(
-                    HANDLED.load(Ordering::Relaxed) > before,
+                    handled > 0,
                     "{what}: no signal reached the blocked thread, the test proves nothing"
                 );
                 return (result, took);
@@ -189,4 +193,100 @@ fn a_message_arriving_during_signals_is_received() {
     let (result, _) = under_signals("recv of a late message", move || pull.recv());
     assert_eq!(result.unwrap(), "late");
     drop(sender.join().unwrap());
+}
+
+/// CPU time this thread has used.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid timespec to write.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0);
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Runs a call that must wait `WAIT` and time out, and checks that it slept rather than
+/// spun: a spinning wait uses about all of its 500 ms of CPU; a sleeping one, next to none.
+fn sleeps_while_waiting(what: &str, call: impl FnOnce() -> Result<(), Error>) {
+    let cpu = thread_cpu_time();
+    let start = Instant::now();
+    let result = call();
+    let took = start.elapsed();
+    let used = thread_cpu_time() - cpu;
+    assert!(
+        matches!(result, Err(Error::TimedOut(_))),
+        "{what}: {result:?}"
+    );
+    assert!(took >= WAIT, "{what}: returned after {took:?}");
+    assert!(
+        used < WAIT / 5,
+        "{what}: used {used:?} of CPU in {took:?} of waiting: it spins"
+    );
+}
+
+const WAIT: Duration = Duration::from_millis(500);
+
+#[test]
+fn a_timed_send_on_a_full_xpub_nodrop_sleeps() {
+    // ZMQ_POLLOUT is always set on an XPUB, even when NODROP makes the send fail: waiting on
+    // it would spin.
+    let ctx = ctx();
+    let xpub = zmq_typed::XPub::new(&ctx).unwrap();
+    xpub.set_sndhwm(Some(1)).unwrap();
+    xpub.set_xpub_nodrop(true).unwrap();
+    xpub.set_rcvtimeo(Some(PATIENCE)).unwrap();
+    let ep = xpub.bind("inproc://full-xpub").unwrap();
+    let sub = zmq_typed::Sub::new(&ctx).unwrap();
+    sub.set_rcvhwm(Some(1)).unwrap();
+    sub.subscribe("").unwrap();
+    sub.connect(&ep).unwrap();
+    assert!(xpub.recv_subscription().unwrap().is_subscribe());
+    let mut sent = 0;
+    while xpub.try_send("fill").unwrap().is_none() {
+        sent += 1;
+        assert!(sent < 10_000, "the queue never filled");
+    }
+    sleeps_while_waiting("XPub::send_timeout", || {
+        xpub.send_timeout("more", WAIT).map_err(Error::from)
+    });
+    xpub.set_sndtimeo(Some(WAIT)).unwrap();
+    sleeps_while_waiting("XPub::send with SNDTIMEO", || {
+        xpub.send("more").map_err(Error::from)
+    });
+}
+
+#[test]
+fn a_timed_send_on_a_full_mandatory_router_sleeps() {
+    let ctx = ctx();
+    let router = Socket::new(&ctx, SocketType::Router).unwrap();
+    router.set_router_mandatory(true).unwrap();
+    router.set_sndhwm(Some(1)).unwrap();
+    let ep = router.bind("inproc://full-router").unwrap();
+    let dealer = Socket::new(&ctx, SocketType::Dealer).unwrap();
+    dealer.set_routing_id("d").unwrap();
+    dealer.set_rcvhwm(Some(1)).unwrap();
+    dealer.connect(&ep).unwrap();
+    let mut sent = 0;
+    loop {
+        match router.send_with(
+            "d",
+            zmq_typed::SendFlags::MORE | zmq_typed::SendFlags::DONTWAIT,
+        ) {
+            Ok(()) => router.send("fill").unwrap(),
+            Err(e) if e.is_timeout() => break,
+            // The dealer's pipe is not attached yet: the id is unknown.
+            Err(e) if matches!(e.error(), Error::HostUnreachable(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
+        sent += 1;
+        assert!(sent < 100_000, "the queue never filled");
+    }
+    router.set_sndtimeo(Some(WAIT)).unwrap();
+    sleeps_while_waiting("Router send with SNDTIMEO", || {
+        router
+            .send_with("d", zmq_typed::SendFlags::MORE)
+            .map_err(Error::from)
+    });
 }

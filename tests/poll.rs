@@ -230,3 +230,26 @@ fn every_timer_callback_is_freed_exactly_once() {
     drop(timers);
     assert_eq!(*dropped.borrow(), 100);
 }
+
+#[test]
+fn the_longest_timeouts_wait_instead_of_panicking() {
+    // Duration::MAX cannot be added to an Instant: it means "no limit", not a panic.
+    let ctx = zmq_typed::Context::new().unwrap();
+    let pull = zmq_typed::Socket::new(&ctx, Pull).unwrap();
+    let ep = pull.bind("inproc://longest-timeout").unwrap();
+    let push = zmq_typed::Socket::new(&ctx, Push).unwrap();
+    push.connect(&ep).unwrap();
+    push.send("now").unwrap();
+    let ready = poll(&[(&pull, PollEvents::IN, 1)], Some(Duration::MAX)).unwrap();
+    assert_eq!(ready, vec![(1, PollEvents::IN)]);
+    assert_eq!(pull.recv_timeout(Duration::MAX).unwrap(), "now");
+    push.send_timeout("again", Duration::MAX).unwrap();
+    assert_eq!(pull.recv().unwrap(), "again");
+    let monitor = pull.monitor(zmq_typed::EventMask::ALL).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let event = monitor.recv_timeout(Duration::MAX).unwrap();
+    assert!(
+        matches!(event.kind, zmq_typed::EventKind::Listening { .. }),
+        "{event:?}"
+    );
+}

@@ -100,6 +100,11 @@ fn curve_sockets_without_their_keys_are_refused_at_bind_and_connect() {
     client.send("with keys").unwrap();
     assert_eq!(server.recv().unwrap(), "with keys");
 
+    // CURVE does nothing over inproc: no keys needed there.
+    let inproc = socket(&ctx, Rep);
+    inproc.set_curve_server(true).unwrap();
+    inproc.bind("inproc://curve-needs-no-keys").unwrap();
+
     // Unbinding and disconnecting are not held to it, and plain sockets are unaffected.
     server.unbind(&ep).unwrap();
     let plain = socket(&ctx, Rep);

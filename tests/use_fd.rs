@@ -55,6 +55,14 @@ fn bind_fd_serves_a_unix_listener() {
 
 #[test]
 fn descriptors_libzmq_would_abort_on_are_refused() {
+    // In a child: libzmq aborts on each of these, so a regression must fail this test only.
+    child::run_or_check(
+        "descriptors_libzmq_would_abort_on_are_refused",
+        refuses_what_libzmq_would_abort_on,
+    );
+}
+
+fn refuses_what_libzmq_would_abort_on() {
     let ctx = ctx();
     let pull = socket(&ctx, SocketType::Pull);
 
@@ -128,4 +136,72 @@ fn a_descriptor_reused_after_the_socket_closes_is_not_closed_under_its_new_owner
     let mut back = String::new();
     file.read_to_string(&mut back).unwrap();
     assert_eq!(back, "intact");
+}
+
+#[test]
+fn a_listener_libzmq_has_taken_is_never_closed_by_the_crate() {
+    // An abstract Unix name that is not UTF-8: libzmq binds (and owns the descriptor), but
+    // the endpoint cannot be a Rust string. The crate refuses it before binding, closing the
+    // descriptor itself, rather than after, when closing it would pull it from under libzmq
+    // (which then aborted with "Bad file descriptor" in epoll.cpp).
+    child::run_or_check(
+        "a_listener_libzmq_has_taken_is_never_closed_by_the_crate",
+        || {
+            use std::os::linux::net::SocketAddrExt;
+            let ctx = ctx();
+            let name = b"\xffzmq-typed-not-utf8";
+            let addr = std::os::unix::net::SocketAddr::from_abstract_name(name).unwrap();
+            let listener = UnixListener::bind_addr(&addr).unwrap();
+            let pull = socket(&ctx, SocketType::Pull);
+            match pull.bind_fd(listener) {
+                Err(Error::Utf8 { .. }) => {}
+                other => panic!("expected Utf8, got {other:?}"),
+            }
+            // The socket is unharmed: a listener of its own works, and dropping everything
+            // (which would abort on a stolen descriptor) returns.
+            let ep = pull.bind("tcp://127.0.0.1:*").unwrap();
+            round_trip(&pull, &ep.to_string(), "after the refusal");
+            drop(pull);
+            drop(ctx);
+        },
+    );
+}
+
+#[test]
+fn bind_fd_needs_no_free_descriptor() {
+    // A bind over a listener opens nothing: it must not be refused (and the listener
+    // closed) for want of descriptors the way a tcp bind by address is.
+    child::run_or_check("bind_fd_needs_no_free_descriptor", || {
+        let ctx = ctx();
+        let pull = socket(&ctx, SocketType::Pull);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Leave no descriptor free: lower the limit to just above the highest descriptor in
+        // use, then fill every hole below it.
+        let highest = std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
+            .max()
+            .unwrap();
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit/setrlimit with a valid struct; this child process only.
+        unsafe {
+            assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+            limit.rlim_cur = (highest + 1) as libc::rlim_t;
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+        }
+        let mut hold = Vec::new();
+        while let Ok(f) = File::open("/dev/null") {
+            hold.push(f);
+        }
+        let ep = pull.bind_fd(listener).unwrap();
+        assert_eq!(ep.to_string(), format!("tcp://{addr}"));
+        assert!(matches!(
+            pull.bind("tcp://127.0.0.1:*"),
+            Err(Error::TooManyOpenFiles(_))
+        ));
+    });
 }

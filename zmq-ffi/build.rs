@@ -95,10 +95,21 @@ fn main() {
     if let Some(pc) = pc_file() {
         println!("cargo:rerun-if-changed={}", pc.display());
     }
-    for dir in &lib.link_paths {
+    // Package managers keep the files' own dates (dpkg sets the mtimes of the package), so a
+    // date alone may not change on an upgrade; the versioned file that `libzmq.so` points to
+    // does change its name with libzmq's version, and a watched path that no longer exists
+    // makes Cargo run this script again.
+    let mut lib_dirs = lib.link_paths.clone();
+    lib_dirs.extend(pkg_variable("libdir").map(PathBuf::from));
+    lib_dirs.sort();
+    lib_dirs.dedup();
+    for dir in &lib_dirs {
         let so = dir.join("libzmq.so");
         if so.exists() {
             println!("cargo:rerun-if-changed={}", so.display());
+            if let Ok(real) = std::fs::canonicalize(&so) {
+                println!("cargo:rerun-if-changed={}", real.display());
+            }
         }
     }
 
@@ -111,15 +122,21 @@ fn main() {
     }
 }
 
-/// The `libzmq.pc` file pkg-config read, to watch for upgrades.
-fn pc_file() -> Option<PathBuf> {
+/// A variable of libzmq's pkg-config file (`libdir`, `pcfiledir`...).
+fn pkg_variable(name: &str) -> Option<String> {
     let out = Command::new(pkg_config_program())
-        .args(["--variable=pcfiledir", "libzmq"])
+        .arg(format!("--variable={name}"))
+        .arg("libzmq")
         .output()
         .ok()?;
-    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let pc = PathBuf::from(dir).join("libzmq.pc");
-    (out.status.success() && pc.exists()).then_some(pc)
+    let value = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !value.is_empty()).then_some(value)
+}
+
+/// The `libzmq.pc` file pkg-config read, to watch for upgrades.
+fn pc_file() -> Option<PathBuf> {
+    let pc = PathBuf::from(pkg_variable("pcfiledir")?).join("libzmq.pc");
+    pc.exists().then_some(pc)
 }
 
 #[cfg(feature = "bindgen")]

@@ -207,7 +207,8 @@ impl Monitor {
     ///
     /// Reads the queue that the relay fills with `zmq_msg_recv`.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Event> {
-        self.next(Some(Instant::now() + timeout))
+        // A timeout too far away to represent is no timeout.
+        self.next(Instant::now().checked_add(timeout))
     }
 
     /// The next event if one is queued: `Ok(None)` when none is, [`Error::Terminated`] when

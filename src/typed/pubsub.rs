@@ -40,6 +40,13 @@ stateless_socket!(
     /// An XPUB socket: a [`Pub`] that also receives its subscribers' subscriptions
     /// ([`XPub::recv_subscription`]), as a proxy needs to pass them upstream. Its peers are
     /// [`Sub`] and [`XSub`].
+    ///
+    /// Like every PUB and XPUB of this crate it is made with a `ZMQ_MAXMSGSIZE` of
+    /// [`SUBSCRIPTION_MSG_MAX`](crate::limits::SUBSCRIPTION_MSG_MAX) (4106 bytes): a peer
+    /// that sends a longer message (a subscription that could overflow a stack where it is
+    /// removed, or a long upstream message from an XSUB) is disconnected and its message
+    /// dropped. An XPUB meant to carry longer upstream messages raises it with
+    /// `set_max_msg_size` before it binds or connects (see [`crate::limits`]).
     XPub = XPub, "XPUB"
 );
 
