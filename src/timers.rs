@@ -167,20 +167,29 @@ impl Timers {
         (ms >= 0).then(|| Duration::from_millis(ms as u64))
     }
 
-    /// Runs the callbacks of every due timer. A callback that panicked has its panic resumed
-    /// here, after libzmq's loop finished.
+    /// Runs the callbacks of every due timer. A panic in a callback does not cross libzmq:
+    /// the other due callbacks still run, and once libzmq's loop has finished the panic is
+    /// resumed here. When several callbacks panicked in one call, the panic of the timer
+    /// added first (the lowest [`TimerId`]) is resumed and the others are dropped; every
+    /// timer stays registered.
     ///
     /// Wraps `zmq_timers_execute`.
     pub fn execute(&mut self) -> Result<()> {
         // SAFETY: valid timer set; the callbacks' slots live in self.slots.
         let rc = unsafe { zmq_ffi::zmq_timers_execute(self.ptr) };
-        for &slot in self.slots.values() {
+        let mut first: Option<(c_int, Box<dyn Any + Send>)> = None;
+        for (&id, &slot) in &self.slots {
             // SAFETY: the slot is alive (in the map) and libzmq's loop has returned, so no
             // other reference to it exists.
             let slot = unsafe { &mut *slot };
             if let Some(payload) = slot.panic.take() {
-                std::panic::resume_unwind(payload);
+                if first.as_ref().is_none_or(|(lowest, _)| id < *lowest) {
+                    first = Some((id, payload));
+                }
             }
+        }
+        if let Some((_, payload)) = first {
+            std::panic::resume_unwind(payload);
         }
         check(rc, || Detail::new("zmq_timers_execute")).map(|_| ())
     }

@@ -253,3 +253,31 @@ fn the_longest_timeouts_wait_instead_of_panicking() {
         "{event:?}"
     );
 }
+
+#[test]
+fn of_several_panicking_timers_the_first_added_is_resumed_and_the_rest_dropped() {
+    let mut timers = Timers::new().unwrap();
+    let runs = Rc::new(RefCell::new(Vec::new()));
+    for name in ["first", "second"] {
+        let runs = runs.clone();
+        timers
+            .add(Duration::from_millis(1), move |_| {
+                let n = runs.borrow().iter().filter(|r| **r == name).count();
+                runs.borrow_mut().push(name);
+                if n == 0 {
+                    panic!("{name}");
+                }
+            })
+            .unwrap();
+    }
+    // Wait until both are due, so that one execute runs them both.
+    std::thread::sleep(Duration::from_millis(5));
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| timers.execute()))
+        .unwrap_err();
+    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("first"));
+    assert_eq!(runs.borrow().len(), 2, "both callbacks ran: {:?}", runs.borrow());
+    // The second panic was dropped, not kept for later: the next execute runs both again.
+    std::thread::sleep(Duration::from_millis(5));
+    timers.execute().unwrap();
+    assert_eq!(runs.borrow().len(), 4, "{:?}", runs.borrow());
+}
