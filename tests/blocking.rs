@@ -179,10 +179,12 @@ fn typed_recv_with_rcvtimeo_expires_under_signals() {
 
 #[test]
 fn a_message_arriving_during_signals_is_received() {
+    // No timeout at all: libzmq's own blocking receive, restarted after every signal, still
+    // returns the message when it comes (the watchdog of under_signals bounds the test).
     let ctx = ctx();
     let pull = Socket::new(&ctx, SocketType::Pull).unwrap();
     let ep = pull.bind("tcp://127.0.0.1:*").unwrap();
-    pull.set_rcvtimeo(Some(PATIENCE)).unwrap();
+    assert_eq!(pull.rcvtimeo().unwrap(), None);
     let push = Socket::new(&ctx, SocketType::Push).unwrap();
     push.connect(&ep).unwrap();
     let sender = thread::spawn(move || {
