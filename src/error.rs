@@ -140,11 +140,18 @@ macro_rules! errno_variants {
                 /// Which thread.
                 what: &'static str,
             },
-            /// A proxy that is no longer running was asked to do something.
-            #[error("the proxy has stopped: {reason}")]
+            /// A proxy that is no longer running was asked to do something
+            /// ([`crate::SteerableProxy`]).
+            #[error("the proxy has stopped: {}", match .cause {
+                Some(cause) => cause.to_string(),
+                None => "it was terminated".to_string(),
+            })]
             ProxyStopped {
-                /// Why it stopped (its error), or that it was already terminated.
-                reason: String,
+                /// Why it stopped: the proxy's own error ([`Error::Terminated`] after the
+                /// context's shutdown, [`Error::NotSupported`] for a capture socket that
+                /// cannot send...), or `None` when it was terminated by a command.
+                #[source]
+                cause: Option<Box<Error>>,
             },
             /// A subscription topic longer than the crate accepts
             /// ([`crate::limits::MAX_TOPIC_LEN`]): libzmq walks subscriptions recursively, one

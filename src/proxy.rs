@@ -2,21 +2,49 @@
 //! ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy),
 //! [zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
 //!
-//! # Stack
-//! A proxy between an XPUB and an XSUB keeps its subscriptions in libzmq's tries, on the
-//! thread that runs it, and libzmq adds and removes a subscription *recursively*, one stack
-//! frame (about 64 bytes) per byte of topic: a remote subscriber with a long topic can
-//! overflow that thread's stack, which kills the process. [`SteerableProxy`] therefore runs
-//! on a thread with a [`PROXY_STACK_SIZE`] stack (virtual memory: only the pages touched cost
-//! anything), and the XPUB and PUB sockets of this crate refuse subscriptions longer than
-//! [`crate::limits::SUBSCRIPTION_MSG_MAX`] to begin with. [`proxy()`] runs on the calling
-//! thread, with that thread's stack.
+//! # Stack: what a proxy forwards into an XSUB
+//! An XSUB treats every frame sent to it that starts with `1` or `0` as a subscription or an
+//! unsubscription, and libzmq keeps its subscriptions in a trie that it walks *recursively*,
+//! one stack frame per byte of topic (measured with libzmq 4.3.4 on x86-64):
+//!
+//! - about 80 bytes of stack per byte to remove a subscription, or to replay the
+//!   subscriptions to a new upstream peer, on the thread that uses the XSUB: the proxy's;
+//! - about 48 bytes per byte to free the trie when the XSUB is closed, on libzmq's reaper
+//!   thread, whose stack is the process's default thread stack (`ulimit -s`, usually 8 MiB).
+//!
+//! A frame that a proxy forwards into an XSUB longer than those stacks can take kills the
+//! process (a stack overflow). So [`proxy()`] and [`SteerableProxy::start`] refuse, with
+//! [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE`, to forward into an XSUB (backend, frontend,
+//! or capture) from a socket whose `ZMQ_MAXMSGSIZE` ([`crate::SocketCore::max_msg_size`]) is
+//! `None` or larger than:
+//!
+//! - [`PROXY_MAX_FORWARDED_MSG_SIZE`] (64 KiB) for a [`SteerableProxy`], whose thread has a
+//!   [`PROXY_STACK_SIZE`] stack;
+//! - [`crate::limits::SUBSCRIPTION_MSG_MAX`] for [`proxy()`], which runs on the calling
+//!   thread, whose stack the crate cannot know.
+//!
+//! PUB and PUSH sockets receive nothing and are not checked. The XPUB sockets of this crate
+//! have a `ZMQ_MAXMSGSIZE` of `SUBSCRIPTION_MSG_MAX` from the start, so the usual XPUB/XSUB
+//! forwarder passes as it is. For another socket (a PULL, a ROUTER...), call
+//! `set_max_msg_size(Some(n))` **before** it binds or connects: libzmq copies a socket's
+//! options into each endpoint as the endpoint is made, so a limit set later does not apply to
+//! the endpoints already there, and the proxy cannot tell (it reads the socket's current
+//! value).
+//!
+//! `ZMQ_MAXMSGSIZE` limits what peers on the network transports (tcp, ipc...) send. It does
+//! not apply to inproc peers, which are the program's own code: a long frame starting with
+//! `1` or `0` that the program sends into such a proxy over inproc overflows a stack like any
+//! long local subscription.
+//!
+//! The XSUB that [`SteerableProxy::terminate`] hands back may hold subscriptions as long as
+//! [`PROXY_MAX_FORWARDED_MSG_SIZE`]: keep using it only on a thread with a stack of 8 MiB or
+//! more (a new upstream peer makes it replay them, recursively). Dropping it is always safe.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::context::Context;
 use crate::error::{last_errno, last_error, Detail, Error, Result};
@@ -30,10 +58,21 @@ use crate::unshared::Unshared;
 /// or terminated ([`Error::Terminated`]), or on another error of libzmq's (a capture socket
 /// that cannot send, for one). Signals do not stop it: `EINTR` is retried.
 ///
-/// With XPUB/XSUB sockets, see [the stack note](self#stack).
+/// Refuses at once, with [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE`, to forward into an
+/// XSUB from a socket whose `ZMQ_MAXMSGSIZE` is `None` or larger than
+/// [`crate::limits::SUBSCRIPTION_MSG_MAX`]: this thread's stack is unknown, and an XSUB
+/// handles what it is sent recursively (see [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub)).
+/// An XPUB made by this crate passes as it is.
 ///
 /// Wraps `zmq_proxy` ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy)).
 pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
+    check_forwarding(
+        frontend,
+        backend,
+        capture,
+        crate::limits::SUBSCRIPTION_MSG_MAX,
+        "the stack of the calling thread, which the crate cannot know",
+    )?;
     let capture = capture.map_or(std::ptr::null_mut(), |s| s.as_ptr());
     loop {
         // SAFETY: the sockets are valid and borrowed (so used by no other code) for the call.
@@ -74,10 +113,87 @@ pub struct ProxyStats {
 /// The sockets a stopped proxy gives back: frontend, backend and capture.
 pub type ProxySockets = (Socket, Socket, Option<Socket>);
 
-/// The stack of a [`SteerableProxy`]'s thread: 64 MiB, enough to remove a 1 MiB
-/// subscription (see [the stack note](self#stack)). Virtual memory: a proxy that never sees
-/// a long topic touches a few pages of it.
+/// The stack of a [`SteerableProxy`]'s thread: 64 MiB. Virtual memory: a proxy that never
+/// sees a long topic touches a few pages of it. Removing a subscription from an XSUB takes
+/// about 80 bytes of it per byte of topic (measured: 800 000 bytes fit, 900 000 do not); see
+/// [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub).
 pub const PROXY_STACK_SIZE: usize = 64 << 20;
+
+/// The stack budgeted per byte of topic: 128 bytes, with a margin over the 80 measured for
+/// the deepest of libzmq's recursive walks (removal), and 48 for freeing the trie.
+const STACK_PER_TOPIC_BYTE: usize = 128;
+
+/// The stack assumed for libzmq's reaper thread, which frees an XSUB's trie when the XSUB is
+/// closed: the usual default thread stack (`ulimit -s` of 8 MiB).
+const REAPER_STACK: usize = 8 << 20;
+
+/// The largest `ZMQ_MAXMSGSIZE` that [`SteerableProxy::start`] accepts on a socket whose
+/// messages it forwards into an XSUB: 64 KiB. It is the smaller stack of the two threads that
+/// walk the XSUB's subscriptions recursively, the proxy's ([`PROXY_STACK_SIZE`], 64 MiB) and
+/// libzmq's reaper (which frees them on close, with the process's default thread stack,
+/// assumed to be 8 MiB), divided by 128 bytes of stack per byte (80 measured at most). Its
+/// walks then take at most 5 MiB of the proxy's stack and 3 MiB of the reaper's.
+///
+/// A socket of the crate's own whose messages go into an XSUB must have it set before it
+/// binds or connects; see [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub).
+pub const PROXY_MAX_FORWARDED_MSG_SIZE: u64 = {
+    let stack = if PROXY_STACK_SIZE < REAPER_STACK {
+        PROXY_STACK_SIZE
+    } else {
+        REAPER_STACK
+    };
+    (stack / STACK_PER_TOPIC_BYTE) as u64
+};
+
+/// Refuses a proxy that would forward into an XSUB the messages of a socket whose peers may
+/// send frames longer than `max` (`ZMQ_MAXMSGSIZE` unset or larger): the XSUB would handle
+/// them recursively, one stack frame per byte, on `stack` (a thread's stack, in words).
+fn check_forwarding(
+    frontend: &Socket,
+    backend: &Socket,
+    capture: Option<&Socket>,
+    max: u64,
+    stack: &str,
+) -> Result<()> {
+    let mut routes = vec![
+        ("frontend", frontend, "backend", backend),
+        ("backend", backend, "frontend", frontend),
+    ];
+    if let Some(capture) = capture {
+        routes.push(("frontend", frontend, "capture", capture));
+        routes.push(("backend", backend, "capture", capture));
+    }
+    for (from_name, from, to_name, to) in routes {
+        let from_type = from.socket_type();
+        // PUB and PUSH receive nothing: nothing of theirs is forwarded.
+        if to.socket_type() != SocketType::XSub
+            || matches!(from_type, SocketType::Pub | SocketType::Push)
+        {
+            continue;
+        }
+        let limit = from.max_msg_size()?;
+        if limit.is_some_and(|n| n <= max) {
+            continue;
+        }
+        let limit = match limit {
+            Some(n) => format!("is {n} bytes"),
+            None => "is unlimited".to_string(),
+        };
+        return Err(Error::OptionValue {
+            option: "ZMQ_MAXMSGSIZE",
+            reason: format!(
+                "the {from_name} ({from_type})'s limit {limit}, and the proxy would forward \
+                 what its peers send into the {to_name} XSUB, which takes every frame \
+                 starting with 1 or 0 as a subscription and walks it recursively (about 80 \
+                 bytes of stack per byte), so a peer could overflow {stack}, killing the \
+                 process; call set_max_msg_size(Some(n)) with n <= {max} on the \
+                 {from_name} before it binds or connects (libzmq applies the limit to the \
+                 endpoints made after it)"
+            ),
+        });
+    }
+    Ok(())
+}
 
 /// How long a command waits at a time before checking again whether the proxy has stopped.
 const SLICE: Duration = Duration::from_millis(10);
@@ -96,9 +212,10 @@ type Outcome = (Result<()>, ProxySockets);
 enum Run {
     /// Running, or finished and not joined yet.
     Running(JoinHandle<Outcome>),
-    /// Finished on `error`, joined; `sockets` is `None` when the thread panicked.
+    /// Finished, joined: on `error`, or by a `TERMINATE` command when `error` is `None`;
+    /// `sockets` is `None` when the thread panicked.
     Stopped {
-        error: Error,
+        error: Option<Error>,
         sockets: Option<ProxySockets>,
     },
     /// Handed over by `terminate` or `drop`.
@@ -109,17 +226,15 @@ impl Run {
     fn joined(joined: std::thread::Result<Outcome>) -> Run {
         match joined {
             Ok((Ok(()), sockets)) => Run::Stopped {
-                error: Error::ProxyStopped {
-                    reason: "it was terminated".into(),
-                },
+                error: None,
                 sockets: Some(sockets),
             },
             Ok((Err(error), sockets)) => Run::Stopped {
-                error,
+                error: Some(error),
                 sockets: Some(sockets),
             },
             Err(_) => Run::Stopped {
-                error: Error::ThreadPanicked { what: "proxy" },
+                error: Some(Error::ThreadPanicked { what: "proxy" }),
                 sockets: None,
             },
         }
@@ -200,8 +315,22 @@ impl From<ProxyFailed> for Error {
 ///
 /// No call on the handle waits for ever on a proxy that has stopped: once the proxy has
 /// failed (a capture socket that cannot send, the context's shutdown...), every command
-/// returns [`Error::ProxyStopped`] with the proxy's own error, [`SteerableProxy::terminate`]
-/// returns that error *with* the sockets ([`ProxyFailed`]), and dropping returns at once.
+/// returns [`Error::ProxyStopped`] with the proxy's own error as its `cause`,
+/// [`SteerableProxy::terminate`] returns that error *with* the sockets ([`ProxyFailed`]), and
+/// dropping returns at once.
+///
+/// # A proxy blocked in a send
+/// A proxy that is alive but blocked inside libzmq, sending to a peer that does not read
+/// (a capture socket without a reader, a backend whose peers are all full...), reads no
+/// command and answers nothing until it can send: [`SteerableProxy::statistics`] and
+/// [`SteerableProxy::terminate`] wait until then, [`SteerableProxy::pause`] and
+/// [`SteerableProxy::resume`] only queue their command, dropping gives up after
+/// [`DROP_GRACE`]. [`SteerableProxy::statistics_timeout`] gives up in time. The context's
+/// shutdown ([`Context::shutdown`], a [`crate::ShutdownHandle`]) unblocks it: its thread then
+/// ends with [`Error::Terminated`], and `terminate` hands the sockets back with that error.
+///
+/// A proxy whose sockets forward into an XSUB needs limits on them: see
+/// [`SteerableProxy::start`].
 ///
 /// ```
 /// use zmq_typed::{Context, Socket, SocketType, SteerableProxy};
@@ -238,6 +367,9 @@ impl From<ProxyFailed> for Error {
 pub struct SteerableProxy {
     control: Socket,
     run: RefCell<Run>,
+    /// `STATISTICS` replies the proxy owes, counting the one awaited: the replies to calls
+    /// that timed out come first, and are discarded.
+    owed: Cell<u64>,
     /// Disconnected once the thread is done (it drops the sender as it returns).
     done: mpsc::Receiver<()>,
 }
@@ -285,6 +417,35 @@ impl SteerableProxy {
     /// a control socket of its own. [`Error::ThreadSpawn`] when the thread cannot start (the
     /// sockets are then closed).
     ///
+    /// Refuses, with [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE` (the sockets are then
+    /// closed), to forward into an XSUB (the backend, the frontend or the capture) from a
+    /// socket whose `ZMQ_MAXMSGSIZE` is `None` or larger than
+    /// [`PROXY_MAX_FORWARDED_MSG_SIZE`]: an XSUB walks what it is sent recursively, and a
+    /// peer's long frame would overflow a stack. An XPUB made by this crate passes as it is;
+    /// another socket needs `set_max_msg_size(Some(n))` before it binds or connects (see
+    /// [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub), which also says why
+    /// inproc peers are not limited).
+    ///
+    /// ```
+    /// use zmq_typed::{proxy::PROXY_MAX_FORWARDED_MSG_SIZE, Context, Error, Socket, SocketType};
+    /// use zmq_typed::SteerableProxy;
+    /// let ctx = Context::new()?;
+    /// // A PULL that feeds an XSUB: its limit goes first, then the bind.
+    /// let front = Socket::new(&ctx, SocketType::Pull)?;
+    /// front.set_max_msg_size(Some(PROXY_MAX_FORWARDED_MSG_SIZE))?;
+    /// front.bind("tcp://127.0.0.1:*")?;
+    /// let back = Socket::new(&ctx, SocketType::XSub)?;
+    /// let proxy = SteerableProxy::start(&ctx, front, back, None)?;
+    /// proxy.terminate()?;
+    ///
+    /// // Without a limit, the proxy refuses to start.
+    /// let front = Socket::new(&ctx, SocketType::Pull)?;
+    /// let back = Socket::new(&ctx, SocketType::XSub)?;
+    /// let refused = SteerableProxy::start(&ctx, front, back, None).unwrap_err();
+    /// assert!(matches!(refused, Error::OptionValue { option: "ZMQ_MAXMSGSIZE", .. }));
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    ///
     /// Wraps `zmq_proxy_steerable` ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
     pub fn start(
         ctx: &Context,
@@ -292,6 +453,14 @@ impl SteerableProxy {
         backend: Socket,
         capture: Option<Socket>,
     ) -> Result<SteerableProxy> {
+        check_forwarding(
+            &frontend,
+            &backend,
+            capture.as_ref(),
+            PROXY_MAX_FORWARDED_MSG_SIZE,
+            "the proxy thread's stack, or that of libzmq's reaper thread when it frees the \
+             XSUB's subscriptions",
+        )?;
         let endpoint = crate::inproc_name::unique("proxy-control");
         let inner = Socket::new(ctx, SocketType::Pair)?;
         inner.set_linger(Some(Duration::ZERO))?;
@@ -339,6 +508,7 @@ impl SteerableProxy {
         Ok(SteerableProxy {
             control,
             run: RefCell::new(Run::Running(thread)),
+            owed: Cell::new(0),
             done,
         })
     }
@@ -354,11 +524,9 @@ impl SteerableProxy {
         match &*run {
             Run::Running(_) => None,
             Run::Stopped { error, .. } => Some(Error::ProxyStopped {
-                reason: error.to_string(),
+                cause: error.clone().map(Box::new),
             }),
-            Run::Gone => Some(Error::ProxyStopped {
-                reason: "it was terminated".into(),
-            }),
+            Run::Gone => Some(Error::ProxyStopped { cause: None }),
         }
     }
 
@@ -373,13 +541,27 @@ impl SteerableProxy {
     fn stopped_by_shutdown(&self) -> Error {
         let _ = self.done.recv_timeout(SHUTDOWN_GRACE);
         self.stopped_error().unwrap_or_else(|| Error::ProxyStopped {
-            reason: "the context was shut down".into(),
+            cause: Some(Box::new(Error::Terminated(Detail::new(
+                "the context was shut down",
+            )))),
         })
     }
 
-    /// Waits at most one slice for the control socket to be ready for `events`.
-    fn wait_control(&self, events: PollEvents) -> Result<()> {
-        match crate::poll::poll(&[(&self.control, events, ())], Some(SLICE)) {
+    /// Waits at most one slice, and not past `deadline`, for the control socket to be ready
+    /// for `events`; [`Error::TimedOut`] once the deadline has passed.
+    fn wait_control(&self, events: PollEvents, deadline: Option<Instant>) -> Result<()> {
+        let wait = match deadline {
+            None => SLICE,
+            Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => left.min(SLICE),
+                _ => {
+                    return Err(Error::TimedOut(Detail::new(
+                        "the proxy did not answer in time",
+                    )))
+                }
+            },
+        };
+        match crate::poll::poll(&[(&self.control, events, ())], Some(wait)) {
             Ok(_) => Ok(()),
             Err(Error::Terminated(_)) => Err(self.stopped_by_shutdown()),
             Err(e) => Err(e),
@@ -388,14 +570,15 @@ impl SteerableProxy {
 
     /// Sends a command without ever blocking on a proxy that has stopped: the proxy's end of
     /// the control pair goes away with it, after which a send could never complete.
-    fn command(&self, cmd: &'static str) -> Result<()> {
+    /// [`Error::TimedOut`] when it cannot be queued before `deadline`.
+    fn command(&self, cmd: &'static str, deadline: Option<Instant>) -> Result<()> {
         loop {
             if let Some(stopped) = self.stopped_error() {
                 return Err(stopped);
             }
             match self.control.try_send(cmd) {
                 Ok(None) => return Ok(()),
-                Ok(Some(_)) => self.wait_control(PollEvents::OUT)?,
+                Ok(Some(_)) => self.wait_control(PollEvents::OUT, deadline)?,
                 Err(Error::Terminated(_)) => return Err(self.stopped_by_shutdown()),
                 Err(e) => return Err(e),
             }
@@ -405,34 +588,77 @@ impl SteerableProxy {
     /// Stops forwarding until [`SteerableProxy::resume`] (`PAUSE`). [`Error::ProxyStopped`]
     /// when the proxy has stopped.
     ///
+    /// Returns once the command is queued: a proxy [blocked in a
+    /// send](SteerableProxy#a-proxy-blocked-in-a-send) reads it only once it can send (or
+    /// stops on the context's shutdown, which unblocks it).
+    ///
     /// Wraps `zmq_msg_send` on the proxy's control socket
     /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
     pub fn pause(&self) -> Result<()> {
-        self.command("PAUSE")
+        self.command("PAUSE", None)
     }
 
     /// Forwards again (`RESUME`). [`Error::ProxyStopped`] when the proxy has stopped.
     ///
-    /// Wraps `zmq_msg_send` on the proxy's control socket.
+    /// Returns once the command is queued: a proxy [blocked in a
+    /// send](SteerableProxy#a-proxy-blocked-in-a-send) reads it only once it can send (or
+    /// stops on the context's shutdown, which unblocks it).
+    ///
+    /// Wraps `zmq_msg_send` on the proxy's control socket
+    /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
     pub fn resume(&self) -> Result<()> {
-        self.command("RESUME")
+        self.command("RESUME", None)
     }
 
     /// The proxy's counters (`STATISTICS`). [`Error::ProxyStopped`], with the proxy's error,
     /// when the proxy has stopped, before or while answering.
     ///
+    /// Waits as long as the proxy takes to answer: a proxy [blocked in a
+    /// send](SteerableProxy#a-proxy-blocked-in-a-send) answers nothing until it can send, or
+    /// until the context's shutdown unblocks it (this call then returns
+    /// [`Error::ProxyStopped`] with [`Error::Terminated`]). Use
+    /// [`SteerableProxy::statistics_timeout`] to bound the wait.
+    ///
     /// Wraps `zmq_msg_send` and `zmq_msg_recv` on the proxy's control socket
     /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
     pub fn statistics(&self) -> Result<ProxyStats> {
-        self.command("STATISTICS")?;
+        self.statistics_until(None)
+    }
+
+    /// The proxy's counters (`STATISTICS`), or [`Error::TimedOut`] when the proxy does not
+    /// answer within `timeout` (a proxy [blocked in a
+    /// send](SteerableProxy#a-proxy-blocked-in-a-send)). [`Error::ProxyStopped`], with the
+    /// proxy's error, when the proxy has stopped, before or while answering.
+    ///
+    /// The proxy still answers a command that timed out, later: that stale answer is
+    /// discarded, never taken for the answer to a later call.
+    ///
+    /// Wraps `zmq_msg_send` and `zmq_msg_recv` on the proxy's control socket
+    /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
+    pub fn statistics_timeout(&self, timeout: Duration) -> Result<ProxyStats> {
+        // A timeout too long to add is no deadline at all.
+        self.statistics_until(Instant::now().checked_add(timeout))
+    }
+
+    /// `STATISTICS`, waiting until `deadline` (for ever when `None`).
+    fn statistics_until(&self, deadline: Option<Instant>) -> Result<ProxyStats> {
+        self.command("STATISTICS", deadline)?;
+        self.owed.set(self.owed.get().saturating_add(1));
         let reply = loop {
             match self.control.try_recv_multipart() {
-                Ok(Some(reply)) => break reply,
+                Ok(Some(reply)) => {
+                    let owed = self.owed.get().saturating_sub(1);
+                    self.owed.set(owed);
+                    if owed == 0 {
+                        break reply;
+                    }
+                    // The answer to a call that gave up: this one's comes after it.
+                }
                 Ok(None) => {
                     if let Some(stopped) = self.stopped_error() {
                         return Err(stopped);
                     }
-                    self.wait_control(PollEvents::IN)?;
+                    self.wait_control(PollEvents::IN, deadline)?;
                 }
                 Err(Error::Terminated(_)) => return Err(self.stopped_by_shutdown()),
                 Err(e) => return Err(e),
@@ -487,8 +713,13 @@ impl SteerableProxy {
     /// Stops the proxy (`TERMINATE`), waits for its thread and gives the sockets back,
     /// whether the proxy was running or had already failed; in the second case the error
     /// comes with the sockets ([`ProxyFailed`]; `?` turns it into the proxy's own
-    /// [`Error`]). A running proxy stops as soon as it reads the command (it waits for
-    /// nothing else, unless libzmq is blocked forwarding to a peer that does not read).
+    /// [`Error`]). A running proxy stops as soon as it reads the command.
+    ///
+    /// A proxy [blocked in a send](SteerableProxy#a-proxy-blocked-in-a-send) reads the
+    /// command only once it can send, and this call waits until then. The context's shutdown
+    /// ([`Context::shutdown`], from another thread, before or during this call) unblocks it:
+    /// its thread ends with [`Error::Terminated`], and this call returns that error with the
+    /// sockets ([`ProxyFailed`]).
     ///
     /// Wraps `zmq_msg_send` on the proxy's control socket
     /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
@@ -509,22 +740,28 @@ impl SteerableProxy {
                     )),
                 }
             }
-            Run::Stopped { error, sockets } => Err(ProxyFailed::new(error, sockets)),
-            Run::Gone => Err(ProxyFailed::new(
-                Error::ProxyStopped {
-                    reason: "it was terminated".into(),
-                },
-                None,
+            Run::Stopped {
+                error: None,
+                sockets: Some(sockets),
+            } => Ok(sockets),
+            Run::Stopped { error, sockets } => Err(ProxyFailed::new(
+                error.unwrap_or(Error::ProxyStopped { cause: None }),
+                sockets,
             )),
+            Run::Gone => Err(ProxyFailed::new(Error::ProxyStopped { cause: None }, None)),
         }
     }
 }
 
 impl Drop for SteerableProxy {
-    /// Terminates a running proxy and waits at most [`DROP_GRACE`] for its thread (it stops
-    /// at once unless libzmq is blocked forwarding to a peer that does not read; it is then
-    /// left to finish on its own, which it does on reading the command or on the context's
-    /// shutdown). Returns at once for a proxy that has stopped.
+    /// Terminates a running proxy and waits at most [`DROP_GRACE`] for its thread. Returns
+    /// at once for a proxy that has stopped.
+    ///
+    /// A proxy [blocked in a send](SteerableProxy#a-proxy-blocked-in-a-send) reads the
+    /// command only once it can send: its thread is then left to finish on its own, holding
+    /// the sockets (and so keeping their context alive) until it can send, or until the
+    /// context's shutdown ([`Context::shutdown`], a [`crate::ShutdownHandle`]) unblocks it; it
+    /// then ends with [`Error::Terminated`] and closes the sockets.
     fn drop(&mut self) {
         if let Run::Running(handle) = std::mem::replace(self.run.get_mut(), Run::Gone) {
             let done = match self.send_terminate() {

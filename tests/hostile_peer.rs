@@ -15,8 +15,10 @@ use common::child::run_or_check;
 use common::zmtp::RawPeer;
 use common::*;
 use zmq_typed::prelude::*;
+use zmq_typed::proxy::PROXY_MAX_FORWARDED_MSG_SIZE;
 use zmq_typed::{
-    Context, Endpoint, EventKind, EventMask, ProxyStats, Pub, SteerableProxy, Sub, XPub, XSub,
+    Context, Endpoint, Error, EventKind, EventMask, ProxyStats, Pub, Socket, SocketType,
+    SteerableProxy, Sub, XPub, XSub,
 };
 
 const KIB_64: usize = 64 * 1024;
@@ -80,18 +82,24 @@ fn prove_pubsub(ctx: &Context, publisher: &Pub, subscribe_to: &Endpoint) {
     }
 }
 
+/// The longest topic a subscription message (flag byte and topic) can have under the
+/// largest limit a steerable proxy accepts on a socket that feeds an XSUB.
+const LARGEST_FORWARDED_TOPIC: usize = PROXY_MAX_FORWARDED_MSG_SIZE as usize - 1;
+
 /// Through a steerable proxy (frontend XPUB, backend XSUB, both at their defaults unless
-/// `lift_limit`), the hostile peer subscribes to `topic_len` bytes, then unsubscribes or
+/// `raise_limit`), the hostile peer subscribes to `topic_len` bytes, then unsubscribes or
 /// disconnects; the proxy survives and still forwards.
 ///
 /// At the defaults the frontend refuses the subscription (`ZMQ_MAXMSGSIZE`). With the limit
-/// lifted the subscription goes through, and the proxy thread's own stack has to take its
-/// removal.
-fn through_proxy(topic_len: usize, then: Then, lift_limit: bool) {
+/// raised to the largest the proxy accepts (before the bind, which copies it), the
+/// subscription goes through, and the proxy thread's own stack has to take its removal.
+fn through_proxy(topic_len: usize, then: Then, raise_limit: bool) {
     let ctx = Context::new().unwrap();
     let front = XPub::new(&ctx).unwrap();
-    if lift_limit {
-        front.set_max_msg_size(None).unwrap();
+    if raise_limit {
+        front
+            .set_max_msg_size(Some(PROXY_MAX_FORWARDED_MSG_SIZE))
+            .unwrap();
     }
     let back = XSub::new(&ctx).unwrap();
     let front_ep = front.bind("tcp://127.0.0.1:*").unwrap();
@@ -172,21 +180,144 @@ fn proxy_survives_a_4m_subscription_then_disconnect() {
     });
 }
 
-/// The proxy thread's stack takes the removal of a 64 KiB subscription (about 4 MiB of
-/// stack), twice Rust's default thread stack, when the frontend's limit is lifted.
+/// The proxy thread's stack takes the removal of the longest subscription the proxy lets a
+/// frontend take (64 KiB less the flag byte: about 5 MiB of stack, more than twice Rust's
+/// default thread stack), when the frontend's limit is raised to the largest accepted.
 #[test]
-fn proxy_without_size_limit_survives_a_64k_subscription_then_unsubscribe() {
+fn proxy_with_the_largest_limit_survives_the_longest_subscription_then_unsubscribe() {
     run_or_check(
-        "proxy_without_size_limit_survives_a_64k_subscription_then_unsubscribe",
-        || through_proxy(KIB_64, Then::Unsubscribe, true),
+        "proxy_with_the_largest_limit_survives_the_longest_subscription_then_unsubscribe",
+        || through_proxy(LARGEST_FORWARDED_TOPIC, Then::Unsubscribe, true),
     );
 }
 
 #[test]
-fn proxy_without_size_limit_survives_a_64k_subscription_then_disconnect() {
+fn proxy_with_the_largest_limit_survives_the_longest_subscription_then_disconnect() {
     run_or_check(
-        "proxy_without_size_limit_survives_a_64k_subscription_then_disconnect",
-        || through_proxy(KIB_64, Then::Disconnect, true),
+        "proxy_with_the_largest_limit_survives_the_longest_subscription_then_disconnect",
+        || through_proxy(LARGEST_FORWARDED_TOPIC, Then::Disconnect, true),
+    );
+}
+
+/// With the limit raised, a subscription one byte longer than the longest accepted is
+/// refused as at the defaults: the peer is dropped.
+#[test]
+fn proxy_with_the_largest_limit_drops_a_longer_subscription() {
+    run_or_check(
+        "proxy_with_the_largest_limit_drops_a_longer_subscription",
+        || through_proxy(LARGEST_FORWARDED_TOPIC + 1, Then::Unsubscribe, true),
+    );
+}
+
+/// The reviewer's reproduction: a PULL frontend (no `ZMQ_MAXMSGSIZE`) feeding an XSUB
+/// backend, where a remote PUSH sending `\x01` + 1 MiB then `\x00` + 1 MiB overflowed the
+/// proxy thread's stack. The proxy now refuses to start, saying what to do.
+#[test]
+fn proxy_refuses_a_pull_frontend_without_limit_feeding_an_xsub() {
+    run_or_check(
+        "proxy_refuses_a_pull_frontend_without_limit_feeding_an_xsub",
+        || {
+            let ctx = Context::new().unwrap();
+            let front = Socket::new(&ctx, SocketType::Pull).unwrap();
+            let back = Socket::new(&ctx, SocketType::XSub).unwrap();
+            front.bind("tcp://127.0.0.1:*").unwrap();
+            back.bind("tcp://127.0.0.1:*").unwrap();
+            assert_eq!(front.max_msg_size().unwrap(), None);
+            match SteerableProxy::start(&ctx, front, back, None) {
+                Err(Error::OptionValue { option, reason }) => {
+                    assert_eq!(option, "ZMQ_MAXMSGSIZE");
+                    assert!(
+                        reason.starts_with("the frontend (PULL)'s limit is unlimited, "),
+                        "{reason}"
+                    );
+                    assert!(
+                        reason.contains(&format!(
+                            "call set_max_msg_size(Some(n)) with n <= {PROXY_MAX_FORWARDED_MSG_SIZE} \
+                             on the frontend before it binds or connects"
+                        )),
+                        "{reason}"
+                    );
+                }
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        },
+    );
+}
+
+/// `\x01` or `\x00` then `topic`: what an XSUB takes for a (un)subscription.
+fn flagged(flag: u8, topic: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(topic.len() + 1);
+    body.push(flag);
+    body.extend_from_slice(topic);
+    body
+}
+
+/// The same PULL frontend with its limit set (before the bind) to the largest the proxy
+/// accepts: the proxy starts; a remote PUSH's oversize message (the reproduction's 1 MiB)
+/// drops that peer only; another peer's messages at the limit go through, into the XSUB's
+/// trie and out of it on the proxy thread, and one stays there. A new upstream peer of the
+/// XSUB then gets that subscription (replayed recursively, on the proxy thread), and closing
+/// everything frees it (on libzmq's reaper thread): the process survives it all.
+#[test]
+fn proxy_with_a_limited_pull_frontend_drops_an_oversize_peer() {
+    run_or_check(
+        "proxy_with_a_limited_pull_frontend_drops_an_oversize_peer",
+        || {
+            let ctx = Context::new().unwrap();
+            let front = Socket::new(&ctx, SocketType::Pull).unwrap();
+            front
+                .set_max_msg_size(Some(PROXY_MAX_FORWARDED_MSG_SIZE))
+                .unwrap();
+            let front_ep = front.bind("tcp://127.0.0.1:*").unwrap();
+            let back = Socket::new(&ctx, SocketType::XSub).unwrap();
+            let back_ep = back.bind("tcp://127.0.0.1:*").unwrap();
+            let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
+
+            // Both peers are connected before the hostile one sends.
+            let mut good = RawPeer::connect(&front_ep.to_string(), "PUSH").expect("handshake");
+            let mut hostile = RawPeer::connect(&front_ep.to_string(), "PUSH").expect("handshake");
+            let huge = topic(1 << 20);
+            // libzmq drops the peer on reading the frame's size: our writes may fail half-way.
+            let _ = hostile.send_frame(&flagged(1, &huge), false);
+            let _ = hostile.send_frame(&flagged(0, &huge), false);
+            assert!(
+                hostile.closed_by_peer(PATIENCE),
+                "libzmq kept a peer whose message exceeds ZMQ_MAXMSGSIZE"
+            );
+            drop(hostile);
+            assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 0);
+
+            // The other peer, at the limit exactly: added and removed, then another added.
+            let gone = topic(LARGEST_FORWARDED_TOPIC);
+            let mut kept = topic(LARGEST_FORWARDED_TOPIC);
+            kept[0] = b'K';
+            good.send_frame(&flagged(1, &gone), false).expect("send");
+            good.send_frame(&flagged(0, &gone), false).expect("send");
+            good.send_frame(&flagged(1, &kept), false).expect("send");
+            let size = PROXY_MAX_FORWARDED_MSG_SIZE;
+            wait_for_stats(&proxy, "three messages at the limit forwarded", |s| {
+                s.frontend.messages_in == 3
+            });
+            let stats = proxy.statistics().unwrap();
+            assert_eq!(stats.frontend.bytes_in, 3 * size);
+            assert_eq!(stats.backend.messages_out, 3);
+            assert_eq!(stats.backend.bytes_out, 3 * size);
+
+            // A new upstream peer of the XSUB gets the subscription it holds, and only it.
+            let mut upstream = RawPeer::connect(&back_ep.to_string(), "XPUB").expect("handshake");
+            let (frame, more) = upstream.recv_frame().expect("the subscription");
+            assert!(!more);
+            assert_eq!(frame, flagged(1, &kept));
+            assert!(upstream
+                .recv_frame_within(Duration::from_millis(100))
+                .expect("no more")
+                .is_none());
+
+            let (front, back, capture) = proxy.terminate().unwrap();
+            drop((front, back, capture, good, upstream));
+            // Terminating the context waits for the reaper to free the XSUB's trie.
+            drop(ctx);
+        },
     );
 }
 

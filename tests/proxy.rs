@@ -6,20 +6,20 @@ use std::time::Duration;
 
 use common::watchdog::within;
 use common::*;
-use zmq_typed::proxy::ProxyFailed; // re-exported at the root once lib.rs has it
-use zmq_typed::{proxy, Detail, Error, SocketType::*, SteerableProxy};
+use zmq_typed::limits::SUBSCRIPTION_MSG_MAX;
+use zmq_typed::proxy::{ProxyFailed, PROXY_MAX_FORWARDED_MSG_SIZE};
+use zmq_typed::{proxy, Context, Detail, Error, Socket, SocketType, SocketType::*, SteerableProxy};
 
-/// The error text of a proxy that failed with `error`.
-fn stopped_because(error: Error) -> String {
-    error
-        .with_detail(Detail::new("zmq_proxy_steerable"))
-        .to_string()
+/// The error of a proxy that failed with `error` (libzmq's errno, from its call).
+fn proxy_error(error: Error) -> Error {
+    error.with_detail(Detail::new("zmq_proxy_steerable"))
 }
 
-fn assert_stopped<T: std::fmt::Debug>(result: zmq_typed::Result<T>, reason: &str) {
+/// Asserts that a command on a stopped proxy gave `ProxyStopped` with exactly `cause`.
+fn assert_stopped<T: std::fmt::Debug>(result: zmq_typed::Result<T>, cause: Option<Error>) {
     match result {
-        Err(Error::ProxyStopped { reason: got }) => assert_eq!(got, reason),
-        other => panic!("expected ProxyStopped({reason}), got {other:?}"),
+        Err(Error::ProxyStopped { cause: got }) => assert_eq!(got.map(|b| *b), cause),
+        other => panic!("expected ProxyStopped({cause:?}), got {other:?}"),
     }
 }
 
@@ -111,7 +111,8 @@ fn dropping_a_steerable_proxy_stops_it() {
     front.bind("inproc://drop-in").unwrap();
     back.bind("inproc://drop-out").unwrap();
     let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
-    drop(proxy); // joins the thread; a hang would time the test out
+    // Joins the thread.
+    within(PATIENCE, "dropping a running proxy", move || drop(proxy));
 }
 
 /// A PULL as capture: libzmq's proxy fails (ENOTSUP) on the first message it copies there,
@@ -133,11 +134,15 @@ fn a_proxy_that_failed_answers_every_call_at_once() {
     let (front, back, capture, error) = within(PATIENCE, "calls on a failed proxy", move || {
         // Whichever the proxy reads first, the message or this command, it copies it to the
         // capture and fails: the answer is its error, whatever the timing.
-        let enotsup = stopped_because(Error::NotSupported(Detail::NONE));
-        assert_stopped(proxy.statistics(), &enotsup);
-        assert_stopped(proxy.pause(), &enotsup);
-        assert_stopped(proxy.resume(), &enotsup);
-        assert_stopped(proxy.statistics(), &enotsup);
+        let enotsup = proxy_error(Error::NotSupported(Detail::NONE));
+        assert_stopped(proxy.statistics(), Some(enotsup.clone()));
+        assert_stopped(proxy.pause(), Some(enotsup.clone()));
+        assert_stopped(proxy.resume(), Some(enotsup.clone()));
+        assert_stopped(proxy.statistics(), Some(enotsup.clone()));
+        assert_stopped(
+            proxy.statistics_timeout(Duration::from_secs(1)),
+            Some(enotsup),
+        );
         // terminate hands the sockets back with the error.
         let failed = proxy.terminate().unwrap_err();
         let (error, sockets) = failed.into_parts();
@@ -168,7 +173,7 @@ fn dropping_a_proxy_that_failed_returns() {
     within(PATIENCE, "dropping a failed proxy", move || {
         assert_stopped(
             proxy.statistics(),
-            &stopped_because(Error::NotSupported(Detail::NONE)),
+            Some(proxy_error(Error::NotSupported(Detail::NONE))),
         );
         drop(proxy);
     });
@@ -188,9 +193,9 @@ fn a_proxy_after_the_context_shutdown() {
     assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 0);
     ctx.shutdown().unwrap();
     within(PATIENCE, "calls after shutdown", move || {
-        let eterm = stopped_because(Error::Terminated(Detail::NONE));
-        assert_stopped(proxy.statistics(), &eterm);
-        assert_stopped(proxy.pause(), &eterm);
+        let eterm = proxy_error(Error::Terminated(Detail::NONE));
+        assert_stopped(proxy.statistics(), Some(eterm.clone()));
+        assert_stopped(proxy.pause(), Some(eterm));
         drop(proxy);
     });
 }
@@ -270,7 +275,302 @@ fn proxy_failed_is_a_send_sync_error() {
         failed.to_string(),
         format!(
             "the proxy failed: {}",
-            stopped_because(Error::NotSupported(Detail::NONE))
+            proxy_error(Error::NotSupported(Detail::NONE))
         )
     );
+}
+
+/// ProxyStopped carries the typed cause: callers match it, and it reads well.
+#[test]
+fn proxy_stopped_carries_its_cause() {
+    fn traits<T: Clone + PartialEq + Eq + Send + Sync + std::error::Error + 'static>() {}
+    traits::<Error>();
+
+    let eterm = proxy_error(Error::Terminated(Detail::NONE));
+    let stopped = Error::ProxyStopped {
+        cause: Some(Box::new(eterm.clone())),
+    };
+    assert!(matches!(
+        &stopped,
+        Error::ProxyStopped { cause: Some(c) } if matches!(**c, Error::Terminated(_))
+    ));
+    assert_eq!(
+        stopped.to_string(),
+        format!("the proxy has stopped: {eterm}")
+    );
+    let source = std::error::Error::source(&stopped).expect("the cause is the source");
+    assert_eq!(source.to_string(), eterm.to_string());
+
+    let terminated = Error::ProxyStopped { cause: None };
+    assert_eq!(
+        terminated.to_string(),
+        "the proxy has stopped: it was terminated"
+    );
+    assert!(std::error::Error::source(&terminated).is_none());
+    assert_eq!(
+        std::io::Error::from(terminated).kind(),
+        std::io::ErrorKind::BrokenPipe
+    );
+}
+
+/// A proxy blocked in a send (a capture PUSH nobody reads) reads no command:
+/// `statistics_timeout` gives up in time; the context's shutdown unblocks it, after which
+/// terminate hands the sockets back with ETERM.
+#[test]
+fn a_proxy_blocked_in_a_send_times_out_until_the_shutdown_frees_it() {
+    let ctx = ctx();
+    let front = socket(&ctx, Pull);
+    let back = socket(&ctx, Push);
+    let capture = socket(&ctx, Push);
+    let front_ep = front.bind("inproc://stuck-in").unwrap();
+    let back_ep = back.bind("inproc://stuck-out").unwrap();
+    capture.bind("inproc://stuck-capture").unwrap();
+    let consumer = socket(&ctx, Pull);
+    consumer.connect(&back_ep).unwrap();
+    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let producer = socket(&ctx, Push);
+    producer.connect(&front_ep).unwrap();
+    producer.send("stuck").unwrap();
+
+    let shutdown = ctx.clone();
+    let failed = within(PATIENCE, "a proxy blocked in a send", move || {
+        // However the proxy's reading of the message and of the command interleave, it
+        // blocks copying one of them to the capture, before answering.
+        let timeout = Duration::from_millis(200);
+        let started = std::time::Instant::now();
+        match proxy.statistics_timeout(timeout) {
+            Err(Error::TimedOut(detail)) => {
+                assert_eq!(detail.as_str(), Some("the proxy did not answer in time"))
+            }
+            other => panic!("expected TimedOut, got {other:?}"),
+        }
+        assert!(started.elapsed() >= timeout, "{:?}", started.elapsed());
+        // A second call times out too (its answer would come after the first's).
+        assert!(matches!(
+            proxy.statistics_timeout(Duration::from_millis(50)),
+            Err(Error::TimedOut(_))
+        ));
+        shutdown.shutdown().unwrap();
+        proxy.terminate().unwrap_err()
+    });
+    let (error, sockets) = failed.into_parts();
+    assert_eq!(error, proxy_error(Error::Terminated(Detail::NONE)));
+    let (front, back, capture) = sockets.expect("the sockets come back");
+    assert_eq!(front.socket_type(), Pull);
+    assert_eq!(back.socket_type(), Push);
+    assert_eq!(capture.map(|c| c.socket_type()), Some(Push));
+}
+
+/// A STATISTICS answer that comes after its call timed out is not taken for the answer to
+/// the next call.
+#[test]
+fn a_late_statistics_answer_is_not_taken_for_the_next() {
+    let ctx = ctx();
+    let front = socket(&ctx, Pull);
+    let back = socket(&ctx, Push);
+    let capture = socket(&ctx, Push);
+    let front_ep = front.bind("inproc://late-in").unwrap();
+    let back_ep = back.bind("inproc://late-out").unwrap();
+    let cap_ep = capture.bind("inproc://late-capture").unwrap();
+    let consumer = socket(&ctx, Pull);
+    consumer.connect(&back_ep).unwrap();
+    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let producer = socket(&ctx, Push);
+    producer.connect(&front_ep).unwrap();
+
+    let proxy = within(PATIENCE, "a late answer", move || {
+        // The proxy blocks copying "1" (or the command, should it read that first) to the
+        // capture: the command's answer waits behind it.
+        producer.send("1").unwrap();
+        assert!(matches!(
+            proxy.statistics_timeout(Duration::from_millis(100)),
+            Err(Error::TimedOut(_))
+        ));
+        // A reader on the capture unblocks it: it forwards "1", and reads STATISTICS (the
+        // capture gets a copy, just before the answer goes) and answers it, late, with at
+        // most 1 message in.
+        let tap = socket(&ctx, Pull);
+        tap.connect(&cap_ep).unwrap();
+        let mut copies = [tap.recv_string().unwrap(), tap.recv_string().unwrap()];
+        copies.sort();
+        assert_eq!(copies, ["1", "STATISTICS"]);
+        assert_eq!(consumer.recv_string().unwrap(), "1");
+        // Now a second message, then the next call: its answer counts 2, the stale one 1.
+        producer.send("2").unwrap();
+        assert_eq!(consumer.recv_string().unwrap(), "2");
+        let stats = proxy.statistics_timeout(PATIENCE).unwrap();
+        assert_eq!(stats.frontend.messages_in, 2);
+        assert_eq!(stats.backend.messages_out, 2);
+        // And the one after that is in step too.
+        producer.send("3").unwrap();
+        assert_eq!(consumer.recv_string().unwrap(), "3");
+        assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 3);
+        proxy
+    });
+    within(PATIENCE, "terminate", move || {
+        proxy.terminate().map(|_| ()).map_err(Error::from)
+    })
+    .unwrap();
+}
+
+/// What `proxy()` and `SteerableProxy::start` say when `from` would feed an XSUB.
+fn refusal(
+    from: &str,
+    from_type: SocketType,
+    limit: Option<u64>,
+    to: &str,
+    max: u64,
+    stack: &str,
+) -> Error {
+    let limit = match limit {
+        Some(n) => format!("is {n} bytes"),
+        None => "is unlimited".to_string(),
+    };
+    Error::OptionValue {
+        option: "ZMQ_MAXMSGSIZE",
+        reason: format!(
+            "the {from} ({from_type})'s limit {limit}, and the proxy would forward what its \
+             peers send into the {to} XSUB, which takes every frame starting with 1 or 0 as \
+             a subscription and walks it recursively (about 80 bytes of stack per byte), so a \
+             peer could overflow {stack}, killing the process; call \
+             set_max_msg_size(Some(n)) with n <= {max} on the {from} before it binds or \
+             connects (libzmq applies the limit to the endpoints made after it)"
+        ),
+    }
+}
+
+const STEERABLE: &str = "the proxy thread's stack, or that of libzmq's reaper thread when it \
+                         frees the XSUB's subscriptions";
+const PLAIN: &str = "the stack of the calling thread, which the crate cannot know";
+
+/// A socket of `kind` with `ZMQ_MAXMSGSIZE` set to `limit`.
+fn limited(ctx: &Context, kind: SocketType, limit: Option<u64>) -> Socket {
+    let s = socket(ctx, kind);
+    s.set_max_msg_size(limit).unwrap();
+    s
+}
+
+fn start(front: Socket, back: Socket, capture: Option<Socket>) -> zmq_typed::Result<()> {
+    let ctx = front.context().clone();
+    SteerableProxy::start(&ctx, front, back, capture)?
+        .terminate()
+        .map(|_| ())
+        .map_err(Error::from)
+}
+
+/// The steerable proxy refuses every route into an XSUB from a socket without a low enough
+/// limit, and accepts the limit itself.
+#[test]
+fn a_steerable_proxy_refuses_to_feed_an_xsub_without_a_limit() {
+    let ctx = ctx();
+    let max = PROXY_MAX_FORWARDED_MSG_SIZE;
+    assert_eq!(max, 64 * 1024);
+    // A PULL without limit into an XSUB backend: the hostile-peer reproduction.
+    assert_eq!(
+        start(socket(&ctx, Pull), socket(&ctx, XSub), None),
+        Err(refusal("frontend", Pull, None, "backend", max, STEERABLE))
+    );
+    // One byte over.
+    assert_eq!(
+        start(limited(&ctx, Pull, Some(max + 1)), socket(&ctx, XSub), None),
+        Err(refusal(
+            "frontend",
+            Pull,
+            Some(max + 1),
+            "backend",
+            max,
+            STEERABLE
+        ))
+    );
+    // An XPUB whose limit was lifted.
+    assert_eq!(
+        start(limited(&ctx, XPub, None), socket(&ctx, XSub), None),
+        Err(refusal("frontend", XPub, None, "backend", max, STEERABLE))
+    );
+    // The other way round: an XSUB frontend fed by the backend.
+    assert_eq!(
+        start(socket(&ctx, XSub), socket(&ctx, Router), None),
+        Err(refusal("backend", Router, None, "frontend", max, STEERABLE))
+    );
+    // An XSUB capture gets copies from both sides: the backend DEALER has no limit.
+    assert_eq!(
+        start(
+            limited(&ctx, Pull, Some(max)),
+            socket(&ctx, Dealer),
+            Some(socket(&ctx, XSub))
+        ),
+        Err(refusal("backend", Dealer, None, "capture", max, STEERABLE))
+    );
+
+    // Accepted: the limit itself; the crate's XPUB as it is; a PUSH backend (it receives
+    // nothing) beside an XSUB capture; no XSUB at all.
+    start(limited(&ctx, Pull, Some(max)), socket(&ctx, XSub), None).unwrap();
+    start(socket(&ctx, XPub), socket(&ctx, XSub), None).unwrap();
+    start(
+        limited(&ctx, Pull, Some(max)),
+        socket(&ctx, Push),
+        Some(socket(&ctx, XSub)),
+    )
+    .unwrap();
+    start(socket(&ctx, Pull), socket(&ctx, Push), None).unwrap();
+}
+
+/// `proxy()` runs on the caller's thread: the limit is SUBSCRIPTION_MSG_MAX, and it refuses
+/// before running.
+#[test]
+fn the_plain_proxy_refuses_to_feed_an_xsub_without_a_limit() {
+    let ctx = ctx();
+    let max = SUBSCRIPTION_MSG_MAX;
+    let front = socket(&ctx, Pull);
+    let back = socket(&ctx, XSub);
+    assert_eq!(
+        proxy(&front, &back, None),
+        Err(refusal("frontend", Pull, None, "backend", max, PLAIN))
+    );
+    // Within the steerable proxy's limit but over this one.
+    let front = limited(&ctx, Pull, Some(max + 1));
+    assert_eq!(
+        proxy(&front, &back, None),
+        Err(refusal(
+            "frontend",
+            Pull,
+            Some(max + 1),
+            "backend",
+            max,
+            PLAIN
+        ))
+    );
+    let capture = socket(&ctx, XSub);
+    let front = limited(&ctx, Pull, Some(max));
+    let back = socket(&ctx, Router);
+    assert_eq!(
+        proxy(&front, &back, Some(&capture)),
+        Err(refusal("backend", Router, None, "capture", max, PLAIN))
+    );
+}
+
+/// The usual forwarder, XPUB to XSUB with the crate's XPUB as it is, runs under `proxy()`
+/// and forwards both ways until the shutdown.
+#[test]
+fn the_plain_xpub_xsub_forwarder_runs() {
+    let ctx = ctx();
+    let front = socket(&ctx, XPub);
+    let back = socket(&ctx, XSub);
+    let front_ep = front.bind("inproc://forwarder-front").unwrap();
+    let back_ep = back.bind("inproc://forwarder-back").unwrap();
+    let handle = std::thread::spawn(move || proxy(&front, &back, None));
+    let publisher = socket(&ctx, XPub);
+    publisher.connect(&back_ep).unwrap();
+    let subscriber = socket(&ctx, Sub);
+    subscriber.set_subscribe(b"news").unwrap();
+    subscriber.connect(&front_ep).unwrap();
+    // The subscription travels through the proxy to the publisher.
+    assert_eq!(publisher.recv().unwrap().to_vec(), b"\x01news");
+    publisher.send("news: on time").unwrap();
+    assert_eq!(subscriber.recv_string().unwrap(), "news: on time");
+    ctx.shutdown().unwrap();
+    let result = within(PATIENCE, "the forwarder's end", move || {
+        handle.join().unwrap()
+    });
+    assert_eq!(result, Err(Error::Terminated(Detail::new("zmq_proxy"))));
 }
