@@ -20,7 +20,8 @@
 //!   cannot send a topic that would overflow the proxy's stack; libzmq drops that peer's
 //!   connection instead. Raise it with [`crate::SocketCore::set_max_msg_size`] (before
 //!   binding or connecting) only where the XSUB it feeds runs on a thread with a stack to
-//!   match.
+//!   match; the crate's proxies refuse to feed an XSUB from a socket whose limit is above
+//!   what their thread can take ([`mod@crate::proxy`]).
 
 /// The longest subscription topic, in bytes, that this crate lets a socket subscribe to:
 /// 4 KiB, which needs about 330 KiB of stack to remove: room to spare on any thread with

@@ -1,44 +1,4 @@
-//! libzmq's built-in proxy, plain and steerable
-//! ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy),
-//! [zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
-//!
-//! # Stack: what a proxy forwards into an XSUB
-//! An XSUB treats every frame sent to it that starts with `1` or `0` as a subscription or an
-//! unsubscription, and libzmq keeps its subscriptions in a trie that it walks *recursively*,
-//! one stack frame per byte of topic (measured with libzmq 4.3.4 on x86-64):
-//!
-//! - about 80 bytes of stack per byte to remove a subscription, or to replay the
-//!   subscriptions to a new upstream peer, on the thread that uses the XSUB: the proxy's;
-//! - about 48 bytes per byte to free the trie when the XSUB is closed, on libzmq's reaper
-//!   thread, whose stack is the process's default thread stack (`ulimit -s`, usually 8 MiB).
-//!
-//! A frame that a proxy forwards into an XSUB longer than those stacks can take kills the
-//! process (a stack overflow). So [`proxy()`] and [`SteerableProxy::start`] refuse, with
-//! [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE`, to forward into an XSUB (backend, frontend,
-//! or capture) from a socket whose `ZMQ_MAXMSGSIZE` ([`crate::SocketCore::max_msg_size`]) is
-//! `None` or larger than:
-//!
-//! - [`PROXY_MAX_FORWARDED_MSG_SIZE`] (64 KiB) for a [`SteerableProxy`], whose thread has a
-//!   [`PROXY_STACK_SIZE`] stack;
-//! - [`crate::limits::SUBSCRIPTION_MSG_MAX`] for [`proxy()`], which runs on the calling
-//!   thread, whose stack the crate cannot know.
-//!
-//! PUB and PUSH sockets receive nothing and are not checked. The XPUB sockets of this crate
-//! have a `ZMQ_MAXMSGSIZE` of `SUBSCRIPTION_MSG_MAX` from the start, so the usual XPUB/XSUB
-//! forwarder passes as it is. For another socket (a PULL, a ROUTER...), call
-//! `set_max_msg_size(Some(n))` **before** it binds or connects: libzmq copies a socket's
-//! options into each endpoint as the endpoint is made, so a limit set later does not apply to
-//! the endpoints already there, and the proxy cannot tell (it reads the socket's current
-//! value).
-//!
-//! `ZMQ_MAXMSGSIZE` limits what peers on the network transports (tcp, ipc...) send. It does
-//! not apply to inproc peers, which are the program's own code: a long frame starting with
-//! `1` or `0` that the program sends into such a proxy over inproc overflows a stack like any
-//! long local subscription.
-//!
-//! The XSUB that [`SteerableProxy::terminate`] hands back may hold subscriptions as long as
-//! [`PROXY_MAX_FORWARDED_MSG_SIZE`]: keep using it only on a thread with a stack of 8 MiB or
-//! more (a new upstream peer makes it replay them, recursively). Dropping it is always safe.
+//! [`SteerableProxy`]: `zmq_proxy_steerable` on a thread of its own, and its handle.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -51,149 +11,9 @@ use crate::error::{last_errno, last_error, Detail, Error, Result};
 use crate::options::PollEvents;
 use crate::socket::Socket;
 use crate::socket_type::SocketType;
-use crate::unshared::Unshared;
 
-/// Runs the proxy in this thread: every message from `frontend` goes to `backend` and back,
-/// with a copy of each to `capture` when given. Returns only when the context is shut down
-/// or terminated ([`Error::Terminated`]), or on another error of libzmq's (a capture socket
-/// that cannot send, for one). Signals do not stop it: `EINTR` is retried.
-///
-/// Refuses at once, with [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE`, to forward into an
-/// XSUB from a socket whose `ZMQ_MAXMSGSIZE` is `None` or larger than
-/// [`crate::limits::SUBSCRIPTION_MSG_MAX`]: this thread's stack is unknown, and an XSUB
-/// handles what it is sent recursively (see [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub)).
-/// An XPUB made by this crate passes as it is.
-///
-/// Wraps `zmq_proxy` ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy)).
-pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
-    check_forwarding(
-        frontend,
-        backend,
-        capture,
-        crate::limits::SUBSCRIPTION_MSG_MAX,
-        "the stack of the calling thread, which the crate cannot know",
-    )?;
-    let capture = capture.map_or(std::ptr::null_mut(), |s| s.as_ptr());
-    loop {
-        // SAFETY: the sockets are valid and borrowed (so used by no other code) for the call.
-        let rc = unsafe { zmq_ffi::zmq_proxy(frontend.as_ptr(), backend.as_ptr(), capture) };
-        if rc == 0 {
-            return Ok(());
-        }
-        // A plain proxy has no state worth keeping: starting it again after a signal is
-        // exactly going on.
-        if last_errno() != libc::EINTR {
-            return Err(last_error(|| Detail::new("zmq_proxy")));
-        }
-    }
-}
-
-/// Message and byte counts of one side of a proxy.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SideStats {
-    /// Messages (frames) received on this side.
-    pub messages_in: u64,
-    /// Bytes received on this side.
-    pub bytes_in: u64,
-    /// Messages (frames) sent on this side.
-    pub messages_out: u64,
-    /// Bytes sent on this side.
-    pub bytes_out: u64,
-}
-
-/// The eight counters the `STATISTICS` command returns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ProxyStats {
-    /// The frontend's counts.
-    pub frontend: SideStats,
-    /// The backend's counts.
-    pub backend: SideStats,
-}
-
-/// The sockets a stopped proxy gives back: frontend, backend and capture.
-pub type ProxySockets = (Socket, Socket, Option<Socket>);
-
-/// The stack of a [`SteerableProxy`]'s thread: 64 MiB. Virtual memory: a proxy that never
-/// sees a long topic touches a few pages of it. Removing a subscription from an XSUB takes
-/// about 80 bytes of it per byte of topic (measured: 800 000 bytes fit, 900 000 do not); see
-/// [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub).
-pub const PROXY_STACK_SIZE: usize = 64 << 20;
-
-/// The stack budgeted per byte of topic: 128 bytes, with a margin over the 80 measured for
-/// the deepest of libzmq's recursive walks (removal), and 48 for freeing the trie.
-const STACK_PER_TOPIC_BYTE: usize = 128;
-
-/// The stack assumed for libzmq's reaper thread, which frees an XSUB's trie when the XSUB is
-/// closed: the usual default thread stack (`ulimit -s` of 8 MiB).
-const REAPER_STACK: usize = 8 << 20;
-
-/// The largest `ZMQ_MAXMSGSIZE` that [`SteerableProxy::start`] accepts on a socket whose
-/// messages it forwards into an XSUB: 64 KiB. It is the smaller stack of the two threads that
-/// walk the XSUB's subscriptions recursively, the proxy's ([`PROXY_STACK_SIZE`], 64 MiB) and
-/// libzmq's reaper (which frees them on close, with the process's default thread stack,
-/// assumed to be 8 MiB), divided by 128 bytes of stack per byte (80 measured at most). Its
-/// walks then take at most 5 MiB of the proxy's stack and 3 MiB of the reaper's.
-///
-/// A socket of the crate's own whose messages go into an XSUB must have it set before it
-/// binds or connects; see [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub).
-pub const PROXY_MAX_FORWARDED_MSG_SIZE: u64 = {
-    let stack = if PROXY_STACK_SIZE < REAPER_STACK {
-        PROXY_STACK_SIZE
-    } else {
-        REAPER_STACK
-    };
-    (stack / STACK_PER_TOPIC_BYTE) as u64
-};
-
-/// Refuses a proxy that would forward into an XSUB the messages of a socket whose peers may
-/// send frames longer than `max` (`ZMQ_MAXMSGSIZE` unset or larger): the XSUB would handle
-/// them recursively, one stack frame per byte, on `stack` (a thread's stack, in words).
-fn check_forwarding(
-    frontend: &Socket,
-    backend: &Socket,
-    capture: Option<&Socket>,
-    max: u64,
-    stack: &str,
-) -> Result<()> {
-    let mut routes = vec![
-        ("frontend", frontend, "backend", backend),
-        ("backend", backend, "frontend", frontend),
-    ];
-    if let Some(capture) = capture {
-        routes.push(("frontend", frontend, "capture", capture));
-        routes.push(("backend", backend, "capture", capture));
-    }
-    for (from_name, from, to_name, to) in routes {
-        let from_type = from.socket_type();
-        // PUB and PUSH receive nothing: nothing of theirs is forwarded.
-        if to.socket_type() != SocketType::XSub
-            || matches!(from_type, SocketType::Pub | SocketType::Push)
-        {
-            continue;
-        }
-        let limit = from.max_msg_size()?;
-        if limit.is_some_and(|n| n <= max) {
-            continue;
-        }
-        let limit = match limit {
-            Some(n) => format!("is {n} bytes"),
-            None => "is unlimited".to_string(),
-        };
-        return Err(Error::OptionValue {
-            option: "ZMQ_MAXMSGSIZE",
-            reason: format!(
-                "the {from_name} ({from_type})'s limit {limit}, and the proxy would forward \
-                 what its peers send into the {to_name} XSUB, which takes every frame \
-                 starting with 1 or 0 as a subscription and walks it recursively (about 80 \
-                 bytes of stack per byte), so a peer could overflow {stack}, killing the \
-                 process; call set_max_msg_size(Some(n)) with n <= {max} on the \
-                 {from_name} before it binds or connects (libzmq applies the limit to the \
-                 endpoints made after it)"
-            ),
-        });
-    }
-    Ok(())
-}
+use super::guard::{check_forwarding, PROXY_MAX_FORWARDED_MSG_SIZE, PROXY_STACK_SIZE};
+use super::{ProxyFailed, ProxySockets, ProxyStats, SideStats};
 
 /// How long a command waits at a time before checking again whether the proxy has stopped.
 const SLICE: Duration = Duration::from_millis(10);
@@ -238,75 +58,6 @@ impl Run {
                 sockets: None,
             },
         }
-    }
-}
-
-/// A proxy that stopped on an error, handed back by [`SteerableProxy::terminate`]: the error
-/// and the sockets it ran on (none when its thread panicked).
-///
-/// A `Send + Sync` [`std::error::Error`] (the sockets are reachable by value only, through
-/// [`ProxyFailed::into_parts`]), so `?` takes it into the crate's [`Error`] (the proxy's own
-/// error), `anyhow::Error` or `Box<dyn Error + Send + Sync>`, closing the sockets.
-pub struct ProxyFailed {
-    error: Error,
-    sockets: Unshared<Option<ProxySockets>>,
-}
-
-impl ProxyFailed {
-    fn new(error: Error, sockets: Option<ProxySockets>) -> ProxyFailed {
-        ProxyFailed {
-            error,
-            sockets: Unshared::new(sockets),
-        }
-    }
-
-    /// Why the proxy stopped: libzmq's error (`ENOTSUP` for a capture socket that cannot
-    /// send, [`Error::Terminated`] after the context's shutdown...), or
-    /// [`Error::ThreadPanicked`].
-    pub fn error(&self) -> &Error {
-        &self.error
-    }
-
-    /// The error and the sockets (frontend, backend, capture); no sockets when the thread
-    /// panicked.
-    pub fn into_parts(self) -> (Error, Option<ProxySockets>) {
-        (self.error, self.sockets.into_inner())
-    }
-
-    /// The sockets alone.
-    pub fn into_sockets(self) -> Option<ProxySockets> {
-        self.sockets.into_inner()
-    }
-
-    /// The error alone.
-    pub fn into_error(self) -> Error {
-        self.error
-    }
-}
-
-impl fmt::Debug for ProxyFailed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProxyFailed")
-            .field("error", &self.error)
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Display for ProxyFailed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the proxy failed: {}", self.error)
-    }
-}
-
-impl std::error::Error for ProxyFailed {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
-
-impl From<ProxyFailed> for Error {
-    fn from(e: ProxyFailed) -> Error {
-        e.error
     }
 }
 
@@ -423,7 +174,7 @@ impl SteerableProxy {
     /// [`PROXY_MAX_FORWARDED_MSG_SIZE`]: an XSUB walks what it is sent recursively, and a
     /// peer's long frame would overflow a stack. An XPUB made by this crate passes as it is;
     /// another socket needs `set_max_msg_size(Some(n))` before it binds or connects (see
-    /// [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub), which also says why
+    /// [the stack note](super#stack-what-a-proxy-forwards-into-an-xsub), which also says why
     /// inproc peers are not limited).
     ///
     /// ```

@@ -1,0 +1,79 @@
+//! [`ProxyFailed`]: a stopped proxy's error, with its sockets.
+
+use std::fmt;
+
+use crate::error::Error;
+use crate::unshared::Unshared;
+
+use super::ProxySockets;
+
+/// A proxy that stopped on an error, handed back by [`SteerableProxy::terminate`]: the error
+/// and the sockets it ran on (none when its thread panicked).
+///
+/// A `Send + Sync` [`std::error::Error`] (the sockets are reachable by value only, through
+/// [`ProxyFailed::into_parts`]), so `?` takes it into the crate's [`Error`] (the proxy's own
+/// error), `anyhow::Error` or `Box<dyn Error + Send + Sync>`, closing the sockets.
+///
+/// [`SteerableProxy::terminate`]: super::SteerableProxy::terminate
+pub struct ProxyFailed {
+    error: Error,
+    sockets: Unshared<Option<ProxySockets>>,
+}
+
+impl ProxyFailed {
+    pub(super) fn new(error: Error, sockets: Option<ProxySockets>) -> ProxyFailed {
+        ProxyFailed {
+            error,
+            sockets: Unshared::new(sockets),
+        }
+    }
+
+    /// Why the proxy stopped: libzmq's error (`ENOTSUP` for a capture socket that cannot
+    /// send, [`Error::Terminated`] after the context's shutdown...), or
+    /// [`Error::ThreadPanicked`].
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The error and the sockets (frontend, backend, capture); no sockets when the thread
+    /// panicked.
+    pub fn into_parts(self) -> (Error, Option<ProxySockets>) {
+        (self.error, self.sockets.into_inner())
+    }
+
+    /// The sockets alone.
+    pub fn into_sockets(self) -> Option<ProxySockets> {
+        self.sockets.into_inner()
+    }
+
+    /// The error alone.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+}
+
+impl fmt::Debug for ProxyFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProxyFailed")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for ProxyFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the proxy failed: {}", self.error)
+    }
+}
+
+impl std::error::Error for ProxyFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<ProxyFailed> for Error {
+    fn from(e: ProxyFailed) -> Error {
+        e.error
+    }
+}
