@@ -181,6 +181,18 @@ macro_rules! errno_variants {
                 /// The interface part.
                 interface: String,
             },
+            /// A `norm://` endpoint whose names all exist but that NORM could not set up on
+            /// libzmq's I/O thread, where libzmq would abort the process: its interface has no
+            /// IPv4 address (it is down, or was never given one), or it names no interface and
+            /// no route leads to its group, or it is written in a form libzmq hands to NORM
+            /// unchanged and NORM cannot read (an IPv6 group or interface address in brackets).
+            #[error("{endpoint}: {reason}")]
+            MulticastUnusable {
+                /// The endpoint refused.
+                endpoint: String,
+                /// Why NORM could not use it.
+                reason: String,
+            },
         }
 
         impl Error {
@@ -240,6 +252,7 @@ macro_rules! errno_variants {
                     Error::ProxyStopped { .. } => std::io::ErrorKind::BrokenPipe,
                     Error::CurveKeyMissing { .. } => std::io::ErrorKind::InvalidInput,
                     Error::UnknownInterface { .. } => std::io::ErrorKind::NotFound,
+                    Error::MulticastUnusable { .. } => std::io::ErrorKind::AddrNotAvailable,
                     Error::TransportNotForType { .. } => std::io::ErrorKind::Unsupported,
                     Error::PgmPermission { .. } => std::io::ErrorKind::PermissionDenied,
                     Error::Other(..) => std::io::ErrorKind::Other,

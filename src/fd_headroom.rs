@@ -13,11 +13,15 @@
 //! | `zmq_bind` on `tcp://*:port` | 1 (the listening socket) | `EMFILE`, cleanly |
 //! | `zmq_bind` on `ipc://` | 1 (the listening socket) | `EMFILE`, cleanly |
 //! | `zmq_connect`, `inproc://` | none in the calling thread | (connections are made by the I/O thread, see below) |
+//! | `zmq_connect`/`zmq_bind` on `pgm://` or `epgm://` | 1 in the calling thread (resolving the interface); then, on the I/O thread, up to 6 at once for a sender (PUB, XPUB: 3 sockets, 2 eventfds, 1 transient), 5 for a receiver (SUB, XSUB) | with none free, `EINVAL`; with 1 to 5 (sender) or 1 to 4 (receiver) free, `zmq_connect` returns 0 and the I/O thread **aborts** (`session_base.cpp:723`/`734`) |
+//! | `zmq_connect`/`zmq_bind` on `norm://` | on the I/O thread, up to 8 at once with an interface (the NORM instance's pipe, eventfd and epoll instance, its sockets, transient ones to look addresses up), 7 without | with fewer, even none, `zmq_connect` returns 0 and the I/O thread **aborts** (`session_base.cpp:755`/`766`) |
 //!
 //! [`crate::SocketCore`] therefore checks, before the first socket of a context, that
 //! 3 + 2 × (I/O threads) descriptors can be opened, and returns
 //! [`Error::TooManyOpenFiles`] when they cannot, before libzmq starts any thread. Binds on the
-//! transports that abort check for the one descriptor they need.
+//! transports that abort check for the one descriptor they need, and connects and binds on
+//! the multicast transports for the descriptors their session needs (the numbers above, for
+//! the socket's type), before anything else about the endpoint is looked up.
 //!
 //! The check is exact, not an estimate from `/proc`: it really opens that many descriptors
 //! (eventfds, close-on-exec) and closes them again, so whatever decides (the soft
@@ -30,9 +34,13 @@
 //!   still abort. Nothing outside libzmq can close that window: keep a margin of descriptors in
 //!   programs that open them from many threads.
 //! - **Descriptors libzmq opens later, on its I/O threads**: connections it accepts or makes,
-//!   reconnections, PGM/NORM sessions. libzmq handles running out there itself (an accept that
-//!   fails with `EMFILE` is dropped, a connect is retried after the reconnect interval); the
-//!   program sees missing connections, not an abort.
+//!   reconnections. libzmq handles running out there itself (an accept that fails with
+//!   `EMFILE` is dropped, a connect is retried after the reconnect interval); the program sees
+//!   missing connections, not an abort. PGM, EPGM and NORM sessions are the exception: they are
+//!   also set up on the I/O thread, but libzmq *aborts* when that fails, so their descriptors
+//!   are checked at connect/bind (above). What they open after the set-up (NORM's own
+//!   sockets, for example) is not counted, and descriptors taken between the check and the
+//!   set-up (which follows at once, on the I/O thread) can still make libzmq abort.
 //! - **Sockets and options made through the raw API** ([`crate::Context::as_ptr`],
 //!   [`crate::SocketCore::as_ptr`]) bypass every check of this crate.
 //! - **Other descriptors a library opens on libzmq's behalf** (the resolver of a host name, the

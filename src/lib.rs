@@ -62,6 +62,7 @@ pub mod signals;
 pub mod socket;
 pub mod socket_core;
 pub mod socket_type;
+mod thread_headroom;
 pub mod timers;
 pub mod typed;
 mod unshared;

@@ -254,9 +254,7 @@ fn a_timed_send_on_a_full_xpub_nodrop_sleeps() {
         xpub.send_timeout("more", WAIT).map_err(Error::from)
     });
     xpub.set_sndtimeo(Some(WAIT)).unwrap();
-    sleeps_while_waiting("XPub::send with SNDTIMEO", || {
-        xpub.send("more").map_err(Error::from)
-    });
+    sleeps_while_waiting("XPub::send with SNDTIMEO", || xpub.send("more"));
 }
 
 #[test]

@@ -1,7 +1,9 @@
-//! Running out of file descriptors is an error, never an abort: libzmq 4.3.4 aborts the
-//! process when the first socket of a context cannot open the epoll instances of its threads
-//! (`epoll.cpp:65`) and when a tcp bind cannot open the netlink socket of `getifaddrs`
-//! (`ip_resolver.cpp`); this crate checks first (`zmq_typed::fd_headroom`).
+//! Running out of file descriptors, or of threads, is an error, never an abort: libzmq 4.3.4
+//! aborts the process when the first socket of a context cannot open the epoll instances of
+//! its threads (`epoll.cpp:65`) or cannot start those threads (`thread.cpp:269`), when a tcp
+//! bind cannot open the netlink socket of `getifaddrs` (`ip_resolver.cpp`), and when a PGM,
+//! EPGM or NORM session cannot open its descriptors or (NORM) its thread on the I/O thread
+//! (`session_base.cpp`); this crate checks first (`zmq_typed::fd_headroom`).
 //!
 //! Each sweep runs in a child process (this test binary re-run with `--exact` and an
 //! environment variable), so that a regression fails one test with the child's output instead
@@ -13,7 +15,11 @@
 
 mod common;
 
-use common::child::run_or_check;
+use std::process::{Command, Output};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use common::child::{self, run_or_check};
 use common::*;
 use zmq_typed::{Context, Error, Socket, SocketType};
 
@@ -206,4 +212,393 @@ fn later_sockets_report_emfile_from_libzmq() {
         a.set_rcvtimeo(Some(PATIENCE)).unwrap();
         assert_eq!(a.recv().unwrap(), "still here");
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multicast sessions: libzmq sets them up on its I/O thread and aborts when a descriptor cannot
+// be opened there (session_base.cpp:723/734 for PGM, 755/766 for NORM).
+
+/// Whether `unshare -n` (root) or `unshare -rn` can make a network namespace here: the wrapper
+/// to run a child in one, or None.
+fn namespace_wrapper() -> Option<&'static [&'static str]> {
+    let wrapper: &'static [&'static str] = if is_root() {
+        &["unshare", "-n"]
+    } else {
+        &["unshare", "-rn"]
+    };
+    let probe = Command::new(wrapper[0])
+        .args(&wrapper[1..])
+        .arg("true")
+        .output()
+        .ok()?;
+    probe.status.success().then_some(wrapper)
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("run ip");
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// One connect or bind on `endpoint` with exactly `k` descriptors free, by a `kind` socket made
+/// while descriptors were plenty. The socket and its context are dropped before the limit is
+/// restored: the context's termination waits until libzmq's I/O thread has set the session up
+/// (its plug command is queued before the termination), which is where libzmq aborts.
+fn multicast_round(
+    endpoint: &str,
+    kind: SocketType,
+    bind: bool,
+    k: usize,
+    original: libc::rlimit,
+) -> Result<(), Error> {
+    let ctx = Context::new().unwrap();
+    let socket = Socket::new(&ctx, kind).unwrap();
+    socket.set_linger(Some(Duration::ZERO)).unwrap();
+    leave_free(k, original);
+    let result = if bind {
+        socket.bind(endpoint).map(drop)
+    } else {
+        socket.connect(endpoint).map(drop)
+    };
+    drop(socket);
+    drop(ctx);
+    set_nofile(original);
+    result
+}
+
+/// For k = 0..=12 free descriptors, connect and bind on `endpoint` by a PUB and by a SUB: `Ok`
+/// from `pub_needs` (PUB) or `sub_needs` (SUB) free descriptors on, `TooManyOpenFiles` below,
+/// never an abort and never another error (a false `UnknownInterface` when the interface
+/// cannot be looked up without a descriptor).
+fn multicast_sweep(endpoint: &str, pub_needs: usize, sub_needs: usize) {
+    let original = nofile();
+    let transport = endpoint.split("://").next().unwrap_or_default();
+    for (kind, role, needs) in [
+        (SocketType::Pub, "sender", pub_needs),
+        (SocketType::Sub, "receiver", sub_needs),
+    ] {
+        for bind in [false, true] {
+            let op = if bind { "bind" } else { "connect" };
+            for k in 0..=12usize {
+                let result = multicast_round(endpoint, kind, bind, k, original);
+                eprintln!("{endpoint}, {kind} {op}, {k} free: {result:?}");
+                match result {
+                    Ok(()) => assert!(
+                        k >= needs,
+                        "{endpoint}, {kind} {op}, {k} free: accepted below {needs}"
+                    ),
+                    Err(e @ Error::TooManyOpenFiles(_)) => {
+                        assert!(k < needs, "{endpoint}, {kind} {op}, {k} free: refused: {e}");
+                        assert_eq!(
+                            e.to_string(),
+                            format!(
+                                "Too many open files (setting up the {transport}:// {role} \
+                                 of a {kind} socket ({endpoint}) on libzmq's I/O thread needs \
+                                 {needs} file descriptors, but only {k} can be opened now \
+                                 (RLIMIT_NOFILE soft limit {limit}); refused before libzmq, \
+                                 which would abort the process)",
+                                limit = error_limit(&e),
+                            )
+                        );
+                    }
+                    Err(other) => {
+                        panic!("{endpoint}, {kind} {op}, {k} free: {other:?}")
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn multicast_sessions_without_descriptors_are_an_error_not_an_abort() {
+    const TEST: &str = "multicast_sessions_without_descriptors_are_an_error_not_an_abort";
+    if child::is_child(TEST) {
+        // A fresh network namespace whose loopback carries multicast, as tests/multicast.rs
+        // sets it up: no real network is touched.
+        ip(&["link", "set", "lo", "up"]);
+        ip(&["link", "set", "lo", "multicast", "on"]);
+        ip(&["route", "add", "224.0.0.0/4", "dev", "lo"]);
+        // Measured: a PGM sender holds up to 6 descriptors at once, a receiver 5; a NORM
+        // session 8 with an interface, 7 without.
+        multicast_sweep("epgm://127.0.0.1;239.192.1.1:5555", 6, 5);
+        if zmq_typed::pgm_permitted() {
+            multicast_sweep("pgm://127.0.0.1;239.192.1.2:5556", 6, 5);
+        }
+        multicast_sweep("norm://127.0.0.1;239.192.1.3:5557", 8, 8);
+        multicast_sweep("norm://lo;239.192.1.4:5558", 8, 8);
+        multicast_sweep("norm://239.192.1.5:5559", 7, 7);
+        return;
+    }
+    let Some(wrapper) = namespace_wrapper() else {
+        skip(
+            TEST,
+            "cannot create a network namespace (needs root or unprivileged user namespaces)",
+        );
+        return;
+    };
+    let out = child::run(wrapper, TEST, Duration::from_secs(300));
+    child::check(TEST, &out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threads: libzmq aborts when it cannot start its reaper and I/O threads at the first socket
+// (thread.cpp:269), and when NORM cannot start the thread of a session (session_base.cpp:766).
+
+fn nproc() -> libc::rlimit {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we own.
+    assert_eq!(
+        unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) },
+        0
+    );
+    limit
+}
+
+fn set_nproc(soft: libc::rlim_t) {
+    let limit = libc::rlimit {
+        rlim_cur: soft,
+        rlim_max: nproc().rlim_max,
+    };
+    // SAFETY: setrlimit reads the struct we own.
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NPROC, &limit) };
+    assert_eq!(rc, 0, "setrlimit(RLIMIT_NPROC, {soft})");
+}
+
+fn tasks() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .count()
+}
+
+/// Waits until this process has `count` threads again: a joined thread still counts against
+/// RLIMIT_NPROC until the kernel has released it.
+fn settle(count: usize) {
+    let deadline = Instant::now() + PATIENCE;
+    while tasks() != count {
+        assert!(Instant::now() < deadline, "threads did not exit");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// How many more threads (up to `at_most`) can run at once now; they are gone again when this
+/// returns.
+fn free_thread_slots(at_most: usize) -> usize {
+    let baseline = tasks();
+    let gate = Arc::new((Mutex::new(false), Condvar::new()));
+    let mut threads = Vec::new();
+    for _ in 0..at_most {
+        let gate = Arc::clone(&gate);
+        let spawned = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let (open, opened) = &*gate;
+                let mut open = open.lock().unwrap();
+                while !*open {
+                    open = opened.wait(open).unwrap();
+                }
+            });
+        match spawned {
+            Ok(thread) => threads.push(thread),
+            Err(_) => break,
+        }
+    }
+    *gate.0.lock().unwrap() = true;
+    gate.1.notify_all();
+    let free = threads.len();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    settle(baseline);
+    free
+}
+
+/// How many threads this user runs now, in every process: under a soft RLIMIT_NPROC of
+/// `limit` (64, 128, ... up to the hard limit), `limit - used` more can run.
+fn threads_of_this_user() -> libc::rlim_t {
+    let hard = nproc().rlim_max;
+    let mut limit: libc::rlim_t = hard.min(64);
+    while limit <= hard {
+        set_nproc(limit);
+        let free = free_thread_slots(limit as usize);
+        if free > 0 {
+            return limit - free as libc::rlim_t;
+        }
+        limit *= 2;
+    }
+    panic!("this user runs more threads than its hard RLIMIT_NPROC ({hard}) lets a test count");
+}
+
+/// Sets the soft RLIMIT_NPROC so that exactly `k` more threads can run, and returns it. The
+/// limit counts the threads of every process of the user: if another one starts or stops
+/// threads meanwhile, the count is taken again.
+fn leave_threads(k: usize) -> libc::rlim_t {
+    for _ in 0..5 {
+        let soft = threads_of_this_user() + k as libc::rlim_t;
+        set_nproc(soft);
+        if free_thread_slots(k + 1) == k {
+            return soft;
+        }
+    }
+    panic!("cannot leave exactly {k} threads: other processes of this user keep changing");
+}
+
+fn thread_error_text(
+    doing: &str,
+    thread: &str,
+    needed: usize,
+    k: usize,
+    soft: libc::rlim_t,
+) -> String {
+    format!(
+        "could not start the {thread} thread: {doing} needs {needed} thread{s}, but only {k} \
+         could be started now (Resource temporarily unavailable (os error 11); RLIMIT_NPROC \
+         soft limit {soft}); refused before libzmq, which would abort the process",
+        s = if needed == 1 { "" } else { "s" },
+    )
+}
+
+/// In the unprivileged child: for 0, 1 and 2 I/O threads and k free thread slots around what
+/// libzmq needs (1 + I/O threads), the first socket is `ThreadSpawn` below and `Ok` from
+/// there; then a NORM session, which starts a thread of its own, likewise.
+fn thread_sweep() {
+    assert!(!is_root(), "RLIMIT_NPROC does not bind root");
+    let baseline = tasks();
+    let original = nproc().rlim_cur;
+    for io_threads in [0u16, 1, 2] {
+        let needed = 1 + io_threads as usize;
+        for k in 0..=needed + 1 {
+            let soft = leave_threads(k);
+            let ctx = Context::builder().io_threads(io_threads).build().unwrap();
+            let result = Socket::new(&ctx, SocketType::Pull);
+            eprintln!("{io_threads} I/O threads, {k} threads free: {result:?}");
+            match result {
+                Ok(socket) => {
+                    assert!(k >= needed, "{io_threads} I/O threads, {k} free: accepted");
+                    drop(socket);
+                }
+                Err(e @ Error::ThreadSpawn { .. }) => {
+                    assert!(k < needed, "{io_threads} I/O threads, {k} free: {e}");
+                    let doing = format!(
+                        "creating the first socket of a context (PULL), which starts libzmq's \
+                         reaper and {io_threads} I/O thread{s},",
+                        s = if io_threads == 1 { "" } else { "s" }
+                    );
+                    assert_eq!(
+                        e.to_string(),
+                        thread_error_text(&doing, "libzmq reaper or I/O", needed, k, soft)
+                    );
+                    // The process lives on, and so does the context: with threads again, its
+                    // first socket works.
+                    set_nproc(original);
+                    let s = Socket::new(&ctx, SocketType::Pair).unwrap();
+                    s.bind("inproc://after-no-thread").unwrap();
+                }
+                Err(other) => panic!("{io_threads} I/O threads, {k} free: {other:?}"),
+            }
+            drop(ctx);
+            set_nproc(original);
+            settle(baseline);
+        }
+    }
+    // NORM: after the first socket has taken libzmq's 2 threads, a session needs 1 more.
+    let endpoint = "norm://127.0.0.1;239.192.1.1:5555";
+    for k in [2, 3] {
+        let soft = leave_threads(k);
+        let ctx = Context::new().unwrap();
+        let sub = Socket::new(&ctx, SocketType::Sub).unwrap();
+        sub.set_linger(Some(Duration::ZERO)).unwrap();
+        let result = sub.connect(endpoint);
+        eprintln!("{endpoint}, {k} threads free: {result:?}");
+        match (k, result) {
+            (2, Err(e @ Error::ThreadSpawn { .. })) => assert_eq!(
+                e.to_string(),
+                thread_error_text(
+                    &format!(
+                        "a norm:// session ({endpoint}), whose NORM instance runs a thread of \
+                         its own,"
+                    ),
+                    "NORM",
+                    1,
+                    0,
+                    soft
+                )
+            ),
+            (3, Ok(_)) => {}
+            (k, other) => panic!("{endpoint}, {k} threads free: {other:?}"),
+        }
+        // Terminating the context waits for the I/O thread to have set the session up.
+        drop(sub);
+        drop(ctx);
+        set_nproc(original);
+        settle(baseline);
+    }
+}
+
+/// Runs `test` as user 65534 (RLIMIT_NPROC does not bind root), from a world-readable copy of
+/// this test binary; None when setpriv cannot drop to that user here.
+fn run_unprivileged(test: &str) -> Option<Output> {
+    use std::os::unix::fs::PermissionsExt;
+    let wrapper = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+    ];
+    let probe = Command::new(wrapper[0])
+        .args(&wrapper[1..])
+        .arg("true")
+        .output()
+        .ok()?;
+    if !probe.status.success() {
+        return None;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = std::env::temp_dir().join(format!("zmq-typed-nproc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let copy = dir.join("fd-exhaustion-test");
+    std::fs::copy(&exe, &copy).expect("copy the test binary");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut cmd = Command::new(wrapper[0]);
+    cmd.args(&wrapper[1..])
+        .arg(&copy)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(child::CHILD_ENV, test)
+        .current_dir(&dir);
+    let out = common::watchdog::within(Duration::from_secs(120), "the unprivileged child", {
+        move || cmd.output().expect("run the unprivileged child")
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(out)
+}
+
+#[test]
+fn first_socket_without_threads_is_an_error_not_an_abort() {
+    const TEST: &str = "first_socket_without_threads_is_an_error_not_an_abort";
+    if child::is_child(TEST) {
+        thread_sweep();
+        return;
+    }
+    if !is_root() {
+        // Every other process of this user would share the limit with the child.
+        skip(
+            TEST,
+            "RLIMIT_NPROC counts the threads of every process of the user and does not bind \
+             root: the test needs root, to run its child as user 65534",
+        );
+        return;
+    }
+    match run_unprivileged(TEST) {
+        Some(out) => child::check(TEST, &out),
+        None => skip(TEST, "setpriv cannot drop to user 65534 here"),
+    }
 }

@@ -272,10 +272,18 @@ fn of_several_panicking_timers_the_first_added_is_resumed_and_the_rest_dropped()
     }
     // Wait until both are due, so that one execute runs them both.
     std::thread::sleep(Duration::from_millis(5));
-    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| timers.execute()))
-        .unwrap_err();
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("first"));
-    assert_eq!(runs.borrow().len(), 2, "both callbacks ran: {:?}", runs.borrow());
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| timers.execute())).unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("first")
+    );
+    assert_eq!(
+        runs.borrow().len(),
+        2,
+        "both callbacks ran: {:?}",
+        runs.borrow()
+    );
     // The second panic was dropped, not kept for later: the next execute runs both again.
     std::thread::sleep(Duration::from_millis(5));
     timers.execute().unwrap();

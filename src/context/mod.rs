@@ -38,12 +38,26 @@
 //! program that changes its own scheduling, privileges or CPU set in between can still make
 //! libzmq abort.
 //!
-//! # Descriptors for the first socket
+//! # Descriptors and threads for the first socket
 //! The first socket of a context starts libzmq's reaper and I/O threads, which need 2
 //! descriptors each (an eventfd mailbox and an epoll instance), and libzmq aborts when it cannot
 //! open the epoll instance. Creating that socket therefore first checks that
 //! 3 + 2 × [`Context::io_threads`] descriptors can be opened and returns
 //! [`Error::TooManyOpenFiles`] otherwise; see [`crate::fd_headroom`].
+//!
+//! libzmq also aborts (`thread.cpp:269`, `Resource temporarily unavailable`) when it cannot
+//! start one of those 1 + [`Context::io_threads`] threads: `RLIMIT_NPROC` (which counts every
+//! thread of the user, in every process, and binds every user but root), the `pids` limit of
+//! a control group, the system's thread limit, or memory for a thread's stack. So that socket
+//! is also preceded by a probe that starts as many threads, all at once and with the same
+//! default attributes (stack size) as libzmq's, lets them exit and waits until the system has
+//! released them; when they cannot all be started, [`Error::ThreadSpawn`] says so (with the
+//! operating system's reason, usually `EAGAIN`) before libzmq starts any.
+//!
+//! What stays unguarded: the probe answers for the moment it runs. Another thread of the
+//! process, or another process of the same user, that starts a thread or a process between
+//! the probe and libzmq's own `pthread_create` takes a slot the probe counted, and libzmq can
+//! still abort; so can a limit lowered in between. Keep a margin under `RLIMIT_NPROC`.
 //!
 //! # Signals
 //! [`Context::shutdown`] and [`ShutdownHandle::shutdown`] are for other *threads*; they are not
@@ -259,6 +273,12 @@ pub(crate) fn first_socket_descriptors(io_threads: usize) -> usize {
     2 + 2 * io_threads + 1
 }
 
+/// The threads libzmq starts when a context with `io_threads` I/O threads creates its first
+/// socket: the reaper and each I/O thread.
+pub(crate) fn first_socket_threads(io_threads: usize) -> usize {
+    1 + io_threads
+}
+
 impl Context {
     /// A context with libzmq's defaults (one I/O thread) and this crate's linger policy.
     ///
@@ -283,19 +303,24 @@ impl Context {
 
     /// Before a socket is created: when it is the context's first, checks that the descriptors
     /// libzmq's threads need can be opened (libzmq aborts when it cannot open their epoll
-    /// instance). Later sockets need one descriptor, which libzmq reports itself (`EMFILE`).
+    /// instance), then that the threads themselves can be started (libzmq aborts when
+    /// `pthread_create` fails). Later sockets need one descriptor, which libzmq reports itself
+    /// (`EMFILE`), and no thread.
     pub(crate) fn check_socket_headroom(&self, what: &dyn std::fmt::Display) -> Result<()> {
         if self.raw.started.load(Ordering::Acquire) {
             return Ok(());
         }
         let io_threads = usize::try_from(self.io_threads()?).unwrap_or(0);
-        crate::fd_headroom::ensure(
-            first_socket_descriptors(io_threads),
-            &format!(
-                "creating the first socket of a context ({what}), which starts libzmq's reaper \
-                 and {io_threads} I/O thread{s},",
-                s = if io_threads == 1 { "" } else { "s" }
-            ),
+        let doing = format!(
+            "creating the first socket of a context ({what}), which starts libzmq's reaper \
+             and {io_threads} I/O thread{s},",
+            s = if io_threads == 1 { "" } else { "s" }
+        );
+        crate::fd_headroom::ensure(first_socket_descriptors(io_threads), &doing)?;
+        crate::thread_headroom::ensure_threads(
+            first_socket_threads(io_threads),
+            "libzmq reaper or I/O",
+            &doing,
         )
     }
 
