@@ -258,6 +258,11 @@ impl Context {
     /// gives the signals back their earlier disposition. See [`crate::signals`] for how this
     /// stays async-signal-safe.
     ///
+    /// A signal the process was ignoring (`SIG_IGN`, as `nohup` arranges for `SIGHUP` and a
+    /// shell for `SIGINT` in a background job) is handled too while the guard lives, and its
+    /// second arrival then runs the *default* action, which ends the process. A program that
+    /// wants to keep such a signal ignored leaves it out of the list.
+    ///
     /// Errors: [`Error::InvalidArgument`] for an empty list, a number that is no signal, or a
     /// signal that cannot be handled (`SIGKILL`, `SIGSTOP`, `SIGILL`, `SIGFPE`, `SIGSEGV`);
     /// [`Error::ThreadSpawn`] when the helper thread cannot start.

@@ -290,7 +290,8 @@ impl Socket {
     /// Sends one frame, waiting at most `timeout` for room; [`Error::TimedOut`] (with the
     /// message handed back) when there was none.
     ///
-    /// Wraps `zmq_poll` (`ZMQ_POLLOUT`) and `zmq_msg_send` with `ZMQ_DONTWAIT`.
+    /// Wraps `zmq_msg_send`, with `ZMQ_SNDTIMEO` set to the time left while it waits (the
+    /// socket's own value is put back after).
     pub fn send_timeout(
         &self,
         msg: impl Into<Message>,
@@ -378,7 +379,8 @@ impl Socket {
 
     /// Receives one frame, waiting at most `timeout`; [`Error::TimedOut`] when none came.
     ///
-    /// Wraps `zmq_poll` (`ZMQ_POLLIN`) and `zmq_msg_recv` with `ZMQ_DONTWAIT`.
+    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits (the
+    /// socket's own value is put back after).
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Message> {
         let mut msg = Message::new();
         if self.recv_raw(&mut msg, Wait::For(timeout))? {

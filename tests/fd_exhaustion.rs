@@ -269,6 +269,32 @@ fn multicast_round(
     result
 }
 
+/// Disconnecting and unbinding a multicast endpoint open nothing: with no descriptor free
+/// they must still work (the set-up guards are for connect and bind only).
+fn taking_down_needs_no_descriptor() {
+    let original = nofile();
+    for endpoint in [
+        "epgm://127.0.0.1;239.192.1.6:5560",
+        "norm://127.0.0.1;239.192.1.7:5561",
+    ] {
+        let ctx = Context::new().unwrap();
+        let sub = Socket::new(&ctx, SocketType::Sub).unwrap();
+        sub.set_linger(Some(Duration::ZERO)).unwrap();
+        let publisher = Socket::new(&ctx, SocketType::Pub).unwrap();
+        publisher.set_linger(Some(Duration::ZERO)).unwrap();
+        sub.connect(endpoint).unwrap();
+        publisher.bind(endpoint).unwrap();
+        leave_free(0, original);
+        let disconnected = sub.disconnect(endpoint);
+        let unbound = publisher.unbind(endpoint);
+        set_nofile(original);
+        disconnected.unwrap_or_else(|e| panic!("disconnect {endpoint} with 0 free: {e}"));
+        unbound.unwrap_or_else(|e| panic!("unbind {endpoint} with 0 free: {e}"));
+        drop((sub, publisher));
+        drop(ctx);
+    }
+}
+
 /// For k = 0..=12 free descriptors, connect and bind on `endpoint` by a PUB and by a SUB: `Ok`
 /// from `pub_needs` (PUB) or `sub_needs` (SUB) free descriptors on, `TooManyOpenFiles` below,
 /// never an abort and never another error (a false `UnknownInterface` when the interface
@@ -331,6 +357,7 @@ fn multicast_sessions_without_descriptors_are_an_error_not_an_abort() {
         multicast_sweep("norm://127.0.0.1;239.192.1.3:5557", 8, 8);
         multicast_sweep("norm://lo;239.192.1.4:5558", 8, 8);
         multicast_sweep("norm://239.192.1.5:5559", 7, 7);
+        taking_down_needs_no_descriptor();
         return;
     }
     let Some(wrapper) = namespace_wrapper() else {

@@ -111,8 +111,17 @@ fn dropping_a_steerable_proxy_stops_it() {
     front.bind("inproc://drop-in").unwrap();
     back.bind("inproc://drop-out").unwrap();
     let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
-    // Joins the thread.
-    within(PATIENCE, "dropping a running proxy", move || drop(proxy));
+    // Dropping must stop the thread, not only return: once the proxy and the last context
+    // handle are gone, nothing may hold the context (the thread's sockets would).
+    let context_alive = ctx.shutdown_handle();
+    within(PATIENCE, "dropping a running proxy", move || {
+        drop(proxy);
+        drop(ctx);
+    });
+    assert!(
+        !context_alive.shutdown(),
+        "the proxy's thread still holds its sockets"
+    );
 }
 
 /// A PULL as capture: libzmq's proxy fails (ENOTSUP) on the first message it copies there,
@@ -226,7 +235,15 @@ fn dropping_a_paused_proxy_returns() {
     let back = socket(&ctx, Push);
     let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
     proxy.pause().unwrap();
-    within(PATIENCE, "dropping a paused proxy", move || drop(proxy));
+    let context_alive = ctx.shutdown_handle();
+    within(PATIENCE, "dropping a paused proxy", move || {
+        drop(proxy);
+        drop(ctx);
+    });
+    assert!(
+        !context_alive.shutdown(),
+        "the paused proxy's thread still holds its sockets"
+    );
 }
 
 /// ProxyFailed goes wherever errors go: into the crate's Error (the proxy's own error) and
@@ -405,10 +422,16 @@ fn a_late_statistics_answer_is_not_taken_for_the_next() {
         producer.send("3").unwrap();
         assert_eq!(consumer.recv_string().unwrap(), "3");
         assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 3);
-        proxy
+        // The tap stays until the proxy has stopped: libzmq copies every control command,
+        // TERMINATE too, to the capture with a blocking send, so a capture without a reader
+        // would keep the proxy from ever reading TERMINATE.
+        (proxy, tap)
     });
+    let (proxy, tap) = proxy;
     within(PATIENCE, "terminate", move || {
-        proxy.terminate().map(|_| ()).map_err(Error::from)
+        let result = proxy.terminate().map(|_| ()).map_err(Error::from);
+        drop(tap);
+        result
     })
     .unwrap();
 }
@@ -573,4 +596,55 @@ fn the_plain_xpub_xsub_forwarder_runs() {
         handle.join().unwrap()
     });
     assert_eq!(result, Err(Error::Terminated(Detail::new("zmq_proxy"))));
+}
+
+/// A proxy blocked in a send whose control queue has filled up (every timed-out STATISTICS
+/// stays queued): pause and resume say so at once, and dropping still gives up after
+/// DROP_GRACE rather than waiting for room to queue TERMINATE.
+#[test]
+fn a_full_control_queue_blocks_neither_commands_nor_drop() {
+    let ctx = ctx();
+    let front = socket(&ctx, Pull);
+    let back = socket(&ctx, Push);
+    let capture = socket(&ctx, Push);
+    let front_ep = front.bind("inproc://full-control-in").unwrap();
+    back.bind("inproc://full-control-out").unwrap();
+    capture.bind("inproc://full-control-capture").unwrap();
+    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let producer = socket(&ctx, Push);
+    producer.connect(&front_ep).unwrap();
+    producer.send("stuck").unwrap();
+    let shutdown = ctx.clone();
+    within(
+        PATIENCE * 2,
+        "a proxy with a full control queue",
+        move || {
+            // Fill the control queue: each timed-out call leaves its command queued.
+            let mut queued = 0;
+            loop {
+                match proxy.statistics_timeout(Duration::from_millis(1)) {
+                    Err(Error::TimedOut(d))
+                        if d.as_str() == Some("the proxy did not answer in time") =>
+                    {
+                        queued += 1;
+                        assert!(queued < 10_000, "the control queue never filled");
+                    }
+                    // The command itself could not be queued any more: full.
+                    Err(Error::TimedOut(_)) => break,
+                    other => panic!("expected TimedOut, got {other:?}"),
+                }
+            }
+            assert!(matches!(proxy.pause(), Err(Error::TimedOut(_))));
+            assert!(matches!(proxy.resume(), Err(Error::TimedOut(_))));
+            let started = std::time::Instant::now();
+            drop(proxy);
+            assert!(
+                started.elapsed() < PATIENCE,
+                "drop waited {:?}",
+                started.elapsed()
+            );
+            // Let the abandoned thread end, so that the context can terminate.
+            shutdown.shutdown().unwrap();
+        },
+    );
 }

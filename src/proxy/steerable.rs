@@ -75,10 +75,14 @@ impl Run {
 /// (a capture socket without a reader, a backend whose peers are all full...), reads no
 /// command and answers nothing until it can send: [`SteerableProxy::statistics`] and
 /// [`SteerableProxy::terminate`] wait until then, [`SteerableProxy::pause`] and
-/// [`SteerableProxy::resume`] only queue their command, dropping gives up after
-/// [`DROP_GRACE`]. [`SteerableProxy::statistics_timeout`] gives up in time. The context's
+/// [`SteerableProxy::resume`] only queue their command (or say the queue is full), dropping
+/// gives up after [`DROP_GRACE`]. [`SteerableProxy::statistics_timeout`] gives up in time. The context's
 /// shutdown ([`Context::shutdown`], a [`crate::ShutdownHandle`]) unblocks it: its thread then
 /// ends with [`Error::Terminated`], and `terminate` hands the sockets back with that error.
+///
+/// A capture socket needs a reader for as long as the proxy runs: libzmq copies every
+/// message *and every control command* (`TERMINATE` included) to it with a blocking send, so
+/// once its reader has gone, the proxy blocks before it can read `TERMINATE`.
 ///
 /// A proxy whose sockets forward into an XSUB needs limits on them: see
 /// [`SteerableProxy::start`].
@@ -305,6 +309,11 @@ impl SteerableProxy {
             None => SLICE,
             Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
                 Some(left) if !left.is_zero() => left.min(SLICE),
+                _ if events == PollEvents::OUT => {
+                    return Err(Error::TimedOut(Detail::new(
+                        "the proxy's control queue is full: the proxy is blocked in a send",
+                    )))
+                }
                 _ => {
                     return Err(Error::TimedOut(Detail::new(
                         "the proxy did not answer in time",
@@ -341,24 +350,31 @@ impl SteerableProxy {
     ///
     /// Returns once the command is queued: a proxy [blocked in a
     /// send](SteerableProxy#a-proxy-blocked-in-a-send) reads it only once it can send (or
-    /// stops on the context's shutdown, which unblocks it).
+    /// stops on the context's shutdown, which unblocks it). It never waits for room: when the
+    /// control queue is full (the proxy has not read a thousand commands), it is
+    /// [`Error::TimedOut`].
     ///
     /// Wraps `zmq_msg_send` on the proxy's control socket
     /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
     pub fn pause(&self) -> Result<()> {
-        self.command("PAUSE", None)
+        // Never waits for room: a full control queue (a thousand commands unread) means the
+        // proxy is blocked in a send.
+        self.command("PAUSE", Some(Instant::now()))
     }
 
     /// Forwards again (`RESUME`). [`Error::ProxyStopped`] when the proxy has stopped.
     ///
     /// Returns once the command is queued: a proxy [blocked in a
     /// send](SteerableProxy#a-proxy-blocked-in-a-send) reads it only once it can send (or
-    /// stops on the context's shutdown, which unblocks it).
+    /// stops on the context's shutdown, which unblocks it). It never waits for room: when the
+    /// control queue is full (the proxy has not read a thousand commands), it is
+    /// [`Error::TimedOut`].
     ///
     /// Wraps `zmq_msg_send` on the proxy's control socket
     /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
     pub fn resume(&self) -> Result<()> {
-        self.command("RESUME", None)
+        // As for pause: never waits for room.
+        self.command("RESUME", Some(Instant::now()))
     }
 
     /// The proxy's counters (`STATISTICS`). [`Error::ProxyStopped`], with the proxy's error,
@@ -442,7 +458,10 @@ impl SteerableProxy {
 
     /// Sends `TERMINATE` unless the thread is done. `Ok(())` when the proxy will stop (it
     /// has, it got the command, or the context is shut down, which stops it too).
-    fn send_terminate(&self) -> Result<()> {
+    ///
+    /// With a `deadline`, gives up then ([`Error::TimedOut`]): the control queue of a proxy
+    /// blocked in a send can be full.
+    fn send_terminate(&self, deadline: Option<Instant>) -> Result<()> {
         loop {
             if self.thread_done() {
                 return Ok(());
@@ -450,7 +469,18 @@ impl SteerableProxy {
             match self.control.try_send("TERMINATE") {
                 Ok(None) | Err(Error::Terminated(_)) => return Ok(()),
                 Ok(Some(_)) => {
-                    match crate::poll::poll(&[(&self.control, PollEvents::OUT, ())], Some(SLICE)) {
+                    let slice = match deadline {
+                        None => SLICE,
+                        Some(d) => match d.checked_duration_since(Instant::now()) {
+                            Some(left) if !left.is_zero() => left.min(SLICE),
+                            _ => {
+                                return Err(Error::TimedOut(Detail::new(
+                                    "TERMINATE could not be queued: the proxy is blocked",
+                                )))
+                            }
+                        },
+                    };
+                    match crate::poll::poll(&[(&self.control, PollEvents::OUT, ())], Some(slice)) {
                         Ok(_) => {}
                         Err(Error::Terminated(_)) => return Ok(()),
                         Err(e) => return Err(e),
@@ -477,7 +507,7 @@ impl SteerableProxy {
     pub fn terminate(mut self) -> Result<ProxySockets, ProxyFailed> {
         match std::mem::replace(self.run.get_mut(), Run::Gone) {
             Run::Running(handle) => {
-                if let Err(e) = self.send_terminate() {
+                if let Err(e) = self.send_terminate(None) {
                     // The command could not be given (the control socket failed): the
                     // proxy may never stop, so it is left to finish on its own.
                     return Err(ProxyFailed::new(e, None));
@@ -515,11 +545,18 @@ impl Drop for SteerableProxy {
     /// then ends with [`Error::Terminated`] and closes the sockets.
     fn drop(&mut self) {
         if let Run::Running(handle) = std::mem::replace(self.run.get_mut(), Run::Gone) {
-            let done = match self.send_terminate() {
-                Ok(()) => matches!(
-                    self.done.recv_timeout(DROP_GRACE),
-                    Err(mpsc::RecvTimeoutError::Disconnected)
-                ),
+            // DROP_GRACE bounds the whole drop: queueing TERMINATE and waiting for the thread.
+            let deadline = Instant::now().checked_add(DROP_GRACE);
+            let done = match self.send_terminate(deadline) {
+                Ok(()) => {
+                    let left = deadline
+                        .and_then(|d| d.checked_duration_since(Instant::now()))
+                        .unwrap_or(Duration::ZERO);
+                    matches!(
+                        self.done.recv_timeout(left),
+                        Err(mpsc::RecvTimeoutError::Disconnected)
+                    )
+                }
                 Err(_) => self.thread_done(),
             };
             if done {

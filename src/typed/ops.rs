@@ -66,7 +66,7 @@ pub trait SendSocket: sealed::Typed {
 
     /// Sends one frame, waiting at most `timeout` for room.
     ///
-    /// Wraps `zmq_poll` and `zmq_msg_send` with `ZMQ_DONTWAIT`.
+    /// Wraps `zmq_msg_send`, with `ZMQ_SNDTIMEO` set to the time left while it waits.
     #[inline]
     fn send_timeout(&self, msg: impl Into<Message>, timeout: Duration) -> Result<(), SendError> {
         raw(self).send_timeout(msg, timeout)
@@ -104,7 +104,7 @@ pub trait RecvSocket: sealed::Typed {
 
     /// Receives one whole message, waiting at most `timeout` for it.
     ///
-    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
     #[inline]
     fn recv_timeout(&self, timeout: Duration) -> Result<Multipart> {
         raw(self).recv_multipart_timeout(timeout)

@@ -85,7 +85,7 @@ impl Rep<Receiving> {
 
     /// Receives the whole next request, waiting at most `timeout` for it.
     ///
-    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
     pub fn recv_timeout(
         self,
         timeout: Duration,

@@ -220,7 +220,7 @@ impl Req<AwaitingReply> {
     /// Receives the whole reply, waiting at most `timeout` for it; on timeout the socket
     /// comes back still waiting. `Duration::ZERO` only takes a reply already there.
     ///
-    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
     pub fn recv_timeout(
         self,
         timeout: Duration,

@@ -61,7 +61,7 @@ impl Router {
 
     /// Receives the next message, waiting at most `timeout` for it.
     ///
-    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<(RoutingId, Multipart)> {
         Self::split_id(self.socket.recv_multipart_timeout(timeout)?)
     }

@@ -56,7 +56,7 @@ impl Stream {
 
     /// Receives the next data from a peer, waiting at most `timeout` for it.
     ///
-    /// Wraps `zmq_poll` and `zmq_msg_recv`.
+    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<(RoutingId, Message)> {
         Self::split(self.socket.recv_multipart_timeout(timeout)?)
     }
