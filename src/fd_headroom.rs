@@ -89,15 +89,23 @@ pub(crate) fn ensure(needed: usize, what: &str) -> Result<()> {
          (RLIMIT_NOFILE soft limit {limit}); refused before libzmq, which would abort the \
          process",
         s = if needed == 1 { "" } else { "s" },
-        limit = soft_limit_text(),
+        limit = soft_limit_text(libc::RLIMIT_NOFILE),
     ))))
 }
 
-fn soft_limit_text() -> String {
+/// The type `getrlimit` takes its resource as (glibc has a type of its own).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub(crate) type Resource = libc::__rlimit_resource_t;
+/// The type `getrlimit` takes its resource as.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(crate) type Resource = libc::c_int;
+
+/// The soft limit of `resource` (`RLIMIT_NOFILE`, `RLIMIT_NPROC`) in words, for errors.
+pub(crate) fn soft_limit_text(resource: Resource) -> String {
     // SAFETY: an all-zero rlimit is a valid value for getrlimit to overwrite.
     let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
     // SAFETY: getrlimit writes into the struct we own.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    let rc = unsafe { libc::getrlimit(resource, &mut limit) };
     if rc != 0 {
         "unknown".to_string()
     } else if limit.rlim_cur == libc::RLIM_INFINITY {

@@ -34,24 +34,11 @@ pub(crate) fn ensure_threads(needed: usize, thread: &'static str, doing: &str) -
              process",
             s = if needed == 1 { "" } else { "s" },
             os = std::io::Error::from_raw_os_error(errno),
-            limit = nproc_limit_text(),
+            limit = crate::fd_headroom::soft_limit_text(libc::RLIMIT_NPROC),
         ),
     })
 }
 
-fn nproc_limit_text() -> String {
-    // SAFETY: an all-zero rlimit is a valid value for getrlimit to overwrite.
-    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
-    // SAFETY: getrlimit writes into the struct we own.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) };
-    if rc != 0 {
-        "unknown".to_string()
-    } else if limit.rlim_cur == libc::RLIM_INFINITY {
-        "unlimited".to_string()
-    } else {
-        limit.rlim_cur.to_string()
-    }
-}
 
 /// What the probe threads share with the thread that starts them: a gate they wait at until
 /// all are started, and their kernel thread ids.
