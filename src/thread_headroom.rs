@@ -39,7 +39,6 @@ pub(crate) fn ensure_threads(needed: usize, thread: &'static str, doing: &str) -
     })
 }
 
-
 /// What the probe threads share with the thread that starts them: a gate they wait at until
 /// all are started, and their kernel thread ids.
 struct Gate {

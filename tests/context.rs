@@ -394,47 +394,11 @@ fn priority_the_process_may_not_set_is_an_error_not_an_abort() {
         child::check(TEST, &out);
         return;
     }
-    let wrapper = [
-        "setpriv",
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        "--inh-caps=-all",
-        "--bounding-set=-all",
-    ];
-    let probe = std::process::Command::new(wrapper[0])
-        .args(&wrapper[1..])
-        .arg("true")
-        .output();
-    match probe {
-        Ok(out) if out.status.success() => {}
-        other => {
-            skip(
-                TEST,
-                &format!("setpriv cannot drop to user 65534 here: {other:?}"),
-            );
-            return;
-        }
+    match child::run_unprivileged(TEST, PATIENCE * 6) {
+        Ok(out) => child::check(TEST, &out),
+        Err(why) => skip(
+            TEST,
+            &format!("setpriv cannot drop to user 65534 here: {why}"),
+        ),
     }
-    // The test binary may sit where user 65534 cannot reach it (target/ under a private
-    // folder): run a copy from a world-readable temporary folder.
-    use std::os::unix::fs::PermissionsExt;
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = std::env::temp_dir().join(format!("zmq-typed-setpriv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary folder");
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let copy = dir.join("context-test");
-    std::fs::copy(&exe, &copy).expect("copy the test binary");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let mut cmd = std::process::Command::new(wrapper[0]);
-    cmd.args(&wrapper[1..])
-        .arg(&copy)
-        .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
-        .env(child::CHILD_ENV, TEST)
-        .current_dir(&dir);
-    let out = within(PATIENCE * 6, "the unprivileged child", move || {
-        cmd.output().expect("run the unprivileged child")
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    child::check(TEST, &out);
 }

@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::process::{Command, Output};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -218,31 +217,6 @@ fn later_sockets_report_emfile_from_libzmq() {
 // Multicast sessions: libzmq sets them up on its I/O thread and aborts when a descriptor cannot
 // be opened there (session_base.cpp:723/734 for PGM, 755/766 for NORM).
 
-/// Whether `unshare -n` (root) or `unshare -rn` can make a network namespace here: the wrapper
-/// to run a child in one, or None.
-fn namespace_wrapper() -> Option<&'static [&'static str]> {
-    let wrapper: &'static [&'static str] = if is_root() {
-        &["unshare", "-n"]
-    } else {
-        &["unshare", "-rn"]
-    };
-    let probe = Command::new(wrapper[0])
-        .args(&wrapper[1..])
-        .arg("true")
-        .output()
-        .ok()?;
-    probe.status.success().then_some(wrapper)
-}
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().expect("run ip");
-    assert!(
-        out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// One connect or bind on `endpoint` with exactly `k` descriptors free, by a `kind` socket made
 /// while descriptors were plenty. The socket and its context are dropped before the limit is
 /// restored: the context's termination waits until libzmq's I/O thread has set the session up
@@ -282,8 +256,23 @@ fn taking_down_needs_no_descriptor() {
         sub.set_linger(Some(Duration::ZERO)).unwrap();
         let publisher = Socket::new(&ctx, SocketType::Pub).unwrap();
         publisher.set_linger(Some(Duration::ZERO)).unwrap();
+        sub.set_subscribe("").unwrap();
         sub.connect(endpoint).unwrap();
         publisher.bind(endpoint).unwrap();
+        // The sessions are set up on libzmq's I/O thread after connect/bind return: wait until
+        // a message has gone through (multicast has no handshake to wait on), so that nothing
+        // is still opening descriptors when the limit drops to 0.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            publisher.send("up").unwrap();
+            if sub.recv_timeout(Duration::from_millis(100)).is_ok() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{endpoint}: nothing arrived"
+            );
+        }
         leave_free(0, original);
         let disconnected = sub.disconnect(endpoint);
         let unbound = publisher.unbind(endpoint);
@@ -345,9 +334,7 @@ fn multicast_sessions_without_descriptors_are_an_error_not_an_abort() {
     if child::is_child(TEST) {
         // A fresh network namespace whose loopback carries multicast, as tests/multicast.rs
         // sets it up: no real network is touched.
-        ip(&["link", "set", "lo", "up"]);
-        ip(&["link", "set", "lo", "multicast", "on"]);
-        ip(&["route", "add", "224.0.0.0/4", "dev", "lo"]);
+        child::multicast_loopback();
         // Measured: a PGM sender holds up to 6 descriptors at once, a receiver 5; a NORM
         // session 8 with an interface, 7 without.
         multicast_sweep("epgm://127.0.0.1;239.192.1.1:5555", 6, 5);
@@ -360,11 +347,8 @@ fn multicast_sessions_without_descriptors_are_an_error_not_an_abort() {
         taking_down_needs_no_descriptor();
         return;
     }
-    let Some(wrapper) = namespace_wrapper() else {
-        skip(
-            TEST,
-            "cannot create a network namespace (needs root or unprivileged user namespaces)",
-        );
+    let Some(wrapper) = child::namespace_wrapper() else {
+        skip(TEST, child::NO_NAMESPACE);
         return;
     };
     let out = child::run(wrapper, TEST, Duration::from_secs(300));
@@ -568,46 +552,6 @@ fn thread_sweep() {
     }
 }
 
-/// Runs `test` as user 65534 (RLIMIT_NPROC does not bind root), from a world-readable copy of
-/// this test binary; None when setpriv cannot drop to that user here.
-fn run_unprivileged(test: &str) -> Option<Output> {
-    use std::os::unix::fs::PermissionsExt;
-    let wrapper = [
-        "setpriv",
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        "--inh-caps=-all",
-        "--bounding-set=-all",
-    ];
-    let probe = Command::new(wrapper[0])
-        .args(&wrapper[1..])
-        .arg("true")
-        .output()
-        .ok()?;
-    if !probe.status.success() {
-        return None;
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = std::env::temp_dir().join(format!("zmq-typed-nproc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary folder");
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let copy = dir.join("fd-exhaustion-test");
-    std::fs::copy(&exe, &copy).expect("copy the test binary");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let mut cmd = Command::new(wrapper[0]);
-    cmd.args(&wrapper[1..])
-        .arg(&copy)
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(child::CHILD_ENV, test)
-        .current_dir(&dir);
-    let out = common::watchdog::within(Duration::from_secs(120), "the unprivileged child", {
-        move || cmd.output().expect("run the unprivileged child")
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    Some(out)
-}
-
 #[test]
 fn first_socket_without_threads_is_an_error_not_an_abort() {
     const TEST: &str = "first_socket_without_threads_is_an_error_not_an_abort";
@@ -624,8 +568,12 @@ fn first_socket_without_threads_is_an_error_not_an_abort() {
         );
         return;
     }
-    match run_unprivileged(TEST) {
-        Some(out) => child::check(TEST, &out),
-        None => skip(TEST, "setpriv cannot drop to user 65534 here"),
+    // RLIMIT_NPROC does not bind root: the child runs as user 65534.
+    match child::run_unprivileged(TEST, Duration::from_secs(120)) {
+        Ok(out) => child::check(TEST, &out),
+        Err(why) => skip(
+            TEST,
+            &format!("setpriv cannot drop to user 65534 here: {why}"),
+        ),
     }
 }

@@ -59,6 +59,20 @@ fn wait_for_stats(proxy: &SteerableProxy, what: &str, pred: impl Fn(&ProxyStats)
     }
 }
 
+/// The peer subscribes to `topic`, over the socket's `ZMQ_MAXMSGSIZE`, then unsubscribes or
+/// disconnects: libzmq drops it on reading the frame's size, before any byte of the topic
+/// reaches a trie. Our writes may fail half-way: the peer is gone.
+fn dropped_for_its_subscription(mut peer: RawPeer, topic: &[u8], then: Then) {
+    let _ = peer.subscribe(topic);
+    if then == Then::Unsubscribe {
+        let _ = peer.unsubscribe(topic);
+    }
+    assert!(
+        peer.closed_by_peer(PATIENCE),
+        "libzmq kept a peer whose subscription exceeds ZMQ_MAXMSGSIZE"
+    );
+}
+
 /// `publisher` reaches a subscriber connected to `subscribe_to`: publishes until the first
 /// message arrives (subscriptions travel asynchronously), bounded by PATIENCE.
 fn prove_pubsub(ctx: &Context, publisher: &Pub, subscribe_to: &Endpoint) {
@@ -127,17 +141,7 @@ fn through_proxy(topic_len: usize, then: Then, raise_limit: bool) {
             s.frontend.messages_in == 2
         });
     } else {
-        // ZMQ_MAXMSGSIZE: libzmq drops the peer on reading the frame's size, before any
-        // byte of the topic reaches a trie. Our write may fail half-way: the peer is gone.
-        let _ = peer.subscribe(&topic);
-        if then == Then::Unsubscribe {
-            let _ = peer.unsubscribe(&topic);
-        }
-        assert!(
-            peer.closed_by_peer(PATIENCE),
-            "libzmq kept a peer whose subscription exceeds ZMQ_MAXMSGSIZE"
-        );
-        drop(peer);
+        dropped_for_its_subscription(peer, &topic, then);
         assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 0);
     }
 
@@ -359,12 +363,7 @@ fn xpub_survives_a_64k_subscription_then_disconnect() {
                 assert!(!unsub.is_subscribe());
                 assert_eq!(unsub.topic(), &topic[..]);
             } else {
-                let _ = peer.subscribe(&topic);
-                assert!(
-                    peer.closed_by_peer(PATIENCE),
-                    "libzmq kept a peer whose subscription exceeds ZMQ_MAXMSGSIZE"
-                );
-                drop(peer);
+                dropped_for_its_subscription(peer, &topic, Then::Disconnect);
                 assert!(matches!(xpub.try_recv(), Ok(None)));
             }
             // Still an XPUB: a SUB connected now gets what it publishes.
@@ -407,12 +406,7 @@ fn pub_survives_a_64k_subscription_then_disconnect() {
                 peer_receives(&publisher, &mut peer, &message, deadline);
                 drop(peer);
             } else {
-                let _ = peer.subscribe(&topic);
-                assert!(
-                    peer.closed_by_peer(PATIENCE),
-                    "libzmq kept a peer whose subscription exceeds ZMQ_MAXMSGSIZE"
-                );
-                drop(peer);
+                dropped_for_its_subscription(peer, &topic, Then::Disconnect);
             }
             let ev = mon.recv_timeout(PATIENCE).unwrap();
             assert!(matches!(ev.kind, EventKind::Disconnected { .. }), "{ev:?}");

@@ -9,78 +9,28 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::child;
 use common::*;
 use zmq_typed::{Error, Socket, SocketType};
 
-const CHILD_ENV: &str = "ZMQ_TYPED_MULTICAST_CHILD";
-
-fn in_child() -> bool {
-    std::env::var_os(CHILD_ENV).is_some()
-}
-
-/// Runs `test` of this binary in a child under `wrapper`; returns None when the wrapper
-/// itself could not run (missing permission or tool).
-fn run_child(wrapper: &[&str], test: &str) -> Option<std::process::Output> {
-    let exe = std::env::current_exe().expect("test binary path");
-    let probe = Command::new(wrapper[0])
-        .args(&wrapper[1..])
-        .arg("true")
-        .output()
-        .ok()?;
-    if !probe.status.success() {
-        eprintln!(
-            "{} cannot run here: {}",
-            wrapper.join(" "),
-            String::from_utf8_lossy(&probe.stderr).trim()
-        );
-        return None;
-    }
-    Command::new(wrapper[0])
-        .args(&wrapper[1..])
-        .arg(exe)
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, "1")
-        .output()
-        .ok()
-}
-
-fn check_child(name: &str, out: std::process::Output) {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "{name} failed in the child:\n{stdout}\n{stderr}"
-    );
-}
+/// The test that runs in the child in a network namespace.
+const NAMESPACE_CHILD: &str = "multicast_child";
+/// The test that runs in the child without CAP_NET_RAW.
+const PGM_CHILD: &str = "pgm_child";
 
 #[test]
 fn multicast_pub_sub_in_a_network_namespace() {
-    if in_child() {
-        return;
-    }
-    let wrapper: &[&str] = if is_root() {
-        &["unshare", "-n"]
-    } else {
-        &["unshare", "-rn"]
-    };
-    match run_child(wrapper, "multicast_child") {
-        Some(out) => check_child("multicast_child", out),
-        None => skip(
+    let Some(wrapper) = child::namespace_wrapper() else {
+        skip(
             "multicast_pub_sub_in_a_network_namespace",
-            "cannot create a network namespace (needs root or unprivileged user namespaces)",
-        ),
-    }
-}
-
-fn sh(args: &[&str]) {
-    let st = Command::new(args[0])
-        .args(&args[1..])
-        .status()
-        .expect("run ip");
-    assert!(st.success(), "{args:?} failed");
+            child::NO_NAMESPACE,
+        );
+        return;
+    };
+    let out = child::run(wrapper, NAMESPACE_CHILD, Duration::from_secs(300));
+    child::check(NAMESPACE_CHILD, &out);
 }
 
 /// Publishes until the subscriber has the first message (multicast has no handshake to
@@ -130,12 +80,10 @@ fn exchange(pub_ep: &str, sub_ep: &str) {
 
 #[test]
 fn multicast_child() {
-    if !in_child() {
+    if !child::is_child(NAMESPACE_CHILD) {
         return;
     }
-    sh(&["ip", "link", "set", "lo", "up"]);
-    sh(&["ip", "link", "set", "lo", "multicast", "on"]);
-    sh(&["ip", "route", "add", "224.0.0.0/4", "dev", "lo"]);
+    child::multicast_loopback();
     exchange(
         "epgm://127.0.0.1;239.192.1.1:5555",
         "epgm://127.0.0.1;239.192.1.1:5555",
@@ -157,23 +105,20 @@ fn multicast_child() {
 
 #[test]
 fn pgm_without_raw_socket_permission_is_an_error() {
-    if in_child() {
-        return;
-    }
     if !zmq_typed::pgm_permitted() {
         pgm_refused();
         return;
     }
-    match run_child(
-        &["setpriv", "--inh-caps=-net_raw", "--bounding-set=-net_raw"],
-        "pgm_child",
-    ) {
-        Some(out) => check_child("pgm_child", out),
-        None => skip(
+    let wrapper = ["setpriv", "--inh-caps=-net_raw", "--bounding-set=-net_raw"];
+    if let Err(why) = child::probe(&wrapper) {
+        skip(
             "pgm_without_raw_socket_permission_is_an_error",
-            "setpriv cannot drop CAP_NET_RAW here",
-        ),
+            &format!("setpriv cannot drop CAP_NET_RAW here: {why}"),
+        );
+        return;
     }
+    let out = child::run(&wrapper, PGM_CHILD, Duration::from_secs(120));
+    child::check(PGM_CHILD, &out);
 }
 
 fn pgm_refused() {
@@ -191,7 +136,7 @@ fn pgm_refused() {
 
 #[test]
 fn pgm_child() {
-    if !in_child() {
+    if !child::is_child(PGM_CHILD) {
         return;
     }
     assert!(!zmq_typed::pgm_permitted(), "CAP_NET_RAW should be gone");

@@ -13,25 +13,15 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
-use common::child;
+use common::child::{self, ip};
 use common::*;
 use zmq_typed::{Context, Error, Socket, SocketType};
 
 const TEST: &str = "norm_endpoints_norm_cannot_use_are_errors_not_aborts";
 
 const KINDS: [SocketType; 2] = [SocketType::Pub, SocketType::Sub];
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().expect("run ip");
-    assert!(
-        out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Connects or binds `socket` to `endpoint`.
 fn attach(socket: &Socket, bind: bool, endpoint: &str) -> Result<(), Error> {
@@ -178,9 +168,7 @@ fn body() {
 
     // lo up with multicast and a multicast route (as tests/multicast.rs sets it up): an
     // endpoint without an interface has a route to its group.
-    ip(&["link", "set", "lo", "up"]);
-    ip(&["link", "set", "lo", "multicast", "on"]);
-    ip(&["route", "add", "224.0.0.0/4", "dev", "lo"]);
+    child::multicast_loopback();
     accepted("norm://239.192.1.1:5555");
     accepted("norm://7,;239.192.1.1:5555");
     accepted("norm://lo;239.192.1.1:5555");
@@ -192,23 +180,10 @@ fn norm_endpoints_norm_cannot_use_are_errors_not_aborts() {
         body();
         return;
     }
-    let wrapper: &[&str] = if is_root() {
-        &["unshare", "-n"]
-    } else {
-        &["unshare", "-rn"]
-    };
-    let works = Command::new(wrapper[0])
-        .args(&wrapper[1..])
-        .arg("true")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !works {
-        skip(
-            TEST,
-            "cannot create a network namespace (needs root or unprivileged user namespaces)",
-        );
+    let Some(wrapper) = child::namespace_wrapper() else {
+        skip(TEST, child::NO_NAMESPACE);
         return;
-    }
+    };
     let out = child::run(wrapper, TEST, Duration::from_secs(120));
     child::check(TEST, &out);
 }

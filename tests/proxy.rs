@@ -8,7 +8,9 @@ use common::watchdog::within;
 use common::*;
 use zmq_typed::limits::SUBSCRIPTION_MSG_MAX;
 use zmq_typed::proxy::{ProxyFailed, PROXY_MAX_FORWARDED_MSG_SIZE};
-use zmq_typed::{proxy, Context, Detail, Error, Socket, SocketType, SocketType::*, SteerableProxy};
+use zmq_typed::{
+    proxy, Context, Detail, Endpoint, Error, Socket, SocketType, SocketType::*, SteerableProxy,
+};
 
 /// The error of a proxy that failed with `error` (libzmq's errno, from its call).
 fn proxy_error(error: Error) -> Error {
@@ -23,6 +25,38 @@ fn assert_stopped<T: std::fmt::Debug>(result: zmq_typed::Result<T>, cause: Optio
     }
 }
 
+/// A PULL frontend bound on `inproc://{tag}-in` and a PUSH backend bound on
+/// `inproc://{tag}-out`, with their endpoints.
+fn pull_push(ctx: &Context, tag: &str) -> (Socket, Socket, Endpoint, Endpoint) {
+    let front = socket(ctx, Pull);
+    let back = socket(ctx, Push);
+    let front_ep = front.bind(format!("inproc://{tag}-in")).unwrap();
+    let back_ep = back.bind(format!("inproc://{tag}-out")).unwrap();
+    (front, back, front_ep, back_ep)
+}
+
+/// A `kind` socket connected to `endpoint`.
+fn connected(ctx: &Context, kind: SocketType, endpoint: &Endpoint) -> Socket {
+    let s = socket(ctx, kind);
+    s.connect(endpoint).unwrap();
+    s
+}
+
+/// Drops `proxy`, then `ctx`, within PATIENCE, and checks that this stopped the proxy's
+/// thread, not only returned: once the proxy and the last context handle are gone, nothing
+/// may hold the context (the thread's sockets would).
+fn dropping_stops_the_thread(ctx: Context, proxy: SteerableProxy, what: &str) {
+    let context_alive = ctx.shutdown_handle();
+    within(PATIENCE, &format!("dropping {what}"), move || {
+        drop(proxy);
+        drop(ctx);
+    });
+    assert!(
+        !context_alive.shutdown(),
+        "the thread of {what} still holds its sockets"
+    );
+}
+
 #[test]
 fn plain_proxy_forwards_and_captures_until_shutdown() {
     let ctx = zmq_typed::Context::new().unwrap();
@@ -32,14 +66,11 @@ fn plain_proxy_forwards_and_captures_until_shutdown() {
     let front_ep = front.bind("tcp://127.0.0.1:*").unwrap();
     let back_ep = back.bind("tcp://127.0.0.1:*").unwrap();
     let cap_ep = capture.bind("inproc://capture").unwrap();
-    let tap = socket(&ctx, Pull);
-    tap.connect(&cap_ep).unwrap();
+    let tap = connected(&ctx, Pull, &cap_ep);
     let handle = std::thread::spawn(move || proxy(&front, &back, Some(&capture)));
 
-    let client = socket(&ctx, Req);
-    client.connect(&front_ep).unwrap();
-    let worker = socket(&ctx, Rep);
-    worker.connect(&back_ep).unwrap();
+    let client = connected(&ctx, Req, &front_ep);
+    let worker = connected(&ctx, Rep, &back_ep);
     client.send("question").unwrap();
     assert_eq!(worker.recv_string().unwrap(), "question");
     worker.send("answer").unwrap();
@@ -60,15 +91,10 @@ fn plain_proxy_forwards_and_captures_until_shutdown() {
 #[test]
 fn steerable_proxy_pause_resume_statistics_terminate() {
     let ctx = ctx();
-    let front = socket(&ctx, Pull);
-    let back = socket(&ctx, Push);
-    let front_ep = front.bind("inproc://steer-in").unwrap();
-    let back_ep = back.bind("inproc://steer-out").unwrap();
+    let (front, back, front_ep, back_ep) = pull_push(&ctx, "steer");
     let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
-    let producer = socket(&ctx, Push);
-    producer.connect(&front_ep).unwrap();
-    let consumer = socket(&ctx, Pull);
-    consumer.connect(&back_ep).unwrap();
+    let producer = connected(&ctx, Push, &front_ep);
+    let consumer = connected(&ctx, Pull, &back_ep);
 
     producer.send("1").unwrap();
     assert_eq!(consumer.recv_string().unwrap(), "1");
@@ -106,22 +132,9 @@ fn steerable_proxy_pause_resume_statistics_terminate() {
 #[test]
 fn dropping_a_steerable_proxy_stops_it() {
     let ctx = ctx();
-    let front = socket(&ctx, Pull);
-    let back = socket(&ctx, Push);
-    front.bind("inproc://drop-in").unwrap();
-    back.bind("inproc://drop-out").unwrap();
+    let (front, back, _, _) = pull_push(&ctx, "drop");
     let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
-    // Dropping must stop the thread, not only return: once the proxy and the last context
-    // handle are gone, nothing may hold the context (the thread's sockets would).
-    let context_alive = ctx.shutdown_handle();
-    within(PATIENCE, "dropping a running proxy", move || {
-        drop(proxy);
-        drop(ctx);
-    });
-    assert!(
-        !context_alive.shutdown(),
-        "the proxy's thread still holds its sockets"
-    );
+    dropping_stops_the_thread(ctx, proxy, "a running proxy");
 }
 
 /// A PULL as capture: libzmq's proxy fails (ENOTSUP) on the first message it copies there,
@@ -130,14 +143,10 @@ fn dropping_a_steerable_proxy_stops_it() {
 #[test]
 fn a_proxy_that_failed_answers_every_call_at_once() {
     let ctx = ctx();
-    let front = socket(&ctx, Pull);
-    let back = socket(&ctx, Push);
+    let (front, back, front_ep, _) = pull_push(&ctx, "failing");
     let capture = socket(&ctx, Pull);
-    let front_ep = front.bind("inproc://failing-in").unwrap();
-    back.bind("inproc://failing-out").unwrap();
     let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
-    let producer = socket(&ctx, Push);
-    producer.connect(&front_ep).unwrap();
+    let producer = connected(&ctx, Push, &front_ep);
     producer.send("boom").unwrap();
 
     let (front, back, capture, error) = within(PATIENCE, "calls on a failed proxy", move || {
@@ -193,10 +202,7 @@ fn dropping_a_proxy_that_failed_returns() {
 #[test]
 fn a_proxy_after_the_context_shutdown() {
     let ctx = ctx();
-    let front = socket(&ctx, Pull);
-    let back = socket(&ctx, Push);
-    front.bind("inproc://shutdown-in").unwrap();
-    back.bind("inproc://shutdown-out").unwrap();
+    let (front, back, _, _) = pull_push(&ctx, "shutdown");
     let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
     // Running: it answers.
     assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 0);
@@ -235,15 +241,7 @@ fn dropping_a_paused_proxy_returns() {
     let back = socket(&ctx, Push);
     let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
     proxy.pause().unwrap();
-    let context_alive = ctx.shutdown_handle();
-    within(PATIENCE, "dropping a paused proxy", move || {
-        drop(proxy);
-        drop(ctx);
-    });
-    assert!(
-        !context_alive.shutdown(),
-        "the paused proxy's thread still holds its sockets"
-    );
+    dropping_stops_the_thread(ctx, proxy, "a paused proxy");
 }
 
 /// ProxyFailed goes wherever errors go: into the crate's Error (the proxy's own error) and
@@ -336,17 +334,12 @@ fn proxy_stopped_carries_its_cause() {
 #[test]
 fn a_proxy_blocked_in_a_send_times_out_until_the_shutdown_frees_it() {
     let ctx = ctx();
-    let front = socket(&ctx, Pull);
-    let back = socket(&ctx, Push);
+    let (front, back, front_ep, back_ep) = pull_push(&ctx, "stuck");
     let capture = socket(&ctx, Push);
-    let front_ep = front.bind("inproc://stuck-in").unwrap();
-    let back_ep = back.bind("inproc://stuck-out").unwrap();
     capture.bind("inproc://stuck-capture").unwrap();
-    let consumer = socket(&ctx, Pull);
-    consumer.connect(&back_ep).unwrap();
+    let _consumer = connected(&ctx, Pull, &back_ep);
     let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
-    let producer = socket(&ctx, Push);
-    producer.connect(&front_ep).unwrap();
+    let producer = connected(&ctx, Push, &front_ep);
     producer.send("stuck").unwrap();
 
     let shutdown = ctx.clone();
@@ -383,17 +376,12 @@ fn a_proxy_blocked_in_a_send_times_out_until_the_shutdown_frees_it() {
 #[test]
 fn a_late_statistics_answer_is_not_taken_for_the_next() {
     let ctx = ctx();
-    let front = socket(&ctx, Pull);
-    let back = socket(&ctx, Push);
+    let (front, back, front_ep, back_ep) = pull_push(&ctx, "late");
     let capture = socket(&ctx, Push);
-    let front_ep = front.bind("inproc://late-in").unwrap();
-    let back_ep = back.bind("inproc://late-out").unwrap();
     let cap_ep = capture.bind("inproc://late-capture").unwrap();
-    let consumer = socket(&ctx, Pull);
-    consumer.connect(&back_ep).unwrap();
+    let consumer = connected(&ctx, Pull, &back_ep);
     let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
-    let producer = socket(&ctx, Push);
-    producer.connect(&front_ep).unwrap();
+    let producer = connected(&ctx, Push, &front_ep);
 
     let proxy = within(PATIENCE, "a late answer", move || {
         // The proxy blocks copying "1" (or the command, should it read that first) to the
@@ -406,8 +394,7 @@ fn a_late_statistics_answer_is_not_taken_for_the_next() {
         // A reader on the capture unblocks it: it forwards "1", and reads STATISTICS (the
         // capture gets a copy, just before the answer goes) and answers it, late, with at
         // most 1 message in.
-        let tap = socket(&ctx, Pull);
-        tap.connect(&cap_ep).unwrap();
+        let tap = connected(&ctx, Pull, &cap_ep);
         let mut copies = [tap.recv_string().unwrap(), tap.recv_string().unwrap()];
         copies.sort();
         assert_eq!(copies, ["1", "STATISTICS"]);
@@ -582,8 +569,7 @@ fn the_plain_xpub_xsub_forwarder_runs() {
     let front_ep = front.bind("inproc://forwarder-front").unwrap();
     let back_ep = back.bind("inproc://forwarder-back").unwrap();
     let handle = std::thread::spawn(move || proxy(&front, &back, None));
-    let publisher = socket(&ctx, XPub);
-    publisher.connect(&back_ep).unwrap();
+    let publisher = connected(&ctx, XPub, &back_ep);
     let subscriber = socket(&ctx, Sub);
     subscriber.set_subscribe(b"news").unwrap();
     subscriber.connect(&front_ep).unwrap();
@@ -604,15 +590,11 @@ fn the_plain_xpub_xsub_forwarder_runs() {
 #[test]
 fn a_full_control_queue_blocks_neither_commands_nor_drop() {
     let ctx = ctx();
-    let front = socket(&ctx, Pull);
-    let back = socket(&ctx, Push);
+    let (front, back, front_ep, _) = pull_push(&ctx, "full-control");
     let capture = socket(&ctx, Push);
-    let front_ep = front.bind("inproc://full-control-in").unwrap();
-    back.bind("inproc://full-control-out").unwrap();
     capture.bind("inproc://full-control-capture").unwrap();
     let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
-    let producer = socket(&ctx, Push);
-    producer.connect(&front_ep).unwrap();
+    let producer = connected(&ctx, Push, &front_ep);
     producer.send("stuck").unwrap();
     let shutdown = ctx.clone();
     within(

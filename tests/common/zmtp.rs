@@ -37,6 +37,27 @@ fn protocol_error(what: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what)
 }
 
+/// Runs `read` (a read or a peek of the stream, under its read timeout) until it is not
+/// interrupted: the bytes it read (0: the peer closed the connection), or None when the
+/// timeout passed first.
+fn before_timeout(mut read: impl FnMut() -> io::Result<usize>) -> io::Result<Option<usize>> {
+    loop {
+        match read() {
+            Ok(n) => return Ok(Some(n)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Ok(None)
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// The header of a frame of `len` bytes with `flags` (LONG added when needed).
 fn header(flags: u8, len: usize) -> Vec<u8> {
     if len <= 255 {
@@ -141,26 +162,15 @@ impl RawPeer {
     pub fn recv_frame_within(&mut self, wait: Duration) -> io::Result<Option<(Vec<u8>, bool)>> {
         self.stream.set_read_timeout(Some(wait))?;
         let mut first = [0u8; 1];
-        let started = loop {
-            match self.stream.peek(&mut first) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "the peer closed the connection",
-                    ))
-                }
-                Ok(_) => break true,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    break false
-                }
-                Err(e) => return Err(e),
+        let started = match before_timeout(|| self.stream.peek(&mut first))? {
+            Some(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the peer closed the connection",
+                ))
             }
+            Some(_) => true,
+            None => false,
         };
         self.stream.set_read_timeout(Some(super::PATIENCE))?;
         if started {
@@ -196,18 +206,10 @@ impl RawPeer {
         }
         let mut buf = [0u8; 4096];
         loop {
-            match self.stream.read(&mut buf) {
-                Ok(0) => return true,
-                Ok(_) => continue,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    return false
-                }
+            match before_timeout(|| self.stream.read(&mut buf)) {
+                Ok(Some(0)) => return true,
+                Ok(Some(_)) => continue,
+                Ok(None) => return false,
                 Err(_) => return true, // reset
             }
         }
