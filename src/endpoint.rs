@@ -176,7 +176,8 @@ pub enum Endpoint {
         /// Which transport.
         transport: Multicast,
         /// The interface (an IP address or an interface name); NORM may omit it, and may
-        /// prefix it with a node id (`id,`), which is kept here.
+        /// prefix it with a node id (`id,`), which is kept here (`7,eth0`, or `7,` for a node
+        /// id without an interface: `norm://7,239.192.1.1:5555`).
         interface: Option<String>,
         /// The multicast group.
         group: IpAddr,
@@ -272,7 +273,13 @@ fn parse_multicast(transport: Multicast, rest: &str) -> Result<Endpoint, Endpoin
     let (interface, group_port) = match rest.split_once(';') {
         Some((iface, gp)) if !iface.is_empty() => (Some(iface.to_string()), gp),
         Some(_) => return Err(EndpointErrorKind::MulticastShape),
-        None if transport == Multicast::Norm => (None, rest),
+        // NORM may omit the interface, and still give a node id: `id,group:port`.
+        None if transport == Multicast::Norm => match rest.split_once(',') {
+            Some((id, gp)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
+                (Some(format!("{id},")), gp)
+            }
+            _ => (None, rest),
+        },
         None => return Err(EndpointErrorKind::MulticastShape),
     };
     let (group, port) = group_port
@@ -390,8 +397,11 @@ impl fmt::Display for Endpoint {
                 port,
             } => {
                 write!(f, "{}://", transport.name())?;
-                if let Some(iface) = interface {
-                    write!(f, "{iface};")?;
+                match interface {
+                    // A NORM node id without an interface: `id,group:port`.
+                    Some(id) if id.ends_with(',') => write!(f, "{id}")?,
+                    Some(iface) => write!(f, "{iface};")?,
+                    None => {}
                 }
                 match group {
                     IpAddr::V6(g) => write!(f, "[{g}]:{port}"),

@@ -101,6 +101,12 @@ fn multicast_child() {
         "norm://127.0.0.1;239.192.1.3:5557",
         "norm://127.0.0.1;239.192.1.3:5557",
     );
+    // NORM node ids, with and without an interface (the route to 224.0.0.0/4 leads there).
+    exchange(
+        "norm://1,127.0.0.1;239.192.1.4:5558",
+        "norm://2,127.0.0.1;239.192.1.4:5558",
+    );
+    exchange("norm://3,239.192.1.5:5559", "norm://4,239.192.1.5:5559");
 }
 
 #[test]

@@ -100,7 +100,7 @@ fn body() {
     }
     let ep = "norm://127.0.0.1;239.192.1.1:5555";
     assert_eq!(refused(ep), unknown(ep, "127.0.0.1"));
-    for ep in ["norm://239.192.1.1:5555", "norm://7,;239.192.1.1:5555"] {
+    for ep in ["norm://239.192.1.1:5555", "norm://7,239.192.1.1:5555"] {
         assert_eq!(refused(ep), unusable(ep, NO_ROUTE));
     }
     assert_eq!(
@@ -116,7 +116,7 @@ fn body() {
     accepted("norm://127.0.0.1;239.192.1.2:5556");
     // An IPv6 address stands for its interface, whose IPv4 address NORM joins on.
     accepted("norm://::1;239.192.1.2:5556");
-    for ep in ["norm://239.192.1.1:5555", "norm://7,;239.192.1.1:5555"] {
+    for ep in ["norm://239.192.1.1:5555", "norm://7,239.192.1.1:5555"] {
         assert_eq!(refused(ep), unusable(ep, NO_ROUTE));
     }
     // An alias that does not exist (the kernel's if_nametoindex would strip `:1`; NORM does
@@ -170,7 +170,7 @@ fn body() {
     // endpoint without an interface has a route to its group.
     child::multicast_loopback();
     accepted("norm://239.192.1.1:5555");
-    accepted("norm://7,;239.192.1.1:5555");
+    accepted("norm://7,239.192.1.1:5555");
     accepted("norm://lo;239.192.1.1:5555");
 }
 
