@@ -69,6 +69,13 @@ pub fn socket(ctx: &Context, kind: SocketType) -> Socket {
     patient(Socket::new(ctx, kind).expect("socket"))
 }
 
+/// A patient `kind` socket connected to `endpoint`.
+pub fn connected(ctx: &Context, kind: SocketType, endpoint: &Endpoint) -> Socket {
+    let s = socket(ctx, kind);
+    s.connect(endpoint).expect("connect");
+    s
+}
+
 /// Binds `a` on `transport` and connects `b` to where it bound: dynamic or typed sockets,
 /// through the core they share.
 pub fn wire(a: &SocketCore, b: &SocketCore, transport: Transport, tag: &str) -> Endpoint {
