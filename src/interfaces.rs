@@ -19,7 +19,7 @@
 //!   join fails (`ENODEV`) when no route leads there.
 
 use std::ffi::CStr;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, UdpSocket};
 
 /// One `getifaddrs` entry: the interface (or alias) name, its address when it has an IP one,
 /// and whether the interface is up.
@@ -54,22 +54,9 @@ fn entries() -> Result<Vec<Entry>, i32> {
         let addr = if node.ifa_addr.is_null() {
             None
         } else {
-            // SAFETY: ifa_addr points to a sockaddr whose family says how long it is.
-            match i32::from(unsafe { (*node.ifa_addr).sa_family }) {
-                libc::AF_INET => {
-                    // SAFETY: the family says this is a sockaddr_in.
-                    let sin = unsafe { &*(node.ifa_addr as *const libc::sockaddr_in) };
-                    Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
-                        sin.sin_addr.s_addr,
-                    ))))
-                }
-                libc::AF_INET6 => {
-                    // SAFETY: the family says this is a sockaddr_in6.
-                    let sin6 = unsafe { &*(node.ifa_addr as *const libc::sockaddr_in6) };
-                    Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)))
-                }
-                _ => None,
-            }
+            // SAFETY: ifa_addr points to a sockaddr of the length its family says, owned by
+            // the list.
+            unsafe { crate::sockaddr::ip_and_port(node.ifa_addr) }.map(|a| a.ip())
         };
         let up = node.ifa_flags & libc::IFF_UP as libc::c_uint != 0;
         found.push(Entry { name, addr, up });

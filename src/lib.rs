@@ -59,6 +59,7 @@ pub mod poll;
 pub mod proxy;
 pub mod security;
 pub mod signals;
+mod sockaddr;
 pub mod socket;
 pub mod socket_core;
 pub mod socket_type;

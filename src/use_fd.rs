@@ -11,7 +11,6 @@
 
 use std::ffi::CStr;
 use std::mem::{size_of, MaybeUninit};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 use std::os::raw::c_int;
 
@@ -67,21 +66,12 @@ fn local_endpoint(fd: &OwnedFd) -> Result<String> {
     }
     // SAFETY: getsockname filled (part of) the zeroed storage; zeroed is a valid value.
     let storage = unsafe { storage.assume_init() };
+    // SAFETY: getsockname wrote a valid address of the family it gives, into storage that is
+    // large enough for any family.
+    if let Some(addr) = unsafe { crate::sockaddr::ip_and_port(&storage as *const _ as *const _) } {
+        return Ok(format!("tcp://{addr}"));
+    }
     match c_int::from(storage.ss_family) {
-        libc::AF_INET => {
-            // SAFETY: the family says the storage holds a sockaddr_in.
-            let sin = unsafe { &*(&storage as *const _ as *const libc::sockaddr_in) };
-            let ip = Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
-            let addr = SocketAddr::from((ip, u16::from_be(sin.sin_port)));
-            Ok(format!("tcp://{addr}"))
-        }
-        libc::AF_INET6 => {
-            // SAFETY: the family says the storage holds a sockaddr_in6.
-            let sin6 = unsafe { &*(&storage as *const _ as *const libc::sockaddr_in6) };
-            let ip = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
-            let addr = SocketAddr::from((ip, u16::from_be(sin6.sin6_port)));
-            Ok(format!("tcp://{addr}"))
-        }
         libc::AF_UNIX => {
             // SAFETY: the family says the storage holds a sockaddr_un.
             let sun = unsafe { &*(&storage as *const _ as *const libc::sockaddr_un) };
