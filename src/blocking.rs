@@ -108,18 +108,19 @@ impl SocketCore {
         flags: c_int,
         mut call: impl FnMut(c_int) -> c_int,
     ) -> Result<Option<c_int>> {
-        match self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)? {
-            Some(Attempt::Done(rc)) => return Ok(Some(rc)),
-            _ if matches!(wait, Wait::Never) => return Ok(None),
-            _ => {}
+        if let Some(Attempt::Done(rc)) =
+            self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
+        {
+            return Ok(Some(rc));
         }
+        let fixed = match wait {
+            Wait::Never => return Ok(None),
+            Wait::For(d) => Some(d),
+            Wait::SocketTimeout => None,
+        };
         let (option, name) = dir.timeout_option();
         let own = self.get_int::<c_int>(option, name)?;
-        let limit = match wait {
-            Wait::Never => Some(Duration::ZERO),
-            Wait::For(d) => Some(d),
-            Wait::SocketTimeout => (own >= 0).then(|| Duration::from_millis(own as u64)),
-        };
+        let limit = fixed.or_else(|| (own >= 0).then(|| Duration::from_millis(own as u64)));
         // A limit too far away to represent is no limit.
         let deadline = limit.and_then(|d| Instant::now().checked_add(d));
         loop {
