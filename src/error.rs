@@ -340,6 +340,12 @@ pub fn last_errno() -> i32 {
     unsafe { zmq_ffi::zmq_errno() }
 }
 
+/// The errno of the last failed system call of this thread (`libc`'s, not libzmq's), 0 when
+/// there is none.
+pub(crate) fn os_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
 /// The error of the last failed libzmq call on this thread, with `detail`.
 pub(crate) fn last_error(detail: impl FnOnce() -> Detail) -> Error {
     Error::from_errno(last_errno(), detail())

@@ -121,7 +121,7 @@ fn open_one() -> std::result::Result<Vec<OwnedFd>, i32> {
     // SAFETY: eventfd takes no pointers; the result is checked.
     let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
     if fd == -1 {
-        return Err(errno());
+        return Err(crate::error::os_errno());
     }
     // SAFETY: fd is a descriptor just opened and owned by nobody else.
     Ok(vec![unsafe { OwnedFd::from_raw_fd(fd) }])
@@ -133,17 +133,13 @@ fn open_one() -> std::result::Result<Vec<OwnedFd>, i32> {
     let mut fds = [0 as libc::c_int; 2];
     // SAFETY: pipe writes two descriptors into the array we own.
     if unsafe { libc::pipe(fds.as_mut_ptr()) } == -1 {
-        return Err(errno());
+        return Err(crate::error::os_errno());
     }
     // SAFETY: both descriptors were just opened and are owned by nobody else.
     Ok(fds
         .iter()
         .map(|&fd| unsafe { OwnedFd::from_raw_fd(fd) })
         .collect())
-}
-
-fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
 #[cfg(test)]

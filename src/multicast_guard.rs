@@ -45,7 +45,7 @@ pub fn pgm_permitted() -> bool {
         unsafe { libc::close(fd) };
         return true;
     }
-    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+    let errno = crate::error::os_errno();
     !matches!(errno, libc::EPERM | libc::EACCES)
 }
 

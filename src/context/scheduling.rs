@@ -98,9 +98,7 @@ mod sched_probe {
         }
     }
 
-    fn errno() -> c_int {
-        std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-    }
+    use crate::error::os_errno as errno;
 
     /// Runs in the probe thread: what libzmq runs at the start of each of its threads.
     fn apply(s: &Scheduling) -> Result<()> {

@@ -42,7 +42,7 @@ pub(super) struct State {
 fn ready_pipe() -> Result<(OwnedFd, OwnedFd)> {
     let mut fds: [c_int; 2] = [-1, -1];
     let pipe_error = || {
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        let errno = crate::error::os_errno();
         Error::from_errno(errno, Detail::new("pipe for the monitor's readiness"))
     };
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -114,7 +114,7 @@ impl Shared {
                     libc::read(self.ready_read.as_raw_fd(), byte.as_mut_ptr().cast(), 1)
                 }
             };
-            if rc >= 0 || last_os_errno() != libc::EINTR {
+            if rc >= 0 || crate::error::os_errno() != libc::EINTR {
                 break;
             }
         }
@@ -145,10 +145,6 @@ impl Shared {
         drop(state);
         self.changed.notify_all();
     }
-}
-
-fn last_os_errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
 /// The relay's PAIR socket, made with the raw API so that the relay holds no
