@@ -143,6 +143,18 @@ impl fmt::Debug for SteerableProxy {
     }
 }
 
+/// How long to wait next: one [`SLICE`], and not past `deadline`; [`Error::TimedOut`] with
+/// `timed_out` once the deadline has passed.
+fn slice_until(deadline: Option<Instant>, timed_out: &'static str) -> Result<Duration> {
+    match deadline {
+        None => Ok(SLICE),
+        Some(d) => match d.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(left.min(SLICE)),
+            _ => Err(Error::TimedOut(Detail::new(timed_out))),
+        },
+    }
+}
+
 /// Blocks the asynchronous signals on the calling thread, so that the kernel gives them to
 /// another thread: a signal would make `zmq_proxy_steerable` return `EINTR`, and starting it
 /// again would lose its pause state and counters. Faults (`SIGSEGV`...) stay unblocked.
@@ -305,22 +317,12 @@ impl SteerableProxy {
     /// Waits at most one slice, and not past `deadline`, for the control socket to be ready
     /// for `events`; [`Error::TimedOut`] once the deadline has passed.
     fn wait_control(&self, events: PollEvents, deadline: Option<Instant>) -> Result<()> {
-        let wait = match deadline {
-            None => SLICE,
-            Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => left.min(SLICE),
-                _ if events == PollEvents::OUT => {
-                    return Err(Error::TimedOut(Detail::new(
-                        "the proxy's control queue is full: the proxy is blocked in a send",
-                    )))
-                }
-                _ => {
-                    return Err(Error::TimedOut(Detail::new(
-                        "the proxy did not answer in time",
-                    )))
-                }
-            },
+        let timed_out = if events == PollEvents::OUT {
+            "the proxy's control queue is full: the proxy is blocked in a send"
+        } else {
+            "the proxy did not answer in time"
         };
+        let wait = slice_until(deadline, timed_out)?;
         match crate::poll::poll(&[(&self.control, events, ())], Some(wait)) {
             Ok(_) => Ok(()),
             Err(Error::Terminated(_)) => Err(self.stopped_by_shutdown()),
@@ -469,17 +471,10 @@ impl SteerableProxy {
             match self.control.try_send("TERMINATE") {
                 Ok(None) | Err(Error::Terminated(_)) => return Ok(()),
                 Ok(Some(_)) => {
-                    let slice = match deadline {
-                        None => SLICE,
-                        Some(d) => match d.checked_duration_since(Instant::now()) {
-                            Some(left) if !left.is_zero() => left.min(SLICE),
-                            _ => {
-                                return Err(Error::TimedOut(Detail::new(
-                                    "TERMINATE could not be queued: the proxy is blocked",
-                                )))
-                            }
-                        },
-                    };
+                    let slice = slice_until(
+                        deadline,
+                        "TERMINATE could not be queued: the proxy is blocked",
+                    )?;
                     match crate::poll::poll(&[(&self.control, PollEvents::OUT, ())], Some(slice)) {
                         Ok(_) => {}
                         Err(Error::Terminated(_)) => return Ok(()),
