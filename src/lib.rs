@@ -58,6 +58,7 @@ pub mod options;
 pub mod poll;
 pub mod proxy;
 pub mod security;
+mod send_error;
 pub mod signals;
 mod sockaddr;
 pub mod socket;

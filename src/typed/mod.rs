@@ -144,7 +144,7 @@ macro_rules! stateless_socket {
     ($(#[$meta:meta])* $name:ident = $kind:ident, $c_name:literal) => {
         $(#[$meta])*
         pub struct $name {
-            socket: $crate::socket::Socket,
+            pub(crate) socket: $crate::socket::Socket,
         }
 
         impl $name {

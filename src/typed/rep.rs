@@ -46,8 +46,8 @@ pub enum Replying {}
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
 pub struct Rep<S = Receiving> {
-    socket: Socket,
-    _state: PhantomData<S>,
+    pub(crate) socket: Socket,
+    pub(crate) _state: PhantomData<S>,
 }
 
 typed_common!(Rep<S>);

@@ -75,9 +75,9 @@ pub enum AwaitingReply {}
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
 pub struct Req<S = Ready> {
-    socket: Socket,
-    relaxed: bool,
-    _state: PhantomData<S>,
+    pub(crate) socket: Socket,
+    pub(crate) relaxed: bool,
+    pub(crate) _state: PhantomData<S>,
 }
 
 typed_common!(Req<S>);
