@@ -18,8 +18,8 @@
 use std::os::raw::c_int;
 use std::time::{Duration, Instant};
 
+use crate::duration::timeout_ms;
 use crate::error::{last_errno, Detail, Error, Result};
-use crate::options::timeout_ms;
 use crate::socket_core::SocketCore;
 
 /// How long a blocking call may wait.

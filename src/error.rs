@@ -359,3 +359,11 @@ pub(crate) fn check(rc: i32, detail: impl FnOnce() -> Detail) -> Result<i32> {
         Ok(rc)
     }
 }
+
+/// `text` as a C string for libzmq; an inner NUL is [`Error::Nul`] naming `what`.
+pub(crate) fn cstring(what: &'static str, text: &str) -> Result<std::ffi::CString> {
+    std::ffi::CString::new(text).map_err(|e| Error::Nul {
+        what,
+        position: e.nul_position(),
+    })
+}

@@ -44,6 +44,7 @@
 mod blocking;
 pub mod capability;
 pub mod context;
+mod duration;
 pub mod endpoint;
 pub mod error;
 pub mod fd_headroom;

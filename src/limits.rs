@@ -8,7 +8,7 @@
 //! default for spawned threads) and a 128 KiB one the 8 MiB main thread.
 //!
 //! - Local topics ([`crate::Sub::subscribe`], [`crate::XSub::subscribe`],
-//!   [`crate::Socket::set_subscribe`], an XSUB's `\x01topic` message) longer than
+//!   [`crate::Socket::subscribe`], an XSUB's `\x01topic` message) longer than
 //!   [`MAX_TOPIC_LEN`] are refused with [`crate::Error::TopicTooLong`].
 //! - PUB and XPUB sockets made by this crate refuse inbound messages longer than
 //!   [`SUBSCRIPTION_MSG_MAX`] (`ZMQ_MAXMSGSIZE`, set when the socket is made, because libzmq

@@ -8,8 +8,9 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::raw::c_long;
 use std::time::{Duration, Instant};
 
+use crate::duration::timeout_ms;
 use crate::error::{last_errno, last_error, Detail, Result};
-use crate::options::{timeout_ms, PollEvents};
+use crate::options::PollEvents;
 use crate::socket::Socket;
 use crate::socket_core::SocketCore;
 

@@ -5,8 +5,7 @@
 use std::fmt;
 use std::os::raw::c_char;
 
-use crate::error::{last_error, Detail, Error, Result};
-use crate::socket::cstring;
+use crate::error::{cstring, last_error, Detail, Error, Result};
 
 /// Encodes `data` (a multiple of 4 bytes long) as Z85 text.
 ///

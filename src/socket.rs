@@ -16,7 +16,6 @@ use crate::socket_type::SocketType;
 
 pub use crate::multicast_guard::pgm_permitted;
 pub use crate::send_error::SendError;
-pub(crate) use crate::socket_core::cstring;
 
 /// Flags for [`Socket::send_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -3,14 +3,13 @@
 //! to the typed sockets, which is what lets a typed socket lend its core without bypassing
 //! its state ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
 
-use std::ffi::CString;
 use std::fmt;
 use std::marker::PhantomData;
 use std::os::raw::{c_int, c_void};
 
 use crate::context::Context;
 use crate::endpoint::{Endpoint, ToEndpoint};
-use crate::error::{last_errno, last_error, Detail, Error, Result};
+use crate::error::{cstring, last_errno, last_error, Detail, Error, Result};
 use crate::socket_type::SocketType;
 
 /// The part of a libzmq socket that neither sends nor receives: bind, connect, unbind,
@@ -51,13 +50,6 @@ impl Drop for SocketCore {
         // blocks; the context (kept alive by self.ctx until after this) handles the linger.
         unsafe { zmq_ffi::zmq_close(self.ptr) };
     }
-}
-
-pub(crate) fn cstring(what: &'static str, text: &str) -> Result<CString> {
-    CString::new(text).map_err(|e| Error::Nul {
-        what,
-        position: e.nul_position(),
-    })
 }
 
 impl SocketCore {

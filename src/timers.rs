@@ -7,8 +7,8 @@ use std::os::raw::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
+use crate::duration::timeout_ms;
 use crate::error::{check, Detail, Error, Result};
-use crate::options::timeout_ms;
 
 /// Identifies one timer of a [`Timers`] set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -256,7 +256,7 @@ fn taking_down_needs_no_descriptor() {
         sub.set_linger(Some(Duration::ZERO)).unwrap();
         let publisher = Socket::new(&ctx, SocketType::Pub).unwrap();
         publisher.set_linger(Some(Duration::ZERO)).unwrap();
-        sub.set_subscribe("").unwrap();
+        sub.subscribe("").unwrap();
         sub.connect(endpoint).unwrap();
         publisher.bind(endpoint).unwrap();
         // The sessions are set up on libzmq's I/O thread after connect/bind return: wait until

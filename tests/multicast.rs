@@ -39,7 +39,7 @@ fn multicast_pub_sub_in_a_network_namespace() {
 fn exchange(pub_ep: &str, sub_ep: &str) {
     let ctx = zmq_typed::Context::new().unwrap();
     let sub = Socket::new(&ctx, SocketType::Sub).unwrap();
-    sub.set_subscribe("").unwrap();
+    sub.subscribe("").unwrap();
     sub.connect(sub_ep)
         .unwrap_or_else(|e| panic!("sub connect {sub_ep}: {e}"));
     let publisher = Socket::new(&ctx, SocketType::Pub).unwrap();

@@ -353,8 +353,8 @@ fn write_only_options_are_accepted() {
     let stream = Socket::new(&ctx, SocketType::Stream).unwrap();
     stream.set_stream_notify(false).unwrap();
     let sub = Socket::new(&ctx, SocketType::Sub).unwrap();
-    sub.set_subscribe("a").unwrap();
-    sub.set_unsubscribe("a").unwrap();
+    sub.subscribe("a").unwrap();
+    sub.unsubscribe("a").unwrap();
     let tcp = Socket::new(&ctx, SocketType::Rep).unwrap();
     tcp.set_tcp_accept_filter("127.0.0.1").unwrap();
     tcp.set_tcp_accept_filter("").unwrap();

@@ -158,7 +158,7 @@ fn the_plain_xpub_xsub_forwarder_runs() {
     let handle = std::thread::spawn(move || proxy(&front, &back, None));
     let publisher = connected(&ctx, XPub, &back_ep);
     let subscriber = socket(&ctx, Sub);
-    subscriber.set_subscribe(b"news").unwrap();
+    subscriber.subscribe(b"news").unwrap();
     subscriber.connect(&front_ep).unwrap();
     // The subscription travels through the proxy to the publisher.
     assert_eq!(publisher.recv().unwrap().to_vec(), b"\x01news");

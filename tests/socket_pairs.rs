@@ -143,7 +143,7 @@ fn pub_sub_and_xpub_xsub() {
         let publisher = socket(&ctx, XPub);
         let sub = socket(&ctx, Sub);
         wire(&publisher, &sub, t, "xpub-sub");
-        sub.set_subscribe("weather").unwrap();
+        sub.subscribe("weather").unwrap();
         // The XPUB sees the subscription: from then on, publishing reaches the subscriber.
         assert_eq!(publisher.recv().unwrap().to_vec(), b"\x01weather".to_vec());
         publisher.send("sports 1").unwrap();

@@ -28,8 +28,8 @@ fn long_local_topics_are_refused_everywhere() {
     too_long("Sub::subscribe", sub.subscribe(&long));
     too_long("Sub::unsubscribe", sub.unsubscribe(&long));
     let dynamic = Socket::new(&ctx, SocketType::Sub).unwrap();
-    too_long("Socket::set_subscribe", dynamic.set_subscribe(&long));
-    too_long("Socket::set_unsubscribe", dynamic.set_unsubscribe(&long));
+    too_long("Socket::subscribe", dynamic.subscribe(&long));
+    too_long("Socket::unsubscribe", dynamic.unsubscribe(&long));
     let xsub = XSub::new(&ctx).unwrap();
     too_long("XSub::subscribe", xsub.subscribe(&long));
     too_long("XSub::unsubscribe", xsub.unsubscribe(&long));

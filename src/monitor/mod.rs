@@ -23,9 +23,8 @@ use std::os::raw::c_int;
 use std::sync::{mpsc, Arc, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::error::{check, Detail, Error, Result};
+use crate::error::{check, cstring, Detail, Error, Result};
 use crate::poll::{AsPollable, Pollable};
-use crate::socket::cstring;
 use crate::socket_core::SocketCore;
 
 mod event;

@@ -69,6 +69,7 @@
 
 mod failed;
 mod ops;
+mod options;
 mod pair;
 mod pipeline;
 mod pubsub;

@@ -1,7 +1,6 @@
 //! `Pair` and `Dealer`: the sockets that may send and receive at any time
 //! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
 
-use crate::options::{getter, opt, setter, Bool, Codec};
 use crate::typed::{can, stateless_socket};
 
 stateless_socket!(
@@ -32,8 +31,3 @@ stateless_socket!(
 
 can!(send: Pair, Dealer);
 can!(recv: Pair, Dealer);
-
-impl Dealer {
-    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the queues (single-frame messages only).");
-    opt!(wo Bool: bool, ZMQ_PROBE_ROUTER, set_probe_router, "Sends an empty message to a ROUTER peer on connecting.");
-}

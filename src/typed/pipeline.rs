@@ -1,7 +1,6 @@
 //! Pipeline: `Push` and `Pull`
 //! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "Pipeline pattern").
 
-use crate::options::{getter, opt, setter, Bool, Codec};
 use crate::typed::{can, stateless_socket};
 
 stateless_socket!(
@@ -31,11 +30,3 @@ stateless_socket!(
 
 can!(send: Push);
 can!(recv: Pull);
-
-impl Push {
-    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the outbound queue (single-frame messages only).");
-}
-
-impl Pull {
-    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the inbound queue (single-frame messages only).");
-}

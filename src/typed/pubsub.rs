@@ -4,7 +4,6 @@
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::options::{bytes_opt, getter, opt, setter, Bool, Codec};
 use crate::typed::ops::RecvSocket;
 use crate::typed::{can, stateless_socket};
 
@@ -60,12 +59,6 @@ stateless_socket!(
 can!(send: Pub, XPub, XSub);
 can!(recv: Sub, XPub, XSub);
 
-impl Pub {
-    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the outbound queue (single-frame messages only).");
-    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Sends each message to the subscribers whose subscriptions do *not* match it (the subscribers need the same setting).");
-    opt!(wo Bool: bool, ZMQ_XPUB_NODROP, set_xpub_nodrop, "At a subscriber's high-water mark, fails the send with `EAGAIN` instead of dropping the message.");
-}
-
 impl Sub {
     /// Receives the messages whose first frame starts with this prefix (empty: every
     /// message). Subscriptions add up; each needs its own `unsubscribe`. A topic longer than
@@ -73,17 +66,15 @@ impl Sub {
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_subscribe(topic)
+        self.socket.subscribe(topic)
     }
 
     /// Removes one subscription made with this prefix.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_unsubscribe(topic)
+        self.socket.unsubscribe(topic)
     }
-    opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the inbound queue (single-frame messages only).");
-    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Receives the messages that do *not* match the subscriptions (the publisher needs the same setting).");
 }
 
 impl XSub {
@@ -110,8 +101,6 @@ impl XSub {
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         self.subscription(0, topic.as_ref())
     }
-
-    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Receives the messages that do *not* match the subscriptions.");
 }
 
 impl XPub {
@@ -130,7 +119,7 @@ impl XPub {
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn manual_subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_subscribe(topic)
+        self.socket.subscribe(topic)
     }
 
     /// With `set_xpub_manual`: removes a subscription of the subscriber the last one came
@@ -138,14 +127,8 @@ impl XPub {
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn manual_unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_unsubscribe(topic)
+        self.socket.unsubscribe(topic)
     }
-    opt!(wo Bool: bool, ZMQ_XPUB_VERBOSE, set_xpub_verbose, "Passes every subscription up, duplicates included (not only the first of each topic).");
-    opt!(wo Bool: bool, ZMQ_XPUB_VERBOSER, set_xpub_verboser, "Passes every subscription and unsubscription up, duplicates included.");
-    opt!(wo Bool: bool, ZMQ_XPUB_NODROP, set_xpub_nodrop, "At a subscriber's high-water mark, fails the send with `EAGAIN` instead of dropping the message.");
-    opt!(wo Bool: bool, ZMQ_XPUB_MANUAL, set_xpub_manual, "Subscriptions are applied by the application, with `manual_subscribe`, not by libzmq.");
-    bytes_opt!(wo ZMQ_XPUB_WELCOME_MSG, set_xpub_welcome_msg, "A message sent to each new subscriber on connecting (empty: none); subscribers must subscribe to it to see it.");
-    opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Sends each message to the subscribers whose subscriptions do *not* match it.");
 }
 
 /// A subscription message, as an [`XPub`] receives it: `\x01topic` subscribes, `\x00topic`

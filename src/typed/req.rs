@@ -1,6 +1,7 @@
 //! `Req`: the REQ socket with its state machine in the type
 //! ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_REQ").
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::time::Duration;
 
@@ -8,7 +9,6 @@ use crate::context::Context;
 use crate::error::{Detail, Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::options::{opt, setter, Bool, Codec};
 use crate::socket::{SendFlags, Socket};
 use crate::socket_type::SocketType;
 use crate::typed::{typed_common, Failed};
@@ -76,7 +76,8 @@ pub enum AwaitingReply {}
 /// ```
 pub struct Req<S = Ready> {
     pub(crate) socket: Socket,
-    pub(crate) relaxed: bool,
+    /// Whether `ZMQ_REQ_RELAXED` is on (libzmq cannot be asked: the option is write-only).
+    pub(crate) relaxed: Cell<bool>,
     pub(crate) _state: PhantomData<S>,
 }
 
@@ -106,7 +107,7 @@ impl<S> Req<S> {
     /// Whether a lost reply can be abandoned ([`Req::new_relaxed`], or
     /// [`Req::set_req_relaxed`] with `true`).
     pub fn is_relaxed(&self) -> bool {
-        self.relaxed
+        self.relaxed.get()
     }
 
     /// Allows a new request without the reply to the last one (libzmq then drops that reply
@@ -114,15 +115,11 @@ impl<S> Req<S> {
     /// alternates strictly: this only enables [`Req::abandon`].
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_REQ_RELAXED` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
-    pub fn set_req_relaxed(&mut self, relaxed: bool) -> Result<()> {
-        let raw = Bool::encode("ZMQ_REQ_RELAXED", relaxed)?;
-        self.set_int(zmq_ffi::ZMQ_REQ_RELAXED, "ZMQ_REQ_RELAXED", raw)?;
-        self.relaxed = relaxed;
+    pub fn set_req_relaxed(&self, relaxed: bool) -> Result<()> {
+        self.socket.set_req_relaxed(relaxed)?;
+        self.relaxed.set(relaxed);
         Ok(())
     }
-
-    opt!(wo Bool: bool, ZMQ_REQ_CORRELATE, set_req_correlate, "Prefixes each request with a request id and accepts only the reply that carries it back. Changes the envelope a ROUTER peer sees (`[id][request id][][body]`).");
-    opt!(wo Bool: bool, ZMQ_PROBE_ROUTER, set_probe_router, "Sends an empty message to a ROUTER peer on connecting.");
 }
 
 impl Req<Ready> {
@@ -132,7 +129,7 @@ impl Req<Ready> {
     pub fn new(ctx: &Context) -> Result<Req<Ready>> {
         Ok(Req {
             socket: Socket::new(ctx, SocketType::Req)?,
-            relaxed: false,
+            relaxed: Cell::new(false),
             _state: PhantomData,
         })
     }
@@ -144,7 +141,7 @@ impl Req<Ready> {
     ///
     /// Wraps `zmq_socket` and `zmq_setsockopt`.
     pub fn new_relaxed(ctx: &Context) -> Result<Req<Ready>> {
-        let mut req = Req::new(ctx)?;
+        let req = Req::new(ctx)?;
         req.set_req_correlate(true)?;
         req.set_req_relaxed(true)?;
         Ok(req)
@@ -238,7 +235,7 @@ impl Req<AwaitingReply> {
     ///
     /// Relies on `ZMQ_REQ_RELAXED` and `ZMQ_REQ_CORRELATE`; calls nothing itself.
     pub fn abandon(self) -> Result<Req<Ready>, Failed<Req<AwaitingReply>>> {
-        if self.relaxed {
+        if self.relaxed.get() {
             Ok(self.into_state())
         } else {
             Err(Failed::new(

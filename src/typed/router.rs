@@ -6,7 +6,6 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::options::{opt, setter, Bool, Codec};
 use crate::socket::{SendError, SendFlags};
 use crate::typed::{stateless_socket, RoutingId};
 
@@ -118,17 +117,5 @@ impl Router {
         I::Item: Into<Message>,
     {
         self.socket.send_multipart(frames)
-    }
-
-    opt!(wo Bool: bool, ZMQ_ROUTER_MANDATORY, set_router_mandatory, "Fails a send to an unknown peer with `EHOSTUNREACH` (and a full peer with `EAGAIN`) instead of dropping the message.");
-    opt!(wo Bool: bool, ZMQ_ROUTER_HANDOVER, set_router_handover, "A new peer with a routing id already in use takes it over from the old one.");
-    opt!(wo Bool: bool, ZMQ_PROBE_ROUTER, set_probe_router, "Sends an empty message to a ROUTER peer on connecting.");
-
-    /// The routing id to give the peer of the next `connect`: 1 to 255 bytes, not starting
-    /// with a zero byte.
-    ///
-    /// Wraps `zmq_setsockopt` with `ZMQ_CONNECT_ROUTING_ID`.
-    pub fn set_connect_routing_id(&self, id: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_connect_routing_id(id)
     }
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::options::{opt, setter, Bool, Codec};
 use crate::socket::SendError;
 use crate::typed::{stateless_socket, RoutingId};
 
@@ -77,14 +76,4 @@ impl Stream {
     pub fn close(&self, id: &RoutingId) -> Result<()> {
         Ok(self.send_to(id, Message::new())?)
     }
-
-    /// The routing id to give the peer of the next `connect`: 1 to 255 bytes, not starting
-    /// with a zero byte.
-    ///
-    /// Wraps `zmq_setsockopt` with `ZMQ_CONNECT_ROUTING_ID`.
-    pub fn set_connect_routing_id(&self, id: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_connect_routing_id(id)
-    }
-
-    opt!(wo Bool: bool, ZMQ_STREAM_NOTIFY, set_stream_notify, "Delivers an empty message when a peer connects or goes away (on by default).");
 }
