@@ -6,7 +6,22 @@
 //!   types that accept it: the options of every type are methods of [`SocketCore`] (so of
 //!   [`Socket`] and every typed socket, which dereference to it); those of some types only
 //!   (conflate, router mandatory, the XPUB family...) are methods of the dynamic [`Socket`]
-//!   and of the typed sockets of those types, and of no other.
+//!   and of the typed sockets of those types, and of no other:
+//!
+//! ```
+//! # let ctx = zmq_typed::Context::new()?;
+//! let dealer = zmq_typed::Dealer::new(&ctx)?;
+//! dealer.set_conflate(true)?;       // PUB, SUB, PUSH, PULL, DEALER accept ZMQ_CONFLATE
+//! dealer.set_linger(None)?;         // every type accepts ZMQ_LINGER
+//! # Ok::<(), zmq_typed::Error>(())
+//! ```
+//!
+//! ```compile_fail
+//! # let ctx = zmq_typed::Context::new()?;
+//! let pair = zmq_typed::Pair::new(&ctx)?;
+//! pair.set_conflate(true)?;         // no such method: PAIR does not accept ZMQ_CONFLATE
+//! # Ok::<(), zmq_typed::Error>(())
+//! ```
 //! - Times are [`Duration`]s; sub-millisecond values round *up* (never to 0, which would
 //!   make a timeout non-blocking). Where libzmq uses -1 for "infinite" or "never" (linger,
 //!   timeouts, reconnect) the type is `Option<Duration>` with `None` for that; where it uses 0
