@@ -1,7 +1,8 @@
 //! Monitor events: listening, connected, accepted, handshake, disconnected, and a handshake
-//! failure with its decoded reason; and the monitor's relay: a monitor dropped or never read
-//! never stalls the context, polling gives whole events, and no order of dropping the
-//! context, the socket and the monitor hangs.
+//! failure with its decoded reason; the named masks; waiting until peers have completed
+//! their handshake; and the monitor's relay: a monitor dropped or never read never stalls
+//! the context, polling gives whole events, and no order of dropping the context, the
+//! socket and the monitor hangs.
 
 mod common;
 
@@ -11,9 +12,10 @@ use std::time::Duration;
 
 use common::watchdog::within;
 use common::*;
+use zmq_typed::prelude::*;
 use zmq_typed::{
-    AsPollable, Context, CurveKeyPair, Error, Event, EventKind, EventMask, Monitor, PollEvents,
-    PollSet, ProtocolError, Socket, SocketType::*,
+    Context, CurveKeyPair, Error, Event, EventKind, EventMask, Monitor, PollEvents, Poller,
+    ProtocolError, Pull, Push, Socket, SocketType::*,
 };
 
 /// Reads events until the monitor ends; returns them and the error that ended them.
@@ -266,22 +268,21 @@ fn a_polled_monitor_gives_whole_events() {
     let ctx = ctx();
     let pull = socket(&ctx, Pull);
     let mon = pull.monitor(EventMask::ALL).unwrap();
-    let mut set = PollSet::new();
+    // The monitor and a socket in one poller.
+    let mut poller = Poller::new();
+    let t_pull = poller.add(&pull, PollEvents::IN);
+    let t_mon = poller.add(&mon, PollEvents::IN);
     // Nothing happened yet: not readable.
-    let ready: Vec<_> = set
-        .poll(&[(&mon, PollEvents::IN, "mon")], Some(Duration::ZERO))
-        .unwrap()
-        .collect();
+    let ready: Vec<_> = poller.poll(Some(Duration::ZERO)).unwrap().iter().collect();
     assert!(ready.is_empty(), "{ready:?}");
 
     let ep = pull.bind("tcp://127.0.0.1:*").unwrap();
-    // The monitor and a socket in one poll.
-    let entries = [
-        (pull.as_pollable(), PollEvents::IN, "pull"),
-        (mon.as_pollable(), PollEvents::IN, "mon"),
-    ];
-    let ready: Vec<_> = set.poll(&entries, Some(PATIENCE)).unwrap().collect();
-    assert_eq!(ready, vec![("mon", PollEvents::IN)]);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, vec![(t_mon, PollEvents::IN)]);
+    assert!(!poller
+        .poll(Some(Duration::ZERO))
+        .unwrap()
+        .is_readable(t_pull));
     let event = mon.try_recv().unwrap().expect("an event after POLLIN");
     assert!(
         matches!(event.kind, EventKind::Listening { fd } if fd >= 0),
@@ -289,18 +290,18 @@ fn a_polled_monitor_gives_whole_events() {
     );
     assert_eq!(event.endpoint, ep.to_string());
     // Drained: not readable any more.
-    let ready: Vec<_> = set.poll(&entries, Some(Duration::ZERO)).unwrap().collect();
+    let ready: Vec<_> = poller.poll(Some(Duration::ZERO)).unwrap().iter().collect();
     assert!(ready.is_empty(), "{ready:?}");
     assert!(mon.is_empty());
 
     // The stop: readable, a whole MonitorStopped, and still readable once ended, so that a
     // poller wakes to find out.
     pull.stop_monitor().unwrap();
-    let ready: Vec<_> = set.poll(&entries, Some(PATIENCE)).unwrap().collect();
-    assert_eq!(ready, vec![("mon", PollEvents::IN)]);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, vec![(t_mon, PollEvents::IN)]);
     assert_eq!(mon.recv().unwrap().kind, EventKind::MonitorStopped);
-    let ready: Vec<_> = set.poll(&entries, Some(PATIENCE)).unwrap().collect();
-    assert_eq!(ready, vec![("mon", PollEvents::IN)]);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, vec![(t_mon, PollEvents::IN)]);
     assert!(matches!(mon.try_recv(), Err(Error::Terminated(_))));
 }
 
@@ -315,7 +316,7 @@ fn closing_the_socket_then_the_context_ends_the_monitor() {
             let mask = if ask_stopped {
                 EventMask::ALL
             } else {
-                EventMask(EventMask::ALL.0 & !EventMask::MONITOR_STOPPED.0)
+                EventMask::ALL.without(EventMask::MONITOR_STOPPED)
             };
             let mon = pull.monitor(mask).unwrap();
             let ep = pull.bind("tcp://127.0.0.1:*").unwrap().to_string();
@@ -486,4 +487,337 @@ fn a_timed_receive_times_out() {
 fn monitor_is_send_and_sync() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Monitor>();
+}
+
+#[test]
+fn the_named_groups_hold_their_events() {
+    assert_eq!(
+        EventMask::HANDSHAKE_FAILED,
+        EventMask::HANDSHAKE_FAILED_NO_DETAIL
+            | EventMask::HANDSHAKE_FAILED_PROTOCOL
+            | EventMask::HANDSHAKE_FAILED_AUTH
+    );
+    assert_eq!(
+        EventMask::HANDSHAKE,
+        EventMask::HANDSHAKE_SUCCEEDED | EventMask::HANDSHAKE_FAILED
+    );
+    assert_eq!(
+        EventMask::CONNECTION,
+        EventMask::CONNECTED | EventMask::ACCEPTED | EventMask::DISCONNECTED | EventMask::CLOSED
+    );
+    assert_eq!(
+        EventMask::CONNECTING,
+        EventMask::CONNECTED | EventMask::CONNECT_DELAYED | EventMask::CONNECT_RETRIED
+    );
+    assert_eq!(
+        EventMask::LISTENER,
+        EventMask::LISTENING
+            | EventMask::BIND_FAILED
+            | EventMask::ACCEPTED
+            | EventMask::ACCEPT_FAILED
+    );
+    assert_eq!(
+        EventMask::FAILED,
+        EventMask::BIND_FAILED
+            | EventMask::ACCEPT_FAILED
+            | EventMask::CLOSE_FAILED
+            | EventMask::HANDSHAKE_FAILED
+    );
+    assert!(EventMask::ALL.contains(EventMask::FAILED | EventMask::CONNECTION));
+    assert!(EventMask::CONNECTION.intersects(EventMask::LISTENER));
+    assert_eq!(
+        EventMask::CONNECTION & EventMask::LISTENER,
+        EventMask::ACCEPTED
+    );
+    assert!(EventMask::HANDSHAKE
+        .without(EventMask::HANDSHAKE_FAILED)
+        .contains(EventMask::HANDSHAKE_SUCCEEDED));
+    assert!((EventMask::HANDSHAKE & EventMask::LISTENER).is_empty());
+    // Each kind names its own bit.
+    let kinds = [
+        (EventKind::Accepted { fd: 3 }, EventMask::ACCEPTED),
+        (
+            EventKind::HandshakeSucceeded,
+            EventMask::HANDSHAKE_SUCCEEDED,
+        ),
+        (
+            EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpCryptographic),
+            EventMask::HANDSHAKE_FAILED_PROTOCOL,
+        ),
+        (
+            EventKind::HandshakeFailedAuth { status: 400 },
+            EventMask::HANDSHAKE_FAILED_AUTH,
+        ),
+        (EventKind::MonitorStopped, EventMask::MONITOR_STOPPED),
+        (
+            EventKind::Unknown {
+                event: 0x8000,
+                value: 0,
+            },
+            EventMask(0x8000),
+        ),
+    ];
+    for (kind, mask) in kinds {
+        assert_eq!(kind.mask(), mask, "{kind:?}");
+        let raw = EventKind::from_raw(mask.0, 0);
+        assert_eq!(raw.mask(), mask, "{raw:?}");
+    }
+}
+
+/// `n` PULL workers connected to `endpoint`.
+fn workers(ctx: &Context, endpoint: &zmq_typed::Endpoint, n: usize) -> Vec<Pull> {
+    (0..n)
+        .map(|_| {
+            let worker = patient(Pull::new(ctx).unwrap());
+            worker.connect(endpoint).unwrap();
+            worker
+        })
+        .collect()
+}
+
+/// Sends 30 tasks and returns how many each worker got (reading until all 30 are in).
+fn deal_30(push: &Push, workers: &[Pull]) -> Vec<usize> {
+    for task in 0..30 {
+        push.send(task.to_string()).unwrap();
+    }
+    let mut counts = vec![0; workers.len()];
+    let mut got = 0;
+    while got < 30 {
+        let mut poller = Poller::new();
+        let tokens: Vec<_> = workers
+            .iter()
+            .map(|w| poller.add(w, PollEvents::IN))
+            .collect();
+        let ready = poller.poll(Some(PATIENCE)).unwrap();
+        assert!(!ready.is_empty(), "only {got} of 30 tasks arrived");
+        for (i, token) in tokens.iter().enumerate() {
+            if ready.is_readable(*token) {
+                while workers[i].try_recv().unwrap().is_some() {
+                    counts[i] += 1;
+                    got += 1;
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// The issue's ventilator: a PUSH that waits until its three workers have completed their
+/// handshake, then sends 30 tasks, gives exactly 10 to each (round robin over ready peers).
+/// Bound PUSH, connecting workers, over tcp.
+#[test]
+fn a_push_that_waits_for_three_handshakes_deals_ten_tasks_to_each_worker() {
+    for round in 0..5 {
+        let ctx = ctx();
+        let push = patient(Push::new(&ctx).unwrap());
+        let peers = push.monitor_handshakes().unwrap();
+        let ep = push.bind("tcp://127.0.0.1:*").unwrap();
+        let workers = workers(&ctx, &ep, 3);
+        peers.wait_for_handshakes(3, PATIENCE).unwrap();
+        assert_eq!(peers.handshakes(), 3);
+        assert_eq!(deal_30(&push, &workers), [10, 10, 10], "round {round}");
+    }
+}
+
+/// The same with the PUSH connecting to three bound workers.
+#[test]
+fn a_connecting_push_waits_for_its_three_workers_too() {
+    let ctx = ctx();
+    let workers: Vec<Pull> = (0..3).map(|_| patient(Pull::new(&ctx).unwrap())).collect();
+    let endpoints: Vec<_> = workers
+        .iter()
+        .map(|w| w.bind("tcp://127.0.0.1:*").unwrap())
+        .collect();
+    let push = patient(Push::new(&ctx).unwrap());
+    let peers = push.monitor_handshakes().unwrap();
+    for ep in &endpoints {
+        push.connect(ep).unwrap();
+    }
+    peers.wait_for_handshakes(3, PATIENCE).unwrap();
+    assert_eq!(deal_30(&push, &workers), [10, 10, 10]);
+}
+
+/// Handshakes that completed before the call, even read from the queue already, count: the
+/// relay counts them as they come, whether or not they are read.
+#[test]
+fn handshakes_before_the_call_count() {
+    let ctx = ctx();
+    let push = patient(Push::new(&ctx).unwrap());
+    let peers = push.monitor_handshakes().unwrap();
+    let ep = push.bind("tcp://127.0.0.1:*").unwrap();
+    let workers = workers(&ctx, &ep, 3);
+    // Read the three events first: the wait then has nothing left to read.
+    for _ in 0..3 {
+        let event = peers
+            .wait_for(PATIENCE, |k| *k == EventKind::HandshakeSucceeded)
+            .unwrap();
+        assert_eq!(event.endpoint, ep.to_string());
+    }
+    assert!(peers.is_empty());
+    let start = std::time::Instant::now();
+    peers.wait_for_handshakes(3, Duration::ZERO).unwrap();
+    peers.wait_for_handshakes(2, Duration::ZERO).unwrap();
+    assert!(start.elapsed() < PATIENCE);
+    assert_eq!(deal_30(&push, &workers), [10, 10, 10]);
+
+    // A monitor whose mask has no handshake event counts them all the same.
+    let pull = patient(Pull::new(&ctx).unwrap());
+    let listening = pull.monitor(EventMask::LISTENING).unwrap();
+    let ep = pull.bind("tcp://127.0.0.1:*").unwrap();
+    let pusher = patient(Push::new(&ctx).unwrap());
+    pusher.connect(&ep).unwrap();
+    listening.wait_for_handshakes(1, PATIENCE).unwrap();
+    assert!(matches!(
+        listening.try_recv().unwrap().map(|e| e.kind),
+        Some(EventKind::Listening { .. })
+    ));
+    assert!(
+        listening.try_recv().unwrap().is_none(),
+        "only Listening is queued"
+    );
+}
+
+/// Too few peers in time: TimedOut, saying how many; a failed handshake is named.
+#[test]
+fn too_few_handshakes_time_out_with_the_count_and_the_last_failure() {
+    let ctx = ctx();
+    let push = patient(Push::new(&ctx).unwrap());
+    let peers = push.monitor_handshakes().unwrap();
+    let ep = push.bind("tcp://127.0.0.1:*").unwrap();
+    let _workers = workers(&ctx, &ep, 1);
+    peers.wait_for_handshakes(1, PATIENCE).unwrap();
+    let timeout = Duration::from_millis(50);
+    let start = std::time::Instant::now();
+    match peers.wait_for_handshakes(2, timeout) {
+        Err(Error::TimedOut(d)) => assert_eq!(
+            d.as_str(),
+            Some("1 of 2 peers completed their ZMTP handshake within 50ms")
+        ),
+        other => panic!("expected TimedOut, got {other:?}"),
+    }
+    assert!(start.elapsed() >= timeout);
+
+    // A CURVE server and a plain client: the failure is counted and named.
+    let keys = CurveKeyPair::generate().unwrap();
+    let server = patient(Pull::new(&ctx).unwrap());
+    server.set_curve_server(true).unwrap();
+    server.set_curve_secretkey(&keys.secret).unwrap();
+    let peers = server.monitor_handshakes().unwrap();
+    let ep = server.bind("tcp://127.0.0.1:*").unwrap();
+    let client = patient(Push::new(&ctx).unwrap());
+    client.connect(&ep).unwrap();
+    let failure = peers
+        .wait_for(PATIENCE, |k| EventMask::HANDSHAKE_FAILED.contains(k.mask()))
+        .unwrap();
+    assert_eq!(
+        failure.kind,
+        EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpMechanismMismatch)
+    );
+    assert!(peers.handshake_failures() >= 1);
+    match peers.wait_for_handshakes(1, Duration::from_millis(1)) {
+        Err(Error::TimedOut(d)) => {
+            let text = d.as_str().unwrap_or_default();
+            assert!(
+                text.starts_with(
+                    "0 of 1 peers completed their ZMTP handshake within 1ms (inproc peers have \
+                     none, and are never counted); "
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!(
+                    "failed, the last with HandshakeFailedProtocol(ZmtpMechanismMismatch) on {ep}"
+                )),
+                "{text}"
+            );
+        }
+        other => panic!("expected TimedOut, got {other:?}"),
+    }
+}
+
+/// The wait ends when the monitoring does (the socket closed, the context shut down): it
+/// never sits out its timeout on a monitor that can count no more.
+#[test]
+fn the_wait_ends_with_the_monitoring() {
+    let ctx = ctx();
+    let push = Push::new(&ctx).unwrap();
+    let peers = push.monitor_handshakes().unwrap();
+    push.bind("tcp://127.0.0.1:*").unwrap();
+    let (started_tx, started_rx) = mpsc::channel();
+    let waiter = thread::spawn(move || {
+        started_tx.send(()).unwrap();
+        peers.wait_for_handshakes(1, Duration::from_secs(3600))
+    });
+    started_rx.recv().unwrap();
+    drop(push);
+    let result = within(PATIENCE, "a wait whose socket closed", move || {
+        waiter.join().unwrap()
+    });
+    assert!(matches!(result, Err(Error::Terminated(_))), "{result:?}");
+
+    let pull = Pull::new(&ctx).unwrap();
+    let peers = pull.monitor_handshakes().unwrap();
+    let waiter = thread::spawn(move || peers.wait_for_handshakes(1, Duration::from_secs(3600)));
+    ctx.shutdown().unwrap();
+    let result = within(PATIENCE, "a wait after the shutdown", move || {
+        waiter.join().unwrap()
+    });
+    assert!(matches!(result, Err(Error::Terminated(_))), "{result:?}");
+    drop(pull);
+}
+
+/// A handshake monitor made after the socket has bound or connected would miss what came
+/// before: it is refused, with the reason.
+#[test]
+fn a_late_handshake_monitor_is_refused() {
+    let ctx = ctx();
+    let bound = Push::new(&ctx).unwrap();
+    let ep = bound.bind("tcp://127.0.0.1:*").unwrap();
+    let connected = Pull::new(&ctx).unwrap();
+    connected.connect(&ep).unwrap();
+    let inproc = Pull::new(&ctx).unwrap();
+    inproc.bind("inproc://late-monitor").unwrap();
+    for (what, result) in [
+        ("bound", bound.monitor_handshakes()),
+        ("connected", connected.monitor_handshakes()),
+        ("bound on inproc", inproc.monitor_handshakes()),
+    ] {
+        match result {
+            Err(Error::WrongState(d)) => {
+                let text = d.as_str().unwrap_or_default();
+                assert!(
+                    text.starts_with(
+                        "monitor_handshakes on a socket that has already bound or connected"
+                    ),
+                    "{what}: {text}"
+                );
+                assert!(text.contains("make the monitor before the first bind or connect"));
+            }
+            other => panic!("{what}: expected WrongState, got {other:?}"),
+        }
+    }
+}
+
+/// inproc peers have no ZMTP handshake (nor any monitor event): they are ready once
+/// `connect` returns, and a wait for their handshakes says why it cannot end.
+#[test]
+fn inproc_peers_are_ready_at_connect_and_never_counted() {
+    let ctx = ctx();
+    let push = patient(Push::new(&ctx).unwrap());
+    let peers = push.monitor_handshakes().unwrap();
+    let ep = push.bind("inproc://ready-at-connect").unwrap();
+    let workers = workers(&ctx, &ep, 3);
+    assert_eq!(deal_30(&push, &workers), [10, 10, 10]);
+    match peers.wait_for_handshakes(1, Duration::from_millis(1)) {
+        Err(Error::TimedOut(d)) => assert_eq!(
+            d.as_str(),
+            Some(
+                "0 of 1 peers completed their ZMTP handshake within 1ms (inproc peers have \
+                 none, and are never counted)"
+            )
+        ),
+        other => panic!("expected TimedOut, got {other:?}"),
+    }
+    assert_eq!(peers.handshakes(), 0);
+    assert!(peers.try_recv().unwrap().is_none());
 }

@@ -159,6 +159,7 @@ impl SocketCore {
     /// A peer is ready once its handshake has completed, not when its connection is made:
     /// `Accepted` and `Connected` come before the handshake, and a PUSH that starts sending
     /// then gives every message to the first peer whose handshake completes.
+    /// (inproc peers have no handshake: they are ready once `connect` returns.)
     ///
     /// ```
     /// use std::time::Duration;
@@ -311,6 +312,9 @@ impl Monitor {
     /// It counts handshakes, not live peers: a peer that disconnects stays counted, and one
     /// that reconnects counts again.
     ///
+    /// inproc peers have no handshake (libzmq reports no event for them): they are ready as
+    /// soon as `connect` returns, and are never counted here.
+    ///
     /// Reads the counts that the relay keeps from `zmq_msg_recv` on libzmq's monitor socket
     /// ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
     pub fn wait_for_handshakes(&self, peers: usize, timeout: Duration) -> Result<()> {
@@ -336,9 +340,14 @@ impl Monitor {
                             ),
                             (None, _) => String::new(),
                         };
+                        let inproc = if state.handshakes == 0 {
+                            " (inproc peers have none, and are never counted)"
+                        } else {
+                            ""
+                        };
                         return Err(Error::TimedOut(Detail::new(format!(
                             "{} of {peers} peers completed their ZMTP handshake within \
-                             {timeout:?}{failures}",
+                             {timeout:?}{inproc}{failures}",
                             state.handshakes
                         ))));
                     }
