@@ -21,7 +21,7 @@ pub(crate) mod sealed {
 /// proxy would send and receive behind the state in their type (use `into_socket` to give
 /// it up knowingly). Sealed: only this crate implements it.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// # use zmq_typed::{proxy, Context, Dealer, Rep};
 /// # let ctx = Context::new()?;
 /// let rep = Rep::new(&ctx)?;
