@@ -4,7 +4,7 @@
 use std::thread;
 
 use zmq_typed::prelude::*;
-use zmq_typed::{Context, EventKind, EventMask, Pull, Push, Rep, Req, Sub, XPub};
+use zmq_typed::{Context, Pull, Push, Rep, Req, Sub, XPub};
 
 fn main() {
     match run() {
@@ -31,7 +31,8 @@ fn run() -> zmq_typed::Result<()> {
     // Request-reply: a REP server thread and a REQ client, their state machines in their
     // types (sending twice on the REQ would not compile).
     let rep = Rep::new(&ctx)?;
-    let monitor = rep.monitor(EventMask::ALL)?;
+    // The monitor goes first, so that it sees every peer's handshake.
+    let peers = rep.monitor_handshakes()?;
     let endpoint = rep.bind("tcp://127.0.0.1:*")?;
     println!("REP bound at {endpoint}");
     let server = thread::spawn(move || -> zmq_typed::Result<()> {
@@ -52,22 +53,33 @@ fn run() -> zmq_typed::Result<()> {
         req = ready;
     }
     server.join().expect("server thread")?;
-    let accepted = monitor.wait_for(std::time::Duration::from_secs(5), |k| {
-        matches!(k, EventKind::Accepted { .. })
-    })?;
-    println!("monitor: accepted a connection on {}", accepted.endpoint);
+    // (The monitor's relay may count it a moment after the messages flowed.)
+    peers.wait_for_handshakes(1, std::time::Duration::from_secs(5))?;
+    println!("monitor: the client completed its handshake");
 
-    // Pipeline: PUSH fans tasks out to PULL.
-    let pull = Pull::new(&ctx)?;
-    let ep = pull.bind("tcp://127.0.0.1:*")?;
-    let push = Push::new(&ctx)?;
-    push.connect(&ep)?;
-    for task in 1..=5 {
-        push.send(task.to_string())?;
+    // Pipeline: a PUSH ventilator fans 30 tasks out to 3 PULL workers, round robin over the
+    // peers that are ready. It waits until all three have completed the ZeroMQ handshake:
+    // a connection that is only accepted is not ready yet, and a ventilator that started
+    // then would give every task to the first worker.
+    let ventilator = Push::new(&ctx)?;
+    let workers_ready = ventilator.monitor_handshakes()?; // before the bind: sees them all
+    let ep = ventilator.bind("tcp://127.0.0.1:*")?;
+    let mut workers = Vec::new();
+    for _ in 0..3 {
+        let worker = Pull::new(&ctx)?;
+        worker.connect(&ep)?;
+        workers.push(worker);
+    }
+    workers_ready.wait_for_handshakes(3, std::time::Duration::from_secs(5))?;
+    for task in 1..=30 {
+        ventilator.send(task.to_string())?;
     }
     let mut total = 0;
-    for _ in 1..=5 {
-        total += pull.recv_string()?.parse::<u32>().unwrap_or(0);
+    for (n, worker) in workers.iter().enumerate() {
+        for _ in 0..10 {
+            total += worker.recv_string()?.parse::<u32>().unwrap_or(0);
+        }
+        println!("pipeline: worker {n} got its 10 tasks");
     }
     println!("pipeline: sum of tasks = {total}");
 

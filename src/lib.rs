@@ -81,8 +81,10 @@ pub use message::Message;
 pub use monitor::{Event, EventKind, EventMask, Monitor, ProtocolError};
 pub use multipart::Multipart;
 pub use options::{GssapiNameType, Mechanism, PollEvents, TcpKeepalive};
-pub use poll::{poll, AsPollable, PollSet, Pollable};
-pub use proxy::{proxy, ProxyFailed, ProxyStats, SideStats, SteerableProxy};
+pub use poll::{poll, AsPollable, Pollable, Poller};
+pub use proxy::{
+    proxy, proxy_with_capture, ProxyFailed, ProxySocket, ProxyStats, SideStats, SteerableProxy,
+};
 pub use security::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
 pub use signals::SignalShutdown;
 pub use socket::{pgm_permitted, SendError, SendFlags, Socket};

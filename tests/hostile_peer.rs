@@ -44,7 +44,11 @@ fn accepted(limit: Option<u64>, topic_len: usize) -> bool {
 }
 
 /// Asks the proxy for its counters until `pred` holds (bounded by PATIENCE).
-fn wait_for_stats(proxy: &SteerableProxy, what: &str, pred: impl Fn(&ProxyStats) -> bool) {
+fn wait_for_stats<F, B, C>(
+    proxy: &SteerableProxy<F, B, C>,
+    what: &str,
+    pred: impl Fn(&ProxyStats) -> bool,
+) {
     let deadline = Instant::now() + PATIENCE;
     loop {
         let stats = proxy.statistics().expect("statistics");
@@ -120,7 +124,7 @@ fn through_proxy(topic_len: usize, then: Then, raise_limit: bool) {
     let back_ep = back.bind("tcp://127.0.0.1:*").unwrap();
     let limit = front.max_msg_size().unwrap();
     eprintln!("frontend XPUB ZMQ_MAXMSGSIZE: {limit:?}; topic: {topic_len} bytes; then {then:?}");
-    let proxy = SteerableProxy::start(&ctx, front.into_socket(), back.into_socket(), None).unwrap();
+    let proxy = SteerableProxy::start(front, back).unwrap();
 
     let topic = topic(topic_len);
     let mut peer = RawPeer::connect(&front_ep.to_string(), "XSUB").expect("handshake");
@@ -227,7 +231,7 @@ fn proxy_refuses_a_pull_frontend_without_limit_feeding_an_xsub() {
             front.bind("tcp://127.0.0.1:*").unwrap();
             back.bind("tcp://127.0.0.1:*").unwrap();
             assert_eq!(front.max_msg_size().unwrap(), None);
-            match SteerableProxy::start(&ctx, front, back, None) {
+            match SteerableProxy::start(front, back) {
                 Err(Error::OptionValue { option, reason }) => {
                     assert_eq!(option, "ZMQ_MAXMSGSIZE");
                     assert!(
@@ -275,7 +279,7 @@ fn proxy_with_a_limited_pull_frontend_drops_an_oversize_peer() {
             let front_ep = front.bind("tcp://127.0.0.1:*").unwrap();
             let back = Socket::new(&ctx, SocketType::XSub).unwrap();
             let back_ep = back.bind("tcp://127.0.0.1:*").unwrap();
-            let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
+            let proxy = SteerableProxy::start(front, back).unwrap();
 
             // Both peers are connected before the hostile one sends.
             let mut good = RawPeer::connect(&front_ep.to_string(), "PUSH").expect("handshake");

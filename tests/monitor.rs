@@ -1,7 +1,8 @@
 //! Monitor events: listening, connected, accepted, handshake, disconnected, and a handshake
-//! failure with its decoded reason; and the monitor's relay: a monitor dropped or never read
-//! never stalls the context, polling gives whole events, and no order of dropping the
-//! context, the socket and the monitor hangs.
+//! failure with its decoded reason; the named masks; and the monitor's relay: a monitor
+//! dropped or never read never stalls the context, polling gives whole events, and no order
+//! of dropping the context, the socket and the monitor hangs. (Waiting until peers have
+//! completed their handshake: tests/monitor_handshakes.rs.)
 
 mod common;
 
@@ -12,8 +13,8 @@ use std::time::Duration;
 use common::watchdog::within;
 use common::*;
 use zmq_typed::{
-    AsPollable, Context, CurveKeyPair, Error, Event, EventKind, EventMask, Monitor, PollEvents,
-    PollSet, ProtocolError, Socket, SocketType::*,
+    Context, CurveKeyPair, Error, Event, EventKind, EventMask, Monitor, PollEvents, Poller,
+    ProtocolError, Socket, SocketType::*,
 };
 
 /// Reads events until the monitor ends; returns them and the error that ended them.
@@ -266,22 +267,21 @@ fn a_polled_monitor_gives_whole_events() {
     let ctx = ctx();
     let pull = socket(&ctx, Pull);
     let mon = pull.monitor(EventMask::ALL).unwrap();
-    let mut set = PollSet::new();
+    // The monitor and a socket in one poller.
+    let mut poller = Poller::new();
+    let t_pull = poller.add(&pull, PollEvents::IN);
+    let t_mon = poller.add(&mon, PollEvents::IN);
     // Nothing happened yet: not readable.
-    let ready: Vec<_> = set
-        .poll(&[(&mon, PollEvents::IN, "mon")], Some(Duration::ZERO))
-        .unwrap()
-        .collect();
+    let ready: Vec<_> = poller.poll(Some(Duration::ZERO)).unwrap().iter().collect();
     assert!(ready.is_empty(), "{ready:?}");
 
     let ep = pull.bind("tcp://127.0.0.1:*").unwrap();
-    // The monitor and a socket in one poll.
-    let entries = [
-        (pull.as_pollable(), PollEvents::IN, "pull"),
-        (mon.as_pollable(), PollEvents::IN, "mon"),
-    ];
-    let ready: Vec<_> = set.poll(&entries, Some(PATIENCE)).unwrap().collect();
-    assert_eq!(ready, vec![("mon", PollEvents::IN)]);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, vec![(t_mon, PollEvents::IN)]);
+    assert!(!poller
+        .poll(Some(Duration::ZERO))
+        .unwrap()
+        .is_readable(t_pull));
     let event = mon.try_recv().unwrap().expect("an event after POLLIN");
     assert!(
         matches!(event.kind, EventKind::Listening { fd } if fd >= 0),
@@ -289,18 +289,18 @@ fn a_polled_monitor_gives_whole_events() {
     );
     assert_eq!(event.endpoint, ep.to_string());
     // Drained: not readable any more.
-    let ready: Vec<_> = set.poll(&entries, Some(Duration::ZERO)).unwrap().collect();
+    let ready: Vec<_> = poller.poll(Some(Duration::ZERO)).unwrap().iter().collect();
     assert!(ready.is_empty(), "{ready:?}");
     assert!(mon.is_empty());
 
     // The stop: readable, a whole MonitorStopped, and still readable once ended, so that a
     // poller wakes to find out.
     pull.stop_monitor().unwrap();
-    let ready: Vec<_> = set.poll(&entries, Some(PATIENCE)).unwrap().collect();
-    assert_eq!(ready, vec![("mon", PollEvents::IN)]);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, vec![(t_mon, PollEvents::IN)]);
     assert_eq!(mon.recv().unwrap().kind, EventKind::MonitorStopped);
-    let ready: Vec<_> = set.poll(&entries, Some(PATIENCE)).unwrap().collect();
-    assert_eq!(ready, vec![("mon", PollEvents::IN)]);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, vec![(t_mon, PollEvents::IN)]);
     assert!(matches!(mon.try_recv(), Err(Error::Terminated(_))));
 }
 
@@ -315,7 +315,7 @@ fn closing_the_socket_then_the_context_ends_the_monitor() {
             let mask = if ask_stopped {
                 EventMask::ALL
             } else {
-                EventMask(EventMask::ALL.0 & !EventMask::MONITOR_STOPPED.0)
+                EventMask::ALL.without(EventMask::MONITOR_STOPPED)
             };
             let mon = pull.monitor(mask).unwrap();
             let ep = pull.bind("tcp://127.0.0.1:*").unwrap().to_string();
@@ -486,4 +486,79 @@ fn a_timed_receive_times_out() {
 fn monitor_is_send_and_sync() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Monitor>();
+}
+
+#[test]
+fn the_named_groups_hold_their_events() {
+    assert_eq!(
+        EventMask::HANDSHAKE_FAILED,
+        EventMask::HANDSHAKE_FAILED_NO_DETAIL
+            | EventMask::HANDSHAKE_FAILED_PROTOCOL
+            | EventMask::HANDSHAKE_FAILED_AUTH
+    );
+    assert_eq!(
+        EventMask::HANDSHAKE,
+        EventMask::HANDSHAKE_SUCCEEDED | EventMask::HANDSHAKE_FAILED
+    );
+    assert_eq!(
+        EventMask::CONNECTION,
+        EventMask::CONNECTED | EventMask::ACCEPTED | EventMask::DISCONNECTED | EventMask::CLOSED
+    );
+    assert_eq!(
+        EventMask::CONNECTING,
+        EventMask::CONNECTED | EventMask::CONNECT_DELAYED | EventMask::CONNECT_RETRIED
+    );
+    assert_eq!(
+        EventMask::LISTENER,
+        EventMask::LISTENING
+            | EventMask::BIND_FAILED
+            | EventMask::ACCEPTED
+            | EventMask::ACCEPT_FAILED
+    );
+    assert_eq!(
+        EventMask::FAILED,
+        EventMask::BIND_FAILED
+            | EventMask::ACCEPT_FAILED
+            | EventMask::CLOSE_FAILED
+            | EventMask::HANDSHAKE_FAILED
+    );
+    assert!(EventMask::ALL.contains(EventMask::FAILED | EventMask::CONNECTION));
+    assert!(EventMask::CONNECTION.intersects(EventMask::LISTENER));
+    assert_eq!(
+        EventMask::CONNECTION & EventMask::LISTENER,
+        EventMask::ACCEPTED
+    );
+    assert!(EventMask::HANDSHAKE
+        .without(EventMask::HANDSHAKE_FAILED)
+        .contains(EventMask::HANDSHAKE_SUCCEEDED));
+    assert!((EventMask::HANDSHAKE & EventMask::LISTENER).is_empty());
+    // Each kind names its own bit.
+    let kinds = [
+        (EventKind::Accepted { fd: 3 }, EventMask::ACCEPTED),
+        (
+            EventKind::HandshakeSucceeded,
+            EventMask::HANDSHAKE_SUCCEEDED,
+        ),
+        (
+            EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpCryptographic),
+            EventMask::HANDSHAKE_FAILED_PROTOCOL,
+        ),
+        (
+            EventKind::HandshakeFailedAuth { status: 400 },
+            EventMask::HANDSHAKE_FAILED_AUTH,
+        ),
+        (EventKind::MonitorStopped, EventMask::MONITOR_STOPPED),
+        (
+            EventKind::Unknown {
+                event: 0x8000,
+                value: 0,
+            },
+            EventMask(0x8000),
+        ),
+    ];
+    for (kind, mask) in kinds {
+        assert_eq!(kind.mask(), mask, "{kind:?}");
+        let raw = EventKind::from_raw(mask.0, 0);
+        assert_eq!(raw.mask(), mask, "{raw:?}");
+    }
 }

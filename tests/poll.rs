@@ -1,17 +1,23 @@
-//! Poll over sockets and raw fds, the socket fd, and timers.
+//! Poll over sockets and raw fds (the registration API, `Poller`, and the one-shot `poll`),
+//! and the socket fd.
 
 mod common;
 
-use std::cell::RefCell;
+use std::collections::HashSet;
 use std::os::fd::{AsFd, AsRawFd};
-use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use common::watchdog::within;
 use common::*;
-use zmq_typed::{poll, PollEvents, PollSet, SocketType::*, Timers};
+use zmq_typed::poll::Token;
+use zmq_typed::prelude::*;
+use zmq_typed::{
+    poll, Dealer, Error, EventMask, PollEvents, Pollable, Poller, Pull, Push, Rep, Req, Router,
+    SocketCore, SocketType::*, Sub, XPub,
+};
 
 #[test]
-fn poll_reports_ready_sockets_and_fds_by_token() {
+fn the_free_poll_reports_ready_sockets_and_fds_by_token() {
     let ctx = ctx();
     let a = socket(&ctx, Pull);
     let b = socket(&ctx, Pull);
@@ -28,28 +34,19 @@ fn poll_reports_ready_sockets_and_fds_by_token() {
         B,
         Fd,
     }
-    let mut set = PollSet::new();
-    let none: Vec<_> = set
-        .poll(
-            &[(&a.as_pollable_socket(), PollEvents::IN, T::A)],
-            Some(Duration::ZERO),
-        )
-        .unwrap()
-        .collect();
+    let none = poll(&[(&a, PollEvents::IN, T::A)], Some(Duration::ZERO)).unwrap();
     assert!(none.is_empty());
 
     pb.send("to b").unwrap();
-    let ready: Vec<_> = set
-        .poll(
-            &[
-                (&zmq_typed::Pollable::Socket(&a), PollEvents::IN, T::A),
-                (&zmq_typed::Pollable::Socket(&b), PollEvents::IN, T::B),
-                (&zmq_typed::Pollable::Fd(fd), PollEvents::IN, T::Fd),
-            ],
-            Some(PATIENCE),
-        )
-        .unwrap()
-        .collect();
+    let ready = poll(
+        &[
+            (Pollable::Socket(&a), PollEvents::IN, T::A),
+            (Pollable::Socket(&b), PollEvents::IN, T::B),
+            (Pollable::Fd(fd), PollEvents::IN, T::Fd),
+        ],
+        Some(PATIENCE),
+    )
+    .unwrap();
     assert_eq!(ready, vec![(T::B, PollEvents::IN)]);
     assert_eq!(b.recv_string().unwrap(), "to b");
 
@@ -60,8 +57,8 @@ fn poll_reports_ready_sockets_and_fds_by_token() {
     while seen.len() < 2 {
         for (token, ev) in poll(
             &[
-                (&zmq_typed::Pollable::Socket(&a), PollEvents::IN, T::A),
-                (&zmq_typed::Pollable::Fd(fd), PollEvents::IN, T::Fd),
+                (Pollable::Socket(&a), PollEvents::IN, T::A),
+                (Pollable::Fd(fd), PollEvents::IN, T::Fd),
             ],
             Some(PATIENCE),
         )
@@ -87,13 +84,357 @@ fn poll_reports_ready_sockets_and_fds_by_token() {
     assert_eq!(ready, vec![(1, PollEvents::OUT)]);
 }
 
-trait AsPollableSocket {
-    fn as_pollable_socket(&self) -> zmq_typed::Pollable<'_>;
-}
-impl AsPollableSocket for zmq_typed::Socket {
-    fn as_pollable_socket(&self) -> zmq_typed::Pollable<'_> {
-        zmq_typed::Pollable::Socket(self)
+/// Typed sockets of every kind, a dynamic socket, a socket's core, a monitor and a file
+/// descriptor, registered once each, as they are; each poll names exactly the ready ones.
+#[test]
+fn a_poller_takes_typed_sockets_monitors_and_fds_as_they_are() {
+    let ctx = ctx();
+    let router = patient(Router::new(&ctx).unwrap());
+    let client = patient(Dealer::new(&ctx).unwrap());
+    wire(&router, &client, Transport::Tcp, "poller-router");
+    let pull = patient(Pull::new(&ctx).unwrap());
+    let push = patient(Push::new(&ctx).unwrap());
+    wire(&pull, &push, Transport::Inproc, "poller-pull");
+    let sub = patient(Sub::new(&ctx).unwrap());
+    sub.subscribe("").unwrap();
+    let publisher = patient(XPub::new(&ctx).unwrap());
+    wire(&publisher, &sub, Transport::Inproc, "poller-sub");
+    let dynamic = socket(&ctx, Pull);
+    let dynamic_push = socket(&ctx, Push);
+    wire(&dynamic, &dynamic_push, Transport::Ipc, "poller-dynamic");
+    let core_pull = socket(&ctx, Pull);
+    let core_push = socket(&ctx, Push);
+    wire(&core_pull, &core_push, Transport::Inproc, "poller-core");
+    let watched = socket(&ctx, Pull);
+    let monitor = watched.monitor(EventMask::LISTENING).unwrap();
+    let (reader, mut writer) = std::os::unix::net::UnixStream::pair().unwrap();
+
+    let mut poller = Poller::new();
+    let t_router = poller.add(&router, PollEvents::IN);
+    let t_pull = poller.add(&pull, PollEvents::IN);
+    let t_sub = poller.add(&sub, PollEvents::IN);
+    let t_xpub = poller.add(&publisher, PollEvents::IN);
+    let t_dynamic = poller.add(&dynamic, PollEvents::IN);
+    let t_core = poller.add::<SocketCore>(&core_pull, PollEvents::IN);
+    let t_monitor = poller.add(&monitor, PollEvents::IN);
+    let t_fd = poller.add_fd(&reader, PollEvents::IN);
+    assert_eq!(poller.len(), 8);
+    let tokens = [
+        t_router, t_pull, t_sub, t_xpub, t_dynamic, t_core, t_monitor, t_fd,
+    ];
+    assert_eq!(
+        tokens.iter().collect::<HashSet<_>>().len(),
+        8,
+        "tokens are distinct"
+    );
+
+    // The XPUB has its SUB's subscription to read: it alone is ready.
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().into_iter().collect();
+    assert_eq!(ready, [(t_xpub, PollEvents::IN)]);
+    assert!(publisher.recv_subscription().unwrap().is_subscribe());
+    assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
+
+    // One event on each target, in turn: exactly that target is ready, until it is read.
+    type Act<'s> = Box<dyn Fn() -> String + 's>;
+    let rounds: Vec<(Token, Act, Act)> = vec![
+        (
+            t_router,
+            Box::new(|| format!("{:?}", client.send("to router"))),
+            // (The routed message's shape is the typed Router's business: read it whole.)
+            Box::new(|| {
+                let _routed = router.recv().unwrap();
+                "to router".into()
+            }),
+        ),
+        (
+            t_pull,
+            Box::new(|| format!("{:?}", push.send("to pull"))),
+            Box::new(|| pull.recv_string().unwrap()),
+        ),
+        (
+            t_sub,
+            Box::new(|| format!("{:?}", publisher.send("to sub"))),
+            Box::new(|| sub.recv_string().unwrap()),
+        ),
+        (
+            t_dynamic,
+            Box::new(|| format!("{:?}", dynamic_push.send("to dynamic"))),
+            Box::new(|| dynamic.recv_string().unwrap()),
+        ),
+        (
+            t_core,
+            Box::new(|| format!("{:?}", core_push.send("to core"))),
+            Box::new(|| core_pull.recv_string().unwrap()),
+        ),
+        (
+            t_monitor,
+            Box::new(|| format!("{:?}", watched.bind("tcp://127.0.0.1:*").map(|_| ()))),
+            Box::new(|| format!("{:?}", monitor.try_recv().unwrap().map(|e| e.kind.mask()))),
+        ),
+    ];
+    let mut taken = Vec::new();
+    for (token, make, take) in &rounds {
+        assert_eq!(make(), "Ok(())");
+        let ready = poller.poll(Some(PATIENCE)).unwrap();
+        assert_eq!(ready.len(), 1, "{ready:?}");
+        assert!(ready.is_readable(*token), "{ready:?}");
+        assert!(!ready.is_writable(*token));
+        assert_eq!(ready.events(*token), PollEvents::IN);
+        for other in tokens.iter().filter(|t| *t != token) {
+            assert_eq!(ready.events(*other), PollEvents::NONE);
+        }
+        taken.push(take());
+        assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
     }
+    assert_eq!(
+        taken,
+        [
+            "to router".to_string(),
+            "to pull".into(),
+            "to sub".into(),
+            "to dynamic".into(),
+            "to core".into(),
+            format!("{:?}", Some(EventMask::LISTENING)),
+        ]
+    );
+    drop(rounds);
+    std::io::Write::write_all(&mut writer, b"x").unwrap();
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, [(t_fd, PollEvents::IN)]);
+    let mut byte = [0u8; 1];
+    std::io::Read::read_exact(&mut &reader, &mut byte).unwrap();
+    assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
+}
+
+/// set_events switches what a registration waits for; remove stops it; a removed token, or
+/// another poller's, is refused (never taken for another registration).
+#[test]
+fn tokens_change_events_are_removed_and_never_mistaken() {
+    let ctx = ctx();
+    let push = patient(Push::new(&ctx).unwrap());
+    let pull = patient(Pull::new(&ctx).unwrap());
+    let mut poller = Poller::new();
+    let t_push = poller.add(&push, PollEvents::OUT);
+    let t_pull = poller.add(&pull, PollEvents::IN);
+    assert_eq!(poller.events(t_push).unwrap(), PollEvents::OUT);
+    // A PUSH without a peer cannot send.
+    assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
+    wire(&pull, &push, Transport::Inproc, "poller-events");
+    let ready = poller.poll(Some(PATIENCE)).unwrap();
+    assert!(ready.is_writable(t_push) && !ready.is_readable(t_pull));
+    assert_eq!(
+        ready.iter().collect::<Vec<_>>(),
+        [(t_push, PollEvents::OUT)]
+    );
+
+    // Waiting for nothing: registered, never ready.
+    poller.set_events(t_push, PollEvents::NONE).unwrap();
+    assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
+    push.send("x").unwrap();
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    assert_eq!(ready, [(t_pull, PollEvents::IN)]);
+
+    // Both ways on one registration of a socket registered twice.
+    poller.set_events(t_push, PollEvents::OUT).unwrap();
+    let t_pull_again = poller.add(&pull, PollEvents::IN | PollEvents::OUT);
+    assert_ne!(t_pull_again, t_pull);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
+    // In the order they were added; a PULL is never writable.
+    assert_eq!(
+        ready,
+        [
+            (t_push, PollEvents::OUT),
+            (t_pull, PollEvents::IN),
+            (t_pull_again, PollEvents::IN)
+        ]
+    );
+
+    // Removed: gone from the answers, and refused from then on.
+    poller.remove(t_pull).unwrap();
+    assert!(!poller.contains(t_pull));
+    assert_eq!(poller.len(), 2);
+    let ready = poller.poll(Some(PATIENCE)).unwrap();
+    assert_eq!(ready.events(t_pull), PollEvents::NONE);
+    assert_eq!(
+        ready.iter().collect::<Vec<_>>(),
+        [(t_push, PollEvents::OUT), (t_pull_again, PollEvents::IN)]
+    );
+    for refused in [
+        poller.remove(t_pull),
+        poller.set_events(t_pull, PollEvents::IN),
+        poller.events(t_pull).map(|_| ()),
+    ] {
+        assert!(
+            matches!(refused, Err(Error::InvalidArgument(_))),
+            "{refused:?}"
+        );
+    }
+    // Its slot is reused under a new token: the old one still names nothing.
+    let t_new = poller.add(&pull, PollEvents::IN);
+    assert_ne!(t_new, t_pull);
+    assert!(!poller.contains(t_pull) && poller.contains(t_new));
+    assert_eq!(poller.len(), 3);
+
+    // Another poller's tokens mean nothing here, even at the same place.
+    let mut other = Poller::new();
+    let foreign = other.add(&push, PollEvents::OUT);
+    assert!(!poller.contains(foreign));
+    assert!(matches!(
+        poller.set_events(foreign, PollEvents::IN),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert_eq!(
+        poller.poll(Some(PATIENCE)).unwrap().events(foreign),
+        PollEvents::NONE
+    );
+    assert_eq!(pull.recv().unwrap(), "x");
+}
+
+/// An empty poller sleeps for its timeout, and refuses to wait for ever (libzmq would sleep
+/// 71 minutes).
+#[test]
+fn an_empty_poller_never_waits_for_ever() {
+    let mut poller = Poller::new();
+    assert!(poller.is_empty());
+    let start = Instant::now();
+    assert!(poller
+        .poll(Some(Duration::from_millis(20)))
+        .unwrap()
+        .is_empty());
+    assert!(start.elapsed() >= Duration::from_millis(20));
+    match poller.poll(None) {
+        Err(Error::InvalidArgument(d)) => assert_eq!(
+            d.as_str(),
+            Some("zmq_poll with nothing to poll and no timeout would never return")
+        ),
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    }
+    assert!(matches!(
+        poll::<&Pollable, ()>(&[], None),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+/// The context's shutdown wakes a poll blocked without a timeout.
+#[test]
+fn the_shutdown_wakes_a_blocked_poller() {
+    let ctx = ctx();
+    let pull = Pull::new(&ctx).unwrap();
+    pull.bind("inproc://poller-shutdown").unwrap();
+    let stop = ctx.shutdown_handle();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let mut poller = Poller::new();
+        poller.add(&pull, PollEvents::IN);
+        started_tx.send(()).unwrap();
+        poller.poll(None).map(|ready| ready.len())
+    });
+    started_rx.recv().unwrap();
+    stop.shutdown();
+    let result = within(PATIENCE, "a poll after the shutdown", move || {
+        waiter.join().unwrap()
+    });
+    assert!(matches!(result, Err(Error::Terminated(_))), "{result:?}");
+}
+
+thread_local! {
+    /// Signals handled by this thread (a plain thread-local word, safe to bump from a
+    /// signal handler).
+    static HANDLED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+extern "C" fn count_signal(_: libc::c_int) {
+    HANDLED.with(|h| h.set(h.get() + 1));
+}
+
+/// Runs `call` on a thread that is sent SIGUSR1 (handled, without `SA_RESTART`) until it
+/// returns; returns what it returned, how long it took, and how many signals it handled.
+fn under_signals<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> (T, Duration) {
+    // SAFETY: a zeroed sigaction with a handler that only touches a thread-local word;
+    // sigemptyset initialises the mask.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = count_signal as *const () as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_flags = 0;
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // SAFETY: pthread_self has no preconditions.
+        tid_tx.send(unsafe { libc::pthread_self() }).unwrap();
+        let start = Instant::now();
+        let result = call();
+        let _ = done_tx.send((result, start.elapsed(), HANDLED.with(|h| h.get())));
+    });
+    let tid = tid_rx.recv().unwrap();
+    let watchdog = Instant::now() + PATIENCE;
+    loop {
+        match done_rx.recv_timeout(Duration::from_millis(5)) {
+            Ok((result, took, handled)) => {
+                assert!(handled > 0, "no signal reached the poll: proves nothing");
+                return (result, took);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                assert!(Instant::now() < watchdog, "the poll never returned");
+                // SAFETY: the thread is alive until it has sent its result; SIGUSR1 has a
+                // handler installed.
+                unsafe { libc::pthread_kill(tid, libc::SIGUSR1) };
+            }
+            Err(e) => panic!("the polling thread failed: {e}"),
+        }
+    }
+}
+
+/// Signals every 5 ms neither cut a poll short nor make it wait longer than its timeout:
+/// EINTR is retried with the time left.
+#[test]
+fn signals_neither_cut_a_poll_short_nor_stretch_it() {
+    let ctx = ctx();
+    let pull = Pull::new(&ctx).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let timeout = Duration::from_millis(150);
+    let (ready, took) = under_signals(move || {
+        let mut poller = Poller::new();
+        poller.add(&pull, PollEvents::IN);
+        poller.poll(Some(timeout)).map(|ready| ready.len())
+    });
+    assert_eq!(ready, Ok(0));
+    assert!(took >= timeout, "returned after {took:?}");
+    assert!(took < PATIENCE, "waited {took:?}");
+}
+
+/// What a poller holds stays borrowed: a registered socket cannot be dropped, or moved into
+/// another type (a REQ's send), while the poller lives; the socket can still be used
+/// through shared references meanwhile.
+#[test]
+fn a_poller_lends_its_sockets_back_for_shared_use() {
+    let ctx = ctx();
+    let rep = patient(Rep::new(&ctx).unwrap());
+    let req = patient(Req::new(&ctx).unwrap());
+    wire(&rep, &req, Transport::Inproc, "poller-req");
+    let req = req.send("ping").unwrap();
+    // A REQ/REP changes type with each operation: a poller per wait.
+    let ready = {
+        let mut poller = Poller::new();
+        let t = poller.add(&rep, PollEvents::IN);
+        let ready = poller.poll(Some(PATIENCE)).unwrap().is_readable(t);
+        ready
+    };
+    assert!(ready);
+    let (request, rep) = rep.recv().unwrap();
+    assert_eq!(request, "ping");
+    let _rep = rep.send("pong").unwrap();
+    let mut poller = Poller::new();
+    let t = poller.add(&req, PollEvents::IN);
+    assert!(poller.poll(Some(PATIENCE)).unwrap().is_readable(t));
+    drop(poller);
+    let (reply, _req) = req.recv().unwrap();
+    assert_eq!(reply, "pong");
 }
 
 #[test]
@@ -120,118 +461,6 @@ fn socket_fd_signals_readiness() {
 }
 
 #[test]
-fn timers_fire_cancel_and_reset() {
-    let mut timers = Timers::new().unwrap();
-    assert_eq!(timers.timeout(), None);
-    let log = Rc::new(RefCell::new(Vec::new()));
-    let l1 = log.clone();
-    let fast = timers
-        .add(Duration::from_millis(1), move |id| {
-            l1.borrow_mut().push(("fast", id))
-        })
-        .unwrap();
-    let l2 = log.clone();
-    let slow = timers
-        .add(Duration::from_secs(3600), move |_| {
-            l2.borrow_mut().push(("slow", fast))
-        })
-        .unwrap();
-    assert!(timers.timeout().unwrap() <= Duration::from_millis(1));
-    while log.borrow().is_empty() {
-        std::thread::sleep(timers.timeout().unwrap_or(Duration::from_millis(1)));
-        timers.execute().unwrap();
-    }
-    assert_eq!(log.borrow()[0], ("fast", fast));
-    timers.cancel(fast).unwrap();
-    assert!(timers.timeout().unwrap() > Duration::from_secs(3000));
-    timers.set_interval(slow, Duration::from_millis(2)).unwrap();
-    timers.reset(slow).unwrap();
-    while log.borrow().len() < 2 {
-        std::thread::sleep(timers.timeout().unwrap_or(Duration::from_millis(1)));
-        timers.execute().unwrap();
-    }
-    assert_eq!(log.borrow()[1].0, "slow");
-    assert!(matches!(
-        timers.cancel(fast),
-        Err(zmq_typed::Error::InvalidArgument(_))
-    ));
-}
-
-#[test]
-fn a_panicking_timer_callback_does_not_unwind_through_c() {
-    let mut timers = Timers::new().unwrap();
-    timers
-        .add(Duration::from_millis(1), |_| panic!("boom"))
-        .unwrap();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loop {
-        std::thread::sleep(Duration::from_millis(2));
-        timers.execute().unwrap();
-    }));
-    let payload = result.unwrap_err();
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
-}
-
-#[test]
-fn a_cancelled_timer_cannot_be_changed_or_cancelled_again() {
-    let mut timers = Timers::new().unwrap();
-    let id = timers.add(Duration::from_secs(60), |_| {}).unwrap();
-    timers.cancel(id).unwrap();
-    // libzmq itself still knows the id until the next execute and would say yes.
-    for result in [
-        timers.set_interval(id, Duration::from_millis(5)),
-        timers.reset(id),
-        timers.cancel(id),
-    ] {
-        match result {
-            Err(zmq_typed::Error::InvalidArgument(d)) => {
-                assert!(d.to_string().contains("cancelled"), "{d}")
-            }
-            other => panic!("expected InvalidArgument, got {other:?}"),
-        }
-    }
-    timers.execute().unwrap();
-    assert_eq!(timers.timeout(), None);
-}
-
-#[test]
-fn every_timer_callback_is_freed_exactly_once() {
-    // Callbacks own a counter guard: each must be dropped once, whether cancelled, left to
-    // the set's drop, or registered while the slot map grows (pointers stay put).
-    struct Guard(Rc<RefCell<u32>>);
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            *self.0.borrow_mut() += 1;
-        }
-    }
-    let dropped = Rc::new(RefCell::new(0u32));
-    let fired = Rc::new(RefCell::new(0u32));
-    let mut timers = Timers::new().unwrap();
-    let mut ids = Vec::new();
-    for _ in 0..100 {
-        let guard = Guard(dropped.clone());
-        let fired = fired.clone();
-        ids.push(
-            timers
-                .add(Duration::from_millis(1), move |_| {
-                    let _ = &guard;
-                    *fired.borrow_mut() += 1;
-                })
-                .unwrap(),
-        );
-    }
-    while *fired.borrow() < 100 {
-        std::thread::sleep(timers.timeout().unwrap_or(Duration::from_millis(1)));
-        timers.execute().unwrap();
-    }
-    for id in ids.iter().take(40) {
-        timers.cancel(*id).unwrap();
-    }
-    assert_eq!(*dropped.borrow(), 40);
-    drop(timers);
-    assert_eq!(*dropped.borrow(), 100);
-}
-
-#[test]
 fn the_longest_timeouts_wait_instead_of_panicking() {
     // Duration::MAX cannot be added to an Instant: it means "no limit", not a panic.
     let ctx = zmq_typed::Context::new().unwrap();
@@ -252,40 +481,4 @@ fn the_longest_timeouts_wait_instead_of_panicking() {
         matches!(event.kind, zmq_typed::EventKind::Listening { .. }),
         "{event:?}"
     );
-}
-
-#[test]
-fn of_several_panicking_timers_the_first_added_is_resumed_and_the_rest_dropped() {
-    let mut timers = Timers::new().unwrap();
-    let runs = Rc::new(RefCell::new(Vec::new()));
-    for name in ["first", "second"] {
-        let runs = runs.clone();
-        timers
-            .add(Duration::from_millis(1), move |_| {
-                let n = runs.borrow().iter().filter(|r| **r == name).count();
-                runs.borrow_mut().push(name);
-                if n == 0 {
-                    panic!("{name}");
-                }
-            })
-            .unwrap();
-    }
-    // Wait until both are due, so that one execute runs them both.
-    std::thread::sleep(Duration::from_millis(5));
-    let payload =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| timers.execute())).unwrap_err();
-    assert_eq!(
-        payload.downcast_ref::<String>().map(String::as_str),
-        Some("first")
-    );
-    assert_eq!(
-        runs.borrow().len(),
-        2,
-        "both callbacks ran: {:?}",
-        runs.borrow()
-    );
-    // The second panic was dropped, not kept for later: the next execute runs both again.
-    std::thread::sleep(Duration::from_millis(5));
-    timers.execute().unwrap();
-    assert_eq!(runs.borrow().len(), 4, "{:?}", runs.borrow());
 }

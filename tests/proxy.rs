@@ -1,4 +1,5 @@
-//! The built-in proxy, with capture, and every steerable command.
+//! The built-in proxy, with capture, and every steerable command; typed sockets in and
+//! back out; the context's shutdown as a normal stop.
 
 mod common;
 
@@ -6,8 +7,12 @@ use std::time::Duration;
 
 use common::watchdog::within;
 use common::*;
+use zmq_typed::prelude::*;
 use zmq_typed::proxy::ProxyFailed;
-use zmq_typed::{proxy, Context, Detail, Endpoint, Error, Socket, SocketType::*, SteerableProxy};
+use zmq_typed::{
+    proxy, proxy_with_capture, Context, Detail, Endpoint, Error, Pull, Push, Rep, Req, Socket,
+    SocketType::*, SteerableProxy,
+};
 
 /// The error of a proxy that failed with `error` (libzmq's errno, from its call).
 fn proxy_error(error: Error) -> Error {
@@ -35,7 +40,10 @@ fn pull_push(ctx: &Context, tag: &str) -> (Socket, Socket, Endpoint, Endpoint) {
 /// Drops `proxy`, then `ctx`, within PATIENCE, and checks that this stopped the proxy's
 /// thread, not only returned: once the proxy and the last context handle are gone, nothing
 /// may hold the context (the thread's sockets would).
-fn dropping_stops_the_thread(ctx: Context, proxy: SteerableProxy, what: &str) {
+fn dropping_stops_the_thread<F, B, C>(ctx: Context, proxy: SteerableProxy<F, B, C>, what: &str)
+where
+    SteerableProxy<F, B, C>: Send + 'static,
+{
     let context_alive = ctx.shutdown_handle();
     within(PATIENCE, &format!("dropping {what}"), move || {
         drop(proxy);
@@ -47,17 +55,19 @@ fn dropping_stops_the_thread(ctx: Context, proxy: SteerableProxy, what: &str) {
     );
 }
 
+/// The plain proxy on typed sockets: a ROUTER/DEALER broker with a PUSH capture; the
+/// context's shutdown is a normal stop (`Ok`).
 #[test]
 fn plain_proxy_forwards_and_captures_until_shutdown() {
     let ctx = zmq_typed::Context::new().unwrap();
-    let front = socket(&ctx, Router);
-    let back = socket(&ctx, Dealer);
-    let capture = socket(&ctx, Push);
+    let front = patient(zmq_typed::Router::new(&ctx).unwrap());
+    let back = patient(zmq_typed::Dealer::new(&ctx).unwrap());
+    let capture = patient(zmq_typed::Push::new(&ctx).unwrap());
     let front_ep = front.bind("tcp://127.0.0.1:*").unwrap();
     let back_ep = back.bind("tcp://127.0.0.1:*").unwrap();
     let cap_ep = capture.bind("inproc://capture").unwrap();
     let tap = connected(&ctx, Pull, &cap_ep);
-    let handle = std::thread::spawn(move || proxy(&front, &back, Some(&capture)));
+    let handle = std::thread::spawn(move || proxy_with_capture(&front, &back, &capture));
 
     let client = connected(&ctx, Req, &front_ep);
     let worker = connected(&ctx, Rep, &back_ep);
@@ -74,15 +84,95 @@ fn plain_proxy_forwards_and_captures_until_shutdown() {
     assert_eq!(captured[5], b"answer");
 
     ctx.shutdown().unwrap();
-    let result = handle.join().unwrap();
-    assert!(matches!(result, Err(Error::Terminated(_))), "{result:?}");
+    let result = within(PATIENCE, "the proxy's end", move || handle.join().unwrap());
+    assert_eq!(result, Ok(()));
+}
+
+/// `proxy` without capture, on a typed ROUTER and DEALER, between typed REQ clients and a
+/// typed REP worker: each request gets its answer; the shutdown returns Ok.
+#[test]
+fn a_typed_broker_runs_until_a_normal_stop() {
+    let ctx = ctx();
+    let frontend = patient(zmq_typed::Router::new(&ctx).unwrap());
+    let backend = patient(zmq_typed::Dealer::new(&ctx).unwrap());
+    let front_ep = frontend.bind("inproc://typed-broker-front").unwrap();
+    let back_ep = backend.bind("tcp://127.0.0.1:*").unwrap();
+    let broker = std::thread::spawn(move || proxy(&frontend, &backend));
+    let worker = patient(Rep::new(&ctx).unwrap());
+    worker.connect(&back_ep).unwrap();
+    let mut worker = Some(worker);
+    for i in 0..3 {
+        let client = patient(Req::new(&ctx).unwrap());
+        client.connect(&front_ep).unwrap();
+        let waiting = client.send(format!("question {i}")).unwrap();
+        let (request, replying) = worker.take().unwrap().recv().unwrap();
+        assert_eq!(request, format!("question {i}").as_str());
+        worker = Some(replying.send(format!("answer {i}")).unwrap());
+        let (reply, _ready) = waiting.recv().unwrap();
+        assert_eq!(reply, format!("answer {i}").as_str());
+    }
+    ctx.shutdown().unwrap();
+    let result = within(PATIENCE, "the broker's end", move || broker.join().unwrap());
+    assert_eq!(result, Ok(()));
+}
+
+/// Typed sockets go into a steerable proxy and come back with their types, working.
+#[test]
+fn a_steerable_proxy_hands_typed_sockets_back_typed() {
+    let ctx = ctx();
+    let front: Pull = patient(Pull::new(&ctx).unwrap());
+    let back: Push = patient(Push::new(&ctx).unwrap());
+    let capture = patient(Push::new(&ctx).unwrap());
+    let front_ep = front.bind("inproc://typed-steer-in").unwrap();
+    let back_ep = back.bind("inproc://typed-steer-out").unwrap();
+    let cap_ep = capture.bind("inproc://typed-steer-capture").unwrap();
+    let tap = patient(Pull::new(&ctx).unwrap());
+    tap.connect(&cap_ep).unwrap();
+    let proxy = SteerableProxy::start_with_capture(front, back, capture).unwrap();
+    let producer = patient(Push::new(&ctx).unwrap());
+    producer.connect(&front_ep).unwrap();
+    let consumer = patient(Pull::new(&ctx).unwrap());
+    consumer.connect(&back_ep).unwrap();
+    producer.send("typed").unwrap();
+    assert_eq!(consumer.recv().unwrap(), "typed");
+    assert_eq!(tap.recv().unwrap(), "typed");
+    assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 1);
+    assert_eq!(tap.recv().unwrap(), "STATISTICS");
+    // The capture's reader stays until the proxy has stopped (it gets TERMINATE too).
+    let (front, back, capture): (Pull, Push, Option<Push>) = proxy.terminate().unwrap();
+    assert_eq!(tap.recv().unwrap(), "TERMINATE");
+    producer.send("after").unwrap();
+    assert_eq!(front.recv().unwrap(), "after");
+    back.send("from the backend").unwrap();
+    assert_eq!(consumer.recv().unwrap(), "from the backend");
+    capture
+        .expect("the capture comes back")
+        .send("tapped")
+        .unwrap();
+    assert_eq!(tap.recv().unwrap(), "tapped");
+
+    // A typed proxy that fails hands its typed sockets back with the error.
+    let failing = SteerableProxy::start_with_capture(
+        Pull::new(&ctx).unwrap(),
+        Push::new(&ctx).unwrap(),
+        Pull::new(&ctx).unwrap(),
+    )
+    .unwrap();
+    let failed: ProxyFailed<Pull, Push, Pull> = within(PATIENCE, "a failing typed proxy", || {
+        let _ = failing.statistics();
+        failing.terminate().unwrap_err()
+    });
+    let (error, sockets) = failed.into_parts();
+    assert!(matches!(error, Error::NotSupported(_)), "{error:?}");
+    let (_front, _back, capture): (Pull, Push, Option<Pull>) = sockets.unwrap();
+    assert!(capture.is_some());
 }
 
 #[test]
 fn steerable_proxy_pause_resume_statistics_terminate() {
     let ctx = ctx();
     let (front, back, front_ep, back_ep) = pull_push(&ctx, "steer");
-    let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
+    let proxy = SteerableProxy::start(front, back).unwrap();
     let producer = connected(&ctx, Push, &front_ep);
     let consumer = connected(&ctx, Pull, &back_ep);
 
@@ -123,7 +213,7 @@ fn steerable_proxy_pause_resume_statistics_terminate() {
 fn dropping_a_steerable_proxy_stops_it() {
     let ctx = ctx();
     let (front, back, _, _) = pull_push(&ctx, "drop");
-    let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
+    let proxy = SteerableProxy::start(front, back).unwrap();
     dropping_stops_the_thread(ctx, proxy, "a running proxy");
 }
 
@@ -135,7 +225,7 @@ fn a_proxy_that_failed_answers_every_call_at_once() {
     let ctx = ctx();
     let (front, back, front_ep, _) = pull_push(&ctx, "failing");
     let capture = socket(&ctx, Pull);
-    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let proxy = SteerableProxy::start_with_capture(front, back, capture).unwrap();
     let producer = connected(&ctx, Push, &front_ep);
     producer.send("boom").unwrap();
 
@@ -177,7 +267,7 @@ fn dropping_a_proxy_that_failed_returns() {
     let front = socket(&ctx, Pull);
     let back = socket(&ctx, Push);
     let capture = socket(&ctx, Pull);
-    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let proxy = SteerableProxy::start_with_capture(front, back, capture).unwrap();
     within(PATIENCE, "dropping a failed proxy", move || {
         assert_stopped(
             proxy.statistics(),
@@ -193,7 +283,7 @@ fn dropping_a_proxy_that_failed_returns() {
 fn a_proxy_after_the_context_shutdown() {
     let ctx = ctx();
     let (front, back, _, _) = pull_push(&ctx, "shutdown");
-    let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
+    let proxy = SteerableProxy::start(front, back).unwrap();
     // Running: it answers.
     assert_eq!(proxy.statistics().unwrap().frontend.messages_in, 0);
     ctx.shutdown().unwrap();
@@ -205,21 +295,18 @@ fn a_proxy_after_the_context_shutdown() {
     });
 }
 
-/// terminate after the shutdown: the error (ETERM) and the sockets.
+/// terminate after the shutdown: a normal stop, the sockets (typed as they went in).
 #[test]
-fn terminate_after_the_context_shutdown_hands_the_sockets_back() {
+fn terminate_after_the_context_shutdown_is_a_normal_stop() {
     let ctx = ctx();
-    let front = socket(&ctx, Router);
-    let back = socket(&ctx, Dealer);
-    let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
+    let front = zmq_typed::Router::new(&ctx).unwrap();
+    let back = zmq_typed::Dealer::new(&ctx).unwrap();
+    let proxy = SteerableProxy::start(front, back).unwrap();
     ctx.shutdown().unwrap();
-    let failed = within(PATIENCE, "terminate after shutdown", move || {
-        proxy.terminate().unwrap_err()
+    let (front, back, capture) = within(PATIENCE, "terminate after shutdown", move || {
+        proxy.terminate().unwrap()
     });
-    assert!(matches!(failed.error(), Error::Terminated(_)), "{failed:?}");
-    let (front, back, capture) = failed.into_sockets().expect("the sockets come back");
-    assert_eq!(front.socket_type(), Router);
-    assert_eq!(back.socket_type(), Dealer);
+    let (_, _): (zmq_typed::Router, zmq_typed::Dealer) = (front, back);
     assert!(capture.is_none());
 }
 
@@ -229,7 +316,7 @@ fn dropping_a_paused_proxy_returns() {
     let ctx = ctx();
     let front = socket(&ctx, Pull);
     let back = socket(&ctx, Push);
-    let proxy = SteerableProxy::start(&ctx, front, back, None).unwrap();
+    let proxy = SteerableProxy::start(front, back).unwrap();
     proxy.pause().unwrap();
     dropping_stops_the_thread(ctx, proxy, "a paused proxy");
 }
@@ -244,11 +331,10 @@ fn proxy_failed_is_a_send_sync_error() {
     send::<SteerableProxy>();
 
     fn through_crate_error(ctx: &zmq_typed::Context) -> zmq_typed::Result<()> {
-        let proxy = SteerableProxy::start(
-            ctx,
+        let proxy = SteerableProxy::start_with_capture(
             socket(ctx, Pull),
             socket(ctx, Push),
-            Some(socket(ctx, Pull)),
+            socket(ctx, Pull),
         )?;
         let _ = proxy.statistics();
         proxy.terminate()?;
@@ -257,11 +343,10 @@ fn proxy_failed_is_a_send_sync_error() {
     fn through_box(
         ctx: &zmq_typed::Context,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let proxy = SteerableProxy::start(
-            ctx,
+        let proxy = SteerableProxy::start_with_capture(
             socket(ctx, Pull),
             socket(ctx, Push),
-            Some(socket(ctx, Pull)),
+            socket(ctx, Pull),
         )?;
         let _ = proxy.statistics();
         proxy.terminate()?;
@@ -320,7 +405,7 @@ fn proxy_stopped_carries_its_cause() {
 
 /// A proxy blocked in a send (a capture PUSH nobody reads) reads no command:
 /// `statistics_timeout` gives up in time; the context's shutdown unblocks it, after which
-/// terminate hands the sockets back with ETERM.
+/// commands say it stopped (ETERM) and terminate hands the sockets back: a normal stop.
 #[test]
 fn a_proxy_blocked_in_a_send_times_out_until_the_shutdown_frees_it() {
     let ctx = ctx();
@@ -328,12 +413,12 @@ fn a_proxy_blocked_in_a_send_times_out_until_the_shutdown_frees_it() {
     let capture = socket(&ctx, Push);
     capture.bind("inproc://stuck-capture").unwrap();
     let _consumer = connected(&ctx, Pull, &back_ep);
-    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let proxy = SteerableProxy::start_with_capture(front, back, capture).unwrap();
     let producer = connected(&ctx, Push, &front_ep);
     producer.send("stuck").unwrap();
 
     let shutdown = ctx.clone();
-    let failed = within(PATIENCE, "a proxy blocked in a send", move || {
+    let stopped = within(PATIENCE, "a proxy blocked in a send", move || {
         // However the proxy's reading of the message and of the command interleave, it
         // blocks copying one of them to the capture, before answering.
         let timeout = Duration::from_millis(200);
@@ -351,11 +436,14 @@ fn a_proxy_blocked_in_a_send_times_out_until_the_shutdown_frees_it() {
             Err(Error::TimedOut(_))
         ));
         shutdown.shutdown().unwrap();
-        proxy.terminate().unwrap_err()
+        // The commands say how it stopped; terminate takes it as a normal stop.
+        assert_stopped(
+            proxy.statistics(),
+            Some(proxy_error(Error::Terminated(Detail::NONE))),
+        );
+        proxy.terminate().unwrap()
     });
-    let (error, sockets) = failed.into_parts();
-    assert_eq!(error, proxy_error(Error::Terminated(Detail::NONE)));
-    let (front, back, capture) = sockets.expect("the sockets come back");
+    let (front, back, capture) = stopped;
     assert_eq!(front.socket_type(), Pull);
     assert_eq!(back.socket_type(), Push);
     assert_eq!(capture.map(|c| c.socket_type()), Some(Push));
@@ -370,7 +458,7 @@ fn a_late_statistics_answer_is_not_taken_for_the_next() {
     let capture = socket(&ctx, Push);
     let cap_ep = capture.bind("inproc://late-capture").unwrap();
     let consumer = connected(&ctx, Pull, &back_ep);
-    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let proxy = SteerableProxy::start_with_capture(front, back, capture).unwrap();
     let producer = connected(&ctx, Push, &front_ep);
 
     let proxy = within(PATIENCE, "a late answer", move || {
@@ -422,7 +510,7 @@ fn a_full_control_queue_blocks_neither_commands_nor_drop() {
     let (front, back, front_ep, _) = pull_push(&ctx, "full-control");
     let capture = socket(&ctx, Push);
     capture.bind("inproc://full-control-capture").unwrap();
-    let proxy = SteerableProxy::start(&ctx, front, back, Some(capture)).unwrap();
+    let proxy = SteerableProxy::start_with_capture(front, back, capture).unwrap();
     let producer = connected(&ctx, Push, &front_ep);
     producer.send("stuck").unwrap();
     let shutdown = ctx.clone();

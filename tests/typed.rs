@@ -9,8 +9,8 @@ use std::time::Duration;
 use common::*;
 use zmq_typed::prelude::*;
 use zmq_typed::{
-    Dealer, Multipart, Pair, PollEvents, PollSet, Pub, Pull, Push, Rep, Req, Router, RoutingId,
-    Sub, XPub, XSub,
+    Dealer, Multipart, Pair, PollEvents, Poller, Pub, Pull, Push, Rep, Req, Router, RoutingId, Sub,
+    XPub, XSub,
 };
 
 #[test]
@@ -310,42 +310,33 @@ fn typed_sockets_of_mixed_types_poll_together() {
     wire(&pull, &push, Transport::Inproc, "typed-poll-pull");
 
     let waiting = req.send("q").unwrap();
-    let mut set = PollSet::new();
-    let ready: Vec<_> = set
-        .poll(
-            &[
-                (rep.as_pollable(), PollEvents::IN, "rep"),
-                (pull.as_pollable(), PollEvents::IN, "pull"),
-                (waiting.as_pollable(), PollEvents::IN, "req"),
-            ],
-            Some(PATIENCE),
-        )
-        .unwrap()
-        .map(|(name, _)| name)
-        .collect();
-    assert_eq!(ready, ["rep"]);
+    let mut poller = Poller::new();
+    let rep_token = poller.add(&rep, PollEvents::IN);
+    let pull_token = poller.add(&pull, PollEvents::IN);
+    let req_token = poller.add(&waiting, PollEvents::IN);
+    let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().into_iter().collect();
+    assert_eq!(ready, [(rep_token, PollEvents::IN)]);
+    poller.remove(rep_token).unwrap();
+    drop(poller);
     let (_, replying) = rep.recv().unwrap();
     let _rep = replying.send("a").unwrap();
     push.send("p").unwrap();
     // Both become readable; collect them over as many polls as it takes.
+    let mut poller = Poller::new();
+    let pull_token2 = poller.add(&pull, PollEvents::IN);
+    let req_token2 = poller.add(&waiting, PollEvents::IN);
+    let _ = (pull_token, req_token);
     let mut seen = std::collections::BTreeSet::new();
     while seen.len() < 2 {
-        let ready: Vec<_> = set
-            .poll(
-                &[
-                    (pull.as_pollable(), PollEvents::IN, "pull"),
-                    (waiting.as_pollable(), PollEvents::IN, "req"),
-                ],
-                Some(PATIENCE),
-            )
-            .unwrap()
-            .map(|(name, _)| name)
-            .collect();
+        let ready = poller.poll(Some(PATIENCE)).unwrap();
         assert!(!ready.is_empty(), "nothing became readable");
-        seen.extend(ready);
+        seen.extend(ready.iter().map(|(token, _)| token));
     }
-    let ready: Vec<_> = seen.into_iter().collect();
-    assert_eq!(ready, ["pull", "req"]);
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        [pull_token2, req_token2]
+    );
+    drop(poller);
     assert_eq!(waiting.recv().unwrap().0, "a");
     assert_eq!(pull.recv().unwrap(), "p");
 }
@@ -432,10 +423,10 @@ fn options_of_one_type_live_on_that_type_and_act() {
     for i in 0..5 {
         push.send(format!("state {i}")).unwrap();
     }
-    let mut set = PollSet::new();
-    set.poll(&[(&pull, PollEvents::IN, ())], Some(PATIENCE))
-        .unwrap()
-        .for_each(drop);
+    let mut poller = Poller::new();
+    poller.add(&pull, PollEvents::IN);
+    poller.poll(Some(PATIENCE)).unwrap();
+    drop(poller);
     assert_eq!(pull.recv().unwrap(), "state 4");
     assert!(pull.try_recv().unwrap().is_none());
 

@@ -48,9 +48,68 @@ impl EventMask {
     pub const HANDSHAKE_FAILED_AUTH: EventMask =
         EventMask(zmq_ffi::ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
 
+    /// The three handshake failures: [`HANDSHAKE_FAILED_NO_DETAIL`](Self::HANDSHAKE_FAILED_NO_DETAIL)
+    /// (the connection broke during it), [`HANDSHAKE_FAILED_PROTOCOL`](Self::HANDSHAKE_FAILED_PROTOCOL)
+    /// (mechanism mismatch, wrong CURVE key...), [`HANDSHAKE_FAILED_AUTH`](Self::HANDSHAKE_FAILED_AUTH)
+    /// (refused by ZAP).
+    pub const HANDSHAKE_FAILED: EventMask = EventMask(
+        Self::HANDSHAKE_FAILED_NO_DETAIL.0
+            | Self::HANDSHAKE_FAILED_PROTOCOL.0
+            | Self::HANDSHAKE_FAILED_AUTH.0,
+    );
+    /// Every outcome of a ZMTP handshake: [`HANDSHAKE_SUCCEEDED`](Self::HANDSHAKE_SUCCEEDED)
+    /// (the peer is ready: messages flow) and [`HANDSHAKE_FAILED`](Self::HANDSHAKE_FAILED).
+    pub const HANDSHAKE: EventMask =
+        EventMask(Self::HANDSHAKE_SUCCEEDED.0 | Self::HANDSHAKE_FAILED.0);
+    /// A connection's life at the transport level: [`CONNECTED`](Self::CONNECTED),
+    /// [`ACCEPTED`](Self::ACCEPTED), [`DISCONNECTED`](Self::DISCONNECTED),
+    /// [`CLOSED`](Self::CLOSED). Connected and Accepted come *before* the handshake: the
+    /// peer is not ready yet (see [`HANDSHAKE`](Self::HANDSHAKE)).
+    pub const CONNECTION: EventMask =
+        EventMask(Self::CONNECTED.0 | Self::ACCEPTED.0 | Self::DISCONNECTED.0 | Self::CLOSED.0);
+    /// The connecting side's attempts: [`CONNECTED`](Self::CONNECTED),
+    /// [`CONNECT_DELAYED`](Self::CONNECT_DELAYED), [`CONNECT_RETRIED`](Self::CONNECT_RETRIED).
+    pub const CONNECTING: EventMask =
+        EventMask(Self::CONNECTED.0 | Self::CONNECT_DELAYED.0 | Self::CONNECT_RETRIED.0);
+    /// The listening side: [`LISTENING`](Self::LISTENING), [`BIND_FAILED`](Self::BIND_FAILED),
+    /// [`ACCEPTED`](Self::ACCEPTED), [`ACCEPT_FAILED`](Self::ACCEPT_FAILED).
+    pub const LISTENER: EventMask = EventMask(
+        Self::LISTENING.0 | Self::BIND_FAILED.0 | Self::ACCEPTED.0 | Self::ACCEPT_FAILED.0,
+    );
+    /// Every failure: [`BIND_FAILED`](Self::BIND_FAILED), [`ACCEPT_FAILED`](Self::ACCEPT_FAILED),
+    /// [`CLOSE_FAILED`](Self::CLOSE_FAILED) and [`HANDSHAKE_FAILED`](Self::HANDSHAKE_FAILED).
+    pub const FAILED: EventMask = EventMask(
+        Self::BIND_FAILED.0
+            | Self::ACCEPT_FAILED.0
+            | Self::CLOSE_FAILED.0
+            | Self::HANDSHAKE_FAILED.0,
+    );
+
     /// Whether every bit of `other` is set.
     pub fn contains(self, other: EventMask) -> bool {
         self.0 & other.0 == other.0
+    }
+
+    /// Whether any bit of `other` is set.
+    pub fn intersects(self, other: EventMask) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Whether no bit is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// These events but those of `other`: `EventMask::ALL.without(EventMask::MONITOR_STOPPED)`.
+    pub fn without(self, other: EventMask) -> EventMask {
+        EventMask(self.0 & !other.0)
+    }
+}
+
+impl std::ops::BitAnd for EventMask {
+    type Output = EventMask;
+    fn bitand(self, rhs: EventMask) -> EventMask {
+        EventMask(self.0 & rhs.0)
     }
 }
 
@@ -233,6 +292,32 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The event's bit, to test it against a mask:
+    /// `EventMask::HANDSHAKE_FAILED.contains(kind.mask())`.
+    pub fn mask(&self) -> EventMask {
+        let bits = match self {
+            EventKind::Connected { .. } => zmq_ffi::ZMQ_EVENT_CONNECTED,
+            EventKind::ConnectDelayed => zmq_ffi::ZMQ_EVENT_CONNECT_DELAYED,
+            EventKind::ConnectRetried { .. } => zmq_ffi::ZMQ_EVENT_CONNECT_RETRIED,
+            EventKind::Listening { .. } => zmq_ffi::ZMQ_EVENT_LISTENING,
+            EventKind::BindFailed { .. } => zmq_ffi::ZMQ_EVENT_BIND_FAILED,
+            EventKind::Accepted { .. } => zmq_ffi::ZMQ_EVENT_ACCEPTED,
+            EventKind::AcceptFailed { .. } => zmq_ffi::ZMQ_EVENT_ACCEPT_FAILED,
+            EventKind::Closed { .. } => zmq_ffi::ZMQ_EVENT_CLOSED,
+            EventKind::CloseFailed { .. } => zmq_ffi::ZMQ_EVENT_CLOSE_FAILED,
+            EventKind::Disconnected { .. } => zmq_ffi::ZMQ_EVENT_DISCONNECTED,
+            EventKind::MonitorStopped => zmq_ffi::ZMQ_EVENT_MONITOR_STOPPED,
+            EventKind::HandshakeFailedNoDetail { .. } => {
+                zmq_ffi::ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+            }
+            EventKind::HandshakeSucceeded => zmq_ffi::ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
+            EventKind::HandshakeFailedProtocol(_) => zmq_ffi::ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+            EventKind::HandshakeFailedAuth { .. } => zmq_ffi::ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
+            EventKind::Unknown { event, .. } => i32::from(*event),
+        };
+        EventMask(bits as u16)
+    }
+
     /// Decodes the event number and value of a monitor message.
     pub fn from_raw(event: u16, value: u32) -> EventKind {
         let fd = value as i32;

@@ -105,7 +105,8 @@ impl SocketCore {
     ///
     /// Starts the monitor's relay thread ([`Error::ThreadSpawn`] when it cannot) and asks
     /// libzmq for `ZMQ_EVENT_MONITOR_STOPPED` in any case, so that the relay knows when to
-    /// end; the `Monitor` only delivers it when `mask` has it.
+    /// end, and for the handshake events, which it counts ([`Monitor::wait_for_handshakes`]);
+    /// the `Monitor` only delivers those when `mask` has them.
     ///
     /// Wraps `zmq_socket_monitor` ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
     pub fn monitor_with_capacity(&self, mask: EventMask, capacity: usize) -> Result<Monitor> {
@@ -117,11 +118,11 @@ impl SocketCore {
         // for its socket, and ends at once if the sender is dropped instead.
         let (hand_over, socket_rx) = mpsc::sync_channel::<RelaySocket>(1);
         let relay_shared = Arc::clone(&shared);
-        let deliver_stopped = mask.contains(EventMask::MONITOR_STOPPED);
+        let deliver = mask;
         std::thread::Builder::new()
             .name("zmq-typed-monitor".into())
             .stack_size(RELAY_STACK)
-            .spawn(move || relay(socket_rx, relay_shared, deliver_stopped))
+            .spawn(move || relay(socket_rx, relay_shared, deliver))
             .map_err(|e| Error::ThreadSpawn {
                 what: "monitor",
                 reason: e.to_string(),
@@ -131,7 +132,8 @@ impl SocketCore {
         // there is no monitor to undo, and when it succeeds, its PAIR has a reader from its
         // first event on.
         let socket = RelaySocket::open(self, &c_endpoint)?;
-        let events = c_int::from(mask.0) | zmq_ffi::ZMQ_EVENT_MONITOR_STOPPED;
+        let counted = EventMask::MONITOR_STOPPED | EventMask::HANDSHAKE;
+        let events = c_int::from((mask | counted).0);
         // SAFETY: valid socket, used by this thread only (&self of a !Sync socket);
         // c_endpoint is NUL-terminated.
         let rc = unsafe { zmq_ffi::zmq_socket_monitor(self.as_ptr(), c_endpoint.as_ptr(), events) };
@@ -145,6 +147,61 @@ impl SocketCore {
             return Err(Error::ThreadPanicked { what: "monitor" });
         }
         Ok(Monitor { shared })
+    }
+
+    /// A monitor of this socket's ZMTP handshakes, to wait until its peers are ready
+    /// ([`Monitor::wait_for_handshakes`]): make it **before** the socket binds or connects,
+    /// so that it counts every peer. [`Error::WrongState`] on a socket that has already
+    /// bound or connected (the handshakes before the monitor would never be counted: waiting
+    /// for them would time out).
+    ///
+    /// A peer is ready once its handshake has completed, not when its connection is made:
+    /// `Accepted` and `Connected` come before the handshake, and a PUSH that starts sending
+    /// then gives every message to the first peer whose handshake completes.
+    /// (inproc peers have no handshake: they are ready once `connect` returns.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use zmq_typed::{Context, Pull, Push};
+    /// # use zmq_typed::prelude::*;
+    /// let ctx = Context::new()?;
+    /// let ventilator = Push::new(&ctx)?;
+    /// let peers = ventilator.monitor_handshakes()?;   // first: then bind
+    /// let endpoint = ventilator.bind("tcp://127.0.0.1:*")?;
+    /// let workers = (0..3)
+    ///     .map(|_| {
+    ///         let worker = Pull::new(&ctx)?;
+    ///         worker.connect(&endpoint)?;
+    ///         Ok(worker)
+    ///     })
+    ///     .collect::<zmq_typed::Result<Vec<_>>>()?;
+    /// peers.wait_for_handshakes(3, Duration::from_secs(5))?; // the three are ready
+    /// for task in 0..30 {
+    ///     ventilator.send(task.to_string())?;
+    /// }
+    /// for worker in &workers {
+    ///     for _ in 0..10 {
+    ///         worker.recv()?;                        // ten tasks each, round robin
+    ///     }
+    /// }
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    ///
+    /// Monitors [`EventMask::HANDSHAKE`] (and [`EventMask::MONITOR_STOPPED`]): the monitor's
+    /// queue holds the handshakes' outcomes, to read or to leave (it is bounded). Only one
+    /// monitor per socket: see [`SocketCore::monitor_with_capacity`].
+    ///
+    /// Wraps `zmq_socket_monitor` ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
+    pub fn monitor_handshakes(&self) -> Result<Monitor> {
+        let last = self.last_endpoint()?;
+        if !last.is_empty() {
+            return Err(Error::WrongState(Detail::new(format!(
+                "monitor_handshakes on a socket that has already bound or connected (to \
+                 {last}): the handshakes before it would not be counted; make the monitor \
+                 before the first bind or connect"
+            ))));
+        }
+        self.monitor(EventMask::HANDSHAKE | EventMask::MONITOR_STOPPED)
     }
 
     /// Stops monitoring: the monitor receives [`EventKind::MonitorStopped`] (if its mask
@@ -237,6 +294,91 @@ impl Monitor {
                 return Ok(event);
             }
         }
+    }
+
+    /// Waits until `peers` ZMTP handshakes in all have completed on the monitored socket
+    /// since this monitor was made (`HandshakeSucceeded`), that is until that many peers are
+    /// ready to exchange messages; at most `timeout` in all. Returns at once when they
+    /// already have: the monitor's relay counts the handshakes as libzmq reports them,
+    /// whether or not they are read, whatever the mask. So the monitor must be made before
+    /// the socket binds or connects ([`SocketCore::monitor_handshakes`] makes sure of it).
+    ///
+    /// [`Error::TimedOut`] when fewer have completed in time (its detail says how many, and
+    /// the last handshake failure if any: a wrong CURVE key, a mechanism mismatch...);
+    /// [`Error::Terminated`] when the monitoring ends first (the socket closed, the
+    /// context's shutdown).
+    ///
+    /// It counts handshakes, not live peers: a peer that disconnects stays counted, and one
+    /// that reconnects counts again.
+    ///
+    /// inproc peers have no handshake (libzmq reports no event for them): they are ready as
+    /// soon as `connect` returns, and are never counted here.
+    ///
+    /// Reads the counts that the relay keeps from `zmq_msg_recv` on libzmq's monitor socket
+    /// ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
+    pub fn wait_for_handshakes(&self, peers: usize, timeout: Duration) -> Result<()> {
+        // A timeout too far away to represent is no timeout.
+        let deadline = Instant::now().checked_add(timeout);
+        let mut state = self.shared.lock();
+        loop {
+            if state.handshakes >= peers as u64 {
+                return Ok(());
+            }
+            if let Some(why) = &state.ended {
+                return Err(why.clone());
+            }
+            let left = match deadline {
+                None => None,
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => {
+                        let failures = match (&state.last_failure, state.handshake_failures) {
+                            (Some(last), n) => format!(
+                                "; {n} failed, the last with {:?} on {}",
+                                last.kind, last.endpoint
+                            ),
+                            (None, _) => String::new(),
+                        };
+                        let inproc = if state.handshakes == 0 {
+                            " (inproc peers have none, and are never counted)"
+                        } else {
+                            ""
+                        };
+                        return Err(Error::TimedOut(Detail::new(format!(
+                            "{} of {peers} peers completed their ZMTP handshake within \
+                             {timeout:?}{inproc}{failures}",
+                            state.handshakes
+                        ))));
+                    }
+                },
+            };
+            state = match left {
+                None => self
+                    .shared
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(left) => {
+                    self.shared
+                        .changed
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
+    }
+
+    /// How many ZMTP handshakes have completed on the monitored socket since this monitor
+    /// was made (whatever its mask, whether or not the events were read).
+    pub fn handshakes(&self) -> u64 {
+        self.shared.lock().handshakes
+    }
+
+    /// How many ZMTP handshakes have failed on the monitored socket since this monitor was
+    /// made (whatever its mask, whether or not the events were read).
+    pub fn handshake_failures(&self) -> u64 {
+        self.shared.lock().handshake_failures
     }
 
     /// How many events were dropped, oldest first, because the queue was full.

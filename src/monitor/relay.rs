@@ -8,7 +8,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::raw::{c_int, c_void};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use super::event::{Event, EventKind};
+use super::event::{Event, EventKind, EventMask};
 use crate::error::{check, last_errno, last_error, Detail, Error, Result};
 use crate::message::Message;
 use crate::socket_core::SocketCore;
@@ -34,6 +34,12 @@ pub(super) struct State {
     pub(super) ended: Option<Error>,
     /// The handle was dropped: the relay discards what it reads.
     pub(super) detached: bool,
+    /// ZMTP handshakes completed since the monitoring started (whatever the mask).
+    pub(super) handshakes: u64,
+    /// ZMTP handshakes failed since the monitoring started (whatever the mask), and the
+    /// last failure.
+    pub(super) handshake_failures: u64,
+    pub(super) last_failure: Option<Event>,
     /// Whether the readiness pipe holds its one byte.
     signalled: bool,
 }
@@ -81,6 +87,9 @@ impl Shared {
                 dropped: 0,
                 ended: None,
                 detached: false,
+                handshakes: 0,
+                handshake_failures: 0,
+                last_failure: None,
                 signalled: false,
             }),
             changed: Condvar::new(),
@@ -121,18 +130,27 @@ impl Shared {
         state.signalled = want;
     }
 
-    /// Queues an event for the handle, dropping the oldest when the queue is full.
-    fn push(&self, event: Event) {
+    /// Counts a handshake's outcome, and queues the event for the handle when `deliver`,
+    /// dropping the oldest when the queue is full.
+    fn push(&self, event: Event, deliver: bool) {
         let mut state = self.lock();
         if state.detached {
             return;
         }
-        if state.queue.len() >= state.capacity {
-            state.queue.pop_front();
-            state.dropped += 1;
+        if event.kind == EventKind::HandshakeSucceeded {
+            state.handshakes += 1;
+        } else if EventMask::HANDSHAKE_FAILED.contains(event.kind.mask()) {
+            state.handshake_failures += 1;
+            state.last_failure = Some(event.clone());
         }
-        state.queue.push_back(event);
-        self.update_ready(&mut state);
+        if deliver {
+            if state.queue.len() >= state.capacity {
+                state.queue.pop_front();
+                state.dropped += 1;
+            }
+            state.queue.push_back(event);
+            self.update_ready(&mut state);
+        }
         drop(state);
         self.changed.notify_all();
     }
@@ -245,11 +263,9 @@ impl RelaySocket {
 
 /// The relay thread: waits for its socket, then moves every event into the queue until the
 /// monitoring stops or the context ends.
-pub(super) fn relay(
-    socket: mpsc::Receiver<RelaySocket>,
-    shared: Arc<Shared>,
-    deliver_stopped: bool,
-) {
+/// `deliver` is the mask the handle asked for: the relay also gets the events that it
+/// counts (the stop, the handshakes) and queues only those of `deliver`.
+pub(super) fn relay(socket: mpsc::Receiver<RelaySocket>, shared: Arc<Shared>, deliver: EventMask) {
     let Ok(socket) = socket.recv() else {
         shared.end(Error::Terminated(Detail::new(
             "the monitor could not start",
@@ -259,15 +275,17 @@ pub(super) fn relay(
     let why = loop {
         match socket.next_event() {
             Ok(Some(event)) if event.kind == EventKind::MonitorStopped => {
-                if deliver_stopped {
-                    shared.push(event);
-                }
+                let wanted = deliver.contains(EventMask::MONITOR_STOPPED);
+                shared.push(event, wanted);
                 break Error::Terminated(Detail::new(
                     "the monitor has stopped: its socket was closed, or stop_monitor or \
                      another monitor call ended it",
                 ));
             }
-            Ok(Some(event)) => shared.push(event),
+            Ok(Some(event)) => {
+                let wanted = deliver.intersects(event.kind.mask());
+                shared.push(event, wanted);
+            }
             Ok(None) => {}
             Err(e) => break e,
         }

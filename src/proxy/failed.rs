@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::unshared::Unshared;
 
 use super::ProxySockets;
+use crate::socket::Socket;
 
 /// A proxy that stopped on an error, handed back by [`SteerableProxy::terminate`]: the error
 /// and the sockets it ran on (none when its thread panicked).
@@ -15,13 +16,13 @@ use super::ProxySockets;
 /// error), `anyhow::Error` or `Box<dyn Error + Send + Sync>`, closing the sockets.
 ///
 /// [`SteerableProxy::terminate`]: super::SteerableProxy::terminate
-pub struct ProxyFailed {
+pub struct ProxyFailed<F = Socket, B = Socket, C = Socket> {
     error: Error,
-    sockets: Unshared<Option<ProxySockets>>,
+    sockets: Unshared<Option<ProxySockets<F, B, C>>>,
 }
 
-impl ProxyFailed {
-    pub(super) fn new(error: Error, sockets: Option<ProxySockets>) -> ProxyFailed {
+impl<F, B, C> ProxyFailed<F, B, C> {
+    pub(super) fn new(error: Error, sockets: Option<ProxySockets<F, B, C>>) -> Self {
         ProxyFailed {
             error,
             sockets: Unshared::new(sockets),
@@ -29,20 +30,20 @@ impl ProxyFailed {
     }
 
     /// Why the proxy stopped: libzmq's error (`ENOTSUP` for a capture socket that cannot
-    /// send, [`Error::Terminated`] after the context's shutdown...), or
-    /// [`Error::ThreadPanicked`].
+    /// send...), or [`Error::ThreadPanicked`]. (The context's shutdown is a normal stop,
+    /// not a failure.)
     pub fn error(&self) -> &Error {
         &self.error
     }
 
-    /// The error and the sockets (frontend, backend, capture); no sockets when the thread
-    /// panicked.
-    pub fn into_parts(self) -> (Error, Option<ProxySockets>) {
+    /// The error and the sockets (frontend, backend, capture), with the types they went in
+    /// with; no sockets when the thread panicked.
+    pub fn into_parts(self) -> (Error, Option<ProxySockets<F, B, C>>) {
         (self.error, self.sockets.into_inner())
     }
 
     /// The sockets alone.
-    pub fn into_sockets(self) -> Option<ProxySockets> {
+    pub fn into_sockets(self) -> Option<ProxySockets<F, B, C>> {
         self.sockets.into_inner()
     }
 
@@ -52,7 +53,7 @@ impl ProxyFailed {
     }
 }
 
-impl fmt::Debug for ProxyFailed {
+impl<F, B, C> fmt::Debug for ProxyFailed<F, B, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProxyFailed")
             .field("error", &self.error)
@@ -60,20 +61,20 @@ impl fmt::Debug for ProxyFailed {
     }
 }
 
-impl fmt::Display for ProxyFailed {
+impl<F, B, C> fmt::Display for ProxyFailed<F, B, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the proxy failed: {}", self.error)
     }
 }
 
-impl std::error::Error for ProxyFailed {
+impl<F, B, C> std::error::Error for ProxyFailed<F, B, C> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
     }
 }
 
-impl From<ProxyFailed> for Error {
-    fn from(e: ProxyFailed) -> Error {
+impl<F, B, C> From<ProxyFailed<F, B, C>> for Error {
+    fn from(e: ProxyFailed<F, B, C>) -> Error {
         e.error
     }
 }

@@ -13,7 +13,7 @@
 //!   thread, whose stack is the process's default thread stack (`ulimit -s`, usually 8 MiB).
 //!
 //! A frame that a proxy forwards into an XSUB longer than those stacks can take kills the
-//! process (a stack overflow). So [`proxy()`] and [`SteerableProxy::start`] refuse, with
+//! process (a stack overflow). So [`proxy()`], [`proxy_with_capture`] and [`SteerableProxy::start`] refuse, with
 //! [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE`, to forward into an XSUB (backend, frontend,
 //! or capture) from a socket whose `ZMQ_MAXMSGSIZE` ([`crate::SocketCore::max_msg_size`]) is
 //! `None` or larger than:
@@ -42,10 +42,12 @@
 
 mod failed;
 mod guard;
+mod socket;
 mod steerable;
 
 pub use failed::ProxyFailed;
 pub use guard::{PROXY_MAX_FORWARDED_MSG_SIZE, PROXY_STACK_SIZE};
+pub use socket::ProxySocket;
 pub use steerable::{SteerableProxy, DROP_GRACE};
 
 #[cfg(doc)]
@@ -54,11 +56,16 @@ use crate::error::{last_errno, last_error, Detail, Result};
 use crate::socket::Socket;
 
 use guard::check_forwarding;
+pub(crate) use socket::raw;
 
-/// Runs the proxy in this thread: every message from `frontend` goes to `backend` and back,
-/// with a copy of each to `capture` when given. Returns only when the context is shut down
-/// or terminated ([`Error::Terminated`]), or on another error of libzmq's (a capture socket
-/// that cannot send, for one). Signals do not stop it: `EINTR` is retried.
+/// Runs the proxy in this thread: every message from `frontend` goes to `backend` and back.
+/// The sockets are any [`ProxySocket`]s: typed ([`crate::Router`], [`crate::Dealer`],
+/// [`crate::XPub`], [`crate::XSub`]...) or dynamic ([`Socket`]), of any mix.
+///
+/// Returns `Ok(())` when the context is shut down or terminated: that is how a proxy is
+/// stopped ([`crate::Context::shutdown`] or a [`crate::ShutdownHandle`] from another thread,
+/// [`crate::Context::shutdown_on_ctrl_c`]). Any other error of libzmq's is returned as it is.
+/// Signals do not stop it: `EINTR` is retried.
 ///
 /// Refuses at once, with [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE`, to forward into an
 /// XSUB from a socket whose `ZMQ_MAXMSGSIZE` is `None` or larger than
@@ -66,8 +73,45 @@ use guard::check_forwarding;
 /// handles what it is sent recursively (see [the stack note](self#stack-what-a-proxy-forwards-into-an-xsub)).
 /// An XPUB made by this crate passes as it is.
 ///
+/// ```
+/// use zmq_typed::{proxy, Context, Dealer, Router};
+/// let ctx = Context::new()?;
+/// let frontend = Router::new(&ctx)?;
+/// frontend.bind("tcp://127.0.0.1:*")?;
+/// let backend = Dealer::new(&ctx)?;
+/// backend.bind("tcp://127.0.0.1:*")?;
+/// let stop = ctx.shutdown_handle();
+/// let broker = std::thread::spawn(move || proxy(&frontend, &backend));
+/// // ... clients and workers connect and talk through it, until:
+/// stop.shutdown();
+/// broker.join().expect("the broker thread")?; // a normal stop
+/// # Ok::<(), zmq_typed::Error>(())
+/// ```
+///
 /// Wraps `zmq_proxy` ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy)).
-pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
+pub fn proxy<F: ProxySocket, B: ProxySocket>(frontend: &F, backend: &B) -> Result<()> {
+    run(raw(frontend), raw(backend), None)
+}
+
+/// [`proxy()`], with a copy of every message, both ways, sent to `capture` (a PUSH, PUB,
+/// DEALER or PAIR whose reader must keep up: libzmq sends the copies with a blocking send).
+/// Returns `Ok(())` when the context is shut down or terminated; a capture socket that
+/// cannot send (a PULL, a SUB) stops it with [`Error::NotSupported`] at the first message.
+///
+/// Refuses, as [`proxy()`] does, to forward into an XSUB capture from a socket without a
+/// small enough `ZMQ_MAXMSGSIZE`.
+///
+/// Wraps `zmq_proxy` ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy)).
+pub fn proxy_with_capture<F: ProxySocket, B: ProxySocket, C: ProxySocket>(
+    frontend: &F,
+    backend: &B,
+    capture: &C,
+) -> Result<()> {
+    run(raw(frontend), raw(backend), Some(raw(capture)))
+}
+
+/// `zmq_proxy` until it stops; the context's end is a normal stop.
+fn run(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
     check_forwarding(
         frontend,
         backend,
@@ -77,15 +121,18 @@ pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> R
     )?;
     let capture = capture.map_or(std::ptr::null_mut(), |s| s.as_ptr());
     loop {
-        // SAFETY: the sockets are valid and borrowed (so used by no other code) for the call.
+        // SAFETY: the sockets are valid and borrowed (so used by no other code: they are
+        // !Sync) for the call.
         let rc = unsafe { zmq_ffi::zmq_proxy(frontend.as_ptr(), backend.as_ptr(), capture) };
         if rc == 0 {
             return Ok(());
         }
         // A plain proxy has no state worth keeping: starting it again after a signal is
         // exactly going on.
-        if last_errno() != libc::EINTR {
-            return Err(last_error(|| Detail::new("zmq_proxy")));
+        match last_errno() {
+            libc::EINTR => continue,
+            zmq_ffi::ETERM => return Ok(()),
+            _ => return Err(last_error(|| Detail::new("zmq_proxy"))),
         }
     }
 }
@@ -112,5 +159,6 @@ pub struct ProxyStats {
     pub backend: SideStats,
 }
 
-/// The sockets a stopped proxy gives back: frontend, backend and capture.
-pub type ProxySockets = (Socket, Socket, Option<Socket>);
+/// The sockets a stopped [`SteerableProxy`] gives back, as typed as they went in: frontend,
+/// backend and capture (`None` without one).
+pub type ProxySockets<F = Socket, B = Socket, C = Socket> = (F, B, Option<C>);

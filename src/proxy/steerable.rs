@@ -6,14 +6,13 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::context::Context;
 use crate::error::{last_errno, last_error, Detail, Error, Result};
 use crate::options::PollEvents;
 use crate::socket::Socket;
 use crate::socket_type::SocketType;
 
 use super::guard::{check_forwarding, PROXY_MAX_FORWARDED_MSG_SIZE, PROXY_STACK_SIZE};
-use super::{ProxyFailed, ProxySockets, ProxyStats, SideStats};
+use super::{raw, ProxyFailed, ProxySocket, ProxySockets, ProxyStats, SideStats};
 
 /// How long a command waits at a time before checking again whether the proxy has stopped.
 const SLICE: Duration = Duration::from_millis(10);
@@ -26,24 +25,24 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 pub const DROP_GRACE: Duration = Duration::from_secs(2);
 
 /// What the proxy thread returns: how the proxy ended, and the sockets.
-type Outcome = (Result<()>, ProxySockets);
+type Outcome<F, B, C> = (Result<()>, ProxySockets<F, B, C>);
 
 /// Where the proxy thread is.
-enum Run {
+enum Run<F, B, C> {
     /// Running, or finished and not joined yet.
-    Running(JoinHandle<Outcome>),
+    Running(JoinHandle<Outcome<F, B, C>>),
     /// Finished, joined: on `error`, or by a `TERMINATE` command when `error` is `None`;
     /// `sockets` is `None` when the thread panicked.
     Stopped {
         error: Option<Error>,
-        sockets: Option<ProxySockets>,
+        sockets: Option<ProxySockets<F, B, C>>,
     },
     /// Handed over by `terminate` or `drop`.
     Gone,
 }
 
-impl Run {
-    fn joined(joined: std::thread::Result<Outcome>) -> Run {
+impl<F, B, C> Run<F, B, C> {
+    fn joined(joined: std::thread::Result<Outcome<F, B, C>>) -> Run<F, B, C> {
         match joined {
             Ok((Ok(()), sockets)) => Run::Stopped {
                 error: None,
@@ -65,10 +64,11 @@ impl Run {
 /// [`PROXY_STACK_SIZE`] stack). Dropping the handle terminates it.
 ///
 /// No call on the handle waits for ever on a proxy that has stopped: once the proxy has
-/// failed (a capture socket that cannot send, the context's shutdown...), every command
-/// returns [`Error::ProxyStopped`] with the proxy's own error as its `cause`,
-/// [`SteerableProxy::terminate`] returns that error *with* the sockets ([`ProxyFailed`]), and
-/// dropping returns at once.
+/// stopped on its own (a capture socket that cannot send, the context's shutdown...), every
+/// command returns [`Error::ProxyStopped`] with the proxy's own error as its `cause`, and
+/// dropping returns at once. [`SteerableProxy::terminate`] hands the sockets back: alone
+/// after a normal stop (its `TERMINATE`, or the context's shutdown), with the error after a
+/// failure ([`ProxyFailed`]).
 ///
 /// # A proxy blocked in a send
 /// A proxy that is alive but blocked inside libzmq, sending to a peer that does not read
@@ -77,8 +77,8 @@ impl Run {
 /// [`SteerableProxy::terminate`] wait until then, [`SteerableProxy::pause`] and
 /// [`SteerableProxy::resume`] only queue their command (or say the queue is full), dropping
 /// gives up after [`DROP_GRACE`]. [`SteerableProxy::statistics_timeout`] gives up in time. The context's
-/// shutdown ([`Context::shutdown`], a [`crate::ShutdownHandle`]) unblocks it: its thread then
-/// ends with [`Error::Terminated`], and `terminate` hands the sockets back with that error.
+/// shutdown ([`crate::Context::shutdown`], a [`crate::ShutdownHandle`]) unblocks it: its thread then
+/// ends, and `terminate` hands the sockets back.
 ///
 /// A capture socket needs a reader for as long as the proxy runs: libzmq copies every
 /// message *and every control command* (`TERMINATE` included) to it with a blocking send, so
@@ -87,41 +87,45 @@ impl Run {
 /// A proxy whose sockets forward into an XSUB needs limits on them: see
 /// [`SteerableProxy::start`].
 ///
-/// ```
-/// use zmq_typed::{Context, Socket, SocketType, SteerableProxy};
-/// let ctx = Context::new()?;
-/// let front = Socket::new(&ctx, SocketType::Pull)?;
-/// let front_ep = front.bind("inproc://proxy-doc-in")?;
-/// let back = Socket::new(&ctx, SocketType::Push)?;
-/// let back_ep = back.bind("inproc://proxy-doc-out")?;
-/// let proxy = SteerableProxy::start(&ctx, front, back, None)?;
+/// The sockets are any [`ProxySocket`]s, typed or dynamic, and
+/// [`SteerableProxy::terminate`] hands them back with the types they went in with:
 ///
-/// let producer = Socket::new(&ctx, SocketType::Push)?;
+/// ```
+/// use zmq_typed::{Context, Pull, Push, SteerableProxy};
+/// # use zmq_typed::prelude::*;
+/// let ctx = Context::new()?;
+/// let front = Pull::new(&ctx)?;
+/// let front_ep = front.bind("inproc://proxy-doc-in")?;
+/// let back = Push::new(&ctx)?;
+/// let back_ep = back.bind("inproc://proxy-doc-out")?;
+/// let proxy = SteerableProxy::start(front, back)?;
+///
+/// let producer = Push::new(&ctx)?;
 /// producer.connect(&front_ep)?;
-/// let consumer = Socket::new(&ctx, SocketType::Pull)?;
+/// let consumer = Pull::new(&ctx)?;
 /// consumer.connect(&back_ep)?;
 /// producer.send("through the proxy")?;
 /// assert_eq!(consumer.recv()?, "through the proxy");
 /// assert_eq!(proxy.statistics()?.frontend.messages_in, 1);
-/// let (front, back, capture) = proxy.terminate()?;
+/// let (front, back, _no_capture): (Pull, Push, _) = proxy.terminate()?;
 /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
 ///
 /// `terminate` takes the proxy, so it cannot be terminated twice:
 ///
 /// ```compile_fail,E0382
-/// # use zmq_typed::{Context, Socket, SocketType, SteerableProxy};
+/// # use zmq_typed::{Context, Pull, Push, SteerableProxy};
 /// # let ctx = Context::new()?;
-/// # let front = Socket::new(&ctx, SocketType::Pull)?;
-/// # let back = Socket::new(&ctx, SocketType::Push)?;
-/// let proxy = SteerableProxy::start(&ctx, front, back, None)?;
+/// # let front = Pull::new(&ctx)?;
+/// # let back = Push::new(&ctx)?;
+/// let proxy = SteerableProxy::start(front, back)?;
 /// let _ = proxy.terminate();
 /// let _ = proxy.terminate(); // error[E0382]: use of moved value: `proxy`
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
-pub struct SteerableProxy {
+pub struct SteerableProxy<F = Socket, B = Socket, C = Socket> {
     control: Socket,
-    run: RefCell<Run>,
+    run: RefCell<Run<F, B, C>>,
     /// `STATISTICS` replies the proxy owes, counting the one awaited: the replies to calls
     /// that timed out come first, and are discarded.
     owed: Cell<u64>,
@@ -129,7 +133,7 @@ pub struct SteerableProxy {
     done: mpsc::Receiver<()>,
 }
 
-impl fmt::Debug for SteerableProxy {
+impl<F, B, C> fmt::Debug for SteerableProxy<F, B, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.run.try_borrow().as_deref() {
             Ok(Run::Running(_)) => "running",
@@ -179,10 +183,11 @@ fn block_async_signals() {
     }
 }
 
-impl SteerableProxy {
-    /// Starts `zmq_proxy_steerable` on a new thread with the given sockets (moved to it) and
-    /// a control socket of its own. [`Error::ThreadSpawn`] when the thread cannot start (the
-    /// sockets are then closed).
+impl<F: ProxySocket, B: ProxySocket> SteerableProxy<F, B> {
+    /// Starts `zmq_proxy_steerable` on a new thread with the given sockets (moved to it;
+    /// typed or dynamic, see [`ProxySocket`]) and a control socket of its own, made in the
+    /// frontend's context. [`Error::ThreadSpawn`] when the thread cannot start (the sockets
+    /// are then closed).
     ///
     /// Refuses, with [`Error::OptionValue`] for `ZMQ_MAXMSGSIZE` (the sockets are then
     /// closed), to forward into an XSUB (the backend, the frontend or the capture) from a
@@ -194,40 +199,55 @@ impl SteerableProxy {
     /// inproc peers are not limited).
     ///
     /// ```
-    /// use zmq_typed::{proxy::PROXY_MAX_FORWARDED_MSG_SIZE, Context, Error, Socket, SocketType};
+    /// use zmq_typed::{proxy::PROXY_MAX_FORWARDED_MSG_SIZE, Context, Error, Pull, XSub};
     /// use zmq_typed::SteerableProxy;
     /// let ctx = Context::new()?;
     /// // A PULL that feeds an XSUB: its limit goes first, then the bind.
-    /// let front = Socket::new(&ctx, SocketType::Pull)?;
+    /// let front = Pull::new(&ctx)?;
     /// front.set_max_msg_size(Some(PROXY_MAX_FORWARDED_MSG_SIZE))?;
     /// front.bind("tcp://127.0.0.1:*")?;
-    /// let back = Socket::new(&ctx, SocketType::XSub)?;
-    /// let proxy = SteerableProxy::start(&ctx, front, back, None)?;
+    /// let back = XSub::new(&ctx)?;
+    /// let proxy = SteerableProxy::start(front, back)?;
     /// proxy.terminate()?;
     ///
     /// // Without a limit, the proxy refuses to start.
-    /// let front = Socket::new(&ctx, SocketType::Pull)?;
-    /// let back = Socket::new(&ctx, SocketType::XSub)?;
-    /// let refused = SteerableProxy::start(&ctx, front, back, None).unwrap_err();
+    /// let front = Pull::new(&ctx)?;
+    /// let back = XSub::new(&ctx)?;
+    /// let refused = SteerableProxy::start(front, back).unwrap_err();
     /// assert!(matches!(refused, Error::OptionValue { option: "ZMQ_MAXMSGSIZE", .. }));
     /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
     /// ```
     ///
     /// Wraps `zmq_proxy_steerable` ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
-    pub fn start(
-        ctx: &Context,
-        frontend: Socket,
-        backend: Socket,
-        capture: Option<Socket>,
-    ) -> Result<SteerableProxy> {
+    pub fn start(frontend: F, backend: B) -> Result<SteerableProxy<F, B>> {
+        SteerableProxy::spawn(frontend, backend, None)
+    }
+}
+
+impl<F: ProxySocket, B: ProxySocket, C: ProxySocket> SteerableProxy<F, B, C> {
+    /// [`SteerableProxy::start`], with a copy of every message (and of every control
+    /// command: see [above](SteerableProxy#a-proxy-blocked-in-a-send)) sent to `capture`,
+    /// which needs a reader for as long as the proxy runs.
+    ///
+    /// Wraps `zmq_proxy_steerable` ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
+    pub fn start_with_capture(
+        frontend: F,
+        backend: B,
+        capture: C,
+    ) -> Result<SteerableProxy<F, B, C>> {
+        SteerableProxy::spawn(frontend, backend, Some(capture))
+    }
+
+    fn spawn(frontend: F, backend: B, capture: Option<C>) -> Result<SteerableProxy<F, B, C>> {
         check_forwarding(
-            &frontend,
-            &backend,
-            capture.as_ref(),
+            raw(&frontend),
+            raw(&backend),
+            capture.as_ref().map(raw),
             PROXY_MAX_FORWARDED_MSG_SIZE,
             "the proxy thread's stack, or that of libzmq's reaper thread when it frees the \
              XSUB's subscriptions",
         )?;
+        let ctx = raw(&frontend).context();
         let endpoint = crate::inproc_name::unique("proxy-control");
         let inner = Socket::new(ctx, SocketType::Pair)?;
         inner.set_linger(Some(Duration::ZERO))?;
@@ -244,13 +264,13 @@ impl SteerableProxy {
                 block_async_signals();
                 let capture_ptr = capture
                     .as_ref()
-                    .map_or(std::ptr::null_mut(), |s| s.as_ptr());
+                    .map_or(std::ptr::null_mut(), |s| raw(s).as_ptr());
                 let result = loop {
                     // SAFETY: the four sockets are owned by this thread for the whole call.
                     let rc = unsafe {
                         zmq_ffi::zmq_proxy_steerable(
-                            frontend.as_ptr(),
-                            backend.as_ptr(),
+                            raw(&frontend).as_ptr(),
+                            raw(&backend).as_ptr(),
                             capture_ptr,
                             inner.as_ptr(),
                         )
@@ -279,7 +299,9 @@ impl SteerableProxy {
             done,
         })
     }
+}
 
+impl<F, B, C> SteerableProxy<F, B, C> {
     /// Whether the proxy thread is done; joins it (promptly: it has returned) the first time.
     fn stopped_error(&self) -> Option<Error> {
         let mut run = self.run.borrow_mut();
@@ -486,20 +508,23 @@ impl SteerableProxy {
         }
     }
 
-    /// Stops the proxy (`TERMINATE`), waits for its thread and gives the sockets back,
-    /// whether the proxy was running or had already failed; in the second case the error
-    /// comes with the sockets ([`ProxyFailed`]; `?` turns it into the proxy's own
-    /// [`Error`]). A running proxy stops as soon as it reads the command.
+    /// Stops the proxy (`TERMINATE`), waits for its thread and gives the sockets back, with
+    /// the types they went in with, whether the proxy was running or had already stopped. A
+    /// running proxy stops as soon as it reads the command.
+    ///
+    /// `Ok` after a normal stop: this command, or the context's shutdown (or termination),
+    /// which stops every proxy of the context. After a failure (a capture socket that cannot
+    /// send...), the error comes with the sockets ([`ProxyFailed`]; `?` turns it into the
+    /// proxy's own [`Error`]).
     ///
     /// A proxy [blocked in a send](SteerableProxy#a-proxy-blocked-in-a-send) reads the
     /// command only once it can send, and this call waits until then. The context's shutdown
-    /// ([`Context::shutdown`], from another thread, before or during this call) unblocks it:
-    /// its thread ends with [`Error::Terminated`], and this call returns that error with the
-    /// sockets ([`ProxyFailed`]).
+    /// ([`crate::Context::shutdown`], from another thread, before or during this call) unblocks it:
+    /// its thread ends, and this call returns the sockets.
     ///
     /// Wraps `zmq_msg_send` on the proxy's control socket
     /// ([man zmq_proxy_steerable](http://api.zeromq.org/4-3:zmq-proxy-steerable)).
-    pub fn terminate(mut self) -> Result<ProxySockets, ProxyFailed> {
+    pub fn terminate(mut self) -> Result<ProxySockets<F, B, C>, ProxyFailed<F, B, C>> {
         match std::mem::replace(self.run.get_mut(), Run::Gone) {
             Run::Running(handle) => {
                 if let Err(e) = self.send_terminate(None) {
@@ -508,7 +533,7 @@ impl SteerableProxy {
                     return Err(ProxyFailed::new(e, None));
                 }
                 match handle.join() {
-                    Ok((Ok(()), sockets)) => Ok(sockets),
+                    Ok((Ok(()) | Err(Error::Terminated(_)), sockets)) => Ok(sockets),
                     Ok((Err(error), sockets)) => Err(ProxyFailed::new(error, Some(sockets))),
                     Err(_) => Err(ProxyFailed::new(
                         Error::ThreadPanicked { what: "proxy" },
@@ -517,7 +542,7 @@ impl SteerableProxy {
                 }
             }
             Run::Stopped {
-                error: None,
+                error: None | Some(Error::Terminated(_)),
                 sockets: Some(sockets),
             } => Ok(sockets),
             Run::Stopped { error, sockets } => Err(ProxyFailed::new(
@@ -529,14 +554,14 @@ impl SteerableProxy {
     }
 }
 
-impl Drop for SteerableProxy {
+impl<F, B, C> Drop for SteerableProxy<F, B, C> {
     /// Terminates a running proxy and waits at most [`DROP_GRACE`] for its thread. Returns
     /// at once for a proxy that has stopped.
     ///
     /// A proxy [blocked in a send](SteerableProxy#a-proxy-blocked-in-a-send) reads the
     /// command only once it can send: its thread is then left to finish on its own, holding
     /// the sockets (and so keeping their context alive) until it can send, or until the
-    /// context's shutdown ([`Context::shutdown`], a [`crate::ShutdownHandle`]) unblocks it; it
+    /// context's shutdown ([`crate::Context::shutdown`], a [`crate::ShutdownHandle`]) unblocks it; it
     /// then ends with [`Error::Terminated`] and closes the sockets.
     fn drop(&mut self) {
         if let Run::Running(handle) = std::mem::replace(self.run.get_mut(), Run::Gone) {

@@ -25,7 +25,7 @@
 //! types that support it...). Every typed socket dereferences to [`SocketCore`], which binds,
 //! connects, sets the general options and can be polled, but neither sends nor receives, so
 //! it cannot bypass the state in the type. [`AsPollable`] gives the same poll-only view, so
-//! sockets of mixed types wait together in one [`crate::PollSet`]. `into_socket` gives up the
+//! sockets of mixed types wait together in one [`crate::Poller`]. `into_socket` gives up the
 //! typing for the dynamic [`Socket`].
 //!
 //! Sockets with no state machine send and receive through [`SendSocket`] and [`RecvSocket`]

@@ -2,7 +2,7 @@
 //! together through their poll-only views.
 use std::time::Duration;
 use zmq_typed::prelude::*;
-use zmq_typed::{Context, Dealer, Pair, PollEvents, PollSet, Pub, Pull, Push, Router, Sub, XPub, XSub};
+use zmq_typed::{Context, Dealer, Pair, PollEvents, Poller, Pub, Pull, Push, Router, Sub, XPub, XSub};
 
 /// Every typed socket may move to another thread (it is `Send`; `!Sync` is checked by a
 /// compile-fail case).
@@ -29,18 +29,12 @@ fn main() -> zmq_typed::Result<()> {
     sub.subscribe("")?;
     sub.connect(&ep)?;
 
-    let mut set = PollSet::new();
-    let ready: Vec<_> = set
-        .poll(
-            &[
-                (pull.as_pollable(), PollEvents::IN, "pull"),
-                (xpub.as_pollable(), PollEvents::IN, "xpub"),
-            ],
-            Some(Duration::from_secs(10)),
-        )?
-        .map(|(name, _)| name)
-        .collect();
-    assert_eq!(ready, ["pull", "xpub"]);
+    let mut poller = Poller::new();
+    let pulled = poller.add(&pull, PollEvents::IN);
+    let subscribed = poller.add(&xpub, PollEvents::IN);
+    let ready = poller.poll(Some(Duration::from_secs(10)))?;
+    assert!(ready.is_readable(pulled) && ready.is_readable(subscribed));
+    drop(poller);
     assert_eq!(pull.recv()?, "task");
     let subscription = xpub.recv_subscription()?;
     assert!(subscription.is_subscribe() && subscription.topic().is_empty());
