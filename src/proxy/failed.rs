@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::Error;
+use crate::error::{error_questions, write_sentence, Error};
 use crate::unshared::Unshared;
 
 use super::ProxySockets;
@@ -15,7 +15,13 @@ use super::ProxySockets;
 /// error), `anyhow::Error` or `Box<dyn Error + Send + Sync>`, closing the sockets.
 ///
 /// [`SteerableProxy::terminate`]: super::SteerableProxy::terminate
+///
+/// One pointer wide (its content is boxed), like [`crate::Failed`].
 pub struct ProxyFailed {
+    inner: Box<Inner>,
+}
+
+struct Inner {
     error: Error,
     sockets: Unshared<Option<ProxySockets>>,
 }
@@ -23,8 +29,10 @@ pub struct ProxyFailed {
 impl ProxyFailed {
     pub(super) fn new(error: Error, sockets: Option<ProxySockets>) -> ProxyFailed {
         ProxyFailed {
-            error,
-            sockets: Unshared::new(sockets),
+            inner: Box::new(Inner {
+                error,
+                sockets: Unshared::new(sockets),
+            }),
         }
     }
 
@@ -32,48 +40,56 @@ impl ProxyFailed {
     /// send, [`Error::Terminated`] after the context's shutdown...), or
     /// [`Error::ThreadPanicked`].
     pub fn error(&self) -> &Error {
-        &self.error
+        &self.inner.error
     }
+
+    error_questions!();
 
     /// The error and the sockets (frontend, backend, capture); no sockets when the thread
     /// panicked.
     pub fn into_parts(self) -> (Error, Option<ProxySockets>) {
-        (self.error, self.sockets.into_inner())
+        let inner = *self.inner;
+        (inner.error, inner.sockets.into_inner())
     }
 
     /// The sockets alone.
     pub fn into_sockets(self) -> Option<ProxySockets> {
-        self.sockets.into_inner()
+        self.inner.sockets.into_inner()
     }
 
     /// The error alone.
     pub fn into_error(self) -> Error {
-        self.error
+        self.inner.error
     }
 }
 
 impl fmt::Debug for ProxyFailed {
+    /// `{:?}` reads like a sentence, as [`Error`]'s does; `{:#?}` is the structure.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProxyFailed")
-            .field("error", &self.error)
-            .finish_non_exhaustive()
+        if f.alternate() {
+            f.debug_struct("ProxyFailed")
+                .field("error", &self.inner.error)
+                .finish_non_exhaustive()
+        } else {
+            write_sentence(f, self, Some(&self.inner.error))
+        }
     }
 }
 
 impl fmt::Display for ProxyFailed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the proxy failed: {}", self.error)
+        write!(f, "the proxy failed: {}", self.inner.error)
     }
 }
 
 impl std::error::Error for ProxyFailed {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
+        Some(&self.inner.error)
     }
 }
 
 impl From<ProxyFailed> for Error {
     fn from(e: ProxyFailed) -> Error {
-        e.error
+        e.inner.error
     }
 }
