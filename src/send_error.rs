@@ -90,3 +90,63 @@ impl<M> From<SendError<M>> for Error {
         e.inner.error
     }
 }
+
+#[cfg(test)]
+mod sentence_tests {
+    //! `write_sentence` (src/error.rs), which every failure type's `Debug` uses.
+
+    use std::fmt;
+
+    /// An error with a message and an optional cause, to build chains.
+    #[derive(Debug)]
+    struct Link(&'static str, Option<Box<Link>>);
+
+    impl fmt::Display for Link {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Link {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    struct Sentence(Link);
+
+    impl fmt::Debug for Sentence {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            crate::error::write_sentence(f, &self.0, std::error::Error::source(&self.0))
+        }
+    }
+
+    fn chain(links: &[&'static str]) -> Link {
+        let mut next = None;
+        for text in links.iter().rev() {
+            next = Some(Box::new(Link(text, next)));
+        }
+        *next.unwrap()
+    }
+
+    #[test]
+    fn causes_are_lines_as_anyhow_writes_them() {
+        assert_eq!(format!("{:?}", Sentence(chain(&["alone"]))), "alone");
+        assert_eq!(
+            format!("{:?}", Sentence(chain(&["outer", "inner"]))),
+            "outer\n\nCaused by:\n    inner"
+        );
+        assert_eq!(
+            format!("{:?}", Sentence(chain(&["outer", "middle", "inner"]))),
+            "outer\n\nCaused by:\n    0: middle\n    1: inner"
+        );
+        // A cause the line above already shows is not repeated; its own cause still is.
+        assert_eq!(
+            format!(
+                "{:?}",
+                Sentence(chain(&["send failed: middle", "middle", "inner"]))
+            ),
+            "send failed: middle\n\nCaused by:\n    inner"
+        );
+    }
+}

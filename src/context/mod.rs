@@ -154,7 +154,9 @@ impl RawContext {
         match rx.recv_timeout(bound) {
             Ok(result) => result,
             Err(_) => Err(Error::TimedOut(Detail::new(format!(
-                "zmq_ctx_term was still waiting after {bound:?}: a socket handed out by                  into_raw is still open (close it; the termination finishes in the                  background once it is closed)"
+                "zmq_ctx_term was still waiting after {bound:?}: a socket handed out by \
+                 into_raw is still open (close it; the termination finishes in the \
+                 background once it is closed)"
             )))),
         }
     }
@@ -440,7 +442,8 @@ impl Context {
                 // This handle and its count in the message; `shared` drops at the end.
                 let others = Arc::strong_count(&shared) - 1;
                 Err(Error::WrongState(Detail::new(format!(
-                    "Context::terminate: {others} socket{s} or other handle{s} of the context                      still use{v} it; it terminates when the last is dropped",
+                    "Context::terminate: {others} socket{s} or other handle{s} of the context \
+                     still use{v} it; it terminates when the last is dropped",
                     s = if others == 1 { "" } else { "s" },
                     v = if others == 1 { "s" } else { "" },
                 ))))
