@@ -114,6 +114,7 @@ impl Socket {
     /// use zmq_typed::{Context, Socket, SocketType};
     /// let ctx = Context::new()?;
     /// let socket = Socket::new(&ctx, SocketType::Pair)?;
+    /// drop(ctx); // the socket keeps its context alive
     /// let (ptr, ctx) = socket.into_raw();
     /// // ... C code uses ptr, then closes it:
     /// // SAFETY: ptr is an open socket that nothing else uses or closes.
