@@ -68,6 +68,15 @@ impl SocketCore {
     }
 }
 
+/// A `ZMQ_FD` value, refused when negative: a socket's descriptor is kept only when it is
+/// valid, so that `as_fd` (whose `BorrowedFd` asserts against -1) never panics.
+pub(crate) fn checked_fd(fd: c_int) -> Result<RawFd> {
+    if fd < 0 {
+        return Err(Error::from_errno(libc::EBADF, Detail::new("ZMQ_FD")));
+    }
+    Ok(fd)
+}
+
 /// `zmq_close` on `ptr`, its error reported.
 ///
 /// # Safety
@@ -161,7 +170,7 @@ impl Socket {
             )))
         })?;
         // SAFETY: as above.
-        let fd: c_int = unsafe { raw_int(ptr, zmq_ffi::ZMQ_FD, "ZMQ_FD") }?;
+        let fd = checked_fd(unsafe { raw_int(ptr, zmq_ffi::ZMQ_FD, "ZMQ_FD") }?)?;
         if matches!(kind, SocketType::Pub | SocketType::XPub) {
             // The same bound as Socket::new gives, set before the socket is adopted so that
             // a failure leaves it to the caller.
@@ -221,7 +230,7 @@ impl AsFd for SocketCore {
     fn as_fd(&self) -> BorrowedFd<'_> {
         // SAFETY: ZMQ_FD is the socket's mailbox descriptor, which libzmq opens with the
         // socket and closes only in zmq_close, i.e. after the borrow of self has ended; it
-        // was checked to be non-negative (getsockopt succeeded) when the socket was opened.
+        // was checked to be non-negative (checked_fd) when the socket was opened or adopted.
         unsafe { BorrowedFd::borrow_raw(self.fd) }
     }
 }
@@ -303,8 +312,16 @@ typed_raw!(
 
 #[cfg(test)]
 mod tests {
-    use super::close_raw;
+    use super::{checked_fd, close_raw};
     use crate::Error;
+
+    #[test]
+    fn a_negative_descriptor_is_refused_so_as_fd_cannot_panic() {
+        assert_eq!(checked_fd(0).unwrap(), 0);
+        let err = checked_fd(-1).unwrap_err();
+        assert!(matches!(err, Error::Other(libc::EBADF, _)), "{err:#?}");
+        assert_eq!(err.to_string(), "Bad file descriptor (ZMQ_FD) (errno 9)");
+    }
 
     #[test]
     fn close_reports_zmq_close_errors() {

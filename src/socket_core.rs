@@ -83,7 +83,7 @@ impl SocketCore {
             fd: -1,
             _not_sync: PhantomData,
         };
-        socket.fd = socket.get_int(zmq_ffi::ZMQ_FD, "ZMQ_FD")?;
+        socket.fd = crate::raw::checked_fd(socket.get_int(zmq_ffi::ZMQ_FD, "ZMQ_FD")?)?;
         socket.set_linger(ctx.default_linger())?;
         Ok(socket)
     }

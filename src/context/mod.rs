@@ -18,6 +18,14 @@
 //! [`Context`] clone *and* the last socket made from it are gone, so termination never waits
 //! for a socket that is still in use, and never frees what a live socket uses.
 //!
+//! A socket handed out raw ([`crate::Socket::into_raw`]) is the one the crate cannot close:
+//! libzmq's termination waits for ever until its owner closes it. A context that handed one
+//! out therefore waits for its termination at most its default linger plus
+//! [`TERMINATE_GRACE`]; past that, dropping returns silently and [`Context::terminate`] returns
+//! [`Error::TimedOut`], and the termination finishes in the background once the socket is
+//! closed. [`Context::terminate`] also reports, instead of waiting, that sockets or other
+//! handles still use the context.
+//!
 //! # Scheduling options are checked when the context is built
 //! libzmq applies [`ContextBuilder::thread_sched_policy`], [`ContextBuilder::thread_priority`]
 //! and [`ContextBuilder::thread_affinity_cpu`] in each of its threads (the reaper and every I/O
