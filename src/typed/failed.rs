@@ -113,6 +113,42 @@ impl<S, M> Failed<S, M> {
     pub fn into_error(self) -> Error {
         self.inner.error
     }
+
+    /// The same failure with the socket passed through `f`: into an enum over its states, or
+    /// a struct that holds it. The error, what was not sent, and the name of the state the
+    /// socket is in (shown by `Display`) are kept.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use zmq_typed::{Context, Failed, Rep, Receiving, Replying};
+    ///
+    /// /// A REP in whichever state, as an event loop keeps it.
+    /// enum Server { Receiving(Rep<Receiving>), Replying(Rep<Replying>) }
+    ///
+    /// let ctx = Context::new()?;
+    /// let rep = Rep::new(&ctx)?;
+    /// let failed: Failed<Server> = rep
+    ///     .recv_timeout(Duration::ZERO)
+    ///     .unwrap_err()
+    ///     .map_socket(Server::Receiving);
+    /// assert_eq!(
+    ///     failed.to_string(),
+    ///     "operation timed out (receive on REP); the socket comes back as Rep<Receiving>"
+    /// );
+    /// assert!(matches!(failed.into_socket(), Server::Receiving(_)));
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    pub fn map_socket<T>(self, f: impl FnOnce(S) -> T) -> Failed<T, M> {
+        let inner = *self.inner;
+        Failed {
+            inner: Box::new(Inner {
+                error: inner.error,
+                socket_name: inner.socket_name,
+                socket: Unshared::new(f(inner.socket.into_inner())),
+                unsent: inner.unsent,
+            }),
+        }
+    }
 }
 
 impl<S, M> fmt::Debug for Failed<S, M> {
