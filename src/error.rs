@@ -8,8 +8,9 @@ use std::fmt;
 use crate::endpoint::EndpointError;
 
 /// What the failing call was about: the endpoint, the option or the operation. Shown after the
-/// libzmq message in `Display`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// libzmq message in `Display`; its `Debug` is the text alone (`"bind tcp://127.0.0.1:5555"`),
+/// or `Detail::NONE`.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Detail(Option<Cow<'static, str>>);
 
 impl Detail {
@@ -24,6 +25,15 @@ impl Detail {
     /// The detail, when there is one.
     pub fn as_str(&self) -> Option<&str> {
         self.0.as_deref()
+    }
+}
+
+impl fmt::Debug for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(text) => fmt::Debug::fmt(text, f),
+            None => f.write_str("Detail::NONE"),
+        }
     }
 }
 
@@ -55,7 +65,20 @@ macro_rules! errno_variants {
         /// [`Error::Other`]. `Display` is libzmq's text (`zmq_strerror`) plus that detail. The
         /// second group are errors this crate finds before calling libzmq (bad endpoints,
         /// option values out of range, text that is not UTF-8, ...).
-        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        ///
+        /// `Debug` reads like a sentence, so that `fn main() -> zmq_typed::Result<()>` prints
+        /// something a person can read: the `Display` text, then the chain of
+        /// [`source`](std::error::Error::source)s as `Caused by:` lines (as `anyhow` does).
+        /// The alternate form, `{:#?}`, is the structure (`AddressInUse("bind tcp://...")`):
+        /// the variant's name, for a test's failure message or a log that wants it.
+        ///
+        /// ```
+        /// use zmq_typed::{Detail, Error};
+        /// let err = Error::from_errno(libc::EADDRINUSE, Detail::new("bind tcp://127.0.0.1:5555"));
+        /// assert_eq!(format!("{err:?}"), "Address already in use (bind tcp://127.0.0.1:5555)");
+        /// assert_eq!(format!("{err:#?}"), "AddressInUse(\n    \"bind tcp://127.0.0.1:5555\",\n)");
+        /// ```
+        #[derive(Clone, PartialEq, Eq, thiserror::Error)]
         #[non_exhaustive]
         pub enum Error {
             $(
@@ -233,6 +256,17 @@ macro_rules! errno_variants {
                 }
             }
 
+            /// The structure of the error, variant by variant: `{:#?}`.
+            fn fmt_structure(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $(
+                        Error::$variant(d) if d.as_str().is_none() => f.write_str(stringify!($variant)),
+                        Error::$variant(d) => f.debug_tuple(stringify!($variant)).field(d).finish(),
+                    )*
+                    _ => self.fmt_other_structure(f),
+                }
+            }
+
             fn io_kind(&self) -> std::io::ErrorKind {
                 match self {
                     $( Error::$variant(_) => std::io::ErrorKind::$io, )*
@@ -321,7 +355,211 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::WouldBlock(_) | Error::TimedOut(_))
     }
+
+    /// True for [`Error::Terminated`]: the context was shut down or terminated, the normal
+    /// way for a loop in another thread to stop.
+    ///
+    /// ```
+    /// use zmq_typed::{Context, Socket, SocketType};
+    /// let ctx = Context::new()?;
+    /// let pull = Socket::new(&ctx, SocketType::Pull)?;
+    /// ctx.shutdown()?;
+    /// assert!(pull.recv().unwrap_err().is_terminated());
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    pub fn is_terminated(&self) -> bool {
+        matches!(self, Error::Terminated(_))
+    }
+
+    /// True for [`Error::WouldBlock`] only: a non-blocking call found nothing to do (a
+    /// timeout that ran out is [`Error::TimedOut`]; [`Error::is_timeout`] covers both).
+    pub fn is_would_block(&self) -> bool {
+        matches!(self, Error::WouldBlock(_))
+    }
+
+    /// True for [`Error::Interrupted`]: a signal interrupted the call (the blocking calls of
+    /// this crate retry it themselves).
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, Error::Interrupted(_))
+    }
+
+    /// True for [`Error::HostUnreachable`]: no peer to route the message to (a ROUTER with
+    /// `ZMQ_ROUTER_MANDATORY` and an unknown routing id).
+    pub fn is_host_unreachable(&self) -> bool {
+        matches!(self, Error::HostUnreachable(_))
+    }
+
+    /// True for [`Error::WrongState`]: the call is not allowed in the socket's (or the
+    /// context's) current state.
+    pub fn is_wrong_state(&self) -> bool {
+        matches!(self, Error::WrongState(_))
+    }
+
+    /// The structure of the variants that carry no errno.
+    fn fmt_other_structure(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Other(errno, detail) => {
+                f.debug_tuple("Other").field(errno).field(detail).finish()
+            }
+            Error::TimedOut(d) if d.as_str().is_none() => f.write_str("TimedOut"),
+            Error::TimedOut(d) => f.debug_tuple("TimedOut").field(d).finish(),
+            Error::Endpoint(e) => f.debug_tuple("Endpoint").field(e).finish(),
+            Error::TransportNotForType {
+                endpoint,
+                transport,
+                socket_type,
+            } => f
+                .debug_struct("TransportNotForType")
+                .field("endpoint", endpoint)
+                .field("transport", transport)
+                .field("socket_type", socket_type)
+                .finish(),
+            Error::PgmPermission { endpoint } => f
+                .debug_struct("PgmPermission")
+                .field("endpoint", endpoint)
+                .finish(),
+            Error::OptionValue { option, reason } => f
+                .debug_struct("OptionValue")
+                .field("option", option)
+                .field("reason", reason)
+                .finish(),
+            Error::Utf8 { what, source } => f
+                .debug_struct("Utf8")
+                .field("what", what)
+                .field("source", source)
+                .finish(),
+            Error::Nul { what, position } => f
+                .debug_struct("Nul")
+                .field("what", what)
+                .field("position", position)
+                .finish(),
+            Error::Z85(text) => f.debug_tuple("Z85").field(text).finish(),
+            Error::Malformed(text) => f.debug_tuple("Malformed").field(text).finish(),
+            Error::EmptyMessage => f.write_str("EmptyMessage"),
+            Error::ThreadSpawn { what, reason } => f
+                .debug_struct("ThreadSpawn")
+                .field("what", what)
+                .field("reason", reason)
+                .finish(),
+            Error::ThreadPanicked { what } => f
+                .debug_struct("ThreadPanicked")
+                .field("what", what)
+                .finish(),
+            Error::ProxyStopped { cause } => f
+                .debug_struct("ProxyStopped")
+                .field("cause", cause)
+                .finish(),
+            Error::TopicTooLong { len, max } => f
+                .debug_struct("TopicTooLong")
+                .field("len", len)
+                .field("max", max)
+                .finish(),
+            Error::CurveKeyMissing { role, key } => f
+                .debug_struct("CurveKeyMissing")
+                .field("role", role)
+                .field("key", key)
+                .finish(),
+            Error::UnknownInterface {
+                endpoint,
+                interface,
+            } => f
+                .debug_struct("UnknownInterface")
+                .field("endpoint", endpoint)
+                .field("interface", interface)
+                .finish(),
+            Error::MulticastUnusable { endpoint, reason } => f
+                .debug_struct("MulticastUnusable")
+                .field("endpoint", endpoint)
+                .field("reason", reason)
+                .finish(),
+            // The errno variants are written by fmt_structure itself.
+            errno => f.write_str(&errno.to_string()),
+        }
+    }
 }
+
+impl fmt::Debug for Error {
+    /// `{:?}`: the `Display` text and its causes, a line each; `{:#?}`: the structure.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            self.fmt_structure(f)
+        } else {
+            write_sentence(f, self, std::error::Error::source(self))
+        }
+    }
+}
+
+/// What the `Debug` of the crate's errors prints: `err`'s `Display`, then the chain of its
+/// sources as `Caused by:` lines, as `anyhow` does. A source whose text the line before
+/// already shows (`send failed: <the error>`, `... is not valid UTF-8: <the reason>`) is not
+/// repeated.
+pub(crate) fn write_sentence(
+    f: &mut fmt::Formatter<'_>,
+    text: &dyn fmt::Display,
+    source: Option<&(dyn std::error::Error + 'static)>,
+) -> fmt::Result {
+    let mut shown = text.to_string();
+    f.write_str(&shown)?;
+    let mut causes = Vec::new();
+    let mut next = source;
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !shown.contains(&text) {
+            causes.push(text.clone());
+        }
+        shown = text;
+        next = cause.source();
+    }
+    match causes.as_slice() {
+        [] => Ok(()),
+        [one] => write!(f, "\n\nCaused by:\n    {one}"),
+        many => {
+            f.write_str("\n\nCaused by:")?;
+            for (i, cause) in many.iter().enumerate() {
+                write!(f, "\n    {i}: {cause}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The `is_*` questions of [`Error`], asked of the error a failure type carries (its
+/// `error` field).
+macro_rules! error_questions {
+    () => {
+        /// Whether a timeout ran out, or a non-blocking call found nothing to do
+        /// ([`Error::is_timeout`]).
+        pub fn is_timeout(&self) -> bool {
+            self.error().is_timeout()
+        }
+
+        /// Whether the context was shut down or terminated ([`Error::is_terminated`]).
+        pub fn is_terminated(&self) -> bool {
+            self.error().is_terminated()
+        }
+
+        /// Whether a non-blocking call found nothing to do ([`Error::is_would_block`]).
+        pub fn is_would_block(&self) -> bool {
+            self.error().is_would_block()
+        }
+
+        /// Whether a signal interrupted the call ([`Error::is_interrupted`]).
+        pub fn is_interrupted(&self) -> bool {
+            self.error().is_interrupted()
+        }
+
+        /// Whether no peer could take the message ([`Error::is_host_unreachable`]).
+        pub fn is_host_unreachable(&self) -> bool {
+            self.error().is_host_unreachable()
+        }
+
+        /// Whether the call was not allowed in the current state ([`Error::is_wrong_state`]).
+        pub fn is_wrong_state(&self) -> bool {
+            self.error().is_wrong_state()
+        }
+    };
+}
+pub(crate) use error_questions;
 
 impl From<Error> for std::io::Error {
     fn from(err: Error) -> std::io::Error {

@@ -37,9 +37,6 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
-// Failed sends hand the message back, and failed typed operations the socket, by value:
-// that is the point of `SendError` and `Failed`, so their `Err` variants are large on purpose.
-#![allow(clippy::result_large_err)]
 
 mod blocking;
 pub mod capability;
@@ -58,6 +55,7 @@ pub mod multipart;
 pub mod options;
 pub mod poll;
 pub mod proxy;
+mod raw;
 pub mod security;
 mod send_error;
 pub mod signals;

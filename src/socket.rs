@@ -86,7 +86,7 @@ fn check_xsub_frame(frame: &Message) -> Result<()> {
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
 pub struct Socket {
-    core: SocketCore,
+    pub(crate) core: SocketCore,
 }
 
 impl Deref for Socket {
@@ -156,7 +156,11 @@ impl Socket {
     /// [`Error::WouldBlock`].
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
-    pub fn send_with(&self, msg: impl Into<Message>, flags: SendFlags) -> Result<(), SendError> {
+    pub fn send_with(
+        &self,
+        msg: impl Into<Message>,
+        flags: SendFlags,
+    ) -> Result<(), SendError<Message>> {
         let wait = if flags.contains(SendFlags::DONTWAIT) {
             Wait::Never
         } else {
@@ -171,7 +175,7 @@ impl Socket {
         mut message: Message,
         flags: c_int,
         wait: Wait,
-    ) -> Result<(), SendError> {
+    ) -> Result<(), SendError<Message>> {
         match self.send_raw(&mut message, flags, wait) {
             Ok(true) => Ok(()),
             Ok(false) => {
@@ -224,7 +228,7 @@ impl Socket {
         &self,
         msg: impl Into<Message>,
         timeout: Duration,
-    ) -> Result<(), SendError> {
+    ) -> Result<(), SendError<Message>> {
         self.send_waiting(msg.into(), 0, Wait::For(timeout))
     }
 

@@ -22,11 +22,14 @@ use crate::socket_type::SocketType;
 /// `Send` but not `Sync`: a libzmq socket may move to another thread, but must not be used
 /// from two threads at once.
 pub struct SocketCore {
-    ptr: *mut c_void,
-    kind: SocketType,
-    ctx: Context,
+    pub(crate) ptr: *mut c_void,
+    pub(crate) kind: SocketType,
+    pub(crate) ctx: Context,
+    /// `ZMQ_FD`, read when the socket is opened (it never changes), so that `as_fd` cannot
+    /// fail (see src/raw.rs).
+    pub(crate) fd: std::os::fd::RawFd,
     /// Sockets are not Sync: libzmq sockets are not thread safe.
-    _not_sync: PhantomData<std::cell::Cell<()>>,
+    pub(crate) _not_sync: PhantomData<std::cell::Cell<()>>,
 }
 
 // SAFETY: libzmq allows a socket to migrate between threads as long as a full memory barrier
@@ -65,12 +68,14 @@ impl SocketCore {
             return Err(last_error(|| Detail::new(format!("zmq_socket({kind})"))));
         }
         ctx.socket_created();
-        let socket = SocketCore {
+        let mut socket = SocketCore {
             ptr,
             kind,
             ctx: ctx.clone(),
+            fd: -1,
             _not_sync: PhantomData,
         };
+        socket.fd = crate::raw::checked_fd(socket.get_int(zmq_ffi::ZMQ_FD, "ZMQ_FD")?)?;
         socket.set_linger(ctx.default_linger())?;
         Ok(socket)
     }

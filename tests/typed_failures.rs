@@ -241,9 +241,14 @@ fn failures_are_send_sync_errors_that_convert() {
     let ctx = ctx();
     let rep = Rep::new(&ctx).unwrap();
     let failed = rep.recv_timeout(Duration::ZERO).unwrap_err();
-    let debug = format!("{failed:?}");
+    // `{:?}` is a sentence with the real state; `{:#?}` the structure.
+    assert_eq!(
+        format!("{failed:?}"),
+        "operation timed out (receive on REP); the socket comes back as Rep<Receiving>"
+    );
+    let debug = format!("{failed:#?}");
     assert!(
-        debug.contains("TimedOut") && debug.contains("Rep"),
+        debug.contains("TimedOut") && debug.contains("Rep<Receiving>"),
         "{debug}"
     );
     let source = std::error::Error::source(&failed).map(|e| e.to_string());

@@ -18,6 +18,14 @@
 //! [`Context`] clone *and* the last socket made from it are gone, so termination never waits
 //! for a socket that is still in use, and never frees what a live socket uses.
 //!
+//! A socket handed out raw ([`crate::Socket::into_raw`]) is the one the crate cannot close:
+//! libzmq's termination waits for ever until its owner closes it. A context that handed one
+//! out therefore waits for its termination at most its default linger plus
+//! [`TERMINATE_GRACE`]; past that, dropping returns silently and [`Context::terminate`] returns
+//! [`Error::TimedOut`], and the termination finishes in the background once the socket is
+//! closed. [`Context::terminate`] also reports, instead of waiting, that sockets or other
+//! handles still use the context.
+//!
 //! # Scheduling options are checked when the context is built
 //! libzmq applies [`ContextBuilder::thread_sched_policy`], [`ContextBuilder::thread_priority`]
 //! and [`ContextBuilder::thread_affinity_cpu`] in each of its threads (the reaper and every I/O
@@ -71,9 +79,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-#[cfg(doc)]
-use crate::error::Error;
-use crate::error::{check, last_error, Detail, Result};
+use crate::error::{check, last_error, Detail, Error, Result};
 use scheduling::Scheduling;
 
 /// The linger given to sockets whose context did not choose another: 2 seconds.
@@ -85,6 +91,9 @@ pub(crate) struct RawContext {
     thread_priority: Option<i32>,
     /// Whether a socket was created, that is whether libzmq started its threads.
     started: AtomicBool,
+    /// Whether a socket was handed out raw (`into_raw`): its owner may not close it before
+    /// the termination, which would then wait for ever, so the termination is bounded.
+    raw_sockets: AtomicBool,
 }
 
 // SAFETY: a libzmq context is thread safe: every zmq_ctx_* call and zmq_socket may be made
@@ -93,18 +102,84 @@ unsafe impl Send for RawContext {}
 // SAFETY: as above; the Rust fields are immutable after construction, but for an atomic.
 unsafe impl Sync for RawContext {}
 
-impl Drop for RawContext {
-    fn drop(&mut self) {
+impl RawContext {
+    /// Terminates the context: `zmq_ctx_term`, retried on `EINTR`. Returns when every
+    /// socket is closed and its linger is over; a socket handed out raw and still open makes
+    /// it wait for ever, hence [`RawContext::terminate_bounded`].
+    ///
+    /// # Safety
+    /// Called once, when no socket of this crate holds the context any more.
+    unsafe fn term(ptr: *mut c_void) -> Result<()> {
         loop {
-            // SAFETY: ptr came from zmq_ctx_new and is terminated exactly once, here, after
-            // every socket holding an Arc to this context has been closed.
-            let rc = unsafe { zmq_ffi::zmq_ctx_term(self.ptr) };
-            if rc == 0 || crate::error::last_errno() != libc::EINTR {
-                break;
+            // SAFETY: ptr came from zmq_ctx_new and is terminated once (the caller's promise),
+            // after every socket holding an Arc to this context has been closed.
+            let rc = unsafe { zmq_ffi::zmq_ctx_term(ptr) };
+            if rc == 0 {
+                return Ok(());
+            }
+            if crate::error::last_errno() != libc::EINTR {
+                return Err(last_error(|| Detail::new("zmq_ctx_term")));
             }
         }
     }
+
+    /// How long a termination waits when a socket was handed out raw: the default linger
+    /// (the bound of every queued message of this crate's sockets) and [`TERMINATE_GRACE`].
+    fn term_bound(&self) -> Duration {
+        self.default_linger.unwrap_or(DEFAULT_LINGER) + TERMINATE_GRACE
+    }
+
+    /// Terminates the context, in the calling thread, or, when a socket was handed out raw,
+    /// in a thread of its own waited for at most [`RawContext::term_bound`]; past that,
+    /// [`Error::TimedOut`] and the termination goes on in the background.
+    ///
+    /// # Safety
+    /// As [`RawContext::term`]: once, with no socket of this crate left.
+    unsafe fn terminate_bounded(&self) -> Result<()> {
+        if !self.raw_sockets.load(Ordering::Acquire) {
+            // SAFETY: the caller's promise.
+            return unsafe { RawContext::term(self.ptr) };
+        }
+        struct Ptr(*mut c_void);
+        // SAFETY: a libzmq context may be terminated from any thread.
+        unsafe impl Send for Ptr {}
+        let ptr = Ptr(self.ptr);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("zmq-typed terminate".into())
+            .spawn(move || {
+                let ptr = ptr;
+                // SAFETY: the caller's promise, handed to this thread, the only one that
+                // terminates the context.
+                let _ = tx.send(unsafe { RawContext::term(ptr.0) });
+            });
+        if spawned.is_err() {
+            // No thread: terminate here, as a context without raw sockets does.
+            // SAFETY: the closure, which would have terminated, was dropped unrun.
+            return unsafe { RawContext::term(self.ptr) };
+        }
+        let bound = self.term_bound();
+        match rx.recv_timeout(bound) {
+            Ok(result) => result,
+            Err(_) => Err(Error::TimedOut(Detail::new(format!(
+                "zmq_ctx_term was still waiting after {bound:?}: a socket handed out by \
+                 into_raw is still open (close it; the termination finishes in the \
+                 background once it is closed)"
+            )))),
+        }
+    }
 }
+
+impl Drop for RawContext {
+    fn drop(&mut self) {
+        // SAFETY: dropped once, when the last Context and the last socket are gone.
+        let _ = unsafe { self.terminate_bounded() };
+    }
+}
+
+/// How much longer than the default linger a context that handed out a raw socket waits for
+/// its termination (see [`Context::terminate`]).
+pub const TERMINATE_GRACE: Duration = Duration::from_secs(1);
 
 /// A libzmq context. Cheap to clone (a reference count); `Send + Sync`.
 ///
@@ -255,6 +330,7 @@ impl ContextBuilder {
                 default_linger: self.default_linger.unwrap_or(Some(DEFAULT_LINGER)),
                 thread_priority: self.thread_priority,
                 started: AtomicBool::new(false),
+                raw_sockets: AtomicBool::new(false),
             }),
         };
         for (option, name, value) in self.ints {
@@ -327,6 +403,60 @@ impl Context {
     /// After a socket was created: libzmq's threads are running.
     pub(crate) fn socket_created(&self) {
         self.raw.started.store(true, Ordering::Release);
+    }
+
+    /// A socket was handed out raw (`into_raw`): bound the termination's wait.
+    pub(crate) fn raw_socket_handed_out(&self) {
+        self.raw.raw_sockets.store(true, Ordering::Release);
+    }
+
+    /// Terminates the context now and reports how that went, which dropping the last handle
+    /// does silently: `zmq_ctx_term`, which returns once every queued message has been handed
+    /// to the network or the sockets' linger has run out ([see the linger policy](self#linger-and-drop)).
+    ///
+    /// Never hangs for ever (unless a socket was given an infinite linger, which asks for
+    /// exactly that):
+    /// - When sockets or other `Context` handles still use the context, it is not
+    ///   terminated: this handle is dropped and [`Error::WrongState`] says how many others
+    ///   are left; the context terminates when the last of them is dropped. (Waiting for
+    ///   them here could wait for ever, for a socket owned by this very thread.)
+    /// - When a socket was handed out raw ([`crate::Socket::into_raw`]) and is still open,
+    ///   `zmq_ctx_term` would wait for ever: after the default linger plus
+    ///   [`TERMINATE_GRACE`], [`Error::TimedOut`] says so, and the termination finishes in the
+    ///   background once that socket is closed.
+    ///
+    /// Wraps `zmq_ctx_term` ([man zmq_ctx_term](http://api.zeromq.org/4-3:zmq-ctx-term)).
+    ///
+    /// ```
+    /// use zmq_typed::{Context, Socket, SocketType};
+    /// let ctx = Context::new()?;
+    /// let socket = Socket::new(&ctx, SocketType::Push)?;
+    /// // The socket still uses the context: not terminated, and said so.
+    /// assert!(ctx.clone().terminate().unwrap_err().is_wrong_state());
+    /// socket.close()?;
+    /// ctx.terminate()?;
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    pub fn terminate(self) -> Result<()> {
+        match Arc::try_unwrap(self.raw) {
+            Ok(raw) => {
+                let raw = std::mem::ManuallyDrop::new(raw);
+                // SAFETY: the last handle, taken out of its Arc: no socket of this crate is
+                // left, and ManuallyDrop keeps RawContext's Drop from terminating again. The
+                // other fields own nothing that needs dropping.
+                unsafe { raw.terminate_bounded() }
+            }
+            Err(shared) => {
+                // This handle and its count in the message; `shared` drops at the end.
+                let others = Arc::strong_count(&shared) - 1;
+                Err(Error::WrongState(Detail::new(format!(
+                    "Context::terminate: {others} socket{s} or other handle{s} of the context \
+                     still use{v} it; it terminates when the last is dropped",
+                    s = if others == 1 { "" } else { "s" },
+                    v = if others == 1 { "s" } else { "" },
+                ))))
+            }
+        }
     }
 
     fn set(&self, option: c_int, name: &'static str, value: c_int) -> Result<()> {

@@ -229,7 +229,7 @@ impl RelaySocket {
                 errno => {
                     return Err(Error::from_errno(
                         errno,
-                        Detail::new("the monitor's relay: the context was shut down"),
+                        Detail::new("receive in the monitor's relay"),
                     ))
                 }
             }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::Error;
+use crate::error::{error_questions, write_sentence, Error};
 use crate::unshared::Unshared;
 
 use super::ProxySockets;
@@ -16,7 +16,13 @@ use crate::socket::Socket;
 /// error), `anyhow::Error` or `Box<dyn Error + Send + Sync>`, closing the sockets.
 ///
 /// [`SteerableProxy::terminate`]: super::SteerableProxy::terminate
+///
+/// One pointer wide (its content is boxed), like [`crate::Failed`].
 pub struct ProxyFailed<F = Socket, B = Socket, C = Socket> {
+    inner: Box<Inner<F, B, C>>,
+}
+
+struct Inner<F, B, C> {
     error: Error,
     sockets: Unshared<Option<ProxySockets<F, B, C>>>,
 }
@@ -24,8 +30,10 @@ pub struct ProxyFailed<F = Socket, B = Socket, C = Socket> {
 impl<F, B, C> ProxyFailed<F, B, C> {
     pub(super) fn new(error: Error, sockets: Option<ProxySockets<F, B, C>>) -> Self {
         ProxyFailed {
-            error,
-            sockets: Unshared::new(sockets),
+            inner: Box::new(Inner {
+                error,
+                sockets: Unshared::new(sockets),
+            }),
         }
     }
 
@@ -33,48 +41,56 @@ impl<F, B, C> ProxyFailed<F, B, C> {
     /// send...), or [`Error::ThreadPanicked`]. (The context's shutdown is a normal stop,
     /// not a failure.)
     pub fn error(&self) -> &Error {
-        &self.error
+        &self.inner.error
     }
+
+    error_questions!();
 
     /// The error and the sockets (frontend, backend, capture), with the types they went in
     /// with; no sockets when the thread panicked.
     pub fn into_parts(self) -> (Error, Option<ProxySockets<F, B, C>>) {
-        (self.error, self.sockets.into_inner())
+        let inner = *self.inner;
+        (inner.error, inner.sockets.into_inner())
     }
 
     /// The sockets alone.
     pub fn into_sockets(self) -> Option<ProxySockets<F, B, C>> {
-        self.sockets.into_inner()
+        self.inner.sockets.into_inner()
     }
 
     /// The error alone.
     pub fn into_error(self) -> Error {
-        self.error
+        self.inner.error
     }
 }
 
 impl<F, B, C> fmt::Debug for ProxyFailed<F, B, C> {
+    /// `{:?}` reads like a sentence, as [`Error`]'s does; `{:#?}` is the structure.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProxyFailed")
-            .field("error", &self.error)
-            .finish_non_exhaustive()
+        if f.alternate() {
+            f.debug_struct("ProxyFailed")
+                .field("error", &self.inner.error)
+                .finish_non_exhaustive()
+        } else {
+            write_sentence(f, self, Some(&self.inner.error))
+        }
     }
 }
 
 impl<F, B, C> fmt::Display for ProxyFailed<F, B, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the proxy failed: {}", self.error)
+        write!(f, "the proxy failed: {}", self.inner.error)
     }
 }
 
 impl<F, B, C> std::error::Error for ProxyFailed<F, B, C> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
+        Some(&self.inner.error)
     }
 }
 
 impl<F, B, C> From<ProxyFailed<F, B, C>> for Error {
     fn from(e: ProxyFailed<F, B, C>) -> Error {
-        e.error
+        e.inner.error
     }
 }

@@ -330,9 +330,7 @@ impl<F, B, C> SteerableProxy<F, B, C> {
     fn stopped_by_shutdown(&self) -> Error {
         let _ = self.done.recv_timeout(SHUTDOWN_GRACE);
         self.stopped_error().unwrap_or_else(|| Error::ProxyStopped {
-            cause: Some(Box::new(Error::Terminated(Detail::new(
-                "the context was shut down",
-            )))),
+            cause: Some(Box::new(Error::Terminated(Detail::NONE))),
         })
     }
 

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::error::Error;
+use crate::error::{error_questions, write_sentence, Error};
 use crate::socket::SendError;
 use crate::unshared::Unshared;
 
@@ -18,11 +18,16 @@ use crate::unshared::Unshared;
 /// crate's [`Error`]: `?` works in functions returning [`crate::Result`],
 /// `Box<dyn std::error::Error>` or `anyhow::Result` (the socket is then dropped). The socket
 /// and the message are only reachable by value ([`Failed::into_parts`]), never through a
-/// shared reference, which is what makes the failure `Sync` although sockets are not.
+/// shared reference, which is what makes the failure `Sync` although sockets are not. It is
+/// one pointer wide (all of it lives in one `Box`), so returning it stays cheap and under
+/// clippy's `result_large_err` threshold.
+///
+/// `Display` names the socket's type with its state: `operation timed out (receive on REQ);
+/// the socket comes back as Req<AwaitingReply>`.
 ///
 /// ```
 /// use std::time::Duration;
-/// use zmq_typed::{Context, Error, Rep, Req};
+/// use zmq_typed::{Context, Rep, Req};
 /// let ctx = Context::new()?;
 /// let rep = Rep::new(&ctx)?;
 /// let endpoint = rep.bind("inproc://failed-doc")?;
@@ -32,7 +37,11 @@ use crate::unshared::Unshared;
 ///
 /// // Nobody replies yet: the receive times out, and the socket comes back still waiting.
 /// let failed = req.recv_timeout(Duration::from_millis(10)).unwrap_err();
-/// assert!(matches!(failed.error(), Error::TimedOut(_)));
+/// assert!(failed.is_timeout());
+/// assert_eq!(
+///     failed.to_string(),
+///     "operation timed out (receive on REQ); the socket comes back as Req<AwaitingReply>"
+/// );
 /// let req = failed.into_socket();
 ///
 /// let (request, rep) = rep.recv()?;
@@ -43,65 +52,118 @@ use crate::unshared::Unshared;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Failed<S, M = ()> {
+    inner: Box<Inner<S, M>>,
+}
+
+struct Inner<S, M> {
     error: Error,
+    socket_name: SocketName,
     socket: Unshared<S>,
     unsent: Unshared<M>,
 }
 
 impl<S, M> Failed<S, M> {
-    pub(crate) fn new(error: Error, socket: S, unsent: M) -> Failed<S, M> {
+    pub(crate) fn new(error: Error, socket: S, unsent: M) -> Failed<S, M>
+    where
+        S: Named,
+    {
         Failed {
-            error,
-            socket: Unshared::new(socket),
-            unsent: Unshared::new(unsent),
+            inner: Box::new(Inner {
+                error,
+                socket_name: socket.socket_name(),
+                socket: Unshared::new(socket),
+                unsent: Unshared::new(unsent),
+            }),
         }
     }
 
     /// A send that failed: its error and unsent message, with the socket handed back.
-    pub(crate) fn send(failed: SendError<M>, socket: S) -> Failed<S, M> {
+    pub(crate) fn send(failed: SendError<M>, socket: S) -> Failed<S, M>
+    where
+        S: Named,
+    {
         let (error, unsent) = failed.into_parts();
         Failed::new(error, socket, unsent)
     }
 
     /// Why the operation failed.
     pub fn error(&self) -> &Error {
-        &self.error
+        &self.inner.error
     }
 
-    /// Whether it failed because a timeout ran out ([`Error::TimedOut`] or
-    /// [`Error::WouldBlock`]).
-    pub fn is_timeout(&self) -> bool {
-        self.error.is_timeout()
-    }
+    error_questions!();
 
     /// The error, the socket (in the state it is really in) and what was not sent.
     pub fn into_parts(self) -> (Error, S, M) {
+        let inner = *self.inner;
         (
-            self.error,
-            self.socket.into_inner(),
-            self.unsent.into_inner(),
+            inner.error,
+            inner.socket.into_inner(),
+            inner.unsent.into_inner(),
         )
     }
 
     /// The socket, in the state it is really in; the error and the unsent message are
     /// dropped.
     pub fn into_socket(self) -> S {
-        self.socket.into_inner()
+        self.inner.socket.into_inner()
     }
 
     /// The error alone; the socket is closed.
     pub fn into_error(self) -> Error {
-        self.error
+        self.inner.error
+    }
+
+    /// The same failure with the socket passed through `f`: into an enum over its states, or
+    /// a struct that holds it. The error, what was not sent, and the name of the state the
+    /// socket is in (shown by `Display`) are kept.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use zmq_typed::{Context, Failed, Rep, Receiving, Replying};
+    ///
+    /// /// A REP in whichever state, as an event loop keeps it.
+    /// enum Server { Receiving(Rep<Receiving>), Replying(Rep<Replying>) }
+    ///
+    /// let ctx = Context::new()?;
+    /// let rep = Rep::new(&ctx)?;
+    /// let failed: Failed<Server> = rep
+    ///     .recv_timeout(Duration::ZERO)
+    ///     .unwrap_err()
+    ///     .map_socket(Server::Receiving);
+    /// assert_eq!(
+    ///     failed.to_string(),
+    ///     "operation timed out (receive on REP); the socket comes back as Rep<Receiving>"
+    /// );
+    /// assert!(matches!(failed.into_socket(), Server::Receiving(_)));
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    pub fn map_socket<T>(self, f: impl FnOnce(S) -> T) -> Failed<T, M> {
+        let inner = *self.inner;
+        Failed {
+            inner: Box::new(Inner {
+                error: inner.error,
+                socket_name: inner.socket_name,
+                socket: Unshared::new(f(inner.socket.into_inner())),
+                unsent: inner.unsent,
+            }),
+        }
     }
 }
 
 impl<S, M> fmt::Debug for Failed<S, M> {
+    /// `{:?}` reads like a sentence, as [`Error`]'s does; `{:#?}` is the structure, with the
+    /// socket's type and state only (reading the socket through `&self` would defeat
+    /// `Unshared`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Only the type of the socket: reading the socket through &self would defeat Unshared.
-        f.debug_struct("Failed")
-            .field("error", &self.error)
-            .field("socket", &std::any::type_name::<S>())
-            .finish_non_exhaustive()
+        if f.alternate() {
+            f.debug_struct("Failed")
+                .field("error", &self.inner.error)
+                .field("socket", &format_args!("{}", self.inner.socket_name))
+                .finish_non_exhaustive()
+        } else {
+            write_sentence(f, self, Some(&self.inner.error))
+        }
     }
 }
 
@@ -109,55 +171,88 @@ impl<S, M> fmt::Display for Failed<S, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} (socket handed back as {})",
-            self.error,
-            short_type_name::<S>()
+            "{}; the socket comes back as {}",
+            self.inner.error, self.inner.socket_name
         )
     }
 }
 
 impl<S, M> std::error::Error for Failed<S, M> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
+        Some(&self.inner.error)
     }
 }
 
 impl<S, M> From<Failed<S, M>> for Error {
     fn from(failed: Failed<S, M>) -> Error {
-        failed.error
+        failed.inner.error
     }
 }
 
-/// `zmq_typed::typed::req::Req<zmq_typed::typed::req::Ready>` -> `Req<Ready>`.
-pub(crate) fn short_type_name<T>() -> String {
-    let full = std::any::type_name::<T>();
-    let mut short = String::with_capacity(full.len());
-    let mut segment_start = 0;
-    for (i, c) in full.char_indices() {
-        if !(c.is_alphanumeric() || c == '_' || c == ':') {
-            short.push_str(last_segment(&full[segment_start..i]));
-            short.push(c);
-            segment_start = i + c.len_utf8();
+/// The name of a typed socket's type with its state, as written in Rust: `Req<Ready>`,
+/// `Rep<Receiving>`, `Pub`. (`std::any::type_name` leaves default type parameters out, so
+/// it would say `Req` for `Req<Ready>`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SocketName {
+    pub(crate) socket: &'static str,
+    pub(crate) state: Option<&'static str>,
+}
+
+impl fmt::Display for SocketName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.state {
+            Some(state) => write!(f, "{}<{state}>", self.socket),
+            None => f.write_str(self.socket),
         }
     }
-    short.push_str(last_segment(&full[segment_start..]));
-    short
 }
 
-fn last_segment(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
+/// A typed socket that can say its type and state (`typed_common!` implements it for every
+/// typed socket; a type holding a socket in one of several states says the state it holds).
+pub(crate) trait Named {
+    /// `Req<Ready>`, `Pub`.
+    fn socket_name(&self) -> SocketName;
+}
+
+/// The name of a state type (`Ready`, `Receiving`): the last segment of its path. Exact for
+/// the states, which are plain enums with no parameters of their own.
+pub(crate) fn state_name<S>() -> &'static str {
+    let full = std::any::type_name::<S>();
+    full.rsplit("::").next().unwrap_or(full)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::short_type_name;
+    use super::{state_name, Named, SocketName};
+    use crate::{AwaitingReply, Context, Pub, Ready, Receiving, Rep, Replying, Req, Sending};
 
     #[test]
-    fn type_names_lose_their_paths() {
+    fn names_carry_the_state() -> crate::Result<()> {
+        let ctx = Context::new()?;
+        let req: Req<Ready> = Req::new(&ctx)?;
+        assert_eq!(req.socket_name().to_string(), "Req<Ready>");
+        let rep: Rep<Receiving> = Rep::new(&ctx)?;
+        assert_eq!(rep.socket_name().to_string(), "Rep<Receiving>");
+        assert_eq!(Pub::new(&ctx)?.socket_name().to_string(), "Pub");
         assert_eq!(
-            short_type_name::<std::collections::HashMap<std::string::String, ()>>(),
-            "HashMap<String, ()>"
+            SocketName {
+                socket: "Req",
+                state: Some(state_name::<AwaitingReply>())
+            }
+            .to_string(),
+            "Req<AwaitingReply>"
         );
-        assert_eq!(short_type_name::<u8>(), "u8");
+        let names = [
+            state_name::<Ready>(),
+            state_name::<Sending>(),
+            state_name::<AwaitingReply>(),
+            state_name::<Receiving>(),
+            state_name::<Replying>(),
+        ];
+        assert_eq!(
+            names,
+            ["Ready", "Sending", "AwaitingReply", "Receiving", "Replying"]
+        );
+        Ok(())
     }
 }

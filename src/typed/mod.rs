@@ -18,7 +18,7 @@
 //! | [`Push`] | send | [`Pull`] | receive: `ENOTSUP`; subscribe |
 //! | [`Pull`] | receive | [`Push`] | send: `ENOTSUP` |
 //! | [`Pair`] | send, receive | [`Pair`] | |
-//! | [`Stream`] | `recv` → (routing id, data), `send_to`, `close` | TCP peers | |
+//! | [`Stream`] | `recv` → (routing id, data), `send_to`, `close_peer` | TCP peers | |
 //!
 //! Options that only make sense for some types are on those types only (router mandatory on
 //! [`Router`], correlate and relaxed on [`Req`], the XPUB family on [`XPub`], conflate on the
@@ -116,9 +116,19 @@ macro_rules! typed_common {
             }
         }
 
+        impl$(<$g>)? $crate::typed::failed::Named for $name$(<$g>)? {
+            fn socket_name(&self) -> $crate::typed::failed::SocketName {
+                $crate::typed::failed::SocketName {
+                    socket: stringify!($name),
+                    state: None$(.or(Some($crate::typed::failed::state_name::<$g>())))?,
+                }
+            }
+        }
+
         impl$(<$g>)? std::fmt::Debug for $name$(<$g>)? {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(&$crate::typed::failed::short_type_name::<Self>())
+                use $crate::typed::failed::Named;
+                f.debug_struct(&self.socket_name().to_string())
                     .field("ptr", &self.socket.as_ptr())
                     .finish()
             }

@@ -51,7 +51,11 @@ pub trait SendSocket: sealed::Typed {
     ///
     /// Wraps `zmq_msg_send`.
     #[inline]
-    fn send_with(&self, msg: impl Into<Message>, flags: SendFlags) -> Result<(), SendError> {
+    fn send_with(
+        &self,
+        msg: impl Into<Message>,
+        flags: SendFlags,
+    ) -> Result<(), SendError<Message>> {
         raw(self).send_with(msg, flags)
     }
 
@@ -68,7 +72,11 @@ pub trait SendSocket: sealed::Typed {
     ///
     /// Wraps `zmq_msg_send`, with `ZMQ_SNDTIMEO` set to the time left while it waits.
     #[inline]
-    fn send_timeout(&self, msg: impl Into<Message>, timeout: Duration) -> Result<(), SendError> {
+    fn send_timeout(
+        &self,
+        msg: impl Into<Message>,
+        timeout: Duration,
+    ) -> Result<(), SendError<Message>> {
         raw(self).send_timeout(msg, timeout)
     }
 

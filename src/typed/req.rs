@@ -156,18 +156,30 @@ mod sealed {
 
 /// The states a REQ socket may send in: [`Ready`] (the send starts a request) and
 /// [`Sending`] (the send continues the open one). Sealed.
+#[diagnostic::on_unimplemented(
+    message = "a REQ socket in state `{Self}` cannot send",
+    label = "`Req<{Self}>` has no `send`",
+    note = "a REQ awaiting its reply cannot send: call recv() first, which returns the reply and a `Req<Ready>`",
+    note = "a REQ sends in `Req<Ready>` (a new request) and `Req<Sending>` (the rest of an open one) only"
+)]
 pub trait ReadyToSend: sealed::State {}
 impl ReadyToSend for Ready {}
 impl ReadyToSend for Sending {}
 
-impl<S: ReadyToSend> Req<S> {
+// The bound is on each method, not on the impl: only then does rustc report a send in the
+// wrong state as an unmet bound (E0277), with ReadyToSend's `on_unimplemented` text, instead
+// of "method exists but its trait bounds were not satisfied" (E0599).
+impl<S> Req<S> {
     /// Sends the last (or only) frame of the request.
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn send(
         self,
         msg: impl Into<Message>,
-    ) -> Result<Req<AwaitingReply>, Failed<Req<S>, Message>> {
+    ) -> Result<Req<AwaitingReply>, Failed<Req<S>, Message>>
+    where
+        S: ReadyToSend,
+    {
         self.step(msg, SendFlags::NONE)
     }
 
@@ -178,7 +190,10 @@ impl<S: ReadyToSend> Req<S> {
     pub fn send_more(
         self,
         frame: impl Into<Message>,
-    ) -> Result<Req<Sending>, Failed<Req<S>, Message>> {
+    ) -> Result<Req<Sending>, Failed<Req<S>, Message>>
+    where
+        S: ReadyToSend,
+    {
         self.step(frame, SendFlags::MORE)
     }
 
@@ -192,6 +207,7 @@ impl<S: ReadyToSend> Req<S> {
         frames: I,
     ) -> Result<Req<AwaitingReply>, Failed<Req<Sending>, Multipart>>
     where
+        S: ReadyToSend,
         I: IntoIterator,
         I::Item: Into<Message>,
     {

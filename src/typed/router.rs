@@ -80,7 +80,11 @@ impl Router {
     /// [`Error::HostUnreachable`], with the message handed back.
     ///
     /// Wraps `zmq_msg_send` (the id with `ZMQ_SNDMORE`, then the frame).
-    pub fn send_to(&self, id: &RoutingId, msg: impl Into<Message>) -> Result<(), SendError> {
+    pub fn send_to(
+        &self,
+        id: &RoutingId,
+        msg: impl Into<Message>,
+    ) -> Result<(), SendError<Message>> {
         id.send_with(&self.socket, msg)
     }
 

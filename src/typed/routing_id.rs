@@ -42,7 +42,7 @@ impl RoutingId {
         &self,
         socket: &Socket,
         msg: impl Into<Message>,
-    ) -> Result<(), SendError> {
+    ) -> Result<(), SendError<Message>> {
         let msg = msg.into();
         if let Err(e) = socket.send_with(self.to_frame(), SendFlags::MORE) {
             return Err(SendError::new(e.into_error(), msg));

@@ -61,10 +61,14 @@ impl Stream {
     }
 
     /// Sends bytes to the peer `id`. An empty `data` closes the connection: see
-    /// [`Stream::close`].
+    /// [`Stream::close_peer`].
     ///
     /// Wraps `zmq_msg_send` (the id with `ZMQ_SNDMORE`, then the data).
-    pub fn send_to(&self, id: &RoutingId, data: impl Into<Message>) -> Result<(), SendError> {
+    pub fn send_to(
+        &self,
+        id: &RoutingId,
+        data: impl Into<Message>,
+    ) -> Result<(), SendError<Message>> {
         id.send_with(&self.socket, data)
     }
 
@@ -73,7 +77,7 @@ impl Stream {
     /// (a receive, a poll), so a socket left idle keeps the connection open until then.
     ///
     /// Wraps `zmq_msg_send`.
-    pub fn close(&self, id: &RoutingId) -> Result<()> {
+    pub fn close_peer(&self, id: &RoutingId) -> Result<()> {
         Ok(self.send_to(id, Message::new())?)
     }
 }
