@@ -3,16 +3,16 @@
 use std::fmt;
 
 use crate::error::Error;
-use crate::message::Message;
+use crate::multipart::Multipart;
 use crate::unshared::Unshared;
 
-/// A failed send, with the message handed back so that nothing is lost: a [`Message`] for
-/// the one-frame sends, the frames not sent as a [`Multipart`] for the multipart ones.
+/// A failed send, with the message handed back so that nothing is lost: the frames not sent,
+/// as a [`Multipart`] (a one-frame message stays one frame, held without allocating).
 ///
 /// A `Send + Sync` [`std::error::Error`] (the message is reachable by value only, through
 /// [`SendError::into_parts`]), so `?` takes it into the crate's [`Error`], `anyhow::Error` or
 /// `Box<dyn Error + Send + Sync>`, dropping the message.
-pub struct SendError<M = Message> {
+pub struct SendError<M = Multipart> {
     error: Error,
     message: Unshared<M>,
 }

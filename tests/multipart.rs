@@ -56,7 +56,7 @@ fn iteration_indexing_and_envelopes() {
     assert_eq!(m.clone().into_iter().size_hint(), (3, Some(3)));
     assert_eq!(Multipart::single("a").into_iter().size_hint(), (1, Some(1)));
 
-    let (envelope, body) = m.clone().split_envelope();
+    let (envelope, body) = m.clone().split_envelope().unwrap();
     assert_eq!(vecs(&envelope), [b"id".to_vec()]);
     assert_eq!(body, "BODY");
     assert_eq!(Multipart::join_envelope(envelope, body), m);

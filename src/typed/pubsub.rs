@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
 use crate::options::{bytes_opt, getter, opt, setter, Bool, Codec};
-use crate::typed::ops::RecvSocket;
+use crate::socket_core::SocketCore;
 use crate::typed::{can, stateless_socket};
 
 stateless_socket!(
@@ -13,7 +13,7 @@ stateless_socket!(
     /// first frame. It cannot receive. Its peers are [`Sub`] and [`XSub`].
     ///
     /// ```
-    /// use zmq_typed::{prelude::*, Context, Pub, Sub};
+    /// use zmq_typed::{Context, Pub, Sub};
     /// let ctx = Context::new()?;
     /// let publisher = Pub::new(&ctx)?;
     /// let endpoint = publisher.bind("inproc://pub-doc")?;
@@ -73,14 +73,14 @@ impl Sub {
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_subscribe(topic)
+        subscription_option(self, Subscribe::On, topic.as_ref())
     }
 
     /// Removes one subscription made with this prefix.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_unsubscribe(topic)
+        subscription_option(self, Subscribe::Off, topic.as_ref())
     }
     opt!(rw Bool: bool, ZMQ_CONFLATE, conflate, set_conflate, "Keeps only the last message in the inbound queue (single-frame messages only).");
     opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Receives the messages that do *not* match the subscriptions (the publisher needs the same setting).");
@@ -92,7 +92,7 @@ impl XSub {
         let mut frame = Vec::with_capacity(topic.len() + 1);
         frame.push(flag);
         frame.extend_from_slice(topic);
-        self.socket.send(frame)
+        Ok(self.socket.send(frame)?)
     }
 
     /// Subscribes to the messages starting with `topic`, by sending `\x01topic` to the
@@ -117,28 +117,28 @@ impl XSub {
 impl XPub {
     /// Receives the next subscription or unsubscription of a subscriber, blocking.
     /// [`Error::Malformed`] for a message that is neither (an XSUB peer may send others;
-    /// [`RecvSocket::recv`] takes those as they are).
+    /// [`XPub::recv`] takes those as they are).
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_XPUB").
     pub fn recv_subscription(&self) -> Result<Subscription> {
         Subscription::parse(self.recv()?)
     }
 
-    /// With `set_xpub_manual`: applies a subscription (usually one just received) to the
-    /// subscriber it came from. A topic longer than
+    /// In manual mode (`set_xpub_manual`): applies a subscription (usually one just
+    /// received) to the subscriber it came from. A topic longer than
     /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
-    pub fn manual_subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_subscribe(topic)
+    pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        subscription_option(self, Subscribe::On, topic.as_ref())
     }
 
-    /// With `set_xpub_manual`: removes a subscription of the subscriber the last one came
-    /// from.
+    /// In manual mode (`set_xpub_manual`): removes a subscription of the subscriber the
+    /// last one came from.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
-    pub fn manual_unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.set_unsubscribe(topic)
+    pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        subscription_option(self, Subscribe::Off, topic.as_ref())
     }
     opt!(wo Bool: bool, ZMQ_XPUB_VERBOSE, set_xpub_verbose, "Passes every subscription up, duplicates included (not only the first of each topic).");
     opt!(wo Bool: bool, ZMQ_XPUB_VERBOSER, set_xpub_verboser, "Passes every subscription and unsubscription up, duplicates included.");
@@ -146,6 +146,23 @@ impl XPub {
     opt!(wo Bool: bool, ZMQ_XPUB_MANUAL, set_xpub_manual, "Subscriptions are applied by the application, with `manual_subscribe`, not by libzmq.");
     bytes_opt!(wo ZMQ_XPUB_WELCOME_MSG, set_xpub_welcome_msg, "A message sent to each new subscriber on connecting (empty: none); subscribers must subscribe to it to see it.");
     opt!(rw Bool: bool, ZMQ_INVERT_MATCHING, invert_matching, set_invert_matching, "Sends each message to the subscribers whose subscriptions do *not* match it.");
+}
+
+/// Which way [`subscription_option`] goes.
+enum Subscribe {
+    On,
+    Off,
+}
+
+/// `ZMQ_SUBSCRIBE` or `ZMQ_UNSUBSCRIBE` on a SUB or XPUB, with the topic held to
+/// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) (libzmq removes subscriptions
+/// recursively, one stack frame per byte).
+fn subscription_option(socket: &SocketCore, way: Subscribe, topic: &[u8]) -> Result<()> {
+    crate::limits::check_topic(topic)?;
+    match way {
+        Subscribe::On => socket.set_bytes(zmq_ffi::ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", topic),
+        Subscribe::Off => socket.set_bytes(zmq_ffi::ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", topic),
+    }
 }
 
 /// A subscription message, as an [`XPub`] receives it: `\x01topic` subscribes, `\x00topic`
