@@ -274,9 +274,9 @@ impl fmt::Debug for Multipart {
 }
 
 /// The text of a one-frame UTF-8 message as it is, so that `println!("{reply}")` prints
-/// what was sent. Any other message is written frame by frame, each in brackets: text as
-/// it is, other bytes in hex (`0x..`), a frame longer than 64 bytes cut after its first
-/// 32 with the count of the rest (`[GET][0x00ff…(+992 bytes)]`).
+/// what was sent. Any other message is written frame by frame, each in brackets: printable
+/// text as it is, other bytes in hex (`0x..`), a frame longer than 64 bytes cut after its
+/// first 32 with the count of the rest (`[GET][0x00ff…(+992 bytes)]`).
 ///
 /// ```
 /// use zmq_typed::Multipart;
@@ -311,8 +311,12 @@ fn write_frame(f: &mut fmt::Formatter<'_>, frame: &[u8]) -> fmt::Result {
     } else {
         frame.len()
     };
+    let printable = |text: &str| {
+        text.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+    };
     let shown = match std::str::from_utf8(frame) {
-        Ok(text) => {
+        Ok(text) if printable(text) => {
             // Cut on a character boundary (at most 3 bytes back).
             let end = (0..=cut)
                 .rev()
@@ -321,7 +325,7 @@ fn write_frame(f: &mut fmt::Formatter<'_>, frame: &[u8]) -> fmt::Result {
             f.write_str(&text[..end])?;
             end
         }
-        Err(_) => {
+        _ => {
             f.write_str("0x")?;
             frame[..cut].iter().try_for_each(|b| write!(f, "{b:02x}"))?;
             cut
