@@ -109,12 +109,12 @@ fn recv_frame_buf_and_recv_keep_rcvtimeo_under_signals() {
     let pull = Socket::new(&ctx, SocketType::Pull).unwrap();
     pull.bind("tcp://127.0.0.1:*").unwrap();
     pull.set_rcvtimeo(Some(Duration::from_millis(100))).unwrap();
-    let (result, took) = under_signals("recv_buf with RCVTIMEO", move || {
+    let (result, took) = under_signals("recv_frame_buf with RCVTIMEO", move || {
         let mut buf = [0u8; 16];
         let first = pull.recv_frame_buf(&mut buf);
         (first, pull.recv().map(|m| m.len()))
     });
-    assert_timed_out("recv_buf", result.0, took);
+    assert_timed_out("recv_frame_buf", result.0, took);
     assert!(
         matches!(result.1, Err(Error::TimedOut(_))),
         "{:?}",

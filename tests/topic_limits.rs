@@ -34,8 +34,8 @@ fn long_local_topics_are_refused_everywhere() {
     too_long("XSub::unsubscribe", xsub.unsubscribe(&long));
     let xpub = XPub::new(&ctx).unwrap();
     xpub.set_xpub_manual(true).unwrap();
-    too_long("XPub::manual_subscribe", xpub.subscribe(&long));
-    too_long("XPub::manual_unsubscribe", xpub.unsubscribe(&long));
+    too_long("XPub::subscribe", xpub.subscribe(&long));
+    too_long("XPub::unsubscribe", xpub.unsubscribe(&long));
 
     // An XSUB's raw frames starting with 1 or 0 are (un)subscriptions too; the message comes
     // back with the error, and other frames are not limited.
