@@ -7,8 +7,8 @@ use crate::send_error::SendError;
 
 /// Anything a send takes: one frame (anything that converts into a [`Message`]: `&str`,
 /// `String`, `&[u8]`, `&[u8; N]`, `Vec<u8>`, `&Vec<u8>`, `Box<[u8]>`, `Message`,
-/// `&Message`), or a whole message of several frames ([`Multipart`], `&Multipart`,
-/// `Vec<Message>`, an array `[M; N]` of frames, a ROUTER's [`Routed`](crate::Routed)).
+/// `&Message`), or a whole message of several frames ([`Multipart`], `&Multipart`, a
+/// vector `Vec<M>` or an array `[M; N]` of frames, a ROUTER's [`Routed`](crate::Routed)).
 ///
 /// So what was received can be sent back as it is (`rep.send(request)?`), and a broker
 /// forwards whole messages (`backend.send(frontend.recv()?)?`).
@@ -135,12 +135,14 @@ impl Sendable for &Multipart {
     }
 }
 
-/// The vector becomes the message's frame list, without copying.
-impl Sendable for Vec<Message> {
+/// A vector of frames: `Vec<Message>` (which becomes the message's frame list without
+/// copying), `Vec<&str>`, `Vec<String>`, `Vec<Vec<u8>>`... (A `Vec<u8>` is one frame.)
+impl<M: Into<Message>> Sendable for Vec<M> {
     type Shape = Frames;
 
     fn into_multipart(self) -> Multipart {
-        Multipart::from_frames(self)
+        // For `Vec<Message>` the standard library collects in place: no new allocation.
+        Multipart::from_frames(self.into_iter().map(Into::into).collect())
     }
 }
 

@@ -174,3 +174,22 @@ fn one_frame_sends_of_every_kind_allocate_nothing() {
     exchange();
     assert_eq!(allocations_in(exchange), 0);
 }
+
+#[test]
+fn a_vector_of_frames_is_sent_without_a_copy_of_the_list() {
+    let ctx = ctx();
+    let pull = Pull::new(&ctx).unwrap();
+    let push = Push::new(&ctx).unwrap();
+    let ep = pull.bind("inproc://alloc-vec").unwrap();
+    push.connect(&ep).unwrap();
+    let mut parts = Multipart::new();
+    for round in 0..3 {
+        let frames: Vec<zmq_typed::Message> = vec!["a".into(), "b".into(), "c".into()];
+        let sent = allocations_in(|| push.send(frames).unwrap());
+        pull.recv_into(&mut parts).unwrap();
+        assert_eq!(parts.len(), 3);
+        if round > 0 {
+            assert_eq!(sent, 0, "the vector became the frame list");
+        }
+    }
+}

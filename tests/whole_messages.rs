@@ -102,13 +102,15 @@ fn every_kind_of_frame_and_message_sends_and_borrowed_ones_stay_with_the_caller(
         .unwrap();
     push.send([owned.clone(), text.clone().into_bytes()])
         .unwrap();
+    push.send(vec!["s1", "s2"]).unwrap();
+    push.send(vec![String::from("t1")]).unwrap();
     // The borrowed values are still the caller's; the owned ones go.
     push.send(owned).unwrap();
     push.send(text).unwrap();
     push.send(frame).unwrap();
     push.send(message).unwrap();
 
-    let expected: [&[&[u8]]; 12] = [
+    let expected: [&[&[u8]]; 14] = [
         &[&[1, 2, 3]],
         &[b"text"],
         &[b"frame"],
@@ -117,6 +119,8 @@ fn every_kind_of_frame_and_message_sends_and_borrowed_ones_stay_with_the_caller(
         &[b"m1", b"m2"],
         &[b"v1", b"v2"],
         &[&[1, 2, 3], b"text"],
+        &[b"s1", b"s2"],
+        &[b"t1"],
         &[&[1, 2, 3]],
         &[b"text"],
         &[b"frame"],
