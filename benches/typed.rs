@@ -1,16 +1,15 @@
 //! Typed sockets cost what dynamic ones cost: the same exchanges timed on the raw C API
 //! (`zmq_ffi`), the dynamic `Socket`, and the typed sockets, over the same libzmq.
 //!
-//! A typed receive always takes a whole message, so the dynamic socket is timed both ways:
-//! `dynamic_frame` (one `zmq_msg_recv`, as the C code does) and `dynamic_message`
-//! (`recv_multipart`, the same work as the typed receive).
+//! A receive takes a whole message, so the dynamic socket is timed both ways:
+//! `dynamic_frame` (`recv_frame`, one `zmq_msg_recv`, as the C code does) and
+//! `dynamic_message` (`recv`, the same work as the typed receive).
 //!
 //! `cargo bench --bench typed`; reports land in `target/criterion`.
 
 use std::os::raw::c_void;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use zmq_typed::prelude::*;
 use zmq_typed::{Context, Pull, Push, Rep, Req, Socket, SocketType};
 
 const PAYLOAD: &[u8] = b"0123456789abcdef";
@@ -55,17 +54,17 @@ fn req_rep(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("dynamic_frame", transport), |b| {
             b.iter(|| {
                 req.send(PAYLOAD).expect("send");
-                let request = rep.recv().expect("recv");
+                let request = rep.recv_frame().expect("recv");
                 rep.send(request).expect("send");
-                req.recv().expect("recv")
+                req.recv_frame().expect("recv")
             })
         });
         group.bench_function(BenchmarkId::new("dynamic_message", transport), |b| {
             b.iter(|| {
                 req.send(PAYLOAD).expect("send");
-                let request = rep.recv_multipart().expect("recv");
-                rep.send_multipart(request).expect("send");
-                req.recv_multipart().expect("recv")
+                let request = rep.recv().expect("recv");
+                rep.send(request).expect("send");
+                req.recv().expect("recv")
             })
         });
 
@@ -80,7 +79,7 @@ fn req_rep(c: &mut Criterion) {
                 let (req, rep) = pair.take().expect("sockets");
                 let waiting = req.send(PAYLOAD).expect("send");
                 let (request, replying) = rep.recv().expect("recv");
-                let rep = replying.send_multipart(request).expect("send");
+                let rep = replying.send(request).expect("send");
                 let (reply, req) = waiting.recv().expect("recv");
                 pair = Some((req, rep));
                 reply
@@ -102,13 +101,13 @@ fn push_pull(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("dynamic_frame", transport), |b| {
             b.iter(|| {
                 push.send(PAYLOAD).expect("send");
-                pull.recv().expect("recv")
+                pull.recv_frame().expect("recv")
             })
         });
         group.bench_function(BenchmarkId::new("dynamic_message", transport), |b| {
             b.iter(|| {
                 push.send(PAYLOAD).expect("send");
-                pull.recv_multipart().expect("recv")
+                pull.recv().expect("recv")
             })
         });
 

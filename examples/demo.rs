@@ -3,7 +3,6 @@
 
 use std::thread;
 
-use zmq_typed::prelude::*;
 use zmq_typed::{Context, Pull, Push, Rep, Req, Sub, XPub};
 
 fn main() {
@@ -39,7 +38,7 @@ fn run() -> zmq_typed::Result<()> {
         let mut rep = rep;
         for _ in 0..3 {
             let (request, replying) = rep.recv()?;
-            println!("server: Received {}", request.as_str()?);
+            println!("server: Received {request}");
             rep = replying.send("World")?;
         }
         Ok(())
@@ -47,9 +46,8 @@ fn run() -> zmq_typed::Result<()> {
     let mut req = Req::new(&ctx)?;
     req.connect(&endpoint)?;
     for i in 0..3 {
-        let waiting = req.send("Hello")?;
-        let (reply, ready) = waiting.recv()?;
-        println!("client: Received {} {i}", reply.as_str()?);
+        let (reply, ready) = req.send("Hello")?.recv()?;
+        println!("client: Received {reply} {i}");
         req = ready;
     }
     server.join().expect("server thread")?;

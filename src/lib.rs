@@ -58,6 +58,7 @@ pub mod proxy;
 mod raw;
 pub mod security;
 mod send_error;
+pub mod sendable;
 pub mod signals;
 mod sockaddr;
 pub mod socket;
@@ -84,19 +85,22 @@ pub use proxy::{
     proxy, proxy_with_capture, ProxyFailed, ProxySocket, ProxyStats, SideStats, SteerableProxy,
 };
 pub use security::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
+pub use sendable::{Frames, MessageShape, OneFrame, Sendable};
 pub use signals::SignalShutdown;
 pub use socket::{pgm_permitted, SendError, SendFlags, Socket};
 pub use socket_core::SocketCore;
 pub use socket_type::SocketType;
 pub use timers::{TimerId, Timers};
 pub use typed::{
-    AwaitingReply, Dealer, Failed, Pair, Pub, Pull, Push, Ready, ReadyToSend, Receiving,
-    RecvSocket, Rep, Replying, Req, Router, RoutingId, SendSocket, Sending, Stream, Sub,
-    Subscription, XPub, XSub,
+    AnyRep, AnyReq, AwaitingReply, Dealer, Failed, Pair, Pub, Pull, Push, Ready, ReadyToSend,
+    Receiving, RecvSocket, Rep, Replying, Req, ReqAfterFailure, Routed, Router, RoutingId,
+    SendSocket, Sending, Stream, Sub, Subscription, XPub, XSub,
 };
 
-/// The traits that typed sockets send and receive through: `use zmq_typed::prelude::*`.
+/// The traits for generic code over sockets: `use zmq_typed::prelude::*`. Calling `send`
+/// and `recv` on a socket needs no import (they are inherent methods).
 pub mod prelude {
     pub use crate::poll::AsPollable;
+    pub use crate::sendable::Sendable;
     pub use crate::typed::{RecvSocket, SendSocket};
 }

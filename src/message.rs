@@ -427,6 +427,13 @@ impl<const N: usize> From<&[u8; N]> for Message {
     }
 }
 
+impl From<&Vec<u8>> for Message {
+    /// A copy of the bytes, so that `socket.send(&buffer)` keeps the buffer.
+    fn from(v: &Vec<u8>) -> Message {
+        Message::from_slice(v)
+    }
+}
+
 impl From<&str> for Message {
     fn from(s: &str) -> Message {
         Message::from_slice(s.as_bytes())

@@ -34,7 +34,8 @@ pub struct Multipart {
 enum Repr {
     /// Exactly one frame, held inline.
     One(Message),
-    /// Any other number of frames.
+    /// Any number of frames in a vector (one only when the vector's storage is kept for
+    /// reuse, see [`Multipart::clear`]).
     Many(Vec<Message>),
 }
 
@@ -76,10 +77,18 @@ impl Multipart {
         }
     }
 
+    /// A message of these frames, keeping the vector's storage.
+    pub(crate) fn from_frames(frames: Vec<Message>) -> Multipart {
+        Multipart {
+            repr: Repr::Many(frames),
+        }
+    }
+
     /// Appends a frame.
     pub fn push_back(&mut self, frame: impl Into<Message>) {
         match &mut self.repr {
-            Repr::Many(frames) if frames.is_empty() => self.repr = Repr::One(frame.into()),
+            // No storage to reuse: the frame is held inline.
+            Repr::Many(frames) if frames.capacity() == 0 => self.repr = Repr::One(frame.into()),
             _ => self.vec_mut().push(frame.into()),
         }
     }
@@ -87,8 +96,17 @@ impl Multipart {
     /// Puts a frame in front.
     pub fn push_front(&mut self, frame: impl Into<Message>) {
         match &mut self.repr {
-            Repr::Many(frames) if frames.is_empty() => self.repr = Repr::One(frame.into()),
+            Repr::Many(frames) if frames.capacity() == 0 => self.repr = Repr::One(frame.into()),
             _ => self.vec_mut().insert(0, frame.into()),
+        }
+    }
+
+    /// Removes every frame, keeping the storage of the frame list for the next message, as
+    /// [`Socket::recv_into`](crate::Socket::recv_into) does.
+    pub fn clear(&mut self) {
+        match &mut self.repr {
+            Repr::One(_) => self.repr = Repr::Many(Vec::new()),
+            Repr::Many(frames) => frames.clear(),
         }
     }
 
@@ -131,27 +149,39 @@ impl Multipart {
         Some(address)
     }
 
-    /// Splits at the first empty delimiter frame: the envelope (the frames before it, without
-    /// the delimiter) and the body (the frames after it). Without a delimiter, the envelope
-    /// is empty and the body is every frame.
-    pub fn split_envelope(mut self) -> (Multipart, Multipart) {
+    /// Splits at the first empty delimiter frame: `Ok((envelope, body))`, the frames before
+    /// the delimiter and the frames after it (the delimiter itself is dropped). The envelope
+    /// is empty when the message starts with the delimiter, as a REQ peer's request does
+    /// when a DEALER receives it. `Err(self)`, the message unchanged, when it has no
+    /// delimiter at all.
+    ///
+    /// ```
+    /// use zmq_typed::Multipart;
+    /// let request = Multipart::from(["client-1", "", "GET"]);
+    /// let (envelope, body) = request.split_envelope().unwrap();
+    /// assert_eq!((envelope, body), (Multipart::single("client-1"), Multipart::single("GET")));
+    ///
+    /// let (envelope, body) = Multipart::from(["", "GET"]).split_envelope().unwrap();
+    /// assert!(envelope.is_empty());
+    /// assert_eq!(body, "GET");
+    ///
+    /// assert!(Multipart::from(["no", "delimiter"]).split_envelope().is_err());
+    /// ```
+    pub fn split_envelope(mut self) -> std::result::Result<(Multipart, Multipart), Multipart> {
         match self.iter().position(|f| f.is_empty()) {
             Some(i) => {
                 let frames = self.vec_mut();
                 let body: Multipart = frames.drain(i + 1..).collect();
                 frames.truncate(i);
-                (self, body)
+                Ok((self, body))
             }
-            None => (Multipart::new(), self),
+            None => Err(self),
         }
     }
 
-    /// Joins an envelope and a body with an empty delimiter between them: the inverse of
-    /// [`Multipart::split_envelope`] for an envelope that is not empty.
+    /// Joins an envelope and a body with an empty delimiter between them (always, even when
+    /// the envelope is empty): the exact inverse of [`Multipart::split_envelope`].
     pub fn join_envelope(envelope: Multipart, body: Multipart) -> Multipart {
-        if envelope.is_empty() {
-            return body;
-        }
         let mut joined = envelope;
         joined.push_back(Message::new());
         joined.extend(body);
@@ -159,10 +189,23 @@ impl Multipart {
     }
 
     /// The frames as a vector.
-    pub fn into_vec(self) -> Vec<Message> {
+    pub fn into_frames(self) -> Vec<Message> {
         match self.repr {
             Repr::One(only) => vec![only],
             Repr::Many(frames) => frames,
+        }
+    }
+
+    /// The bytes of every frame, concatenated: for a message of one frame, exactly its
+    /// bytes (as [`Message::to_vec`]). [`Multipart::to_vecs`] keeps the frames apart.
+    pub fn to_vec(&self) -> Vec<u8> {
+        match &**self {
+            [only] => only.to_vec(),
+            frames => {
+                let mut bytes = Vec::with_capacity(frames.iter().map(|f| f.len()).sum());
+                frames.iter().for_each(|f| bytes.extend_from_slice(f));
+                bytes
+            }
         }
     }
 
@@ -181,16 +224,27 @@ impl Multipart {
         }
     }
 
-    /// The text of a single-frame message: [`Error::Malformed`] when the message has another
-    /// number of frames, [`Error::Utf8`] when the frame is not UTF-8.
-    pub fn as_str(&self) -> Result<&str> {
+    /// The only frame of a single-frame message: [`Error::Malformed`] otherwise.
+    pub(crate) fn only(&self) -> Result<&Message> {
         match &**self {
-            [only] => only.as_str(),
+            [only] => Ok(only),
             frames => Err(Error::Malformed(format!(
                 "expected a message of one frame, got {} frames",
                 frames.len()
             ))),
         }
+    }
+
+    /// The text of a single-frame message: [`Error::Malformed`] when the message has another
+    /// number of frames, [`Error::Utf8`] when the frame is not UTF-8.
+    pub fn as_str(&self) -> Result<&str> {
+        self.only()?.as_str()
+    }
+
+    /// The text of a single-frame message, as an owned `String`: [`Error::Malformed`] when
+    /// the message has another number of frames, [`Error::Utf8`] when the frame is not UTF-8.
+    pub fn into_string(self) -> Result<String> {
+        self.as_str().map(str::to_owned)
     }
 }
 
@@ -219,6 +273,70 @@ impl fmt::Debug for Multipart {
     }
 }
 
+/// The text of a one-frame UTF-8 message as it is, so that `println!("{reply}")` prints
+/// what was sent. Any other message is written frame by frame, each in brackets: printable
+/// text as it is, other bytes in hex (`0x..`), a frame longer than 64 bytes cut after its
+/// first 32 with the count of the rest (`[GET][0x00ff…(+992 bytes)]`).
+///
+/// ```
+/// use zmq_typed::Multipart;
+/// assert_eq!(Multipart::single("World").to_string(), "World");
+/// assert_eq!(Multipart::from(["GET", "", "/index"]).to_string(), "[GET][][/index]");
+/// assert_eq!(Multipart::single(&[0u8, 0xff][..]).to_string(), "[0x00ff]");
+/// ```
+impl fmt::Display for Multipart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let [only] = &**self {
+            if let Ok(text) = only.as_str() {
+                return f.write_str(text);
+            }
+        }
+        for frame in self.iter() {
+            f.write_str("[")?;
+            write_frame(f, frame)?;
+            f.write_str("]")?;
+        }
+        Ok(())
+    }
+}
+
+/// A frame longer than this is cut in [`Multipart`]'s `Display`...
+const DISPLAY_MAX: usize = 64;
+/// ... after this many bytes.
+const DISPLAY_CUT: usize = 32;
+
+fn write_frame(f: &mut fmt::Formatter<'_>, frame: &[u8]) -> fmt::Result {
+    let cut = if frame.len() > DISPLAY_MAX {
+        DISPLAY_CUT
+    } else {
+        frame.len()
+    };
+    let printable = |text: &str| {
+        text.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+    };
+    let shown = match std::str::from_utf8(frame) {
+        Ok(text) if printable(text) => {
+            // Cut on a character boundary (at most 3 bytes back).
+            let end = (0..=cut)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            f.write_str(&text[..end])?;
+            end
+        }
+        _ => {
+            f.write_str("0x")?;
+            frame[..cut].iter().try_for_each(|b| write!(f, "{b:02x}"))?;
+            cut
+        }
+    };
+    if frame.len() > shown {
+        write!(f, "…(+{} bytes)", frame.len() - shown)?;
+    }
+    Ok(())
+}
+
 impl PartialEq for Multipart {
     fn eq(&self, other: &Multipart) -> bool {
         **self == **other
@@ -236,6 +354,12 @@ impl PartialEq<str> for Multipart {
 
 impl PartialEq<&str> for Multipart {
     fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq<String> for Multipart {
+    fn eq(&self, other: &String) -> bool {
         *self == **other
     }
 }

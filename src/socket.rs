@@ -11,6 +11,7 @@ use crate::context::Context;
 use crate::error::{Detail, Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
+use crate::sendable::Sendable;
 use crate::socket_core::SocketCore;
 use crate::socket_type::SocketType;
 
@@ -122,11 +123,9 @@ impl Socket {
     }
 
     /// Sends one frame, waiting as `wait` says (signals never restart the wait).
-    /// `Ok(true)`: queued; `Ok(false)`: no room before the deadline.
+    /// `Ok(true)`: queued; `Ok(false)`: no room before the deadline. XSUB frames are
+    /// checked by the callers, a whole message before its first frame goes out.
     fn send_raw(&self, msg: &mut Message, flags: c_int, wait: Wait) -> Result<bool> {
-        if self.socket_type() == SocketType::XSub {
-            check_xsub_frame(msg)?;
-        }
         let sent = self.blocking(Direction::Send, wait, flags, |flags| {
             // SAFETY: socket and message are valid; on success libzmq takes the content and
             // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.
@@ -149,34 +148,9 @@ impl Socket {
         Error::TimedOut(Detail::new(format!("{what} on {}", self.socket_type())))
     }
 
-    /// Sends one frame with `flags`, handing the message back on failure.
-    ///
-    /// Without [`SendFlags::DONTWAIT`] it blocks until the message is queued, or until the
-    /// send timeout (`ZMQ_SNDTIMEO`) runs out ([`Error::TimedOut`]); with it, a full queue is
-    /// [`Error::WouldBlock`].
-    ///
-    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
-    pub fn send_with(
-        &self,
-        msg: impl Into<Message>,
-        flags: SendFlags,
-    ) -> Result<(), SendError<Message>> {
-        let wait = if flags.contains(SendFlags::DONTWAIT) {
-            Wait::Never
-        } else {
-            Wait::SocketTimeout
-        };
-        self.send_waiting(msg.into(), flags.bits() & !zmq_ffi::ZMQ_DONTWAIT, wait)
-    }
-
-    /// Sends one frame, waiting as `wait` says, handing the message back on failure.
-    fn send_waiting(
-        &self,
-        mut message: Message,
-        flags: c_int,
-        wait: Wait,
-    ) -> Result<(), SendError<Message>> {
-        match self.send_raw(&mut message, flags, wait) {
+    /// Sends one frame, waiting as `wait` says, handing it back on failure.
+    fn send_frame(&self, mut frame: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
+        match self.send_raw(&mut frame, flags, wait) {
             Ok(true) => Ok(()),
             Ok(false) => {
                 let error = match wait {
@@ -185,32 +159,108 @@ impl Socket {
                     }
                     _ => self.timed_out("send"),
                 };
-                Err(SendError::new(error, message))
+                Err(SendError::new(error, Multipart::single(frame)))
             }
-            Err(error) => Err(SendError::new(error, message)),
+            Err(error) => Err(SendError::new(error, Multipart::single(frame))),
         }
     }
 
-    /// Sends one frame (the last of its message), blocking.
+    /// Sends the frames of one message, every frame but the last with `ZMQ_SNDMORE`, the last
+    /// with `last`; the first waits as `wait` says. On failure the frames not sent come back,
+    /// the failing one first.
+    fn send_frames(
+        &self,
+        frames: impl Iterator<Item = Message>,
+        last: c_int,
+        mut wait: Wait,
+    ) -> Result<(), SendError> {
+        let mut frames = frames.peekable();
+        if frames.peek().is_none() {
+            return Err(SendError::new(Error::EmptyMessage, Multipart::new()));
+        }
+        while let Some(frame) = frames.next() {
+            let flags = if frames.peek().is_some() {
+                zmq_ffi::ZMQ_SNDMORE
+            } else {
+                last
+            };
+            if let Err(e) = self.send_frame(frame, flags, wait) {
+                let (error, mut unsent) = e.into_parts();
+                unsent.extend(frames);
+                return Err(SendError::new(error, unsent));
+            }
+            // libzmq's high-water mark counts whole messages: once the first frame is queued,
+            // the rest are never refused for lack of room, and never wait. So a `try_send`
+            // that returns "would block" has sent nothing.
+            if let Wait::Never = wait {
+                wait = Wait::SocketTimeout;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a whole message (see [`Socket::send_frames`]); on an XSUB, every
+    /// (un)subscription frame is checked before the first goes out, so that a refused frame
+    /// never leaves a message half sent.
+    fn send_message(&self, msg: Multipart, last: c_int, wait: Wait) -> Result<(), SendError> {
+        if self.socket_type() == SocketType::XSub {
+            if let Some(error) = msg.iter().find_map(|f| check_xsub_frame(f).err()) {
+                return Err(SendError::new(error, msg));
+            }
+        }
+        self.send_frames(msg.into_iter(), last, wait)
+    }
+
+    /// Sends a frame or a whole message ([`Sendable`]), blocking until it is queued or the
+    /// send timeout (`ZMQ_SNDTIMEO`) runs out ([`Error::TimedOut`]). On failure the frames
+    /// not sent come back in the [`SendError`] (`?` turns it into an [`Error`]). libzmq
+    /// delivers a message whole or not at all, but a message it has started stays open
+    /// until its last frame: sending the frames handed back completes it.
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDMORE` on every frame but the last.
+    pub fn send(&self, msg: impl Sendable) -> Result<(), SendError> {
+        self.send_message(msg.into_multipart(), 0, Wait::SocketTimeout)
+    }
+
+    /// Sends a frame or a whole message as the first part of a longer one: every frame with
+    /// `ZMQ_SNDMORE`, so the message goes on with the next send.
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn send_more(&self, msg: impl Sendable) -> Result<(), SendError> {
+        self.send_message(
+            msg.into_multipart(),
+            zmq_ffi::ZMQ_SNDMORE,
+            Wait::SocketTimeout,
+        )
+    }
+
+    /// Sends a frame or a whole message with `flags`: [`SendFlags::MORE`] applies to its
+    /// last frame too (the message goes on with the next send); with
+    /// [`SendFlags::DONTWAIT`], a full queue is [`Error::WouldBlock`] (and nothing was sent).
+    /// Without it, it blocks as [`Socket::send`] does.
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
-    pub fn send(&self, msg: impl Into<Message>) -> Result<()> {
-        Ok(self.send_with(msg, SendFlags::NONE)?)
+    pub fn send_with(&self, msg: impl Sendable, flags: SendFlags) -> Result<(), SendError> {
+        let wait = if flags.contains(SendFlags::DONTWAIT) {
+            Wait::Never
+        } else {
+            Wait::SocketTimeout
+        };
+        self.send_message(
+            msg.into_multipart(),
+            flags.bits() & !zmq_ffi::ZMQ_DONTWAIT,
+            wait,
+        )
     }
 
-    /// Sends one frame with more to follow (`ZMQ_SNDMORE`), blocking.
+    /// Sends a frame or a whole message without blocking: `Ok(None)` when it was queued,
+    /// `Ok(Some(message))` (handed back, nothing of it sent) when the queue is full or no
+    /// peer is there to take it.
     ///
-    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
-    pub fn send_more(&self, msg: impl Into<Message>) -> Result<()> {
-        Ok(self.send_with(msg, SendFlags::MORE)?)
-    }
-
-    /// Sends one frame without blocking: `Ok(None)` when it was queued, `Ok(Some(message))`
-    /// (the message handed back) when the queue is full or no peer is there to take it.
-    ///
-    /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT`.
-    pub fn try_send(&self, msg: impl Into<Message>) -> Result<Option<Message>> {
-        match self.send_with(msg, SendFlags::DONTWAIT) {
+    /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn try_send(&self, msg: impl Sendable) -> Result<Option<Multipart>> {
+        match self.send_message(msg.into_multipart(), 0, Wait::Never) {
             Ok(()) => Ok(None),
             Err(e) => match e.into_parts() {
                 (Error::WouldBlock(_), message) => Ok(Some(message)),
@@ -219,81 +269,137 @@ impl Socket {
         }
     }
 
-    /// Sends one frame, waiting at most `timeout` for room; [`Error::TimedOut`] (with the
-    /// message handed back) when there was none.
+    /// Sends a frame or a whole message, waiting at most `timeout` for room;
+    /// [`Error::TimedOut`] (with the message handed back) when there was none.
     ///
-    /// Wraps `zmq_msg_send`, with `ZMQ_SNDTIMEO` set to the time left while it waits (the
-    /// socket's own value is put back after).
-    pub fn send_timeout(
-        &self,
-        msg: impl Into<Message>,
-        timeout: Duration,
-    ) -> Result<(), SendError<Message>> {
-        self.send_waiting(msg.into(), 0, Wait::For(timeout))
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDTIMEO` set to the time left while it waits (the socket's own value is
+    /// put back after).
+    pub fn send_timeout(&self, msg: impl Sendable, timeout: Duration) -> Result<(), SendError> {
+        self.send_message(msg.into_multipart(), 0, Wait::For(timeout))
     }
 
-    /// Sends every frame of `frames` as one message (all but the last with `ZMQ_SNDMORE`).
-    /// An empty list is an error: a message has at least one frame. On failure the frames
-    /// not sent (the failing one first) come back in the error; libzmq delivers a message
-    /// whole or not at all, but a message it has started stays open until its last frame.
+    /// Sends the frames an iterator yields as one message (all but the last with
+    /// `ZMQ_SNDMORE`), without collecting them first. An empty iterator is an error: a
+    /// message has at least one frame. On failure the frames not sent (the failing one
+    /// first) come back in the error.
     ///
-    /// Wraps `zmq_msg_send`.
-    pub fn send_multipart<I>(&self, frames: I) -> Result<(), SendError<Multipart>>
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn send_multipart<I>(&self, frames: I) -> Result<(), SendError>
     where
         I: IntoIterator,
         I::Item: Into<Message>,
     {
         if self.socket_type() == SocketType::XSub {
-            // Check every (un)subscription frame before the first goes out, so that a refused
-            // frame never leaves a message half sent.
+            // Collected, so that every frame is checked before the first goes out.
             let frames: Multipart = frames.into_iter().map(Into::into).collect();
-            if let Some(error) = frames.iter().find_map(|f| check_xsub_frame(f).err()) {
-                return Err(SendError::new(error, frames));
-            }
-            return self.send_frames(frames);
+            return self.send_message(frames, 0, Wait::SocketTimeout);
         }
-        self.send_frames(frames)
+        self.send_frames(frames.into_iter().map(Into::into), 0, Wait::SocketTimeout)
     }
 
-    fn send_frames<I>(&self, frames: I) -> Result<(), SendError<Multipart>>
-    where
-        I: IntoIterator,
-        I::Item: Into<Message>,
-    {
-        let mut iter = frames.into_iter().peekable();
-        if iter.peek().is_none() {
-            return Err(SendError::new(Error::EmptyMessage, Multipart::new()));
+    /// Receives one whole message into `parts` (cleared first), waiting as `wait` says.
+    /// `Ok(false)`: nothing came before the deadline.
+    fn recv_message(&self, parts: &mut Multipart, wait: Wait) -> Result<bool> {
+        parts.clear();
+        let mut frame = Message::new();
+        if !self.recv_raw(&mut frame, wait)? {
+            return Ok(false);
         }
-        while let Some(frame) = iter.next() {
-            let flags = if iter.peek().is_some() {
-                SendFlags::MORE
-            } else {
-                SendFlags::NONE
-            };
-            if let Err(e) = self.send_with(frame, flags) {
-                let (error, message) = e.into_parts();
-                let mut unsent = Multipart::single(message);
-                unsent.extend(iter);
-                return Err(SendError::new(error, unsent));
+        let mut more = frame.more();
+        parts.push_back(frame);
+        while more {
+            // The frames of one message arrive together: these never wait.
+            let mut frame = Message::new();
+            if !self.recv_raw(&mut frame, Wait::SocketTimeout)? {
+                return Err(self.timed_out("receive"));
             }
+            more = frame.more();
+            parts.push_back(frame);
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Receives one whole message, every frame of it, blocking until one comes or the
+    /// receive timeout (`ZMQ_RCVTIMEO`) runs out ([`Error::TimedOut`]). A message of one
+    /// frame costs no allocation besides libzmq's own.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv(&self) -> Result<Multipart> {
+        let mut parts = Multipart::new();
+        self.recv_into(&mut parts)?;
+        Ok(parts)
+    }
+
+    /// Receives one whole message into `parts`, which is cleared first and keeps the storage
+    /// of its frame list: a loop that receives into the same `Multipart` allocates nothing
+    /// once it has seen its longest message.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv_into(&self, parts: &mut Multipart) -> Result<()> {
+        if self.recv_message(parts, Wait::SocketTimeout)? {
+            Ok(())
+        } else {
+            Err(self.timed_out("receive"))
+        }
+    }
+
+    /// Receives one whole message if one is ready: `Ok(None)` when none is.
+    ///
+    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn try_recv(&self) -> Result<Option<Multipart>> {
+        let mut parts = Multipart::new();
+        Ok(self.recv_message(&mut parts, Wait::Never)?.then_some(parts))
+    }
+
+    /// Receives one whole message, waiting at most `timeout` for it; [`Error::TimedOut`]
+    /// when none came.
+    ///
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
+    /// with `ZMQ_RCVTIMEO` set to the time left while it waits (the socket's own value is
+    /// put back after).
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Multipart> {
+        let mut parts = Multipart::new();
+        if self.recv_message(&mut parts, Wait::For(timeout))? {
+            Ok(parts)
+        } else {
+            Err(self.timed_out("receive"))
+        }
+    }
+
+    /// Receives one whole message, which must be a single frame, as its bytes:
+    /// [`Error::Malformed`] for a message of several frames (it is consumed).
+    ///
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv_bytes(&self) -> Result<Vec<u8>> {
+        Ok(self.recv()?.only()?.to_vec())
+    }
+
+    /// Receives one whole message, which must be a single frame of UTF-8 text:
+    /// [`Error::Malformed`] for a message of several frames (it is consumed),
+    /// [`Error::Utf8`] for one that is not text.
+    ///
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv_string(&self) -> Result<String> {
+        self.recv()?.into_string()
     }
 
     /// Receives one frame, blocking; [`Error::TimedOut`] when the receive timeout
-    /// (`ZMQ_RCVTIMEO`) runs out.
+    /// (`ZMQ_RCVTIMEO`) runs out. The rest of its message, if any, is read by the next
+    /// calls ([`Message::more`] tells): a [`Socket::recv`] then returns those frames as a
+    /// message.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
-    pub fn recv(&self) -> Result<Message> {
+    pub fn recv_frame(&self) -> Result<Message> {
         let mut msg = Message::new();
-        self.recv_into(&mut msg)?;
+        self.recv_frame_into(&mut msg)?;
         Ok(msg)
     }
 
     /// Receives one frame into `msg` (reusing it), blocking.
     ///
-    /// Wraps `zmq_msg_recv`.
-    pub fn recv_into(&self, msg: &mut Message) -> Result<()> {
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv_frame_into(&self, msg: &mut Message) -> Result<()> {
         if self.recv_raw(msg, Wait::SocketTimeout)? {
             Ok(())
         } else {
@@ -303,17 +409,18 @@ impl Socket {
 
     /// Receives one frame if one is ready: `Ok(None)` when none is.
     ///
-    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT`.
-    pub fn try_recv(&self) -> Result<Option<Message>> {
+    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn try_recv_frame(&self) -> Result<Option<Message>> {
         let mut msg = Message::new();
         Ok(self.recv_raw(&mut msg, Wait::Never)?.then_some(msg))
     }
 
     /// Receives one frame, waiting at most `timeout`; [`Error::TimedOut`] when none came.
     ///
-    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits (the
-    /// socket's own value is put back after).
-    pub fn recv_timeout(&self, timeout: Duration) -> Result<Message> {
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
+    /// with `ZMQ_RCVTIMEO` set to the time left while it waits (the socket's own value is
+    /// put back after).
+    pub fn recv_frame_timeout(&self, timeout: Duration) -> Result<Message> {
         let mut msg = Message::new();
         if self.recv_raw(&mut msg, Wait::For(timeout))? {
             Ok(msg)
@@ -322,22 +429,11 @@ impl Socket {
         }
     }
 
-    /// Receives one frame's bytes.
-    pub fn recv_bytes(&self) -> Result<Vec<u8>> {
-        self.recv().map(|m| m.to_vec())
-    }
-
-    /// Receives one frame as UTF-8 text; [`Error::Utf8`] when it is not.
-    pub fn recv_string(&self) -> Result<String> {
-        let msg = self.recv()?;
-        msg.as_str().map(str::to_owned)
-    }
-
     /// Receives one frame into `buf`, returning the frame's full length: a length larger
     /// than `buf.len()` means the frame was truncated to fit.
     ///
     /// Wraps `zmq_recv` ([man zmq_recv](http://api.zeromq.org/4-3:zmq-recv)).
-    pub fn recv_buf(&self, buf: &mut [u8]) -> Result<usize> {
+    pub fn recv_frame_buf(&self, buf: &mut [u8]) -> Result<usize> {
         let len = self.blocking(Direction::Recv, Wait::SocketTimeout, 0, |flags| {
             // SAFETY: buf is valid for buf.len() writable bytes.
             unsafe {
@@ -353,44 +449,5 @@ impl Socket {
             Some(n) => Ok(n as usize),
             None => Err(self.timed_out("receive")),
         }
-    }
-
-    /// The remaining frames of a message whose first frame is `first`.
-    fn rest_of(&self, first: Message) -> Result<Multipart> {
-        if !first.more() {
-            return Ok(Multipart::single(first));
-        }
-        let mut parts = Multipart::new();
-        let mut more = first.more();
-        parts.push_back(first);
-        while more {
-            // The frames of one message arrive together: these never wait.
-            let frame = self.recv()?;
-            more = frame.more();
-            parts.push_back(frame);
-        }
-        Ok(parts)
-    }
-
-    /// Receives every frame of one message, blocking.
-    ///
-    /// Wraps `zmq_msg_recv` and `zmq_msg_more`.
-    pub fn recv_multipart(&self) -> Result<Multipart> {
-        let first = self.recv()?;
-        self.rest_of(first)
-    }
-
-    /// Receives every frame of one message if one is ready: `Ok(None)` when none is.
-    pub fn try_recv_multipart(&self) -> Result<Option<Multipart>> {
-        match self.try_recv()? {
-            Some(first) => self.rest_of(first).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// Receives every frame of one message, waiting at most `timeout` for the first.
-    pub fn recv_multipart_timeout(&self, timeout: Duration) -> Result<Multipart> {
-        let first = self.recv_timeout(timeout)?;
-        self.rest_of(first)
     }
 }

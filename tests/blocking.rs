@@ -11,7 +11,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
-use zmq_typed::prelude::*;
 use zmq_typed::{Error, Socket, SocketType};
 
 thread_local! {
@@ -105,17 +104,17 @@ fn rcvtimeo_expires_under_signals() {
 }
 
 #[test]
-fn recv_buf_and_multipart_keep_rcvtimeo_under_signals() {
+fn recv_frame_buf_and_recv_keep_rcvtimeo_under_signals() {
     let ctx = ctx();
     let pull = Socket::new(&ctx, SocketType::Pull).unwrap();
     pull.bind("tcp://127.0.0.1:*").unwrap();
     pull.set_rcvtimeo(Some(Duration::from_millis(100))).unwrap();
-    let (result, took) = under_signals("recv_buf with RCVTIMEO", move || {
+    let (result, took) = under_signals("recv_frame_buf with RCVTIMEO", move || {
         let mut buf = [0u8; 16];
-        let first = pull.recv_buf(&mut buf);
-        (first, pull.recv_multipart().map(|m| m.len()))
+        let first = pull.recv_frame_buf(&mut buf);
+        (first, pull.recv().map(|m| m.len()))
     });
-    assert_timed_out("recv_buf", result.0, took);
+    assert_timed_out("recv_frame_buf", result.0, took);
     assert!(
         matches!(result.1, Err(Error::TimedOut(_))),
         "{:?}",
@@ -140,7 +139,9 @@ fn sndtimeo_expires_under_signals() {
     // A PUSH with no peer cannot queue anything: send blocks until its timeout.
     let push = Socket::new(&ctx, SocketType::Push).unwrap();
     push.set_sndtimeo(Some(Duration::from_millis(100))).unwrap();
-    let (result, took) = under_signals("send with SNDTIMEO", move || push.send("nobody"));
+    let (result, took) = under_signals("send with SNDTIMEO", move || {
+        push.send("nobody").map_err(Error::from)
+    });
     assert_timed_out("send with SNDTIMEO", result, took);
 }
 
@@ -254,7 +255,9 @@ fn a_timed_send_on_a_full_xpub_nodrop_sleeps() {
         xpub.send_timeout("more", WAIT).map_err(Error::from)
     });
     xpub.set_sndtimeo(Some(WAIT)).unwrap();
-    sleeps_while_waiting("XPub::send with SNDTIMEO", || xpub.send("more"));
+    sleeps_while_waiting("XPub::send with SNDTIMEO", || {
+        xpub.send("more").map_err(Error::from)
+    });
 }
 
 #[test]

@@ -121,7 +121,7 @@ fn queued_messages_to_a_connected_peer_are_delivered_before_drop_returns() {
         drop(ctx);
     });
     for i in 0..1000 {
-        let msg = pull.recv().unwrap();
+        let msg = pull.recv_frame().unwrap();
         assert_eq!(msg.len(), 1000);
         assert_eq!(msg[0], i as u8);
     }

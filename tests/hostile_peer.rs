@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use common::child::run_or_check;
 use common::zmtp::RawPeer;
 use common::*;
-use zmq_typed::prelude::*;
 use zmq_typed::proxy::PROXY_MAX_FORWARDED_MSG_SIZE;
 use zmq_typed::{
     Context, Endpoint, Error, EventKind, EventMask, ProxyStats, Pub, Socket, SocketType,

@@ -67,7 +67,7 @@ fn zero_copy_buffers_are_freed_exactly_once() {
         let (v, addr) = watched(4096);
         let msg = Message::from_vec(v);
         push.send(msg).unwrap();
-        let got = pull.recv().unwrap();
+        let got = pull.recv_frame().unwrap();
         assert_eq!(got.len(), 4096);
         assert_eq!(got[4095], (4095 % 256) as u8);
         if t == Transport::Inproc {
@@ -130,7 +130,7 @@ fn properties_over_tcp_not_inproc() {
     let push = socket(&ctx, Push);
     wire(&pull, &push, Transport::Tcp, "props");
     push.send("x").unwrap();
-    let msg = pull.recv().unwrap();
+    let msg = pull.recv_frame().unwrap();
     assert_eq!(msg.socket_type_property().unwrap(), Some("PUSH"));
     assert_eq!(msg.peer_address().unwrap(), Some("127.0.0.1"));
     assert_eq!(
@@ -149,14 +149,14 @@ fn properties_over_tcp_not_inproc() {
     let router = socket(&ctx, Router);
     wire(&router, &dealer, Transport::Tcp, "props2");
     dealer.send("y").unwrap();
-    let parts = router.recv_multipart().unwrap();
+    let parts = router.recv().unwrap();
     assert_eq!(parts[1].routing_id_property().unwrap(), Some("dealer-7"));
 
     let a = socket(&ctx, Pair);
     let b = socket(&ctx, Pair);
     wire(&a, &b, Transport::Inproc, "props3");
     b.send("z").unwrap();
-    let msg = a.recv().unwrap();
+    let msg = a.recv_frame().unwrap();
     assert_eq!(
         msg.socket_type_property().unwrap(),
         None,
@@ -173,15 +173,15 @@ fn multipart_round_trips_and_envelopes() {
         wire(&a, &b, t, "multipart");
         let frames: Vec<Vec<u8>> = vec![b"one".to_vec(), vec![], vec![0u8; 5000], b"last".to_vec()];
         b.send_multipart(frames.clone()).unwrap();
-        let got = a.recv_multipart().unwrap();
+        let got = a.recv().unwrap();
         assert_eq!(got.to_vecs(), frames);
         assert!(got[0].more() && got[1].more() && got[2].more() && !got[3].more());
-        assert!(a.try_recv_multipart().unwrap().is_none());
+        assert!(a.try_recv().unwrap().is_none());
         let empty = b.send_multipart(Vec::<Vec<u8>>::new()).unwrap_err();
         assert!(matches!(empty.error(), zmq_typed::Error::EmptyMessage));
     }
     let mut m = Multipart::from(vec!["id", "", "a", "b"]);
-    let (env, body) = m.clone().split_envelope();
+    let (env, body) = m.clone().split_envelope().unwrap();
     assert_eq!(env.to_vecs(), vec![b"id".to_vec()]);
     assert_eq!(body.to_vecs(), vec![b"a".to_vec(), b"b".to_vec()]);
     assert_eq!(Multipart::join_envelope(env, body), m);
@@ -189,9 +189,19 @@ fn multipart_round_trips_and_envelopes() {
     assert_eq!(m.to_vecs(), vec![b"a".to_vec(), b"b".to_vec()]);
     m.wrap("x");
     assert_eq!(m.len(), 4);
-    let (env, body) = Multipart::from(vec!["no", "delimiter"]).split_envelope();
-    assert!(env.is_empty());
-    assert_eq!(body.len(), 2);
+    let no_delimiter = Multipart::from(vec!["no", "delimiter"]);
+    assert_eq!(
+        no_delimiter.clone().split_envelope().unwrap_err(),
+        no_delimiter
+    );
+    let (env, body) = Multipart::from(vec!["", "body"]).split_envelope().unwrap();
+    assert!(env.is_empty(), "the delimiter first: an empty envelope");
+    assert_eq!(body, "body");
+    assert_eq!(
+        Multipart::join_envelope(env, body).to_vecs(),
+        [vec![], b"body".to_vec()],
+        "the delimiter is put back in front of an empty envelope too"
+    );
 }
 
 #[test]
@@ -215,7 +225,11 @@ fn receive_variants() {
     );
     b.send("0123456789").unwrap();
     let mut buf = [0u8; 4];
-    assert_eq!(a.recv_buf(&mut buf).unwrap(), 10, "full length reported");
+    assert_eq!(
+        a.recv_frame_buf(&mut buf).unwrap(),
+        10,
+        "full length reported"
+    );
     assert_eq!(&buf, b"0123");
     b.send(vec![0xffu8, 0xfe]).unwrap();
     assert!(matches!(
@@ -226,6 +240,6 @@ fn receive_variants() {
     assert_eq!(a.recv_bytes().unwrap(), b"bytes");
     let mut reuse = Message::new();
     b.send("into").unwrap();
-    a.recv_into(&mut reuse).unwrap();
+    a.recv_frame_into(&mut reuse).unwrap();
     assert_eq!(reuse, "into");
 }

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use common::watchdog::within;
 use common::*;
-use zmq_typed::prelude::*;
 use zmq_typed::{
     Context, CurveKeyPair, Error, EventKind, EventMask, PollEvents, Poller, ProtocolError, Pull,
     Push,

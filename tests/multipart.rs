@@ -56,7 +56,7 @@ fn iteration_indexing_and_envelopes() {
     assert_eq!(m.clone().into_iter().size_hint(), (3, Some(3)));
     assert_eq!(Multipart::single("a").into_iter().size_hint(), (1, Some(1)));
 
-    let (envelope, body) = m.clone().split_envelope();
+    let (envelope, body) = m.clone().split_envelope().unwrap();
     assert_eq!(vecs(&envelope), [b"id".to_vec()]);
     assert_eq!(body, "BODY");
     assert_eq!(Multipart::join_envelope(envelope, body), m);
@@ -66,4 +66,77 @@ fn iteration_indexing_and_envelopes() {
     assert_eq!(vecs(&wrapped), [b"addr".to_vec(), vec![], b"body".to_vec()]);
     assert_eq!(wrapped.unwrap_address().unwrap(), "addr");
     assert_eq!(wrapped, "body");
+}
+
+#[test]
+fn display_prints_the_text_of_one_frame_and_something_readable_otherwise() {
+    assert_eq!(Multipart::single("World").to_string(), "World");
+    assert_eq!(Multipart::single("").to_string(), "");
+    assert_eq!(
+        Multipart::from(["GET", "", "/index"]).to_string(),
+        "[GET][][/index]"
+    );
+    assert_eq!(Multipart::single(vec![0u8, 0xff]).to_string(), "[0x00ff]");
+    assert_eq!(
+        Multipart::from([&b"id"[..], &[0x00, 0x6b]]).to_string(),
+        "[id][0x006b]"
+    );
+    // Long frames are cut after 32 bytes, with the count of the rest; text on a character
+    // boundary.
+    let long_text = "é".repeat(40); // 80 bytes
+    let long_bytes = vec![0xffu8; 100];
+    assert_eq!(
+        Multipart::from([long_text.as_bytes(), &long_bytes]).to_string(),
+        format!(
+            "[{}…(+48 bytes)][0x{}…(+68 bytes)]",
+            "é".repeat(16),
+            "ff".repeat(32)
+        )
+    );
+    // One long text frame is printed whole: it is the message.
+    assert_eq!(Multipart::single(long_text.as_str()).to_string(), long_text);
+    assert_eq!(Multipart::new().to_string(), "");
+}
+
+#[test]
+fn bytes_text_and_frames_each_have_one_name() {
+    let one = Multipart::single("hello");
+    assert_eq!(one.to_vec(), b"hello", "the bytes, as Message::to_vec");
+    assert_eq!(Multipart::from(["ab", "", "cd"]).to_vec(), b"abcd");
+    assert_eq!(one, String::from("hello"));
+    assert_eq!(one.clone().into_string().unwrap(), "hello");
+    assert!(matches!(
+        Multipart::from(["a", "b"]).into_string(),
+        Err(Error::Malformed(_))
+    ));
+    let frames: Vec<Message> = Multipart::from(["a", "b"]).into_frames();
+    assert_eq!(frames, [Message::from("a"), Message::from("b")]);
+    assert_eq!(one.into_frames(), [Message::from("hello")]);
+}
+
+#[test]
+fn clear_empties_and_the_envelope_round_trips_exactly() {
+    let mut m = Multipart::from(["a", "b", "c"]);
+    m.clear();
+    assert!(m.is_empty());
+    m.push_back("again");
+    assert_eq!(m, "again");
+    let mut one = Multipart::single("x");
+    one.clear();
+    assert!(one.is_empty());
+
+    for message in [
+        Multipart::from(["id", "", "body"]),
+        Multipart::from(["", "body"]),
+        Multipart::from(["a", "b", "", "c", "", "d"]),
+        Multipart::from(["id", ""]),
+    ] {
+        let (envelope, body) = message.clone().split_envelope().unwrap();
+        assert_eq!(Multipart::join_envelope(envelope, body), message);
+    }
+    let no_delimiter = Multipart::from(["a", "b"]);
+    assert_eq!(
+        no_delimiter.clone().split_envelope().unwrap_err(),
+        no_delimiter
+    );
 }

@@ -324,7 +324,7 @@ fn read_only_options_read() {
     pair_a.bind("inproc://ro-events-pair").unwrap();
     pair_b.connect("inproc://ro-events-pair").unwrap();
     pair_b.send_multipart(["a", "b"]).unwrap();
-    let first = pair_a.recv().unwrap();
+    let first = pair_a.recv_frame().unwrap();
     assert!(first.more());
     assert!(pair_a.has_more().unwrap());
     assert!(pair_a.events().unwrap().contains(PollEvents::IN));

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use common::watchdog::within;
 use common::*;
 use zmq_typed::poll::Token;
-use zmq_typed::prelude::*;
 use zmq_typed::{
     poll, Dealer, Error, EventMask, PollEvents, Pollable, Poller, Pull, Push, Rep, Req, Router,
     SocketCore, SocketType::*, Sub, XPub,

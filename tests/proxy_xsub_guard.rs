@@ -7,7 +7,6 @@ mod common;
 use common::watchdog::within;
 use common::*;
 use zmq_typed::limits::SUBSCRIPTION_MSG_MAX;
-use zmq_typed::prelude::*;
 use zmq_typed::proxy::PROXY_MAX_FORWARDED_MSG_SIZE;
 use zmq_typed::{
     proxy, proxy_with_capture, Context, Error, Pull, Socket, SocketType, SocketType::*,

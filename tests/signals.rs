@@ -139,7 +139,8 @@ fn sigint_wakes_every_blocked_call_with_terminated() {
         let started = Instant::now();
         let (rep_tid, rep_result) = blocked(move || rep.recv());
         let (pull_tid, pull_result) = blocked(move || pull.recv());
-        let (push_tid, push_result) = blocked(move || push.send("one too many"));
+        let (push_tid, push_result) =
+            blocked(move || push.send("one too many").map_err(Error::from));
         for tid in [rep_tid, pull_tid, push_tid] {
             wait_until_blocked(tid);
         }

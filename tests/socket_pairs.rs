@@ -40,18 +40,18 @@ fn req_router() {
         req.set_routing_id("client-a").unwrap();
         wire(&router, &req, t, "req-router");
         req.send("ping").unwrap();
-        let msg = router.recv_multipart().unwrap();
+        let msg = router.recv().unwrap();
         assert_eq!(
             msg.to_vecs(),
             vec![b"client-a".to_vec(), vec![], b"ping".to_vec()]
         );
-        let (envelope, body) = msg.split_envelope();
+        let (envelope, body) = msg.split_envelope().unwrap();
         assert_eq!(envelope.to_vecs(), vec![b"client-a".to_vec()]);
         assert_eq!(body.to_vecs(), vec![b"ping".to_vec()]);
         router
-            .send_multipart(Multipart::join_envelope(
+            .send(Multipart::join_envelope(
                 envelope,
-                Multipart::from(vec!["pong"]),
+                Multipart::single("pong"),
             ))
             .unwrap();
         assert_eq!(req.recv_string().unwrap(), "pong");
@@ -69,7 +69,7 @@ fn dealer_rep() {
         dealer.send_multipart(["", "work"]).unwrap();
         assert_eq!(rep.recv_string().unwrap(), "work");
         rep.send("done").unwrap();
-        let reply = dealer.recv_multipart().unwrap();
+        let reply = dealer.recv().unwrap();
         assert_eq!(reply.to_vecs(), vec![vec![], b"done".to_vec()]);
     });
 }
@@ -83,9 +83,9 @@ fn dealer_router_and_dealer_dealer_and_router_router() {
         dealer.set_routing_id("d1").unwrap();
         wire(&router, &dealer, t, "dealer-router");
         dealer.send("async").unwrap();
-        let msg = router.recv_multipart().unwrap();
+        let msg = router.recv().unwrap();
         assert_eq!(msg.to_vecs(), vec![b"d1".to_vec(), b"async".to_vec()]);
-        router.send_multipart(["d1", "back"]).unwrap();
+        router.send(["d1", "back"]).unwrap();
         assert_eq!(dealer.recv_string().unwrap(), "back");
 
         let d1 = socket(&ctx, Dealer);
@@ -131,7 +131,7 @@ fn dealer_router_and_dealer_dealer_and_router_router() {
             }
         }
         r2.send("hello r1").unwrap();
-        let msg = r1.recv_multipart().unwrap();
+        let msg = r1.recv().unwrap();
         assert_eq!(msg.to_vecs(), vec![b"r2".to_vec(), b"hello r1".to_vec()]);
     });
 }
@@ -223,13 +223,13 @@ fn stream_talks_to_plain_tcp() {
     client.set_read_timeout(Some(PATIENCE)).unwrap();
 
     // The connect notification: [id][empty].
-    let hello = stream.recv_multipart().unwrap();
+    let hello = stream.recv().unwrap();
     assert_eq!(hello.len(), 2);
     assert!(hello[1].is_empty());
     let id = hello[0].to_vec();
 
     client.write_all(b"GET /").unwrap();
-    let msg = stream.recv_multipart().unwrap();
+    let msg = stream.recv().unwrap();
     assert_eq!(msg[0].to_vec(), id);
     assert_eq!(msg[1].to_vec(), b"GET /".to_vec());
 
@@ -242,7 +242,7 @@ fn stream_talks_to_plain_tcp() {
 
     // The client closing shows as the disconnect notification [id][empty].
     drop(client);
-    let bye = stream.recv_multipart().unwrap();
+    let bye = stream.recv().unwrap();
     assert_eq!(bye.to_vecs(), vec![id, Vec::new()]);
 }
 

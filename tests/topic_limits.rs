@@ -8,7 +8,6 @@ use std::thread;
 
 use common::*;
 use zmq_typed::limits::{MAX_TOPIC_LEN, SUBSCRIPTION_MSG_MAX};
-use zmq_typed::prelude::*;
 use zmq_typed::{Error, Pub, Socket, SocketType, Sub, XPub, XSub};
 
 fn too_long(what: &str, result: Result<(), Error>) {
@@ -35,8 +34,8 @@ fn long_local_topics_are_refused_everywhere() {
     too_long("XSub::unsubscribe", xsub.unsubscribe(&long));
     let xpub = XPub::new(&ctx).unwrap();
     xpub.set_xpub_manual(true).unwrap();
-    too_long("XPub::manual_subscribe", xpub.manual_subscribe(&long));
-    too_long("XPub::manual_unsubscribe", xpub.manual_unsubscribe(&long));
+    too_long("XPub::subscribe", xpub.subscribe(&long));
+    too_long("XPub::unsubscribe", xpub.unsubscribe(&long));
 
     // An XSUB's raw frames starting with 1 or 0 are (un)subscriptions too; the message comes
     // back with the error, and other frames are not limited.

@@ -7,10 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use zmq_typed::prelude::*;
 use zmq_typed::{
-    Dealer, Multipart, Pair, PollEvents, Poller, Pub, Pull, Push, Rep, Req, Router, RoutingId, Sub,
-    XPub, XSub,
+    Dealer, Multipart, Pair, PollEvents, Poller, Pub, Pull, Push, Rep, Req, Router, RoutingId,
+    SendSocket, Sub, XPub, XSub,
 };
 
 #[test]
@@ -63,13 +62,13 @@ fn req_router_sees_the_routing_id_apart_from_the_rest() {
         req.set_routing_id("client-a").unwrap();
         wire(&router, &req, t, "typed-req-router");
         let waiting = req.send_multipart(["ping", "1"]).unwrap();
-        let (id, rest) = router.recv().unwrap();
+        let (id, rest) = router.recv().unwrap().into_parts();
         assert_eq!(id, RoutingId::from("client-a"));
         assert_eq!(frames(&rest), [v(""), v("ping"), v("1")], "{t:?}");
-        let (envelope, body) = rest.split_envelope();
+        let (envelope, body) = rest.split_envelope().unwrap();
         assert!(envelope.is_empty());
         assert_eq!(frames(&body), [v("ping"), v("1")]);
-        router.send_multipart_to(&id, ["", "pong"]).unwrap();
+        router.reply(&id, "pong").unwrap();
         let (reply, _req) = waiting.recv().unwrap();
         assert_eq!(reply, "pong");
     }
@@ -99,7 +98,7 @@ fn dealer_router_and_dealer_dealer() {
         dealer.set_routing_id("d1").unwrap();
         wire(&router, &dealer, t, "typed-dealer-router");
         dealer.send_multipart(["job", "7"]).unwrap();
-        let (id, rest) = router.recv().unwrap();
+        let (id, rest) = router.recv().unwrap().into_parts();
         assert_eq!(
             (id.as_bytes(), frames(&rest)),
             (&b"d1"[..], vec![v("job"), v("7")])
@@ -128,19 +127,19 @@ fn router_router_after_a_probe() {
         // The probe (an empty message on connecting) tells the server who the client is.
         client.set_probe_router(true).unwrap();
         wire(&server, &client, t, "typed-router-router");
-        let (id, probe) = server.recv().unwrap();
+        let (id, probe) = server.recv().unwrap().into_parts();
         assert_eq!(
             (id.to_string(), frames(&probe)),
             ("client".into(), vec![v("")])
         );
         server.send_to(&id, "welcome").unwrap();
-        let (from, body) = client.recv().unwrap();
+        let (from, body) = client.recv().unwrap().into_parts();
         assert_eq!(
             (from.to_string(), frames(&body)),
             ("server".into(), vec![v("welcome")])
         );
         client.send_to(&from, "thanks").unwrap();
-        assert_eq!(server.recv().unwrap().1, "thanks", "{t:?}");
+        assert_eq!(server.recv().unwrap().body, "thanks", "{t:?}");
     }
 }
 
@@ -407,7 +406,7 @@ fn options_of_one_type_live_on_that_type_and_act() {
     sub.subscribe("").unwrap();
     let asked = xpub.recv_subscription().unwrap();
     assert!(asked.is_subscribe() && asked.topic().is_empty());
-    xpub.manual_subscribe("granted").unwrap();
+    xpub.subscribe("granted").unwrap();
     xpub.send("not granted").unwrap();
     xpub.send("granted: applied").unwrap();
     assert_eq!(sub.recv().unwrap(), "granted: applied");

@@ -8,8 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use common::*;
-use zmq_typed::prelude::*;
-use zmq_typed::{Pull, Push, Rep, Req, Socket, SocketType};
+use zmq_typed::{Multipart, Pull, Push, Rep, Req, Socket, SocketType};
 
 /// Counts the Rust heap allocations of the current thread (libzmq's own, made in C, are the
 /// same on both sides of the comparison and are not seen here).
@@ -62,19 +61,19 @@ fn typed_req_rep_allocates_exactly_what_the_dynamic_one_does() {
     let dynamic = |payload: &'static [u8]| {
         for _ in 0..ROUNDS {
             req.send(payload).unwrap();
-            let request = rep.recv_multipart().unwrap();
-            rep.send(&request[0]).unwrap();
-            let reply = req.recv_multipart().unwrap();
-            assert_eq!(&reply[0][..], payload);
+            let request = rep.recv().unwrap();
+            rep.send(request).unwrap(); // the whole message, echoed
+            let reply = req.recv().unwrap();
+            assert_eq!(reply, payload);
         }
     };
     let mut typed = |payload: &'static [u8]| {
         for _ in 0..ROUNDS {
             let waiting = typed_req.take().unwrap().send(payload).unwrap();
             let (request, replying) = typed_rep.take().unwrap().recv().unwrap();
-            typed_rep = Some(replying.send(&request[0]).unwrap());
+            typed_rep = Some(replying.send(request).unwrap());
             let (reply, ready) = waiting.recv().unwrap();
-            assert_eq!(&reply[0][..], payload);
+            assert_eq!(reply, payload);
             typed_req = Some(ready);
         }
     };
@@ -105,9 +104,9 @@ fn typed_push_pull_multipart_allocates_what_the_dynamic_one_does() {
     let dynamic = |s: &Socket, r: &Socket| {
         for _ in 0..ROUNDS {
             s.send_multipart([&b"a"[..], b"b", b"c"]).unwrap();
-            assert_eq!(r.recv_multipart().unwrap().len(), 3);
+            assert_eq!(r.recv().unwrap().len(), 3);
             s.send("one").unwrap();
-            assert_eq!(r.recv_multipart().unwrap().len(), 1);
+            assert_eq!(r.recv().unwrap().len(), 1);
         }
     };
     let typed = || {
@@ -128,4 +127,69 @@ fn typed_push_pull_multipart_allocates_what_the_dynamic_one_does() {
         d, ROUNDS as u64,
         "allocations for {ROUNDS} three-frame messages"
     );
+}
+
+#[test]
+fn receiving_into_one_multipart_allocates_nothing_once_warm() {
+    let ctx = ctx();
+    let pull = Pull::new(&ctx).unwrap();
+    let push = Push::new(&ctx).unwrap();
+    let ep = pull.bind("inproc://alloc-recv-into").unwrap();
+    push.connect(&ep).unwrap();
+    let mut parts = Multipart::new();
+    let mut exchange = || {
+        for _ in 0..ROUNDS {
+            push.send_multipart([&b"a"[..], b"b", b"c"]).unwrap();
+            pull.recv_into(&mut parts).unwrap();
+            assert_eq!(parts.len(), 3);
+            push.send("one").unwrap();
+            pull.recv_into(&mut parts).unwrap();
+            assert_eq!(parts, "one");
+        }
+    };
+    exchange();
+    assert_eq!(allocations_in(exchange), 0, "the frame list is reused");
+}
+
+#[test]
+fn one_frame_sends_of_every_kind_allocate_nothing() {
+    let ctx = ctx();
+    let pull = Socket::new(&ctx, SocketType::Pull).unwrap();
+    let push = Push::new(&ctx).unwrap();
+    let ep = pull.bind("inproc://alloc-one-frame").unwrap();
+    push.connect(&ep).unwrap();
+    let owned = vec![7u8; 16];
+    let exchange = || {
+        for _ in 0..ROUNDS {
+            push.send("text").unwrap();
+            push.send(&owned).unwrap();
+            push.send(zmq_typed::Message::from("frame")).unwrap();
+            assert!(push.try_send(&b"bytes"[..]).unwrap().is_none());
+            for _ in 0..4 {
+                let message = pull.recv().unwrap();
+                assert_eq!(message.len(), 1);
+            }
+        }
+    };
+    exchange();
+    assert_eq!(allocations_in(exchange), 0);
+}
+
+#[test]
+fn a_vector_of_frames_is_sent_without_a_copy_of_the_list() {
+    let ctx = ctx();
+    let pull = Pull::new(&ctx).unwrap();
+    let push = Push::new(&ctx).unwrap();
+    let ep = pull.bind("inproc://alloc-vec").unwrap();
+    push.connect(&ep).unwrap();
+    let mut parts = Multipart::new();
+    for round in 0..3 {
+        let frames: Vec<zmq_typed::Message> = vec!["a".into(), "b".into(), "c".into()];
+        let sent = allocations_in(|| push.send(frames).unwrap());
+        pull.recv_into(&mut parts).unwrap();
+        assert_eq!(parts.len(), 3);
+        if round > 0 {
+            assert_eq!(sent, 0, "the vector became the frame list");
+        }
+    }
 }

@@ -142,9 +142,14 @@ fn a_send_that_finds_no_room_gives_back_the_socket_and_the_message() {
     assert!(error.is_timeout(), "{error}");
     assert_eq!(message, "undelivered");
 
-    // A multipart send that fails comes back as Req<Sending> with every frame not sent;
-    // completing the request from there works once a peer is there.
-    let failed: Failed<Req<Sending>, Multipart> = req.send_multipart(["a", "b", "c"]).unwrap_err();
+    // A send of several frames that fails comes back as Req<Sending> (the type says so:
+    // it could have failed part-way) with every frame not sent; completing the request
+    // from there works once a peer is there.
+    let failed: Failed<Req<Sending>, Multipart> = req.send(["a", "b", "c"]).unwrap_err();
+    let (error, req, unsent) = failed.into_parts();
+    assert!(error.is_timeout());
+    assert_eq!(frames(&unsent), [v("a"), v("b"), v("c")]);
+    let failed: Failed<Req<Sending>, Multipart> = req.send_multipart(unsent).unwrap_err();
     let (error, sending, unsent) = failed.into_parts();
     assert!(error.is_timeout());
     assert_eq!(frames(&unsent), [v("a"), v("b"), v("c")]);
@@ -222,7 +227,7 @@ fn router_mandatory_returns_the_unroutable_message() {
     assert!(matches!(error, Error::HostUnreachable(_)), "{error}");
     assert_eq!(message, "hello");
     let (error, message) = router
-        .send_multipart_to(&nobody, ["a", "b"])
+        .send_to(&nobody, ["a", "b"])
         .unwrap_err()
         .into_parts();
     assert!(matches!(error, Error::HostUnreachable(_)));

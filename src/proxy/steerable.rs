@@ -434,7 +434,7 @@ impl<F, B, C> SteerableProxy<F, B, C> {
         self.command("STATISTICS", deadline)?;
         self.owed.set(self.owed.get().saturating_add(1));
         let reply = loop {
-            match self.control.try_recv_multipart() {
+            match self.control.try_recv() {
                 Ok(Some(reply)) => {
                     let owed = self.owed.get().saturating_sub(1);
                     self.owed.set(owed);

@@ -4,16 +4,16 @@
 //!
 //! | Type | Can | Valid peers | Turned into a compile error |
 //! |---|---|---|---|
-//! | [`Req<Ready>`](Req) | `send` → `Req<AwaitingReply>`; `send_more` → `Req<Sending>` | [`Rep`], [`Router`] | send twice, receive first: `EFSM` |
-//! | [`Req<Sending>`](Req) | `send_more`, `send` (last frame) → `Req<AwaitingReply>` | | receive mid-request: `EFSM` |
+//! | [`Req<Ready>`](Req) | `send` (a frame or a whole message) → `Req<AwaitingReply>`; `send_more` → `Req<Sending>` | [`Rep`], [`Router`] | send twice, receive first: `EFSM` |
+//! | [`Req<Sending>`](Req) | `send_more`, `send` (the rest) → `Req<AwaitingReply>` | | receive mid-request: `EFSM` |
 //! | [`Req<AwaitingReply>`](Req) | `recv` → (reply, `Req<Ready>`); `abandon` (relaxed) | | send before the reply: `EFSM` |
-//! | [`Rep<Receiving>`](Rep) | `recv` → (request, `Rep<Replying>`) | [`Req`], [`Dealer`] | send before a request: `EFSM` |
-//! | [`Rep<Replying>`](Rep) | `send_more`, `send` → `Rep<Receiving>` | | receive twice: `EFSM` |
+//! | [`Rep<Receiving>`](Rep) | `recv` → (request, `Rep<Replying>`); `serve(handler)` | [`Req`], [`Dealer`] | send before a request: `EFSM` |
+//! | [`Rep<Replying>`](Rep) | `send_more`, `send` (a frame or a whole message) → `Rep<Receiving>` | | receive twice: `EFSM` |
 //! | [`Dealer`] | send, receive | [`Rep`], [`Dealer`], [`Router`] | |
-//! | [`Router`] | `recv` → (routing id, rest), `send_to(&id, ..)` | [`Req`], [`Dealer`], [`Router`] | |
+//! | [`Router`] | `recv` → [`Routed`] (routing id, body); `send` (a routed message), `send_to(&id, ..)`, `reply(&id, ..)` | [`Req`], [`Dealer`], [`Router`] | a routed message without its body |
 //! | [`Pub`] | send | [`Sub`], [`XSub`] | receive: `ENOTSUP`; subscribe |
 //! | [`Sub`] | receive, `subscribe` | [`Pub`], [`XPub`] | send: `ENOTSUP` |
-//! | [`XPub`] | send, receive subscriptions | [`Sub`], [`XSub`] | |
+//! | [`XPub`] | send, receive subscriptions, `subscribe` (manual mode) | [`Sub`], [`XSub`] | |
 //! | [`XSub`] | receive, send, `subscribe` (a message) | [`Pub`], [`XPub`] | `ZMQ_SUBSCRIBE` option: `EINVAL` |
 //! | [`Push`] | send | [`Pull`] | receive: `ENOTSUP`; subscribe |
 //! | [`Pull`] | receive | [`Push`] | send: `ENOTSUP` |
@@ -28,11 +28,17 @@
 //! sockets of mixed types wait together in one [`crate::Poller`]. `into_socket` gives up the
 //! typing for the dynamic [`Socket`].
 //!
-//! Sockets with no state machine send and receive through [`SendSocket`] and [`RecvSocket`]
-//! (bring them in with `use zmq_typed::prelude::*`). A typed receive takes a whole message,
+//! Sockets with no state machine have their send and receive methods inherent, the same as
+//! the dynamic [`Socket`]'s (no import needed); the sealed traits [`SendSocket`] and
+//! [`RecvSocket`] give the same methods to generic code. A receive takes a whole message,
 //! every frame of it, as a [`crate::Multipart`], which holds a single-frame message without
-//! an allocation of its own; the typed calls forward to the dynamic ones, with no extra
+//! an allocation of its own; a send takes a frame or a whole message
+//! ([`crate::Sendable`]). The typed calls forward to the dynamic ones, with no extra
 //! allocation or system call per message (`benches/typed.rs` measures it).
+//!
+//! A REQ or REP kept in a struct, or in an event loop, whatever its state, is an [`AnyReq`]
+//! or [`AnyRep`]: an enum over the typed states, matched back to the typed socket when it is
+//! used. [`Rep::serve`] runs the whole receive-reply loop.
 //!
 //! A failed operation of [`Req`] or [`Rep`] hands the socket back, in the state it is really
 //! in, inside a [`Failed`]:
@@ -56,6 +62,25 @@
 //! # Ok::<(), zmq_typed::Error>(())
 //! ```
 //!
+//! In a loop, each step hands the socket on in its next state; a chain reads as the
+//! exchange does:
+//!
+//! ```
+//! # use zmq_typed::{Context, Rep, Req};
+//! # let ctx = Context::new()?;
+//! # let rep = Rep::new(&ctx)?;
+//! # let endpoint = rep.bind("inproc://typed-loop-doc")?;
+//! # std::thread::spawn(move || rep.serve(|request| request));
+//! let mut req = Req::new(&ctx)?;
+//! req.connect(&endpoint)?;
+//! for n in 0..3 {
+//!     let (reply, ready) = req.send(n.to_string())?.recv()?;
+//!     assert_eq!(reply, n.to_string());
+//!     req = ready;
+//! }
+//! # Ok::<(), zmq_typed::Error>(())
+//! ```
+//!
 //! Sending twice does not compile, because the first send consumed the `Req<Ready>`:
 //!
 //! ```compile_fail
@@ -67,6 +92,7 @@
 //! # Ok::<(), zmq_typed::Error>(())
 //! ```
 
+mod any_state;
 mod failed;
 mod ops;
 mod options;
@@ -75,17 +101,20 @@ mod pipeline;
 mod pubsub;
 mod rep;
 mod req;
+mod routed;
 mod router;
 mod routing_id;
 mod stream;
 
+pub use any_state::{AnyRep, AnyReq};
 pub use failed::Failed;
 pub use ops::{RecvSocket, SendSocket};
 pub use pair::{Dealer, Pair};
 pub use pipeline::{Pull, Push};
 pub use pubsub::{Pub, Sub, Subscription, XPub, XSub};
 pub use rep::{Receiving, Rep, Replying};
-pub use req::{AwaitingReply, Ready, ReadyToSend, Req, Sending};
+pub use req::{AwaitingReply, Ready, ReadyToSend, Req, ReqAfterFailure, Sending};
+pub use routed::Routed;
 pub use router::Router;
 pub use routing_id::RoutingId;
 pub use stream::Stream;
@@ -176,10 +205,21 @@ macro_rules! stateless_socket {
     };
 }
 
-/// Implements the sealed send/receive traits for stateless sockets.
+/// Gives stateless sockets their send or receive methods: inherent, and through the sealed
+/// traits for generic code.
 macro_rules! can {
-    (send: $($name:ident),*) => { $(impl $crate::typed::ops::SendSocket for $name {})* };
-    (recv: $($name:ident),*) => { $(impl $crate::typed::ops::RecvSocket for $name {})* };
+    (send: $($name:ident),*) => {
+        $(
+            impl $crate::typed::ops::SendSocket for $name {}
+            $crate::typed::ops::send_methods!($name);
+        )*
+    };
+    (recv: $($name:ident),*) => {
+        $(
+            impl $crate::typed::ops::RecvSocket for $name {}
+            $crate::typed::ops::recv_methods!($name);
+        )*
+    };
 }
 
 pub(crate) use {can, stateless_socket, typed_common};

@@ -1,11 +1,13 @@
 //! `SendSocket` and `RecvSocket`: the operations of the typed sockets that have no state
-//! machine (every type but REQ and REP), written once.
+//! machine (every type but REQ and REP), written once: as inherent methods of each type
+//! (the macros below), and as sealed traits for generic code.
 
 use std::time::Duration;
 
 use crate::error::Result;
 use crate::message::Message;
 use crate::multipart::Multipart;
+use crate::sendable::Sendable;
 use crate::socket::{SendError, SendFlags, Socket};
 
 pub(crate) mod sealed {
@@ -24,123 +26,370 @@ fn raw<T: sealed::Typed + ?Sized>(typed: &T) -> &Socket {
     typed.raw(sealed::Token(()))
 }
 
-/// Sending on the typed sockets whose type may send at any time: [`Pub`](crate::Pub),
-/// [`XPub`](crate::XPub), [`XSub`](crate::XSub), [`Push`](crate::Push),
+/// The send methods of a typed socket that may send at any time, inherent (no trait to
+/// import), each forwarding to the [`Socket`] method of the same name. The docs are written
+/// once, in [`send_docs!`].
+macro_rules! send_methods {
+    ($name:ident) => {
+        impl $name {
+            $crate::typed::ops::send_docs! { send
+            #[inline]
+            pub fn send(
+                &self,
+                msg: impl $crate::sendable::Sendable,
+            ) -> ::std::result::Result<(), $crate::socket::SendError> {
+                self.socket.send(msg)
+            }}
+
+            $crate::typed::ops::send_docs! { send_more
+            #[inline]
+            pub fn send_more(
+                &self,
+                msg: impl $crate::sendable::Sendable,
+            ) -> ::std::result::Result<(), $crate::socket::SendError> {
+                self.socket.send_more(msg)
+            }}
+
+            $crate::typed::ops::send_docs! { send_with
+            #[inline]
+            pub fn send_with(
+                &self,
+                msg: impl $crate::sendable::Sendable,
+                flags: $crate::socket::SendFlags,
+            ) -> ::std::result::Result<(), $crate::socket::SendError> {
+                self.socket.send_with(msg, flags)
+            }}
+
+            $crate::typed::ops::send_docs! { try_send
+            #[inline]
+            pub fn try_send(
+                &self,
+                msg: impl $crate::sendable::Sendable,
+            ) -> $crate::error::Result<Option<$crate::multipart::Multipart>> {
+                self.socket.try_send(msg)
+            }}
+
+            $crate::typed::ops::send_docs! { send_timeout
+            #[inline]
+            pub fn send_timeout(
+                &self,
+                msg: impl $crate::sendable::Sendable,
+                timeout: ::std::time::Duration,
+            ) -> ::std::result::Result<(), $crate::socket::SendError> {
+                self.socket.send_timeout(msg, timeout)
+            }}
+
+            $crate::typed::ops::send_docs! { send_multipart
+            #[inline]
+            pub fn send_multipart<I>(
+                &self,
+                frames: I,
+            ) -> ::std::result::Result<(), $crate::socket::SendError>
+            where
+                I: IntoIterator,
+                I::Item: Into<$crate::message::Message>,
+            {
+                self.socket.send_multipart(frames)
+            }}
+        }
+    };
+}
+
+/// The docs of each send method, shared by the inherent methods and [`SendSocket`].
+macro_rules! send_docs {
+    (send $item:item) => {
+        /// Sends a frame or a whole message ([`Sendable`](crate::Sendable)), blocking until
+        /// it is queued or the send timeout runs out ([`crate::Error::TimedOut`]); on
+        /// failure the frames not sent come back in the [`SendError`](crate::SendError).
+        ///
+        /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)), with `ZMQ_SNDMORE` on every frame but the last.
+        $item
+    };
+    (send_more $item:item) => {
+        /// Sends a frame or a whole message as the first part of a longer one: every frame
+        /// with `ZMQ_SNDMORE`, so the message goes on with the next send.
+        ///
+        /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+        $item
+    };
+    (send_with $item:item) => {
+        /// Sends a frame or a whole message with `flags` ([`SendFlags::MORE`](crate::SendFlags::MORE)
+        /// applies to its last frame too), handing it back on failure.
+        ///
+        /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+        $item
+    };
+    (try_send $item:item) => {
+        /// Sends a frame or a whole message without blocking: `Ok(Some(message))` (handed
+        /// back, nothing of it sent) when it could not be queued.
+        ///
+        /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+        $item
+    };
+    (send_timeout $item:item) => {
+        /// Sends a frame or a whole message, waiting at most `timeout` for room.
+        ///
+        /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)), with `ZMQ_SNDTIMEO` set to the time left while it waits.
+        $item
+    };
+    (send_multipart $item:item) => {
+        /// Sends the frames an iterator yields as one message, without collecting them
+        /// first; on failure the frames not sent come back in the error.
+        ///
+        /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+        $item
+    };
+}
+
+/// The receive methods of a typed socket that may receive at any time, inherent, each
+/// forwarding to the [`Socket`] method of the same name.
+macro_rules! recv_methods {
+    ($name:ident) => {
+        impl $name {
+            $crate::typed::ops::recv_docs! { recv
+            #[inline]
+            pub fn recv(&self) -> $crate::error::Result<$crate::multipart::Multipart> {
+                self.socket.recv()
+            }}
+
+            $crate::typed::ops::recv_docs! { recv_into
+            #[inline]
+            pub fn recv_into(
+                &self,
+                parts: &mut $crate::multipart::Multipart,
+            ) -> $crate::error::Result<()> {
+                self.socket.recv_into(parts)
+            }}
+
+            $crate::typed::ops::recv_docs! { try_recv
+            #[inline]
+            pub fn try_recv(
+                &self,
+            ) -> $crate::error::Result<Option<$crate::multipart::Multipart>> {
+                self.socket.try_recv()
+            }}
+
+            $crate::typed::ops::recv_docs! { recv_timeout
+            #[inline]
+            pub fn recv_timeout(
+                &self,
+                timeout: ::std::time::Duration,
+            ) -> $crate::error::Result<$crate::multipart::Multipart> {
+                self.socket.recv_timeout(timeout)
+            }}
+
+            $crate::typed::ops::recv_docs! { recv_frame
+            #[inline]
+            pub fn recv_frame(&self) -> $crate::error::Result<$crate::message::Message> {
+                self.socket.recv_frame()
+            }}
+
+            $crate::typed::ops::recv_docs! { try_recv_frame
+            #[inline]
+            pub fn try_recv_frame(
+                &self,
+            ) -> $crate::error::Result<Option<$crate::message::Message>> {
+                self.socket.try_recv_frame()
+            }}
+
+            $crate::typed::ops::recv_docs! { recv_frame_timeout
+            #[inline]
+            pub fn recv_frame_timeout(
+                &self,
+                timeout: ::std::time::Duration,
+            ) -> $crate::error::Result<$crate::message::Message> {
+                self.socket.recv_frame_timeout(timeout)
+            }}
+
+            $crate::typed::ops::recv_docs! { recv_string
+            #[inline]
+            pub fn recv_string(&self) -> $crate::error::Result<String> {
+                self.socket.recv_string()
+            }}
+
+            $crate::typed::ops::recv_docs! { recv_bytes
+            #[inline]
+            pub fn recv_bytes(&self) -> $crate::error::Result<Vec<u8>> {
+                self.socket.recv_bytes()
+            }}
+        }
+    };
+}
+
+/// The docs of each receive method, shared by the inherent methods and [`RecvSocket`].
+macro_rules! recv_docs {
+    (recv $item:item) => {
+        /// Receives one whole message, every frame of it, blocking until one comes or the
+        /// receive timeout runs out ([`crate::Error::TimedOut`]). A one-frame message is held
+        /// without an allocation of its own.
+        ///
+        /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (recv_into $item:item) => {
+        /// Receives one whole message into `parts`, cleared first, keeping the storage of its
+        /// frame list (for loops that should not allocate).
+        ///
+        /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (try_recv $item:item) => {
+        /// Receives one whole message if one is ready: `Ok(None)` when none is.
+        ///
+        /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (recv_timeout $item:item) => {
+        /// Receives one whole message, waiting at most `timeout` for it.
+        ///
+        /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)), with `ZMQ_RCVTIMEO` set to the time left while it waits.
+        $item
+    };
+    (recv_frame $item:item) => {
+        /// Receives one frame: the rest of its message, if any, is read by the next calls
+        /// ([`Message::more`](crate::Message::more) tells).
+        ///
+        /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (try_recv_frame $item:item) => {
+        /// Receives one frame if one is ready: `Ok(None)` when none is.
+        ///
+        /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (recv_frame_timeout $item:item) => {
+        /// Receives one frame, waiting at most `timeout` for it.
+        ///
+        /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)), with `ZMQ_RCVTIMEO` set to the time left while it waits.
+        $item
+    };
+    (recv_string $item:item) => {
+        /// Receives one whole message, which must be a single frame of UTF-8 text:
+        /// [`crate::Error::Malformed`] when it has several frames (they are consumed),
+        /// [`crate::Error::Utf8`] when it is not text.
+        ///
+        /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (recv_bytes $item:item) => {
+        /// Receives one whole message, which must be a single frame, as its bytes:
+        /// [`crate::Error::Malformed`] when it has several frames (they are consumed).
+        ///
+        /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+}
+
+pub(crate) use {recv_docs, recv_methods, send_docs, send_methods};
+
+/// Sending on the typed sockets whose type may send at any time, for generic code:
+/// [`Pub`](crate::Pub), [`XPub`](crate::XPub), [`XSub`](crate::XSub), [`Push`](crate::Push),
 /// [`Dealer`](crate::Dealer), [`Pair`](crate::Pair). Sealed: only this crate implements it.
 ///
-/// Each method forwards to the [`Socket`] method of the same name, so it costs the same.
+/// Each of these types has the same methods inherent, so calling them needs no import;
+/// every method forwards to the [`Socket`] method of the same name, so it costs the same.
 pub trait SendSocket: sealed::Typed {
-    /// Sends one frame (the last of its message), blocking until it is queued or the send
-    /// timeout runs out ([`crate::Error::TimedOut`]).
-    ///
-    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    send_docs! { send
     #[inline]
-    fn send(&self, msg: impl Into<Message>) -> Result<()> {
+    fn send(&self, msg: impl Sendable) -> Result<(), SendError> {
         raw(self).send(msg)
-    }
+    }}
 
-    /// Sends one frame with more to follow (`ZMQ_SNDMORE`).
-    ///
-    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
+    send_docs! { send_more
     #[inline]
-    fn send_more(&self, frame: impl Into<Message>) -> Result<()> {
-        raw(self).send_more(frame)
-    }
+    fn send_more(&self, msg: impl Sendable) -> Result<(), SendError> {
+        raw(self).send_more(msg)
+    }}
 
-    /// Sends one frame with `flags`, handing the frame back on failure.
-    ///
-    /// Wraps `zmq_msg_send`.
+    send_docs! { send_with
     #[inline]
-    fn send_with(
-        &self,
-        msg: impl Into<Message>,
-        flags: SendFlags,
-    ) -> Result<(), SendError<Message>> {
+    fn send_with(&self, msg: impl Sendable, flags: SendFlags) -> Result<(), SendError> {
         raw(self).send_with(msg, flags)
-    }
+    }}
 
-    /// Sends one frame without blocking: `Ok(Some(frame))` (handed back) when it could not be
-    /// queued.
-    ///
-    /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT`.
+    send_docs! { try_send
     #[inline]
-    fn try_send(&self, msg: impl Into<Message>) -> Result<Option<Message>> {
+    fn try_send(&self, msg: impl Sendable) -> Result<Option<Multipart>> {
         raw(self).try_send(msg)
-    }
+    }}
 
-    /// Sends one frame, waiting at most `timeout` for room.
-    ///
-    /// Wraps `zmq_msg_send`, with `ZMQ_SNDTIMEO` set to the time left while it waits.
+    send_docs! { send_timeout
     #[inline]
-    fn send_timeout(
-        &self,
-        msg: impl Into<Message>,
-        timeout: Duration,
-    ) -> Result<(), SendError<Message>> {
+    fn send_timeout(&self, msg: impl Sendable, timeout: Duration) -> Result<(), SendError> {
         raw(self).send_timeout(msg, timeout)
-    }
+    }}
 
-    /// Sends every frame of `frames` as one message; on failure the frames not sent come
-    /// back in the error.
-    ///
-    /// Wraps `zmq_msg_send`.
+    send_docs! { send_multipart
     #[inline]
-    fn send_multipart<I>(&self, frames: I) -> Result<(), SendError<Multipart>>
+    fn send_multipart<I>(&self, frames: I) -> Result<(), SendError>
     where
         I: IntoIterator,
         I::Item: Into<Message>,
     {
         raw(self).send_multipart(frames)
-    }
+    }}
 }
 
-/// Receiving on the typed sockets whose type may receive at any time: [`Sub`](crate::Sub),
-/// [`XPub`](crate::XPub), [`XSub`](crate::XSub), [`Pull`](crate::Pull),
+/// Receiving on the typed sockets whose type may receive at any time, for generic code:
+/// [`Sub`](crate::Sub), [`XPub`](crate::XPub), [`XSub`](crate::XSub), [`Pull`](crate::Pull),
 /// [`Dealer`](crate::Dealer), [`Pair`](crate::Pair). Sealed: only this crate implements it.
 ///
-/// A receive takes a whole message, every frame of it, as a [`Multipart`], which holds a
+/// Each of these types has the same methods inherent, so calling them needs no import. A
+/// receive takes a whole message, every frame of it, as a [`Multipart`], which holds a
 /// single-frame message without allocating; [`RecvSocket::recv_frame`] takes one frame.
 pub trait RecvSocket: sealed::Typed {
-    /// Receives one whole message, blocking until one comes or the receive timeout runs out
-    /// ([`crate::Error::TimedOut`]).
-    ///
-    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    recv_docs! { recv
     #[inline]
     fn recv(&self) -> Result<Multipart> {
-        raw(self).recv_multipart()
-    }
+        raw(self).recv()
+    }}
 
-    /// Receives one whole message, waiting at most `timeout` for it.
-    ///
-    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
+    recv_docs! { recv_into
     #[inline]
-    fn recv_timeout(&self, timeout: Duration) -> Result<Multipart> {
-        raw(self).recv_multipart_timeout(timeout)
-    }
+    fn recv_into(&self, parts: &mut Multipart) -> Result<()> {
+        raw(self).recv_into(parts)
+    }}
 
-    /// Receives one whole message if one is ready: `Ok(None)` when none is.
-    ///
-    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT`.
+    recv_docs! { try_recv
     #[inline]
     fn try_recv(&self) -> Result<Option<Multipart>> {
-        raw(self).try_recv_multipart()
-    }
+        raw(self).try_recv()
+    }}
 
-    /// Receives one frame: the rest of its message, if any, is read by the next calls
-    /// ([`crate::SocketCore::has_more`] tells).
-    ///
-    /// Wraps `zmq_msg_recv`.
+    recv_docs! { recv_timeout
+    #[inline]
+    fn recv_timeout(&self, timeout: Duration) -> Result<Multipart> {
+        raw(self).recv_timeout(timeout)
+    }}
+
+    recv_docs! { recv_frame
     #[inline]
     fn recv_frame(&self) -> Result<Message> {
-        raw(self).recv()
-    }
+        raw(self).recv_frame()
+    }}
 
-    /// Receives one message of a single frame as UTF-8 text: [`crate::Error::Malformed`]
-    /// when it has several frames (they are consumed), [`crate::Error::Utf8`] when it is not
-    /// text.
-    ///
-    /// Wraps `zmq_msg_recv`.
+    recv_docs! { try_recv_frame
+    #[inline]
+    fn try_recv_frame(&self) -> Result<Option<Message>> {
+        raw(self).try_recv_frame()
+    }}
+
+    recv_docs! { recv_frame_timeout
+    #[inline]
+    fn recv_frame_timeout(&self, timeout: Duration) -> Result<Message> {
+        raw(self).recv_frame_timeout(timeout)
+    }}
+
+    recv_docs! { recv_string
+    #[inline]
     fn recv_string(&self) -> Result<String> {
-        self.recv()?.as_str().map(str::to_owned)
-    }
+        raw(self).recv_string()
+    }}
+
+    recv_docs! { recv_bytes
+    #[inline]
+    fn recv_bytes(&self) -> Result<Vec<u8>> {
+        raw(self).recv_bytes()
+    }}
 }

@@ -8,7 +8,7 @@ stateless_socket!(
     /// for `inproc://` between threads.
     ///
     /// ```
-    /// use zmq_typed::{prelude::*, Context, Pair};
+    /// use zmq_typed::{Context, Pair};
     /// let ctx = Context::new()?;
     /// let a = Pair::new(&ctx)?;
     /// let endpoint = a.bind("inproc://pair-doc")?;

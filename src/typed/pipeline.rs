@@ -8,13 +8,13 @@ stateless_socket!(
     /// cannot receive. Its peer is [`Pull`].
     ///
     /// ```
-    /// use zmq_typed::{prelude::*, Context, Pull, Push};
+    /// use zmq_typed::{Context, Pull, Push};
     /// let ctx = Context::new()?;
     /// let sink = Pull::new(&ctx)?;
     /// let endpoint = sink.bind("tcp://127.0.0.1:*")?;
     /// let ventilator = Push::new(&ctx)?;
     /// ventilator.connect(&endpoint)?;
-    /// ventilator.send_multipart(["task", "42"])?;
+    /// ventilator.send(["task", "42"])?;          // one message of two frames
     /// let task = sink.recv()?;                  // the whole message
     /// assert_eq!(task.to_vecs(), [b"task".to_vec(), b"42".to_vec()]);
     /// # Ok::<(), zmq_typed::Error>(())

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::typed::ops::RecvSocket;
+use crate::socket_core::SocketCore;
 use crate::typed::{can, stateless_socket};
 
 stateless_socket!(
@@ -12,7 +12,7 @@ stateless_socket!(
     /// first frame. It cannot receive. Its peers are [`Sub`] and [`XSub`].
     ///
     /// ```
-    /// use zmq_typed::{prelude::*, Context, Pub, Sub};
+    /// use zmq_typed::{Context, Pub, Sub};
     /// let ctx = Context::new()?;
     /// let publisher = Pub::new(&ctx)?;
     /// let endpoint = publisher.bind("inproc://pub-doc")?;
@@ -66,14 +66,14 @@ impl Sub {
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.subscribe(topic)
+        subscription_option(self, Subscribe::On, topic.as_ref())
     }
 
     /// Removes one subscription made with this prefix.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.unsubscribe(topic)
+        subscription_option(self, Subscribe::Off, topic.as_ref())
     }
 }
 
@@ -83,7 +83,7 @@ impl XSub {
         let mut frame = Vec::with_capacity(topic.len() + 1);
         frame.push(flag);
         frame.extend_from_slice(topic);
-        self.socket.send(frame)
+        Ok(self.socket.send(frame)?)
     }
 
     /// Subscribes to the messages starting with `topic`, by sending `\x01topic` to the
@@ -106,28 +106,45 @@ impl XSub {
 impl XPub {
     /// Receives the next subscription or unsubscription of a subscriber, blocking.
     /// [`Error::Malformed`] for a message that is neither (an XSUB peer may send others;
-    /// [`RecvSocket::recv`] takes those as they are).
+    /// [`XPub::recv`] takes those as they are).
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_XPUB").
     pub fn recv_subscription(&self) -> Result<Subscription> {
         Subscription::parse(self.recv()?)
     }
 
-    /// With `set_xpub_manual`: applies a subscription (usually one just received) to the
-    /// subscriber it came from. A topic longer than
+    /// In manual mode (`set_xpub_manual`): applies a subscription (usually one just
+    /// received) to the subscriber it came from. A topic longer than
     /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
-    pub fn manual_subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.subscribe(topic)
+    pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        subscription_option(self, Subscribe::On, topic.as_ref())
     }
 
-    /// With `set_xpub_manual`: removes a subscription of the subscriber the last one came
-    /// from.
+    /// In manual mode (`set_xpub_manual`): removes a subscription of the subscriber the
+    /// last one came from.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
-    pub fn manual_unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.socket.unsubscribe(topic)
+    pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
+        subscription_option(self, Subscribe::Off, topic.as_ref())
+    }
+}
+
+/// Which way [`subscription_option`] goes.
+enum Subscribe {
+    On,
+    Off,
+}
+
+/// `ZMQ_SUBSCRIBE` or `ZMQ_UNSUBSCRIBE` on a SUB or XPUB, with the topic held to
+/// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) (libzmq removes subscriptions
+/// recursively, one stack frame per byte).
+fn subscription_option(socket: &SocketCore, way: Subscribe, topic: &[u8]) -> Result<()> {
+    crate::limits::check_topic(topic)?;
+    match way {
+        Subscribe::On => socket.set_bytes(zmq_ffi::ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", topic),
+        Subscribe::Off => socket.set_bytes(zmq_ffi::ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", topic),
     }
 }
 

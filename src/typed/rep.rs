@@ -5,12 +5,13 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
+use crate::sendable::Sendable;
 use crate::socket::{SendFlags, Socket};
 use crate::socket_type::SocketType;
-use crate::typed::{typed_common, Failed};
+use crate::typed::{typed_common, AnyRep, Failed};
 
 /// `Rep<Receiving>`: waiting for a request.
 #[derive(Debug)]
@@ -21,8 +22,9 @@ pub enum Receiving {}
 pub enum Replying {}
 
 /// A REP socket, in state `S`: [`Receiving`] → [`Replying`] (by `recv`, which takes the
-/// whole request) → [`Receiving`] (by `send`, or `send_multipart`, which sends the last
-/// frame of the reply). Its peers are [`crate::Req`] and [`crate::Dealer`].
+/// whole request) → [`Receiving`] (by `send`, which sends the reply, a frame or a whole
+/// message). Its peers are [`crate::Req`] and [`crate::Dealer`]. [`Rep::serve`] runs the
+/// loop of a server; [`AnyRep`] holds a REP in either state.
 ///
 /// Replying before receiving, or receiving twice, does not compile. A failure hands the
 /// socket back in the state it is really in: a failed receive leaves `Rep<Receiving>`, a
@@ -77,7 +79,7 @@ impl Rep<Receiving> {
     ///
     /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn recv(self) -> Result<(Multipart, Rep<Replying>), Failed<Rep<Receiving>>> {
-        match self.socket.recv_multipart() {
+        match self.socket.recv() {
             Ok(request) => Ok((request, self.into_state())),
             Err(error) => Err(Failed::new(error, self, ())),
         }
@@ -90,44 +92,108 @@ impl Rep<Receiving> {
         self,
         timeout: Duration,
     ) -> Result<(Multipart, Rep<Replying>), Failed<Rep<Receiving>>> {
-        match self.socket.recv_multipart_timeout(timeout) {
+        match self.socket.recv_timeout(timeout) {
             Ok(request) => Ok((request, self.into_state())),
             Err(error) => Err(Failed::new(error, self, ())),
         }
     }
+
+    /// Serves requests for ever: receives each one, replies with what `handler` returns for
+    /// it (a frame or a whole message, [`Sendable`]), and waits for the next.
+    ///
+    /// Returns `Ok(())` when the context is shut down ([`Error::Terminated`]: the normal
+    /// stop, from [`Context::shutdown`](crate::Context::shutdown) or a signal), and any other
+    /// failure with the socket in the state it is really in ([`AnyRep`]): `Receiving` after
+    /// a failed receive (a receive timeout, say), `Replying` after a failed reply (whose
+    /// frames are then lost). Matching the socket back out of the [`AnyRep`] resumes.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_send` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv),
+    /// [man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    ///
+    /// ```
+    /// use zmq_typed::{Context, Rep, Req};
+    /// let ctx = Context::new()?;
+    /// let rep = Rep::new(&ctx)?;
+    /// let endpoint = rep.bind("inproc://serve-doc")?;
+    /// let server = std::thread::spawn(move || rep.serve(|request| format!("re: {request}")));
+    ///
+    /// let req = Req::new(&ctx)?;
+    /// req.connect(&endpoint)?;
+    /// let (reply, req) = req.send("hi")?.recv()?;
+    /// assert_eq!(reply, "re: hi");
+    ///
+    /// drop(req);
+    /// ctx.shutdown()?;                             // the normal stop
+    /// assert!(server.join().unwrap().is_ok());
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    pub fn serve<R, F>(self, mut handler: F) -> Result<(), Failed<AnyRep>>
+    where
+        F: FnMut(Multipart) -> R,
+        R: Sendable,
+    {
+        let mut rep = self;
+        loop {
+            let (request, replying) = match rep.recv() {
+                Ok(received) => received,
+                Err(failed) => return serve_stop(failed, AnyRep::from),
+            };
+            rep = match replying.send(handler(request)) {
+                Ok(receiving) => receiving,
+                Err(failed) => return serve_stop(failed, AnyRep::from),
+            };
+        }
+    }
+}
+
+/// How [`Rep::serve`] ends: a normal stop on the context's shutdown, the failure otherwise.
+fn serve_stop<S, M>(
+    failed: Failed<S, M>,
+    any: impl FnOnce(S) -> AnyRep,
+) -> Result<(), Failed<AnyRep>> {
+    let (error, socket, _) = failed.into_parts();
+    match error {
+        Error::Terminated(_) => Ok(()),
+        error => Err(Failed::new(error, any(socket), ())),
+    }
 }
 
 impl Rep<Replying> {
-    /// Sends the (last frame of the) reply.
+    /// Sends the reply, a frame or a whole message ([`Sendable`]: `rep.send(request)?`
+    /// echoes), or the rest of it after [`Rep::send_more`]. On failure the socket comes
+    /// back still replying, with the frames not sent (libzmq keeps a REP in its replying
+    /// state until the last frame of the reply, so sending them completes it).
     ///
-    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDMORE` on every frame but the last.
     pub fn send(
         self,
-        msg: impl Into<Message>,
-    ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Message>> {
+        msg: impl Sendable,
+    ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Multipart>> {
         match self.socket.send_with(msg, SendFlags::NONE) {
             Ok(()) => Ok(self.into_state()),
             Err(e) => Err(Failed::send(e, self)),
         }
     }
 
-    /// Sends one frame of the reply with more to follow.
+    /// Sends a frame or a whole message as part of the reply, with more to follow.
     ///
-    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
+    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn send_more(
         self,
-        frame: impl Into<Message>,
-    ) -> Result<Rep<Replying>, Failed<Rep<Replying>, Message>> {
-        match self.socket.send_with(frame, SendFlags::MORE) {
+        msg: impl Sendable,
+    ) -> Result<Rep<Replying>, Failed<Rep<Replying>, Multipart>> {
+        match self.socket.send_with(msg, SendFlags::MORE) {
             Ok(()) => Ok(self),
             Err(e) => Err(Failed::send(e, self)),
         }
     }
 
-    /// Sends a reply of every frame of `frames` (at least one); on failure the frames not
-    /// sent come back with the socket, still replying.
+    /// Sends the frames an iterator yields (at least one) as the reply, without collecting
+    /// them first; on failure the frames not sent come back with the socket, still replying.
     ///
-    /// Wraps `zmq_msg_send`, with `ZMQ_SNDMORE` on all frames but the last.
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDMORE` on all frames but the last.
     pub fn send_multipart<I>(
         self,
         frames: I,

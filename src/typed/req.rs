@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::error::{Detail, Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
+use crate::sendable::{frames_of, MessageShape, Sendable};
 use crate::socket::{SendFlags, Socket};
 use crate::socket_type::SocketType;
 use crate::typed::{typed_common, Failed};
@@ -39,18 +40,21 @@ pub enum AwaitingReply {}
 ///
 /// | Call | On success | On failure, the socket is |
 /// |---|---|---|
-/// | `Req<Ready>::send` | `Req<AwaitingReply>` | `Req<Ready>` (nothing sent) + the frame |
-/// | `Req<Ready>::send_more` | `Req<Sending>` | `Req<Ready>` (nothing sent) + the frame |
-/// | `Req<Sending>::send_more` | `Req<Sending>` | `Req<Sending>` + the frame |
-/// | `Req<Sending>::send` | `Req<AwaitingReply>` | `Req<Sending>` + the frame |
-/// | `send_multipart` (either) | `Req<AwaitingReply>` | `Req<Sending>` + the frames not sent |
+/// | `Req<Ready>::send(frame)` | `Req<AwaitingReply>` | `Req<Ready>` (nothing sent) + the frame |
+/// | `Req<Ready>::send_more(frame)` | `Req<Sending>` | `Req<Ready>` (nothing sent) + the frame |
+/// | `Req<Sending>::send_more(frame)` | `Req<Sending>` | `Req<Sending>` + the frame |
+/// | `Req<Sending>::send(frame)` | `Req<AwaitingReply>` | `Req<Sending>` + the frame |
+/// | `send(message)`, `send_more(message)`, `send_multipart` (either state) | `Req<AwaitingReply>` (`Req<Sending>` for `send_more`) | `Req<Sending>` + the frames not sent |
 /// | `Req<AwaitingReply>::recv` | (reply, `Req<Ready>`) | `Req<AwaitingReply>` |
 ///
-/// A multipart send that fails part-way leaves the request open in libzmq (a message it
-/// started ends only with its last frame, and is delivered whole or not at all), so the
-/// socket comes back as `Req<Sending>` with the frames not sent: sending them completes the
-/// request. When not even the first frame went out, `Req<Sending>` is still right: completing
-/// a request from there starts it afresh, exactly as from `Req<Ready>`.
+/// A frame is anything that converts into a [`Message`]; a message, a [`Multipart`], an
+/// array of frames... ([`Sendable`], whose `Shape` decides the failure state at compile
+/// time). A message of several frames that fails part-way leaves the request open in libzmq
+/// (a message it started ends only with its last frame, and is delivered whole or not at
+/// all), so the socket comes back as `Req<Sending>` with the frames not sent: sending them
+/// completes the request. When not even the first frame went out, `Req<Sending>` is still
+/// right: completing a request from there starts it afresh, exactly as from `Req<Ready>`.
+/// Every failed send hands the unsent frames back as a [`Multipart`].
 ///
 /// A lost reply (the server died) is recovered without a new socket when the socket was
 /// made with [`Req::new_relaxed`]: [`Req::abandon`] turns `Req<AwaitingReply>` back into
@@ -68,9 +72,9 @@ pub enum AwaitingReply {}
 /// let req = req.send_more("GET")?.send("/index")?;
 /// let (request, rep) = rep.recv()?;
 /// assert_eq!(request.to_vecs(), [b"GET".to_vec(), b"/index".to_vec()]);
-/// let rep = rep.send_multipart(["200", "<html>"])?;
+/// let rep = rep.send(["200", "<html>"])?;     // a whole message at once
 /// let (reply, req) = req.recv()?;
-/// assert_eq!(reply.len(), 2);
+/// assert_eq!(reply.to_string(), "[200][<html>]");
 /// # drop((req, rep));
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
@@ -92,15 +96,17 @@ impl<S> Req<S> {
         }
     }
 
-    /// Sends one frame and moves to state `T`; on failure stays in `S`.
-    fn step<T>(
+    /// Sends a message (its last frame with `last`) and moves to state `T`; on failure
+    /// comes back in the state the shape of the message says (see [`MessageShape`]).
+    fn step<T, M: Sendable>(
         self,
-        frame: impl Into<Message>,
-        flags: SendFlags,
-    ) -> Result<Req<T>, Failed<Req<S>, Message>> {
-        match self.socket.send_with(frame, flags) {
+        msg: M,
+        last: SendFlags,
+    ) -> Result<Req<T>, Failed<ReqAfterFailure<M, S>, Multipart>> {
+        let sent = frames_of(msg).and_then(|frames| self.socket.send_with(frames, last));
+        match sent {
             Ok(()) => Ok(self.into_state()),
-            Err(e) => Err(Failed::send(e, self)),
+            Err(e) => Err(Failed::send(e, self.into_state())),
         }
     }
 
@@ -166,42 +172,55 @@ pub trait ReadyToSend: sealed::State {}
 impl ReadyToSend for Ready {}
 impl ReadyToSend for Sending {}
 
+/// The REQ socket a failed send of `M` from `Req<S>` hands back: `Req<S>` when `M` is one
+/// frame (nothing was sent), `Req<Sending>` when it may be several (see
+/// [`MessageShape::ReqState`]). `Failed<ReqAfterFailure<&str, Ready>, Multipart>` is
+/// `Failed<Req<Ready>, Multipart>`.
+pub type ReqAfterFailure<M, S> = Req<<<M as Sendable>::Shape as MessageShape>::ReqState<S>>;
+
 // The bound is on each method, not on the impl: only then does rustc report a send in the
 // wrong state as an unmet bound (E0277), with ReadyToSend's `on_unimplemented` text, instead
 // of "method exists but its trait bounds were not satisfied" (E0599).
 impl<S> Req<S> {
-    /// Sends the last (or only) frame of the request.
+    /// Sends a frame or a whole message ([`Sendable`]) as the request, or as the rest of the
+    /// open one, and waits for the reply next. On failure the socket comes back in the state
+    /// it is really in, with the frames not sent: `Req<S>` for one frame (nothing went
+    /// out), `Req<Sending>` for a message of several (sending what came back completes
+    /// the request).
     ///
-    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
-    pub fn send(
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDMORE` on every frame but the last.
+    pub fn send<M: Sendable>(
         self,
-        msg: impl Into<Message>,
-    ) -> Result<Req<AwaitingReply>, Failed<Req<S>, Message>>
+        msg: M,
+    ) -> Result<Req<AwaitingReply>, Failed<ReqAfterFailure<M, S>, Multipart>>
     where
         S: ReadyToSend,
     {
         self.step(msg, SendFlags::NONE)
     }
 
-    /// Sends a frame of the request with more to follow: the request is then open
-    /// (`Req<Sending>`) until its last frame is sent.
+    /// Sends a frame or a whole message as part of the request, with more to follow: the
+    /// request is then open (`Req<Sending>`) until its last frame is sent. Failures as for
+    /// [`Req::send`].
     ///
-    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE`.
-    pub fn send_more(
+    /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn send_more<M: Sendable>(
         self,
-        frame: impl Into<Message>,
-    ) -> Result<Req<Sending>, Failed<Req<S>, Message>>
+        msg: M,
+    ) -> Result<Req<Sending>, Failed<ReqAfterFailure<M, S>, Multipart>>
     where
         S: ReadyToSend,
     {
-        self.step(frame, SendFlags::MORE)
+        self.step(msg, SendFlags::MORE)
     }
 
-    /// Sends every frame of `frames` (at least one) as the request, or as the rest of the
-    /// open one. On failure the socket comes back as `Req<Sending>` with the frames not sent
-    /// (see the type's docs).
+    /// Sends the frames an iterator yields (at least one) as the request, or as the rest of
+    /// the open one, without collecting them first. On failure the socket comes back as
+    /// `Req<Sending>` with the frames not sent (see the type's docs).
     ///
-    /// Wraps `zmq_msg_send`, with `ZMQ_SNDMORE` on all frames but the last.
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDMORE` on all frames but the last.
     pub fn send_multipart<I>(
         self,
         frames: I,
@@ -224,7 +243,7 @@ impl Req<AwaitingReply> {
     ///
     /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn recv(self) -> Result<(Multipart, Req<Ready>), Failed<Req<AwaitingReply>>> {
-        match self.socket.recv_multipart() {
+        match self.socket.recv() {
             Ok(reply) => Ok((reply, self.into_state())),
             Err(error) => Err(Failed::new(error, self, ())),
         }
@@ -238,7 +257,7 @@ impl Req<AwaitingReply> {
         self,
         timeout: Duration,
     ) -> Result<(Multipart, Req<Ready>), Failed<Req<AwaitingReply>>> {
-        match self.socket.recv_multipart_timeout(timeout) {
+        match self.socket.recv_timeout(timeout) {
             Ok(reply) => Ok((reply, self.into_state())),
             Err(error) => Err(Failed::new(error, self, ())),
         }

@@ -4,19 +4,21 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::socket::{SendError, SendFlags};
-use crate::typed::{stateless_socket, RoutingId};
+use crate::sendable::{Frames, Sendable};
+use crate::socket::SendError;
+use crate::typed::{stateless_socket, Routed, RoutingId};
 
 stateless_socket!(
     /// A ROUTER socket: receives each message with the routing id of the peer it came from,
     /// and sends to a peer by its id. Its peers are [`crate::Req`], [`crate::Dealer`] and
     /// other routers.
     ///
-    /// From a [`crate::Req`] peer the rest of the message starts with the empty delimiter
-    /// (`[][body]`); [`Multipart::split_envelope`] and [`Multipart::join_envelope`] take
-    /// envelopes apart and put them back.
+    /// Every message comes in and goes out as a [`Routed`]: the routing id, then the body.
+    /// From a [`crate::Req`] peer the body starts with the empty delimiter (`[][request]`);
+    /// [`Router::reply`] puts it back in front of a reply, and
+    /// [`Multipart::split_envelope`] and [`Multipart::join_envelope`] take longer envelopes
+    /// apart and put them back.
     ///
     /// ```
     /// use zmq_typed::{Context, Req, Router};
@@ -27,18 +29,43 @@ stateless_socket!(
     /// req.connect(&endpoint)?;
     /// let req = req.send("hi")?;
     ///
-    /// let (id, request) = router.recv()?;
-    /// assert_eq!(request.to_vecs(), [b"".to_vec(), b"hi".to_vec()]);  // [delimiter][body]
-    /// router.send_multipart_to(&id, ["", "hello"])?;
+    /// let request = router.recv()?;
+    /// assert_eq!(request.body.to_string(), "[][hi]");  // [delimiter][body]
+    /// router.reply(&request.id, "hello")?;            // [id][][hello]
     /// let (reply, _req) = req.recv()?;
     /// assert_eq!(reply, "hello");
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    ///
+    /// A broker between REQ clients and REP workers forwards whole messages both ways, with
+    /// a [`Dealer`](crate::Dealer) in front of the workers:
+    ///
+    /// ```
+    /// use zmq_typed::{Context, Dealer, Rep, Req, Router};
+    /// let ctx = Context::new()?;
+    /// let frontend = Router::new(&ctx)?;
+    /// let clients = frontend.bind("inproc://broker-front")?;
+    /// let backend = Dealer::new(&ctx)?;
+    /// let workers = backend.bind("inproc://broker-back")?;
+    ///
+    /// let (client, worker) = (Req::new(&ctx)?, Rep::new(&ctx)?);
+    /// client.connect(&clients)?;
+    /// worker.connect(&workers)?;
+    /// let client = client.send("job")?;
+    ///
+    /// backend.send(frontend.recv()?)?;                 // [client id][][job] on
+    /// let (job, worker) = worker.recv()?;
+    /// worker.send(format!("{job} done"))?;
+    /// frontend.send(backend.recv()?)?;                 // [client id][][job done] back
+    /// let (reply, _client) = client.recv()?;
+    /// assert_eq!(reply, "job done");
     /// # Ok::<(), zmq_typed::Error>(())
     /// ```
     Router = Router, "ROUTER"
 );
 
 impl Router {
-    fn split_id(mut message: Multipart) -> Result<(RoutingId, Multipart)> {
+    fn split_id(mut message: Multipart) -> Result<Routed> {
         let id = message.pop_front().ok_or_else(|| {
             Error::Malformed("a ROUTER message without its routing id frame".into())
         })?;
@@ -47,79 +74,70 @@ impl Router {
                 "a ROUTER message with a routing id and nothing else".into(),
             ));
         }
-        Ok((RoutingId::from(id), message))
+        Ok(Routed {
+            id: RoutingId::from(id),
+            body: message,
+        })
     }
 
-    /// Receives the next message, blocking: the routing id of the peer it came from, and the
-    /// rest of its frames.
+    /// Receives the next message, blocking: the routing id of the peer it came from, and
+    /// the rest of its frames.
     ///
     /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
-    pub fn recv(&self) -> Result<(RoutingId, Multipart)> {
-        Self::split_id(self.socket.recv_multipart()?)
+    pub fn recv(&self) -> Result<Routed> {
+        Self::split_id(self.socket.recv()?)
     }
 
     /// Receives the next message, waiting at most `timeout` for it.
     ///
-    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
-    pub fn recv_timeout(&self, timeout: Duration) -> Result<(RoutingId, Multipart)> {
-        Self::split_id(self.socket.recv_multipart_timeout(timeout)?)
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
+    /// with `ZMQ_RCVTIMEO` set to the time left while it waits.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Routed> {
+        Self::split_id(self.socket.recv_timeout(timeout)?)
     }
 
     /// Receives the next message if one is ready: `Ok(None)` when none is.
     ///
-    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT`.
-    pub fn try_recv(&self) -> Result<Option<(RoutingId, Multipart)>> {
-        self.socket
-            .try_recv_multipart()?
-            .map(Self::split_id)
-            .transpose()
+    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn try_recv(&self) -> Result<Option<Routed>> {
+        self.socket.try_recv()?.map(Self::split_id).transpose()
     }
 
-    /// Sends a one-frame message to the peer `id`. An unknown peer is dropped silently,
-    /// unless [`Router::set_router_mandatory`] is on: then it is
-    /// [`Error::HostUnreachable`], with the message handed back.
+    /// Sends a whole routed message: its first frame is the routing id of the peer, the
+    /// rest the body (a [`Routed`], or the frames a DEALER received from a ROUTER
+    /// upstream), so forwarding is symmetric: `router.send(router.recv()?)?`. A message
+    /// of the routing id alone is [`Error::Malformed`] (libzmq would drop it silently); a
+    /// single frame does not compile. An unknown peer is dropped silently, unless
+    /// [`Router::set_router_mandatory`] is on: then it is [`Error::HostUnreachable`], with
+    /// the message handed back.
     ///
-    /// Wraps `zmq_msg_send` (the id with `ZMQ_SNDMORE`, then the frame).
-    pub fn send_to(
-        &self,
-        id: &RoutingId,
-        msg: impl Into<Message>,
-    ) -> Result<(), SendError<Message>> {
-        id.send_with(&self.socket, msg)
-    }
-
-    /// Sends a message of every frame of `frames` (at least one) to the peer `id`; on failure
-    /// the frames not sent come back. See [`Router::send_to`] for unknown peers.
-    ///
-    /// Wraps `zmq_msg_send`.
-    pub fn send_multipart_to<I>(
-        &self,
-        id: &RoutingId,
-        frames: I,
-    ) -> Result<(), SendError<Multipart>>
-    where
-        I: IntoIterator,
-        I::Item: Into<Message>,
-    {
-        let mut frames = frames.into_iter().peekable();
-        if frames.peek().is_none() {
-            return Err(SendError::new(Error::EmptyMessage, Multipart::new()));
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDMORE` on every frame but the last.
+    pub fn send(&self, msg: impl Sendable<Shape = Frames>) -> Result<(), SendError> {
+        let frames = msg.into_multipart();
+        if frames.len() == 1 {
+            let error =
+                Error::Malformed("a routed message needs a body after its routing id".into());
+            return Err(SendError::new(error, frames));
         }
-        if let Err(e) = self.socket.send_with(id.to_frame(), SendFlags::MORE) {
-            return Err(SendError::new(e.into_error(), frames.collect()));
-        }
-        self.socket.send_multipart(frames)
+        self.socket.send(frames)
     }
 
-    /// Sends a message whose first frame is the routing id, as forwarding brokers do with
-    /// the messages they received.
+    /// Sends `body`, a frame or a whole message, to the peer `id` (`[id][body...]`). See
+    /// [`Router::send`] for unknown peers.
     ///
-    /// Wraps `zmq_msg_send`.
-    pub fn send_multipart<I>(&self, frames: I) -> Result<(), SendError<Multipart>>
-    where
-        I: IntoIterator,
-        I::Item: Into<Message>,
-    {
-        self.socket.send_multipart(frames)
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)):
+    /// the id with `ZMQ_SNDMORE`, then the body.
+    pub fn send_to(&self, id: &RoutingId, body: impl Sendable) -> Result<(), SendError> {
+        id.send_with(&self.socket, false, body)
+    }
+
+    /// Replies to a [`Req`](crate::Req) peer: sends `body` to the peer `id` after the empty
+    /// delimiter a REQ expects (`[id][][body...]`). See [`Router::send`] for unknown peers.
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)):
+    /// the id and the delimiter with `ZMQ_SNDMORE`, then the body.
+    pub fn reply(&self, id: &RoutingId, body: impl Sendable) -> Result<(), SendError> {
+        id.send_with(&self.socket, true, body)
     }
 }

@@ -5,12 +5,15 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+use crate::error::Error;
 use crate::message::Message;
-use crate::socket::{SendError, SendFlags, Socket};
+use crate::sendable::Sendable;
+use crate::socket::{SendError, Socket};
 
 /// The routing id of a peer of a [`crate::Router`] or [`crate::Stream`] socket: what
-/// [`crate::Router::recv`] yields apart from the rest of the message, and what
-/// [`crate::Router::send_to`] takes to address a reply.
+/// [`crate::Router::recv`] yields apart from the rest of the message (in a
+/// [`crate::Routed`]), and what [`crate::Router::send_to`] and [`crate::Router::reply`]
+/// take to address a reply.
 ///
 /// It keeps the frame it was received in (libzmq's generated ids are 5 bytes, held inline
 /// without allocating), compares, orders and hashes by its bytes, and clones cheaply, so it
@@ -37,17 +40,27 @@ impl RoutingId {
         Message::from_slice(self.as_bytes())
     }
 
-    /// Sends `[self][msg]` on a ROUTER or STREAM socket; on failure `msg` comes back.
+    /// Sends `[self][body...]` on a ROUTER or STREAM socket, with the empty delimiter
+    /// between them when `delimiter` is set; on failure the body comes back.
     pub(crate) fn send_with(
         &self,
         socket: &Socket,
-        msg: impl Into<Message>,
-    ) -> Result<(), SendError<Message>> {
-        let msg = msg.into();
-        if let Err(e) = socket.send_with(self.to_frame(), SendFlags::MORE) {
-            return Err(SendError::new(e.into_error(), msg));
+        delimiter: bool,
+        body: impl Sendable,
+    ) -> Result<(), SendError> {
+        let body = body.into_multipart();
+        if body.is_empty() {
+            return Err(SendError::new(Error::EmptyMessage, body));
         }
-        socket.send_with(msg, SendFlags::NONE)
+        if let Err(e) = socket.send_more(self.to_frame()) {
+            return Err(SendError::new(e.into_error(), body));
+        }
+        if delimiter {
+            if let Err(e) = socket.send_more(Message::new()) {
+                return Err(SendError::new(e.into_error(), body));
+            }
+        }
+        socket.send(body)
     }
 
     /// The frame the id came in.

@@ -50,26 +50,22 @@ impl Stream {
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn recv(&self) -> Result<(RoutingId, Message)> {
-        Self::split(self.socket.recv_multipart()?)
+        Self::split(self.socket.recv()?)
     }
 
     /// Receives the next data from a peer, waiting at most `timeout` for it.
     ///
     /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<(RoutingId, Message)> {
-        Self::split(self.socket.recv_multipart_timeout(timeout)?)
+        Self::split(self.socket.recv_timeout(timeout)?)
     }
 
     /// Sends bytes to the peer `id`. An empty `data` closes the connection: see
     /// [`Stream::close_peer`].
     ///
     /// Wraps `zmq_msg_send` (the id with `ZMQ_SNDMORE`, then the data).
-    pub fn send_to(
-        &self,
-        id: &RoutingId,
-        data: impl Into<Message>,
-    ) -> Result<(), SendError<Message>> {
-        id.send_with(&self.socket, data)
+    pub fn send_to(&self, id: &RoutingId, data: impl Into<Message>) -> Result<(), SendError> {
+        id.send_with(&self.socket, false, data.into())
     }
 
     /// Closes the connection to the peer `id` (sends it empty data). Data still queued for

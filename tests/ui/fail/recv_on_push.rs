@@ -1,4 +1,3 @@
-use zmq_typed::prelude::*;
 use zmq_typed::{Context, Push};
 
 fn main() -> zmq_typed::Result<()> {

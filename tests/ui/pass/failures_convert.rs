@@ -1,7 +1,6 @@
 //! A typed failure goes through `?` into the crate's error, `Box<dyn Error>` and anyhow, and
 //! is Send + Sync + 'static although sockets are not Sync.
 use std::time::Duration;
-use zmq_typed::prelude::*;
 use zmq_typed::{AwaitingReply, Context, Failed, Pull, Push, Rep, Req, SendError};
 
 fn assert_send_sync<T: Send + Sync + 'static>() {}

@@ -1,7 +1,6 @@
 //! Every stateless type does what its type allows, and typed sockets of mixed types poll
 //! together through their poll-only views.
 use std::time::Duration;
-use zmq_typed::prelude::*;
 use zmq_typed::{Context, Dealer, Pair, PollEvents, Poller, Pub, Pull, Push, Router, Sub, XPub, XSub};
 
 /// Every typed socket may move to another thread (it is `Send`; `!Sync` is checked by a
@@ -50,8 +49,8 @@ fn main() -> zmq_typed::Result<()> {
     let dealer = Dealer::new(&ctx)?;
     dealer.connect(&ep)?;
     dealer.send("hi")?;
-    let (id, body) = router.recv()?;
-    router.send_to(&id, body.into_single().expect("one frame"))?;
+    let request = router.recv()?;
+    router.send_to(&request.id, request.body)?;
     assert_eq!(dealer.recv()?, "hi");
 
     let a = Pair::new(&ctx)?;
