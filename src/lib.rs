@@ -92,9 +92,10 @@ pub use socket_core::SocketCore;
 pub use socket_type::SocketType;
 pub use timers::{TimerId, Timers};
 pub use typed::{
-    AnyRep, AnyReq, AwaitingReply, Dealer, Failed, Pair, Pub, Pull, Push, Ready, ReadyToSend,
-    Receiving, RecvSocket, Rep, Replying, Req, ReqAfterFailure, Routed, Router, RoutingId,
-    SendSocket, Sending, Stream, Sub, Subscription, XPub, XSub,
+    AnyRep, AnyReq, AwaitingReply, AwaitsReply, Dealer, Failed, Pair, Pub, Pull, Push, Ready,
+    ReadyToSend, ReceivesRequest, Receiving, RecvSocket, Rep, Replies, Replying, Req,
+    ReqAfterFailure, Routed, Router, RoutingId, SendSocket, Sending, Stream, Sub, Subscription,
+    XPub, XSub,
 };
 
 /// The traits for generic code over sockets: `use zmq_typed::prelude::*`. Calling `send`
@@ -104,3 +105,8 @@ pub mod prelude {
     pub use crate::sendable::Sendable;
     pub use crate::typed::{RecvSocket, SendSocket};
 }
+
+/// The README's examples, compiled and run as doc tests (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

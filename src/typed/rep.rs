@@ -74,30 +74,6 @@ impl Rep<Receiving> {
         })
     }
 
-    /// Receives the whole next request, every frame of it, blocking until one comes or the
-    /// receive timeout (`ZMQ_RCVTIMEO`) runs out.
-    ///
-    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
-    pub fn recv(self) -> Result<(Multipart, Rep<Replying>), Failed<Rep<Receiving>>> {
-        match self.socket.recv() {
-            Ok(request) => Ok((request, self.into_state())),
-            Err(error) => Err(Failed::new(error, self, ())),
-        }
-    }
-
-    /// Receives the whole next request, waiting at most `timeout` for it.
-    ///
-    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
-    pub fn recv_timeout(
-        self,
-        timeout: Duration,
-    ) -> Result<(Multipart, Rep<Replying>), Failed<Rep<Receiving>>> {
-        match self.socket.recv_timeout(timeout) {
-            Ok(request) => Ok((request, self.into_state())),
-            Err(error) => Err(Failed::new(error, self, ())),
-        }
-    }
-
     /// Serves requests for ever: receives each one, replies with what `handler` returns for
     /// it (a frame or a whole message, [`Sendable`]), and waits for the next.
     ///
@@ -158,7 +134,63 @@ fn serve_stop<S, M>(
     }
 }
 
-impl Rep<Replying> {
+mod sealed {
+    pub trait State {}
+    impl State for super::Receiving {}
+    impl State for super::Replying {}
+}
+
+/// The state a REP receives a request in: [`Receiving`] only. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "a REP socket in state `{Self}` cannot receive",
+    label = "`Rep<{Self}>` has no `recv`",
+    note = "a REP that received a request must reply before it receives the next: call send() first, which returns a `Rep<Receiving>`"
+)]
+pub trait ReceivesRequest: sealed::State {}
+impl ReceivesRequest for Receiving {}
+
+/// The state a REP replies in: [`Replying`] only. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "a REP socket in state `{Self}` cannot send",
+    label = "`Rep<{Self}>` has no `send`",
+    note = "a REP replies only to a request it received: call recv() first, which returns the request and a `Rep<Replying>`"
+)]
+pub trait Replies: sealed::State {}
+impl Replies for Replying {}
+
+// The bounds are on each method, not on the impl: only then does rustc report a call in the
+// wrong state as an unmet bound (E0277) with the traits' `on_unimplemented` text.
+impl<S> Rep<S> {
+    /// Receives the whole next request, every frame of it, blocking until one comes or the
+    /// receive timeout (`ZMQ_RCVTIMEO`) runs out.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv(self) -> Result<(Multipart, Rep<Replying>), Failed<Rep<S>>>
+    where
+        S: ReceivesRequest,
+    {
+        match self.socket.recv() {
+            Ok(request) => Ok((request, self.into_state())),
+            Err(error) => Err(Failed::new(error, self, ())),
+        }
+    }
+
+    /// Receives the whole next request, waiting at most `timeout` for it.
+    ///
+    /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
+    pub fn recv_timeout(
+        self,
+        timeout: Duration,
+    ) -> Result<(Multipart, Rep<Replying>), Failed<Rep<S>>>
+    where
+        S: ReceivesRequest,
+    {
+        match self.socket.recv_timeout(timeout) {
+            Ok(request) => Ok((request, self.into_state())),
+            Err(error) => Err(Failed::new(error, self, ())),
+        }
+    }
+
     /// Sends the reply, a frame or a whole message ([`Sendable`]: `rep.send(request)?`
     /// echoes), or the rest of it after [`Rep::send_more`]. On failure the socket comes
     /// back still replying, with the frames not sent (libzmq keeps a REP in its replying
@@ -166,10 +198,10 @@ impl Rep<Replying> {
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
     /// with `ZMQ_SNDMORE` on every frame but the last.
-    pub fn send(
-        self,
-        msg: impl Sendable,
-    ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Multipart>> {
+    pub fn send(self, msg: impl Sendable) -> Result<Rep<Receiving>, Failed<Rep<S>, Multipart>>
+    where
+        S: Replies,
+    {
         match self.socket.send_with(msg, SendFlags::NONE) {
             Ok(()) => Ok(self.into_state()),
             Err(e) => Err(Failed::send(e, self)),
@@ -179,12 +211,12 @@ impl Rep<Replying> {
     /// Sends a frame or a whole message as part of the reply, with more to follow.
     ///
     /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
-    pub fn send_more(
-        self,
-        msg: impl Sendable,
-    ) -> Result<Rep<Replying>, Failed<Rep<Replying>, Multipart>> {
+    pub fn send_more(self, msg: impl Sendable) -> Result<Rep<Replying>, Failed<Rep<S>, Multipart>>
+    where
+        S: Replies,
+    {
         match self.socket.send_with(msg, SendFlags::MORE) {
-            Ok(()) => Ok(self),
+            Ok(()) => Ok(self.into_state()),
             Err(e) => Err(Failed::send(e, self)),
         }
     }
@@ -194,11 +226,9 @@ impl Rep<Replying> {
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
     /// with `ZMQ_SNDMORE` on all frames but the last.
-    pub fn send_multipart<I>(
-        self,
-        frames: I,
-    ) -> Result<Rep<Receiving>, Failed<Rep<Replying>, Multipart>>
+    pub fn send_multipart<I>(self, frames: I) -> Result<Rep<Receiving>, Failed<Rep<S>, Multipart>>
     where
+        S: Replies,
         I: IntoIterator,
         I::Item: Into<Message>,
     {

@@ -158,6 +158,7 @@ mod sealed {
     pub trait State {}
     impl State for super::Ready {}
     impl State for super::Sending {}
+    impl State for super::AwaitingReply {}
 }
 
 /// The states a REQ socket may send in: [`Ready`] (the send starts a request) and
@@ -237,12 +238,26 @@ impl<S> Req<S> {
     }
 }
 
-impl Req<AwaitingReply> {
+/// The state a REQ receives its reply in: [`AwaitingReply`] only. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "a REQ socket in state `{Self}` cannot receive",
+    label = "`Req<{Self}>` has no `recv`",
+    note = "a REQ receives only the reply to a request it sent: call send() first, which returns a `Req<AwaitingReply>`",
+    note = "in `Req<Sending>` the request is still open: send() its last frame first"
+)]
+pub trait AwaitsReply: sealed::State {}
+impl AwaitsReply for AwaitingReply {}
+
+// As for sending: the bound on each method makes rustc show AwaitsReply's text.
+impl<S> Req<S> {
     /// Receives the whole reply, every frame of it, blocking until it comes or the receive
     /// timeout (`ZMQ_RCVTIMEO`) runs out; on timeout the socket comes back still waiting.
     ///
     /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
-    pub fn recv(self) -> Result<(Multipart, Req<Ready>), Failed<Req<AwaitingReply>>> {
+    pub fn recv(self) -> Result<(Multipart, Req<Ready>), Failed<Req<S>>>
+    where
+        S: AwaitsReply,
+    {
         match self.socket.recv() {
             Ok(reply) => Ok((reply, self.into_state())),
             Err(error) => Err(Failed::new(error, self, ())),
@@ -253,16 +268,18 @@ impl Req<AwaitingReply> {
     /// comes back still waiting. `Duration::ZERO` only takes a reply already there.
     ///
     /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
-    pub fn recv_timeout(
-        self,
-        timeout: Duration,
-    ) -> Result<(Multipart, Req<Ready>), Failed<Req<AwaitingReply>>> {
+    pub fn recv_timeout(self, timeout: Duration) -> Result<(Multipart, Req<Ready>), Failed<Req<S>>>
+    where
+        S: AwaitsReply,
+    {
         match self.socket.recv_timeout(timeout) {
             Ok(reply) => Ok((reply, self.into_state())),
             Err(error) => Err(Failed::new(error, self, ())),
         }
     }
+}
 
+impl Req<AwaitingReply> {
     /// Gives up waiting for the reply (it was lost, or is late): the socket is ready for a
     /// new request, and libzmq drops the old reply if it still comes. Only for a relaxed
     /// socket ([`Req::new_relaxed`]); a strict one comes back in the error
