@@ -55,7 +55,7 @@ pub mod multipart;
 pub mod options;
 pub mod poll;
 pub mod proxy;
-mod raw;
+pub mod raw;
 pub mod security;
 mod send_error;
 pub mod sendable;

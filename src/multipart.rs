@@ -377,6 +377,19 @@ impl PartialEq<&[u8]> for Multipart {
     }
 }
 
+/// The same comparisons the other way round: `"World" == reply`.
+macro_rules! eq_reversed {
+    ($($lhs:ty),*) => {$(
+        impl PartialEq<Multipart> for $lhs {
+            fn eq(&self, other: &Multipart) -> bool {
+                other == self
+            }
+        }
+    )*};
+}
+
+eq_reversed!(str, &str, String, [u8], &[u8]);
+
 impl From<Message> for Multipart {
     fn from(frame: Message) -> Multipart {
         Multipart::single(frame)

@@ -21,7 +21,7 @@ use crate::socket_core::SocketCore;
 
 mod poller;
 
-pub use poller::{Poller, Ready, ReadyIter, Token};
+pub use poller::{Poller, Readiness, ReadinessIter, Token};
 
 /// Something a [`Poller`] or [`poll()`] can wait on: a socket or a raw file descriptor.
 #[derive(Debug, Clone, Copy)]

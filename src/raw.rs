@@ -20,8 +20,8 @@
 //! let endpoint = pull.bind("inproc://raw-doc")?;
 //! let push = Push::new(&ctx)?;
 //! push.connect(&endpoint)?;
-//! zmq_typed::SendSocket::send(&push, "one")?;
-//! zmq_typed::SendSocket::send(&push, "two")?;
+//! push.send("one")?;
+//! push.send("two")?;
 //!
 //! // An event loop waits on the descriptor, then drains the socket.
 //! let mut received = Vec::new();
@@ -30,7 +30,7 @@
 //!     // SAFETY: one valid pollfd.
 //!     assert!(unsafe { libc::poll(fds.as_mut_ptr(), 1, 1000) } >= 0);
 //!     while pull.events()?.contains(PollEvents::IN) {
-//!         received.push(zmq_typed::RecvSocket::recv(&pull)?);
+//!         received.push(pull.recv()?);
 //!     }
 //! }
 //! assert_eq!(received, ["one", "two"]);
@@ -209,6 +209,7 @@ impl Socket {
     /// (see [`Context::terminate`] to learn how that went).
     ///
     /// Wraps `zmq_close` ([man zmq_close](http://api.zeromq.org/4-3:zmq-close)).
+    #[doc(alias("zmq_close"))]
     pub fn close(self) -> Result<()> {
         let (ptr, ctx) = self.core.into_raw_parts();
         // SAFETY: ptr came from zmq_socket (or was adopted by from_raw), and into_raw_parts
@@ -274,7 +275,8 @@ macro_rules! typed_raw {
             /// see [`Socket::close`].
             ///
             /// Wraps `zmq_close` ([man zmq_close](http://api.zeromq.org/4-3:zmq-close)).
-            pub fn close(self) -> Result<()> {
+            #[doc(alias("zmq_close"))]
+    pub fn close(self) -> Result<()> {
                 self.socket.close()
             }
         }

@@ -112,6 +112,7 @@ impl Socket {
     /// (see [`crate::limits`]).
     ///
     /// Wraps `zmq_socket` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
+    #[doc(alias("zmq_socket"))]
     pub fn new(ctx: &Context, kind: SocketType) -> Result<Socket> {
         let core = SocketCore::open(ctx, kind)?;
         if matches!(kind, SocketType::Pub | SocketType::XPub) {
@@ -219,6 +220,7 @@ impl Socket {
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
     /// with `ZMQ_SNDMORE` on every frame but the last.
+    #[doc(alias("zmq_msg_send", "zmq_send", "send_msg"))]
     pub fn send(&self, msg: impl Sendable) -> Result<(), SendError> {
         self.send_message(msg.into_multipart(), 0, Wait::SocketTimeout)
     }
@@ -325,6 +327,7 @@ impl Socket {
     /// frame costs no allocation besides libzmq's own.
     ///
     /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    #[doc(alias("recv_multipart", "zmq_msg_recv"))]
     pub fn recv(&self) -> Result<Multipart> {
         let mut parts = Multipart::new();
         self.recv_into(&mut parts)?;
@@ -390,6 +393,7 @@ impl Socket {
     /// message.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    #[doc(alias("recv_msg", "zmq_msg_recv"))]
     pub fn recv_frame(&self) -> Result<Message> {
         let mut msg = Message::new();
         self.recv_frame_into(&mut msg)?;
@@ -433,6 +437,7 @@ impl Socket {
     /// than `buf.len()` means the frame was truncated to fit.
     ///
     /// Wraps `zmq_recv` ([man zmq_recv](http://api.zeromq.org/4-3:zmq-recv)).
+    #[doc(alias("zmq_recv"))]
     pub fn recv_frame_buf(&self, buf: &mut [u8]) -> Result<usize> {
         let len = self.blocking(Direction::Recv, Wait::SocketTimeout, 0, |flags| {
             // SAFETY: buf is valid for buf.len() writable bytes.

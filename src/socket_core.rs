@@ -182,6 +182,7 @@ impl SocketCore {
     ///
     /// Wraps `zmq_bind` ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)) and reads
     /// `ZMQ_LAST_ENDPOINT`.
+    #[doc(alias("zmq_bind"))]
     pub fn bind(&self, endpoint: impl ToEndpoint) -> Result<Endpoint> {
         let ep = endpoint.to_endpoint()?.into_owned();
         if ep.transport() == "tcp" {
@@ -196,6 +197,7 @@ impl SocketCore {
     /// Connects to `endpoint` (the connection itself happens in the background).
     ///
     /// Wraps `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
+    #[doc(alias("zmq_connect"))]
     pub fn connect(&self, endpoint: impl ToEndpoint) -> Result<()> {
         self.endpoint_call("connect", &endpoint, zmq_ffi::zmq_connect)
             .map(|_| ())
@@ -204,6 +206,7 @@ impl SocketCore {
     /// Stops listening on `endpoint` (as returned by [`SocketCore::bind`]).
     ///
     /// Wraps `zmq_unbind` ([man zmq_unbind](http://api.zeromq.org/4-3:zmq-unbind)).
+    #[doc(alias("zmq_unbind"))]
     pub fn unbind(&self, endpoint: impl ToEndpoint) -> Result<()> {
         self.endpoint_call("unbind", &endpoint, zmq_ffi::zmq_unbind)
             .map(|_| ())
@@ -212,6 +215,7 @@ impl SocketCore {
     /// Disconnects from `endpoint`.
     ///
     /// Wraps `zmq_disconnect` ([man zmq_disconnect](http://api.zeromq.org/4-3:zmq-disconnect)).
+    #[doc(alias("zmq_disconnect"))]
     pub fn disconnect(&self, endpoint: impl ToEndpoint) -> Result<()> {
         self.endpoint_call("disconnect", &endpoint, zmq_ffi::zmq_disconnect)
             .map(|_| ())

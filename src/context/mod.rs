@@ -359,6 +359,7 @@ impl Context {
     /// A context with libzmq's defaults (one I/O thread) and this crate's linger policy.
     ///
     /// Wraps `zmq_ctx_new` ([man zmq_ctx_new](http://api.zeromq.org/4-3:zmq-ctx-new)).
+    #[doc(alias("zmq_ctx_new"))]
     pub fn new() -> Result<Context> {
         ContextBuilder::default().build()
     }
@@ -437,6 +438,7 @@ impl Context {
     /// ctx.terminate()?;
     /// # Ok::<(), zmq_typed::Error>(())
     /// ```
+    #[doc(alias("zmq_ctx_term"))]
     pub fn terminate(self) -> Result<()> {
         match Arc::try_unwrap(self.raw) {
             Ok(raw) => {
@@ -553,10 +555,17 @@ impl Context {
     /// [`Error::Terminated`], and so does every later call except closing. Safe to call from
     /// another thread, repeatedly; this is how a blocked receiver is woken.
     ///
+    /// The shutdown reaches each socket the next time libzmq processes that socket's
+    /// commands: a blocking call returns [`Error::Terminated`] at once, but a call that does
+    /// not wait (a send that finds room in the queue, a `try_recv`) may still succeed once
+    /// before it does. A loop that must stop promptly should wait in a blocking call or a
+    /// poll, which always see the shutdown.
+    ///
     /// Not from a signal handler: `zmq_ctx_shutdown` takes a mutex and may allocate. For
     /// signals, see [`Context::shutdown_on_signals`].
     ///
     /// Wraps `zmq_ctx_shutdown` ([man zmq_ctx_shutdown](http://api.zeromq.org/4-3:zmq-ctx-shutdown)).
+    #[doc(alias("zmq_ctx_shutdown"))]
     pub fn shutdown(&self) -> Result<()> {
         // SAFETY: the context pointer is valid while self lives; shutdown is thread safe.
         let rc = unsafe { zmq_ffi::zmq_ctx_shutdown(self.raw.ptr) };

@@ -94,6 +94,7 @@ impl SocketCore {
     /// [`DEFAULT_QUEUE_LEN`] of them: see [`SocketCore::monitor_with_capacity`].
     ///
     /// Wraps `zmq_socket_monitor` ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
+    #[doc(alias("zmq_socket_monitor", "get_monitor_socket"))]
     pub fn monitor(&self, mask: EventMask) -> Result<Monitor> {
         self.monitor_with_capacity(mask, DEFAULT_QUEUE_LEN)
     }
@@ -160,10 +161,16 @@ impl SocketCore {
     /// then gives every message to the first peer whose handshake completes.
     /// (inproc peers have no handshake: they are ready once `connect` returns.)
     ///
+    /// **Publishers: a completed handshake does not mean the subscriptions have arrived.**
+    /// A SUB sends its subscriptions just after its handshake, so a PUB that publishes as
+    /// soon as `wait_for_handshakes` returns can still lose its first messages (the "slow
+    /// joiner" of the ZeroMQ guide). For a publisher, wait for the subscriptions themselves:
+    /// make it an [`XPub`](crate::XPub) and read one [`XPub::recv_subscription`](crate::XPub::recv_subscription)
+    /// per subscriber (or have subscribers say they are ready over another socket).
+    ///
     /// ```
     /// use std::time::Duration;
     /// use zmq_typed::{Context, Pull, Push};
-    /// # use zmq_typed::prelude::*;
     /// let ctx = Context::new()?;
     /// let ventilator = Push::new(&ctx)?;
     /// let peers = ventilator.monitor_handshakes()?;   // first: then bind

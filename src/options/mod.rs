@@ -70,6 +70,7 @@ impl Socket {
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)),
     /// or `zmq_msg_send` on an XSUB.
+    #[doc(alias("set_subscribe", "ZMQ_SUBSCRIBE"))]
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         self.subscription(zmq_ffi::ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", topic.as_ref())
     }
@@ -80,6 +81,7 @@ impl Socket {
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)),
     /// or `zmq_msg_send` on an XSUB.
+    #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         self.subscription(zmq_ffi::ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", topic.as_ref())
     }

@@ -10,7 +10,7 @@ use super::{item, poll_items, AsPollable, Pollable};
 use crate::error::{Detail, Error, Result};
 use crate::options::PollEvents;
 
-/// What [`Poller::add`] returns: the name of one registration, to ask a [`Ready`] about it,
+/// What [`Poller::add`] returns: the name of one registration, to ask a [`Readiness`] about it,
 /// or to change ([`Poller::set_events`]) or remove ([`Poller::remove`]) it. A token is never
 /// given twice by its poller, and belongs to the poller that made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,7 +33,7 @@ static NEXT_POLLER: AtomicU32 = AtomicU32::new(0);
 
 /// Sockets (typed or dynamic), [`Monitor`](crate::Monitor)s and file descriptors to wait on
 /// together, each registered once with [`Poller::add`], which returns its [`Token`].
-/// [`Poller::poll`] waits until one of them is ready, and its [`Ready`] answer says which.
+/// [`Poller::poll`] waits until one of them is ready, and its [`Readiness`] answer says which.
 ///
 /// The poller borrows what it polls for as long as it lives (`'a`), so nothing it polls can
 /// be closed or moved meanwhile; the program keeps using the sockets through other shared
@@ -47,7 +47,6 @@ static NEXT_POLLER: AtomicU32 = AtomicU32::new(0);
 /// ```
 /// use std::time::Duration;
 /// use zmq_typed::{Context, Dealer, PollEvents, Poller, Router};
-/// # use zmq_typed::prelude::*;
 /// let ctx = Context::new()?;
 /// let frontend = Router::new(&ctx)?;
 /// let endpoint = frontend.bind("inproc://poller-doc")?;
@@ -99,6 +98,7 @@ static NEXT_POLLER: AtomicU32 = AtomicU32::new(0);
 /// ```
 ///
 /// Wraps `zmq_poll` ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
+#[doc(alias("zmq_poll"))]
 pub struct Poller<'a> {
     id: u32,
     /// The registrations, in the order they were added (what `zmq_poll` takes).
@@ -177,8 +177,12 @@ impl<'a> Poller<'a> {
 
     /// Registers a file descriptor of anything that has one (a `UnixStream`, a
     /// `TcpStream`, a pipe...), borrowed for as long as the poller lives: [`Poller::add`]
-    /// with [`Pollable::Fd`]. Not for a ZeroMQ socket, whose descriptor only signals, edge
-    /// triggered, that its state may have changed: register the socket itself.
+    /// with [`Pollable::Fd`]. For a ZeroMQ socket, register the socket itself with
+    /// [`Poller::add`] (then `zmq_poll` follows its state). Its descriptor (`AsFd`, from
+    /// `ZMQ_FD`) can be waited on here too, as an outer event loop would, but it only says,
+    /// edge triggered, that the socket's state *may* have changed: after each wake-up, drain
+    /// while [`SocketCore::events`](crate::SocketCore::events) says so (see
+    /// [the edge-triggered rule](crate::raw#the-descriptor-is-edge-triggered)).
     pub fn add_fd<F: AsFd + ?Sized>(&mut self, fd: &'a F, events: PollEvents) -> Token {
         self.register(Pollable::Fd(fd.as_fd()), events)
     }
@@ -256,7 +260,7 @@ impl<'a> Poller<'a> {
 
     /// Waits until at least one registered target is ready for its events, or `timeout`
     /// passes (`None`: no limit; `Some(Duration::ZERO)`: just look), and says which are
-    /// ([`Ready`]; empty when the time ran out). A signal does not cut the wait short: EINTR
+    /// ([`Readiness`]; empty when the time ran out). A signal does not cut the wait short: EINTR
     /// is retried with the time left. A poller with nothing registered sleeps for `timeout`,
     /// and refuses to wait for ever ([`Error::InvalidArgument`]).
     ///
@@ -264,29 +268,29 @@ impl<'a> Poller<'a> {
     /// holds is received. The context's shutdown ends the wait with [`Error::Terminated`].
     ///
     /// Wraps `zmq_poll` ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
-    pub fn poll(&mut self, timeout: Option<Duration>) -> Result<Ready<'_>> {
+    pub fn poll(&mut self, timeout: Option<Duration>) -> Result<Readiness<'_>> {
         self.ready = 0;
         // SAFETY: every item was made from a target borrowed for 'a, which outlives self:
         // its socket is alive, and used by no other thread (sockets are !Sync, and the
         // borrow keeps this poller on the thread that holds them); its fd is open.
         self.ready = unsafe { poll_items(&mut self.items, timeout)? };
-        Ok(Ready { poller: self })
+        Ok(Readiness { poller: self })
     }
 }
 
 /// The answer of [`Poller::poll`]: which registrations are ready, and for what. It borrows
 /// the poller until it is dropped.
-pub struct Ready<'p> {
+pub struct Readiness<'p> {
     poller: &'p Poller<'p>,
 }
 
-impl fmt::Debug for Ready<'_> {
+impl fmt::Debug for Readiness<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
-impl<'p> Ready<'p> {
+impl<'p> Readiness<'p> {
     /// What `token`'s target is ready for (`PollEvents::NONE` when nothing, or when the
     /// token is not the poller's).
     pub fn events(&self, token: Token) -> PollEvents {
@@ -317,40 +321,40 @@ impl<'p> Ready<'p> {
     }
 
     /// The ready registrations and what each is ready for, in the order they were added.
-    pub fn iter(&self) -> ReadyIter<'p> {
-        ReadyIter {
+    pub fn iter(&self) -> ReadinessIter<'p> {
+        ReadinessIter {
             poller: self.poller,
             next: 0,
         }
     }
 }
 
-impl<'p> IntoIterator for Ready<'p> {
+impl<'p> IntoIterator for Readiness<'p> {
     type Item = (Token, PollEvents);
-    type IntoIter = ReadyIter<'p>;
+    type IntoIter = ReadinessIter<'p>;
 
-    fn into_iter(self) -> ReadyIter<'p> {
+    fn into_iter(self) -> ReadinessIter<'p> {
         self.iter()
     }
 }
 
-impl<'p> IntoIterator for &Ready<'p> {
+impl<'p> IntoIterator for &Readiness<'p> {
     type Item = (Token, PollEvents);
-    type IntoIter = ReadyIter<'p>;
+    type IntoIter = ReadinessIter<'p>;
 
-    fn into_iter(self) -> ReadyIter<'p> {
+    fn into_iter(self) -> ReadinessIter<'p> {
         self.iter()
     }
 }
 
-/// The ready `(token, events)` of a [`Ready`], in the order they were added.
+/// The ready `(token, events)` of a [`Readiness`], in the order they were added.
 #[derive(Debug, Clone)]
-pub struct ReadyIter<'p> {
+pub struct ReadinessIter<'p> {
     poller: &'p Poller<'p>,
     next: usize,
 }
 
-impl Iterator for ReadyIter<'_> {
+impl Iterator for ReadinessIter<'_> {
     type Item = (Token, PollEvents);
 
     fn next(&mut self) -> Option<(Token, PollEvents)> {

@@ -89,6 +89,7 @@ pub(crate) use socket::raw;
 /// ```
 ///
 /// Wraps `zmq_proxy` ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy)).
+#[doc(alias("zmq_proxy"))]
 pub fn proxy<F: ProxySocket, B: ProxySocket>(frontend: &F, backend: &B) -> Result<()> {
     run(raw(frontend), raw(backend), None)
 }
@@ -102,6 +103,7 @@ pub fn proxy<F: ProxySocket, B: ProxySocket>(frontend: &F, backend: &B) -> Resul
 /// small enough `ZMQ_MAXMSGSIZE`.
 ///
 /// Wraps `zmq_proxy` ([man zmq_proxy](http://api.zeromq.org/4-3:zmq-proxy)).
+#[doc(alias("zmq_proxy"))]
 pub fn proxy_with_capture<F: ProxySocket, B: ProxySocket, C: ProxySocket>(
     frontend: &F,
     backend: &B,

@@ -92,7 +92,6 @@ impl<F, B, C> Run<F, B, C> {
 ///
 /// ```
 /// use zmq_typed::{Context, Pull, Push, SteerableProxy};
-/// # use zmq_typed::prelude::*;
 /// let ctx = Context::new()?;
 /// let front = Pull::new(&ctx)?;
 /// let front_ep = front.bind("inproc://proxy-doc-in")?;

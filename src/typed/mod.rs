@@ -115,7 +115,7 @@ pub use pubsub::{Pub, Sub, Subscription, XPub, XSub};
 pub use rep::{ReceivesRequest, Receiving, Rep, Replies, Replying};
 pub use req::{AwaitingReply, AwaitsReply, Ready, ReadyToSend, Req, ReqAfterFailure, Sending};
 pub use routed::Routed;
-pub use router::Router;
+pub use router::{RoutedMessage, RoutedShape, Router};
 pub use routing_id::RoutingId;
 pub use stream::Stream;
 

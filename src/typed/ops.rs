@@ -148,6 +148,7 @@ macro_rules! recv_methods {
         impl $name {
             $crate::typed::ops::recv_docs! { recv
             #[inline]
+            #[doc(alias("recv_multipart", "zmq_msg_recv"))]
             pub fn recv(&self) -> $crate::error::Result<$crate::multipart::Multipart> {
                 self.socket.recv()
             }}
@@ -180,6 +181,7 @@ macro_rules! recv_methods {
 
             $crate::typed::ops::recv_docs! { recv_frame
             #[inline]
+            #[doc(alias("recv_msg", "zmq_msg_recv"))]
             pub fn recv_frame(&self) -> $crate::error::Result<$crate::message::Message> {
                 self.socket.recv_frame()
             }}

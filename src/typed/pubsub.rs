@@ -11,6 +11,12 @@ stateless_socket!(
     /// A PUB socket: sends every message to each subscriber whose subscriptions match its
     /// first frame. It cannot receive. Its peers are [`Sub`] and [`XSub`].
     ///
+    /// A subscriber receives only what is published after its subscription has reached the
+    /// publisher, which happens some time after it connects (over tcp or ipc, after the
+    /// handshake): messages published before are not queued for it (the guide's "slow
+    /// joiner"). A publisher that must not lose the first messages uses an [`XPub`] and
+    /// waits for each subscriber's [`XPub::recv_subscription`].
+    ///
     /// ```
     /// use zmq_typed::{Context, Pub, Sub};
     /// let ctx = Context::new()?;
@@ -65,6 +71,7 @@ impl Sub {
     /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    #[doc(alias("set_subscribe", "ZMQ_SUBSCRIBE"))]
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         subscription_option(self, Subscribe::On, topic.as_ref())
     }
@@ -72,6 +79,7 @@ impl Sub {
     /// Removes one subscription made with this prefix.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         subscription_option(self, Subscribe::Off, topic.as_ref())
     }
@@ -91,6 +99,7 @@ impl XSub {
     /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
     ///
     /// Wraps `zmq_msg_send` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_XSUB").
+    #[doc(alias("set_subscribe", "ZMQ_SUBSCRIBE"))]
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         self.subscription(1, topic.as_ref())
     }
@@ -98,6 +107,7 @@ impl XSub {
     /// Removes a subscription, by sending `\x00topic` to the publishers.
     ///
     /// Wraps `zmq_msg_send`.
+    #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         self.subscription(0, topic.as_ref())
     }
@@ -118,6 +128,7 @@ impl XPub {
     /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    #[doc(alias("set_subscribe", "ZMQ_SUBSCRIBE"))]
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         subscription_option(self, Subscribe::On, topic.as_ref())
     }
@@ -126,6 +137,7 @@ impl XPub {
     /// last one came from.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         subscription_option(self, Subscribe::Off, topic.as_ref())
     }

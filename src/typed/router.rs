@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::multipart::Multipart;
 use crate::sendable::{Frames, Sendable};
+
 use crate::socket::SendError;
 use crate::typed::{stateless_socket, Routed, RoutingId};
 
@@ -103,6 +104,23 @@ impl Router {
         self.socket.try_recv()?.map(Self::split_id).transpose()
     }
 
+    /// Receives the next message whole into `parts`, routing id first (`[id][body...]`, as
+    /// [`Router::send`] takes it back), reusing the storage of `parts`: the allocation-free
+    /// form of [`Router::recv`] for a broker's hot loop. `parts` is cleared first.
+    ///
+    /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn recv_into(&self, parts: &mut Multipart) -> Result<()> {
+        self.socket.recv_into(parts)?;
+        if parts.len() < 2 {
+            let frames = parts.len();
+            parts.clear();
+            return Err(Error::Malformed(format!(
+                "a ROUTER message has a routing id and a body, not {frames} frame(s)"
+            )));
+        }
+        Ok(())
+    }
+
     /// Sends a whole routed message: its first frame is the routing id of the peer, the
     /// rest the body (a [`Routed`], or the frames a DEALER received from a ROUTER
     /// upstream), so forwarding is symmetric: `router.send(router.recv()?)?`. A message
@@ -113,7 +131,7 @@ impl Router {
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
     /// with `ZMQ_SNDMORE` on every frame but the last.
-    pub fn send(&self, msg: impl Sendable<Shape = Frames>) -> Result<(), SendError> {
+    pub fn send(&self, msg: impl RoutedMessage) -> Result<(), SendError> {
         let frames = msg.into_multipart();
         if frames.len() == 1 {
             let error =
@@ -141,3 +159,21 @@ impl Router {
         id.send_with(&self.socket, true, body)
     }
 }
+
+/// What [`Router::send`] takes: a whole routed message, routing id first (a [`Routed`], a
+/// [`Multipart`] received from a ROUTER, an array or vector of frames): any [`Sendable`] of
+/// shape [`Frames`]. A single frame is not one: it would have no routing id.
+pub trait RoutedMessage: Sendable {}
+
+impl<T: Sendable> RoutedMessage for T where T::Shape: RoutedShape {}
+
+/// The shape of a [`RoutedMessage`]: [`Frames`] only (a routing id and a body). Sealed.
+#[diagnostic::on_unimplemented(
+    message = "a ROUTER sends a whole routed message (routing id first), not a message of shape `{Self}`",
+    label = "one frame: no routing id and body",
+    note = "to send one frame or a body to a peer, name the peer: `router.send_to(&id, body)`, or `router.reply(&id, body)` for a REQ peer (it adds the empty delimiter)",
+    note = "`router.send(msg)` forwards what `recv` returned: a `Routed`, or a `Multipart` whose first frame is the routing id"
+)]
+pub trait RoutedShape: crate::sendable::MessageShape {}
+
+impl RoutedShape for Frames {}
