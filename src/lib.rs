@@ -97,6 +97,7 @@ pub use typed::{
     ReqAfterFailure, Routed, Router, RoutingId, SendSocket, Sending, Stream, Sub, Subscription,
     XPub, XSub,
 };
+pub use typed::{RepSlot, ReqSlot};
 
 /// The traits for generic code over sockets: `use zmq_typed::prelude::*`. Calling `send`
 /// and `recv` on a socket needs no import (they are inherent methods).

@@ -8,8 +8,8 @@ use std::thread;
 use std::time::Duration;
 
 use zmq_typed::{
-    proxy, AnyRep, AnyReq, Context, Dealer, Endpoint, Failed, Multipart, PollEvents, Poller, Pub,
-    Pull, Push, Rep, Req, Router, RoutingId, Sub,
+    proxy, AnyRep, Context, Dealer, Endpoint, Failed, Multipart, PollEvents, Poller, Pub, Pull,
+    Push, Rep, Req, ReqSlot, Router, RoutingId, Sub,
 };
 
 /// The bound on every wait that should never run out (a failure, not a synchronisation).
@@ -312,43 +312,35 @@ fn broker_with_the_typed_proxy_stops_normally_on_shutdown() -> zmq_typed::Result
     Ok(())
 }
 
-// 5. Lazy Pirate: a relaxed REQ, kept in a struct, times out, abandons its request and
-//    retries; the server answers the first request only after the client gave up, so that
-//    late reply must be dropped.
+// 5. Lazy Pirate: a relaxed REQ, kept in a struct as a `ReqSlot` and used through
+//    `&mut self`, times out, abandons its request and retries; the server answers the first
+//    request only after the client gave up, so that late reply must be dropped.
 
 struct LazyPirate {
-    req: AnyReq,
+    req: ReqSlot,
     retries: usize,
     /// Told of every timeout (the test's window on the client).
     gave_up: Push,
 }
 
 impl LazyPirate {
-    /// Consumes the client and gives it back: a `&mut self` method cannot move the socket
-    /// out of `self.req` to change its state (AnyReq has no empty placeholder to swap in).
-    fn request(
-        mut self,
-        body: &str,
-        timeout: Duration,
-    ) -> zmq_typed::Result<(LazyPirate, Multipart)> {
-        loop {
-            let waiting = match self.req {
-                AnyReq::Ready(req) => req.send(body)?,
-                _ => unreachable!("a request is always complete"),
-            };
-            match waiting.recv_timeout(timeout) {
-                Ok((reply, ready)) => {
-                    self.req = ready.into();
-                    return Ok((self, reply));
-                }
-                Err(failed) if failed.is_timeout() => {
+    /// Sends `body` until a reply comes, waiting each of `timeouts` in turn (a short first
+    /// wait, then a patient one: no retry can depend on the machine's speed). A `&mut self`
+    /// method with `?` on every step: whatever fails, the slot keeps the socket, in the
+    /// state it is really in.
+    fn request(&mut self, body: &str, timeouts: &[Duration]) -> zmq_typed::Result<Multipart> {
+        for timeout in timeouts {
+            match self.req.request(body, Some(*timeout)) {
+                Ok(reply) => return Ok(reply),
+                Err(e) if e.is_timeout() => {
                     self.retries += 1;
                     self.gave_up.send(body)?;
-                    self.req = failed.into_socket().abandon()?.into();
+                    self.req.abandon()?;
                 }
-                Err(failed) => return Err(failed.into()),
+                Err(e) => return Err(e),
             }
         }
+        Err(zmq_typed::Error::TimedOut(Default::default()))
     }
 }
 
@@ -368,16 +360,17 @@ fn lazy_pirate_times_out_abandons_and_retries() -> zmq_typed::Result<()> {
         Ok(vec![first.into_string()?, second.into_string()?])
     });
 
-    let client = LazyPirate {
-        req: Req::new_relaxed(&ctx)?.into(),
+    let mut client = LazyPirate {
+        req: ReqSlot::new_relaxed(&ctx)?,
         retries: 0,
         gave_up: Push::new(&ctx)?,
     };
     client.req.connect(&endpoint)?;
     client.gave_up.connect(&gave_up_endpoint)?;
-    let (client, reply) = client.request("work", Duration::from_millis(50))?;
+    let reply = client.request("work", &[Duration::from_millis(50), PATIENCE])?;
     assert_eq!(reply, "reply to work");
     assert_eq!(client.retries, 1);
+    assert!(client.req.is_ready());
     assert_eq!(server.join().expect("the server thread")?, ["work", "work"]);
     Ok(())
 }

@@ -36,9 +36,9 @@
 //! ([`crate::Sendable`]). The typed calls forward to the dynamic ones, with no extra
 //! allocation or system call per message (`benches/typed.rs` measures it).
 //!
-//! A REQ or REP kept in a struct, or in an event loop, whatever its state, is an [`AnyReq`]
-//! or [`AnyRep`]: an enum over the typed states, matched back to the typed socket when it is
-//! used. [`Rep::serve`] runs the whole receive-reply loop.
+//! A REQ or REP kept in a struct or an event loop: see
+//! [below](#keeping-a-req-or-rep-in-a-struct). [`Rep::serve`] runs the whole receive-reply
+//! loop.
 //!
 //! A failed operation of [`Req`] or [`Rep`] hands the socket back, in the state it is really
 //! in, inside a [`Failed`]:
@@ -91,6 +91,24 @@
 //! waiting.send("b")?;       // no `send` on Req<AwaitingReply>
 //! # Ok::<(), zmq_typed::Error>(())
 //! ```
+//!
+//! # Keeping a REQ or REP in a struct
+//!
+//! Each step of a [`Req`] or [`Rep`] moves it, so a socket kept in one place (a field, an
+//! event loop's table) needs one of three things, from the most checked to the handiest:
+//!
+//! - **Rebinding**, as in the loop above: the socket lives in a local `let mut`, each step
+//!   hands it on. Every order is checked at compile time; it suits a function that owns the
+//!   socket for the whole exchange.
+//! - **[`AnyReq`] / [`AnyRep`]**, an enum over the typed states: a struct holds it, and
+//!   `match` gives the typed socket back, with the compile-time check of its state, for a
+//!   method that takes `self` by value and returns the struct (a [`Failed`] converts into
+//!   it, with the socket in its real state).
+//! - **[`ReqSlot`] / [`RepSlot`]**, for a method that has only `&mut self`: the slot steps
+//!   through the typed API and checks the order at run time, before libzmq is called (a call
+//!   in the wrong state is [`Error::WrongState`](crate::Error::WrongState), saying what to
+//!   call instead), and keeps the socket whatever fails, so `?` is free to use. `into_any`
+//!   goes back to the enum, and so to the typed socket.
 
 mod any_state;
 mod failed;
@@ -104,6 +122,7 @@ mod req;
 mod routed;
 mod router;
 mod routing_id;
+mod slot;
 mod stream;
 
 pub use any_state::{AnyRep, AnyReq};
@@ -117,6 +136,7 @@ pub use req::{AwaitingReply, AwaitsReply, Ready, ReadyToSend, Req, ReqAfterFailu
 pub use routed::Routed;
 pub use router::{RoutedMessage, RoutedShape, Router};
 pub use routing_id::RoutingId;
+pub use slot::{RepSlot, ReqSlot};
 pub use stream::Stream;
 
 #[cfg(doc)]
