@@ -4,7 +4,6 @@
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::socket_core::SocketCore;
 use crate::typed::{can, stateless_socket};
 
 stateless_socket!(
@@ -73,7 +72,7 @@ impl Sub {
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     #[doc(alias("set_subscribe", "ZMQ_SUBSCRIBE"))]
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        subscription_option(self, Subscribe::On, topic.as_ref())
+        self.socket.subscribe(topic)
     }
 
     /// Removes one subscription made with this prefix.
@@ -81,19 +80,11 @@ impl Sub {
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        subscription_option(self, Subscribe::Off, topic.as_ref())
+        self.socket.unsubscribe(topic)
     }
 }
 
 impl XSub {
-    fn subscription(&self, flag: u8, topic: &[u8]) -> Result<()> {
-        crate::limits::check_topic(topic)?;
-        let mut frame = Vec::with_capacity(topic.len() + 1);
-        frame.push(flag);
-        frame.extend_from_slice(topic);
-        Ok(self.socket.send(frame)?)
-    }
-
     /// Subscribes to the messages starting with `topic`, by sending `\x01topic` to the
     /// publishers (XSUB has no `ZMQ_SUBSCRIBE` option). A topic longer than
     /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) is [`Error::TopicTooLong`].
@@ -101,7 +92,7 @@ impl XSub {
     /// Wraps `zmq_msg_send` ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket), "ZMQ_XSUB").
     #[doc(alias("set_subscribe", "ZMQ_SUBSCRIBE"))]
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.subscription(1, topic.as_ref())
+        self.socket.subscribe(topic)
     }
 
     /// Removes a subscription, by sending `\x00topic` to the publishers.
@@ -109,7 +100,7 @@ impl XSub {
     /// Wraps `zmq_msg_send`.
     #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        self.subscription(0, topic.as_ref())
+        self.socket.unsubscribe(topic)
     }
 }
 
@@ -130,7 +121,7 @@ impl XPub {
     /// Wraps `zmq_setsockopt` with `ZMQ_SUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     #[doc(alias("set_subscribe", "ZMQ_SUBSCRIBE"))]
     pub fn subscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        subscription_option(self, Subscribe::On, topic.as_ref())
+        self.socket.subscribe(topic)
     }
 
     /// In manual mode (`set_xpub_manual`): removes a subscription of the subscriber the
@@ -139,24 +130,7 @@ impl XPub {
     /// Wraps `zmq_setsockopt` with `ZMQ_UNSUBSCRIBE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
-        subscription_option(self, Subscribe::Off, topic.as_ref())
-    }
-}
-
-/// Which way [`subscription_option`] goes.
-enum Subscribe {
-    On,
-    Off,
-}
-
-/// `ZMQ_SUBSCRIBE` or `ZMQ_UNSUBSCRIBE` on a SUB or XPUB, with the topic held to
-/// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) (libzmq removes subscriptions
-/// recursively, one stack frame per byte).
-fn subscription_option(socket: &SocketCore, way: Subscribe, topic: &[u8]) -> Result<()> {
-    crate::limits::check_topic(topic)?;
-    match way {
-        Subscribe::On => socket.set_bytes(zmq_ffi::ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", topic),
-        Subscribe::Off => socket.set_bytes(zmq_ffi::ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", topic),
+        self.socket.unsubscribe(topic)
     }
 }
 
