@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use common::*;
 use zmq_typed::{
-    poll, AnyRep, AnyReq, AsPollable, Context, Error, Multipart, Pair, PollEvents, Poller, Rep,
-    RepSlot, Req, ReqSlot, Result,
+    poll, AnyRep, AnyReq, AsPollable, Context, Error, PollEvents, Poller, Rep, RepSlot, Req,
+    ReqSlot, Result,
 };
 
 /// libzmq's text for `EFSM`, which `Error::WrongState` displays before its detail.
@@ -45,68 +45,7 @@ const REP_RECV_REPLYING: &str =
 
 // The Lazy Pirate client of the ZeroMQ guide, kept in a struct, used through `&mut self`.
 
-struct LazyPirate {
-    req: ReqSlot,
-    retries: usize,
-    /// Told of every timeout: the server holds its reply until then.
-    gave_up: Pair,
-}
-
-impl LazyPirate {
-    /// Sends `body` (numbered by try), once per timeout in `timeouts`, until a reply comes.
-    fn request(&mut self, body: &str, timeouts: &[Duration]) -> Result<Multipart> {
-        for (try_, timeout) in timeouts.iter().enumerate() {
-            match self
-                .req
-                .request(format!("{body} (try {})", try_ + 1), Some(*timeout))
-            {
-                Ok(reply) => return Ok(reply),
-                Err(e) if e.is_timeout() => {
-                    assert!(self.req.is_awaiting_reply());
-                    self.retries += 1;
-                    self.req.abandon()?;
-                    self.gave_up.send("gave up")?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::TimedOut(Default::default()))
-    }
-}
-
-#[test]
-fn lazy_pirate_in_a_struct_times_out_abandons_and_gets_the_right_reply() -> Result<()> {
-    let ctx = Context::new()?;
-    let rep = patient(Rep::new(&ctx)?);
-    let endpoint = rep.bind("tcp://127.0.0.1:*")?;
-    let told = patient(Pair::new(&ctx)?);
-    let told_endpoint = told.bind("inproc://slots-lazy-pirate")?;
-    let server = thread::spawn(move || -> Result<Vec<String>> {
-        let (first, replying) = rep.recv()?;
-        assert_eq!(told.recv()?, "gave up"); // only now, too late, the first reply
-        let rep = replying.send(format!("late reply to {first}"))?;
-        let (second, replying) = rep.recv()?;
-        replying.send(format!("reply to {second}"))?;
-        Ok(vec![first.into_string()?, second.into_string()?])
-    });
-
-    let mut client = LazyPirate {
-        req: ReqSlot::new_relaxed(&ctx)?,
-        retries: 0,
-        gave_up: Pair::new(&ctx)?,
-    };
-    client.req.connect(&endpoint)?;
-    client.gave_up.connect(&told_endpoint)?;
-    let reply = client.request("work", &[Duration::from_millis(20), PATIENCE])?;
-    assert_eq!(reply, "reply to work (try 2)"); // the late reply was dropped
-    assert_eq!(client.retries, 1);
-    assert_eq!(client.req.state(), "Ready");
-    assert_eq!(
-        server.join().expect("the server thread")?,
-        ["work (try 1)", "work (try 2)"]
-    );
-    Ok(())
-}
+// The Lazy Pirate client kept in a struct is the guide program of tests/guide_programs.rs.
 
 #[test]
 fn every_wrong_state_call_on_a_req_slot_is_refused_before_libzmq() -> Result<()> {
