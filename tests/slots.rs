@@ -43,8 +43,6 @@ const REP_SEND_RECEIVING: &str =
 const REP_RECV_REPLYING: &str =
     "recv on a REP that has not replied yet: send() the reply first; nothing was received";
 
-// The Lazy Pirate client of the ZeroMQ guide, kept in a struct, used through `&mut self`.
-
 // The Lazy Pirate client kept in a struct is the guide program of tests/guide_programs.rs.
 
 #[test]
