@@ -273,23 +273,34 @@ impl fmt::Debug for Multipart {
     }
 }
 
-/// The text of a one-frame UTF-8 message as it is, so that `println!("{reply}")` prints
-/// what was sent. Any other message is written frame by frame, each in brackets: printable
-/// text as it is, other bytes in hex (`0x..`), a frame longer than 64 bytes cut after its
-/// first 32 with the count of the rest (`[GET][0x00ff…(+992 bytes)]`).
+/// For people, not for parsing (`{:?}` is exact): the text of a one-frame UTF-8 message as
+/// it is, so that `println!("{reply}")` prints what was sent. Any other message is written
+/// frame by frame, each in brackets: printable text as it is, other bytes in hex (`0x..`),
+/// a frame longer than 64 bytes cut after its first 32 with the count of the rest
+/// (`[GET][0x00ff…(+992 bytes)]`). Text with control characters other than tab and line
+/// breaks (a terminal escape sent by a peer, a NUL) is never written as it is: it is shown
+/// in hex. A message without frames shows as `(no frames)`.
 ///
 /// ```
 /// use zmq_typed::Multipart;
 /// assert_eq!(Multipart::single("World").to_string(), "World");
 /// assert_eq!(Multipart::from(["GET", "", "/index"]).to_string(), "[GET][][/index]");
 /// assert_eq!(Multipart::single(&[0u8, 0xff][..]).to_string(), "[0x00ff]");
+/// assert_eq!(Multipart::single("\x1b[2J").to_string(), "[0x1b5b324a]");
+/// assert_eq!(Multipart::new().to_string(), "(no frames)");
 /// ```
 impl fmt::Display for Multipart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let [only] = &**self {
-            if let Ok(text) = only.as_str() {
-                return f.write_str(text);
+        match &**self {
+            [] => return f.write_str("(no frames)"),
+            [only] => {
+                if let Ok(text) = only.as_str() {
+                    if printable(text) {
+                        return f.write_str(text);
+                    }
+                }
             }
+            _ => {}
         }
         for frame in self.iter() {
             f.write_str("[")?;
@@ -305,15 +316,17 @@ const DISPLAY_MAX: usize = 64;
 /// ... after this many bytes.
 const DISPLAY_CUT: usize = 32;
 
+/// Text that is safe to write as it is: no control characters but tab and line breaks.
+fn printable(text: &str) -> bool {
+    text.chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+}
+
 fn write_frame(f: &mut fmt::Formatter<'_>, frame: &[u8]) -> fmt::Result {
     let cut = if frame.len() > DISPLAY_MAX {
         DISPLAY_CUT
     } else {
         frame.len()
-    };
-    let printable = |text: &str| {
-        text.chars()
-            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
     };
     let shown = match std::str::from_utf8(frame) {
         Ok(text) if printable(text) => {

@@ -227,8 +227,13 @@ impl AsFd for SocketCore {
     /// [`SocketCore::events`] *may* have changed. Then read `events()` (which resets it) and
     /// receive or send until `events()` says there is no more; only then wait on it again,
     /// or a message can wait with the descriptor silent. It belongs to libzmq: never read
-    /// from it or close it. (The same descriptor as [`SocketCore::fd`].)
+    /// from it or close it. Reading it (through a duplicate, say) eats libzmq's wake-ups: the
+    /// socket stops noticing its messages, and the context's termination could wait for
+    /// ever, so once a descriptor has been lent the context's termination is bounded as for
+    /// a raw socket (see [`Context::terminate`]). (The same descriptor as
+    /// [`SocketCore::fd`].)
     fn as_fd(&self) -> BorrowedFd<'_> {
+        self.context().raw_socket_handed_out();
         // SAFETY: ZMQ_FD is the socket's mailbox descriptor, which libzmq opens with the
         // socket and closes only in zmq_close, i.e. after the borrow of self has ended; it
         // was checked to be non-negative (checked_fd) when the socket was opened or adopted.
@@ -239,6 +244,7 @@ impl AsFd for SocketCore {
 impl AsRawFd for SocketCore {
     /// The socket's `ZMQ_FD` (edge-triggered): see its [`AsFd`] implementation.
     fn as_raw_fd(&self) -> RawFd {
+        self.context().raw_socket_handed_out();
         self.fd
     }
 }

@@ -258,16 +258,15 @@ impl Socket {
 
     /// Sends a frame or a whole message without blocking: `Ok(None)` when it was queued,
     /// `Ok(Some(message))` (handed back, nothing of it sent) when the queue is full or no
-    /// peer is there to take it.
+    /// peer is there to take it. Any other failure hands the message back too, in the
+    /// [`SendError`], as every send does.
     ///
     /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
-    pub fn try_send(&self, msg: impl Sendable) -> Result<Option<Multipart>> {
+    pub fn try_send(&self, msg: impl Sendable) -> Result<Option<Multipart>, SendError> {
         match self.send_message(msg.into_multipart(), 0, Wait::Never) {
             Ok(()) => Ok(None),
-            Err(e) => match e.into_parts() {
-                (Error::WouldBlock(_), message) => Ok(Some(message)),
-                (error, _) => Err(error),
-            },
+            Err(e) if e.is_would_block() => Ok(Some(e.into_message())),
+            Err(e) => Err(e),
         }
     }
 

@@ -95,7 +95,25 @@ fn display_prints_the_text_of_one_frame_and_something_readable_otherwise() {
     );
     // One long text frame is printed whole: it is the message.
     assert_eq!(Multipart::single(long_text.as_str()).to_string(), long_text);
-    assert_eq!(Multipart::new().to_string(), "");
+    assert_eq!(Multipart::new().to_string(), "(no frames)");
+    assert_ne!(
+        Multipart::new().to_string(),
+        Multipart::single("").to_string()
+    );
+    // What a peer sends is never written raw to a terminal: escapes and NULs go in hex.
+    for hostile in ["\x1b[2J\x1b[H", "\0", "ok\x07"] {
+        let shown = Multipart::single(hostile).to_string();
+        assert!(
+            !shown.chars().any(char::is_control),
+            "{hostile:?} shown as {shown:?}"
+        );
+        let shown = Multipart::from([hostile, "x"]).to_string();
+        assert!(
+            !shown.chars().any(char::is_control),
+            "{hostile:?} shown as {shown:?}"
+        );
+    }
+    assert_eq!(Multipart::single("\x1b[2J").to_string(), "[0x1b5b324a]");
 }
 
 #[test]

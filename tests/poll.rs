@@ -205,7 +205,7 @@ fn a_poller_takes_typed_sockets_monitors_and_fds_as_they_are() {
     assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
 }
 
-/// set_events switches what a registration waits for; remove stops it; a removed token, or
+/// set_interest switches what a registration waits for; remove stops it; a removed token, or
 /// another poller's, is refused (never taken for another registration).
 #[test]
 fn tokens_change_events_are_removed_and_never_mistaken() {
@@ -215,7 +215,7 @@ fn tokens_change_events_are_removed_and_never_mistaken() {
     let mut poller = Poller::new();
     let t_push = poller.add(&push, PollEvents::OUT);
     let t_pull = poller.add(&pull, PollEvents::IN);
-    assert_eq!(poller.events(t_push).unwrap(), PollEvents::OUT);
+    assert_eq!(poller.interest(t_push).unwrap(), PollEvents::OUT);
     // A PUSH without a peer cannot send.
     assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
     wire(&pull, &push, Transport::Inproc, "poller-events");
@@ -227,14 +227,14 @@ fn tokens_change_events_are_removed_and_never_mistaken() {
     );
 
     // Waiting for nothing: registered, never ready.
-    poller.set_events(t_push, PollEvents::NONE).unwrap();
+    poller.set_interest(t_push, PollEvents::NONE).unwrap();
     assert!(poller.poll(Some(Duration::ZERO)).unwrap().is_empty());
     push.send("x").unwrap();
     let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
     assert_eq!(ready, [(t_pull, PollEvents::IN)]);
 
     // Both ways on one registration of a socket registered twice.
-    poller.set_events(t_push, PollEvents::OUT).unwrap();
+    poller.set_interest(t_push, PollEvents::OUT).unwrap();
     let t_pull_again = poller.add(&pull, PollEvents::IN | PollEvents::OUT);
     assert_ne!(t_pull_again, t_pull);
     let ready: Vec<_> = poller.poll(Some(PATIENCE)).unwrap().iter().collect();
@@ -260,8 +260,8 @@ fn tokens_change_events_are_removed_and_never_mistaken() {
     );
     for refused in [
         poller.remove(t_pull),
-        poller.set_events(t_pull, PollEvents::IN),
-        poller.events(t_pull).map(|_| ()),
+        poller.set_interest(t_pull, PollEvents::IN),
+        poller.interest(t_pull).map(|_| ()),
     ] {
         assert!(
             matches!(refused, Err(Error::InvalidArgument(_))),
@@ -279,7 +279,7 @@ fn tokens_change_events_are_removed_and_never_mistaken() {
     let foreign = other.add(&push, PollEvents::OUT);
     assert!(!poller.contains(foreign));
     assert!(matches!(
-        poller.set_events(foreign, PollEvents::IN),
+        poller.set_interest(foreign, PollEvents::IN),
         Err(Error::InvalidArgument(_))
     ));
     assert_eq!(

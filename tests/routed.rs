@@ -126,3 +126,73 @@ fn a_broker_of_typed_sockets_forwards_symmetrically() {
         worker.join().unwrap();
     }
 }
+
+#[test]
+fn reply_with_keeps_the_envelope_of_a_correlating_req() {
+    let ctx = ctx();
+    let router = patient(Router::new(&ctx).unwrap());
+    let req = patient(Req::new_relaxed(&ctx).unwrap());
+    wire(&router, &req, Transport::Tcp, "routed-reply-with");
+    let waiting = req.send("ping").unwrap();
+    let request = router.recv().unwrap();
+    // [request id][][body]: a correlating REQ drops a reply without its request id.
+    assert_eq!(request.body.len(), 3);
+    let reply = request.reply_with(["pong", "!"]);
+    assert_eq!(reply.id, request.id);
+    assert_eq!(reply.body[..2], request.body[..2]);
+    router.send(reply).unwrap();
+    let (reply, _ready) = waiting.recv().unwrap();
+    assert_eq!(frames(&reply), [v("pong"), v("!")]);
+    // From a DEALER (no delimiter), the reply is the body alone.
+    let dealer = patient(Dealer::new(&ctx).unwrap());
+    dealer.set_routing_id("plain").unwrap();
+    wire(
+        &router,
+        &dealer,
+        Transport::Inproc,
+        "routed-reply-with-dealer",
+    );
+    dealer.send("hi").unwrap();
+    let request = router.recv().unwrap();
+    router.send(request.reply_with("there")).unwrap();
+    assert_eq!(dealer.recv().unwrap(), "there");
+}
+
+#[test]
+fn a_router_has_the_send_and_receive_forms_of_the_other_sockets() {
+    let ctx = ctx();
+    let router = patient(Router::new(&ctx).unwrap());
+    let dealer = patient(Dealer::new(&ctx).unwrap());
+    dealer.set_routing_id("d").unwrap();
+    wire(&router, &dealer, Transport::Inproc, "routed-forms");
+    let mut reused = Multipart::new();
+    for n in 0..3 {
+        dealer.send(["x", &n.to_string()]).unwrap();
+        router.recv_into(&mut reused).unwrap();
+        assert_eq!(frames(&reused), [v("d"), v("x"), v(&n.to_string())]);
+        // Forwarded as it came: id first.
+        assert_eq!(router.try_send(&reused).unwrap(), None);
+    }
+    for n in 0..3 {
+        assert_eq!(frames(&dealer.recv().unwrap()), [v("x"), v(&n.to_string())]);
+    }
+    router
+        .send_timeout(Routed::new(RoutingId::from("d"), "timed"), PATIENCE)
+        .unwrap();
+    assert_eq!(dealer.recv().unwrap(), "timed");
+
+    // An unknown peer with ROUTER_MANDATORY: every send hands the message back.
+    router.set_router_mandatory(true).unwrap();
+    let lost = Routed::new(RoutingId::from("nobody"), ["a", "b"]);
+    let failed = router.try_send(lost.clone()).unwrap_err();
+    assert!(failed.is_host_unreachable(), "{failed:?}");
+    assert_eq!(
+        frames(&failed.into_message()),
+        [v("nobody"), v("a"), v("b")]
+    );
+    let failed = router.send_timeout(lost, PATIENCE).unwrap_err();
+    assert!(failed.is_host_unreachable(), "{failed:?}");
+    // A routing id alone is refused before libzmq (which would drop it silently).
+    let alone = router.try_send(Multipart::from(["d"])).unwrap_err();
+    assert!(matches!(alone.error(), Error::Malformed(_)));
+}

@@ -279,7 +279,7 @@ fn stream_with_client(
     let port = ep.to_string().rsplit(':').next().unwrap().to_owned();
     let client = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
     client.set_read_timeout(Some(PATIENCE)).unwrap();
-    let (id, hello) = server.recv().unwrap();
+    let zmq_typed::Routed { id, body: hello } = server.recv().unwrap();
     assert!(hello.is_empty(), "the connect notification carries no data");
     (server, client, id)
 }
@@ -290,8 +290,11 @@ fn stream_talks_to_a_plain_tcp_peer() {
     let ctx = ctx();
     let (server, mut client, id) = stream_with_client(&ctx);
     client.write_all(b"ping").unwrap();
-    let (same, data) = server.recv().unwrap();
-    assert_eq!((&same, data.data()), (&id, &b"ping"[..]));
+    let zmq_typed::Routed {
+        id: same,
+        body: data,
+    } = server.recv().unwrap();
+    assert_eq!((&same, &data), (&id, &zmq_typed::Multipart::single("ping")));
     server.send_to(&id, "pong").unwrap();
     let mut buf = [0u8; 4];
     client.read_exact(&mut buf).unwrap();

@@ -277,3 +277,30 @@ fn a_multipart_reply_that_fails_part_way_leaves_the_rep_replying() {
     assert!(matches!(error, Error::Terminated(_)), "{error}");
     assert_eq!(frames(&unsent), [v("r2"), v("r3")]);
 }
+
+#[test]
+fn a_relaxed_req_without_correlation_refuses_to_abandon() {
+    // Without ZMQ_REQ_CORRELATE, libzmq would hand the late reply to the abandoned request
+    // out as the next request's: abandon refuses, and the socket keeps waiting.
+    let ctx = ctx();
+    let rep = patient(Rep::new(&ctx).unwrap());
+    let req = patient(Req::new(&ctx).unwrap());
+    req.set_req_relaxed(true).unwrap();
+    assert!(req.is_relaxed());
+    wire(&rep, &req, Transport::Inproc, "typed-relaxed-uncorrelated");
+    let waiting = req.send("first").unwrap();
+    let (error, waiting, ()) = waiting.abandon().unwrap_err().into_parts();
+    assert!(error.is_wrong_state(), "{error}");
+    assert!(error.to_string().contains("ZMQ_REQ_CORRELATE"), "{error}");
+    let (request, replying) = rep.recv().unwrap();
+    assert_eq!(request, "first");
+    let _rep = replying.send("reply to first").unwrap();
+    assert_eq!(waiting.recv().unwrap().0, "reply to first");
+    // Correlated too, it may.
+    let rep = patient(Rep::new(&ctx).unwrap());
+    let req = patient(Req::new(&ctx).unwrap());
+    wire(&rep, &req, Transport::Inproc, "typed-relaxed-correlated");
+    req.set_req_relaxed(true).unwrap();
+    req.set_req_correlate(true).unwrap();
+    assert!(req.send("x").unwrap().abandon().is_ok());
+}

@@ -162,9 +162,10 @@ impl RawContext {
         match rx.recv_timeout(bound) {
             Ok(result) => result,
             Err(_) => Err(Error::TimedOut(Detail::new(format!(
-                "zmq_ctx_term was still waiting after {bound:?}: a socket handed out by \
-                 into_raw is still open (close it; the termination finishes in the \
-                 background once it is closed)"
+                "zmq_ctx_term was still waiting after {bound:?} (the default linger and \
+                 TERMINATE_GRACE): a socket handed out by into_raw may still be open, a \
+                 socket's descriptor may have been read, or a socket's linger is longer than \
+                 the default; the termination goes on in the background"
             )))),
         }
     }
@@ -406,7 +407,9 @@ impl Context {
         self.raw.started.store(true, Ordering::Release);
     }
 
-    /// A socket was handed out raw (`into_raw`): bound the termination's wait.
+    /// A socket was handed out raw (`into_raw`), or its descriptor lent (`AsFd`, which safe
+    /// code can read, eating the wake-ups libzmq's reaper waits for): bound the termination's
+    /// wait.
     pub(crate) fn raw_socket_handed_out(&self) {
         self.raw.raw_sockets.store(true, Ordering::Release);
     }

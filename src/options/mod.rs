@@ -51,7 +51,7 @@ pub(crate) use expand::{expand_group, expand_groups, expand_impls, expand_rows};
 pub(crate) use table::option_table;
 pub use values::{GssapiNameType, Mechanism, PollEvents, TcpKeepalive};
 
-use crate::error::{Detail, Error, Result};
+use crate::error::{Error, Result};
 use crate::socket::Socket;
 use crate::socket_core::SocketCore;
 use crate::socket_type::SocketType;
@@ -121,17 +121,12 @@ impl SocketCore {
     /// fd again, or a pending message can go unnoticed.
     ///
     /// The descriptor belongs to libzmq, which keeps it open until the socket is closed: it
-    /// is lent for as long as the socket is borrowed, and must not be closed or read.
+    /// is lent for as long as the socket is borrowed, and must not be closed or read. The
+    /// same as the socket's `AsFd` (the value of `ZMQ_FD` read when the socket was opened).
     ///
-    /// Wraps `zmq_getsockopt` with `ZMQ_FD`.
+    /// Wraps `zmq_getsockopt` with `ZMQ_FD` ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).
     pub fn fd(&self) -> Result<std::os::fd::BorrowedFd<'_>> {
-        let fd = self.get_int::<c_int>(zmq_ffi::ZMQ_FD, "ZMQ_FD")?;
-        if fd < 0 {
-            return Err(Error::from_errno(libc::EBADF, Detail::new("ZMQ_FD")));
-        }
-        // SAFETY: ZMQ_FD is the socket's mailbox descriptor, which libzmq opens with the
-        // socket and closes only in zmq_close, i.e. after the borrow of self has ended.
-        Ok(unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) })
+        Ok(std::os::fd::AsFd::as_fd(self))
     }
 }
 

@@ -141,8 +141,9 @@ macro_rules! option_table {
                 ZMQ_ROUTER_RAW: wo Bool: bool, set_router_raw, "Deprecated (use STREAM): ROUTER in raw TCP mode.";
             }
 
-            /// `ZMQ_REQ_CORRELATE`: REQ.
-            [Socket, Req<S>] {
+            /// `ZMQ_REQ_CORRELATE`: REQ. `Req::set_req_correlate` is written by hand: it
+            /// also keeps the flag that `Req::abandon` reads.
+            [Socket, Req<S> (by_hand)] {
                 ZMQ_REQ_CORRELATE: wo Bool: bool, set_req_correlate, "REQ: prefixes each request with a request id and accepts only the reply that carries it back. Changes the envelope a ROUTER peer sees (`[id][request id][][body]`).";
             }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::os::fd::AsFd;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::{item, poll_items, AsPollable, Pollable};
@@ -11,11 +11,11 @@ use crate::error::{Detail, Error, Result};
 use crate::options::PollEvents;
 
 /// What [`Poller::add`] returns: the name of one registration, to ask a [`Readiness`] about it,
-/// or to change ([`Poller::set_events`]) or remove ([`Poller::remove`]) it. A token is never
+/// or to change ([`Poller::set_interest`]) or remove ([`Poller::remove`]) it. A token is never
 /// given twice by its poller, and belongs to the poller that made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Token {
-    poller: u32,
+    poller: u64,
     index: u32,
     generation: u32,
 }
@@ -29,7 +29,7 @@ struct Slot {
 }
 
 /// Numbers the pollers, so that a token given to the wrong poller is recognised.
-static NEXT_POLLER: AtomicU32 = AtomicU32::new(0);
+static NEXT_POLLER: AtomicU64 = AtomicU64::new(0);
 
 /// Sockets (typed or dynamic), [`Monitor`](crate::Monitor)s and file descriptors to wait on
 /// together, each registered once with [`Poller::add`], which returns its [`Token`].
@@ -100,7 +100,7 @@ static NEXT_POLLER: AtomicU32 = AtomicU32::new(0);
 /// Wraps `zmq_poll` ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
 #[doc(alias("zmq_poll"))]
 pub struct Poller<'a> {
-    id: u32,
+    id: u64,
     /// The registrations, in the order they were added (what `zmq_poll` takes).
     items: Vec<zmq_ffi::zmq_pollitem_t>,
     /// The slot index of each item.
@@ -201,17 +201,19 @@ impl<'a> Poller<'a> {
         })
     }
 
-    /// Waits for `events` on `token`'s target from the next poll on.
-    /// [`Error::InvalidArgument`] for a token that was removed or is another poller's.
-    pub fn set_events(&mut self, token: Token, events: PollEvents) -> Result<()> {
+    /// Waits for `events` on `token`'s target from the next poll on (what it is interested
+    /// in; what it is ready for is [`Readiness::events`]). [`Error::InvalidArgument`] for a
+    /// token that was removed or is another poller's.
+    pub fn set_interest(&mut self, token: Token, events: PollEvents) -> Result<()> {
         let position = self.position(token)?;
         self.items[position].events = events.bits();
         Ok(())
     }
 
-    /// The events `token` waits for. [`Error::InvalidArgument`] for a token that was
-    /// removed or is another poller's.
-    pub fn events(&self, token: Token) -> Result<PollEvents> {
+    /// The events `token` waits for (its interest, as given to [`Poller::add`] or
+    /// [`Poller::set_interest`]). [`Error::InvalidArgument`] for a token that was removed or
+    /// is another poller's.
+    pub fn interest(&self, token: Token) -> Result<PollEvents> {
         let position = self.position(token)?;
         Ok(PollEvents::from_bits(self.items[position].events))
     }

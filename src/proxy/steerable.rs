@@ -360,8 +360,8 @@ impl<F, B, C> SteerableProxy<F, B, C> {
             match self.control.try_send(cmd) {
                 Ok(None) => return Ok(()),
                 Ok(Some(_)) => self.wait_control(PollEvents::OUT, deadline)?,
-                Err(Error::Terminated(_)) => return Err(self.stopped_by_shutdown()),
-                Err(e) => return Err(e),
+                Err(e) if e.is_terminated() => return Err(self.stopped_by_shutdown()),
+                Err(e) => return Err(e.into_error()),
             }
         }
     }
@@ -448,7 +448,7 @@ impl<F, B, C> SteerableProxy<F, B, C> {
                     }
                     self.wait_control(PollEvents::IN, deadline)?;
                 }
-                Err(Error::Terminated(_)) => return Err(self.stopped_by_shutdown()),
+                Err(e) if e.is_terminated() => return Err(self.stopped_by_shutdown()),
                 Err(e) => return Err(e),
             }
         };
@@ -488,7 +488,8 @@ impl<F, B, C> SteerableProxy<F, B, C> {
                 return Ok(());
             }
             match self.control.try_send("TERMINATE") {
-                Ok(None) | Err(Error::Terminated(_)) => return Ok(()),
+                Ok(None) => return Ok(()),
+                Err(e) if e.is_terminated() => return Ok(()),
                 Ok(Some(_)) => {
                     let slice = slice_until(
                         deadline,
@@ -500,7 +501,7 @@ impl<F, B, C> SteerableProxy<F, B, C> {
                         Err(e) => return Err(e),
                     }
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into_error()),
             }
         }
     }

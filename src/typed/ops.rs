@@ -65,7 +65,7 @@ macro_rules! send_methods {
             pub fn try_send(
                 &self,
                 msg: impl $crate::sendable::Sendable,
-            ) -> $crate::error::Result<Option<$crate::multipart::Multipart>> {
+            ) -> ::std::result::Result<Option<$crate::multipart::Multipart>, $crate::send_error::SendError> {
                 self.socket.try_send(msg)
             }}
 
@@ -121,7 +121,8 @@ macro_rules! send_docs {
     };
     (try_send $item:item) => {
         /// Sends a frame or a whole message without blocking: `Ok(Some(message))` (handed
-        /// back, nothing of it sent) when it could not be queued.
+        /// back, nothing of it sent) when it could not be queued; any other failure hands it
+        /// back in the [`SendError`](crate::SendError).
         ///
         /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
         $item
@@ -312,7 +313,7 @@ pub trait SendSocket: sealed::Typed {
 
     send_docs! { try_send
     #[inline]
-    fn try_send(&self, msg: impl Sendable) -> Result<Option<Multipart>> {
+    fn try_send(&self, msg: impl Sendable) -> Result<Option<Multipart>, SendError> {
         raw(self).try_send(msg)
     }}
 

@@ -82,6 +82,8 @@ pub struct Req<S = Ready> {
     pub(crate) socket: Socket,
     /// Whether `ZMQ_REQ_RELAXED` is on (libzmq cannot be asked: the option is write-only).
     pub(crate) relaxed: Cell<bool>,
+    /// Whether `ZMQ_REQ_CORRELATE` is on (write-only too).
+    pub(crate) correlated: Cell<bool>,
     pub(crate) _state: PhantomData<S>,
 }
 
@@ -92,6 +94,7 @@ impl<S> Req<S> {
         Req {
             socket: self.socket,
             relaxed: self.relaxed,
+            correlated: self.correlated,
             _state: PhantomData,
         }
     }
@@ -126,6 +129,18 @@ impl<S> Req<S> {
         self.relaxed.set(relaxed);
         Ok(())
     }
+
+    /// Prefixes each request with a request id and accepts only the reply that carries it
+    /// back, so that a late reply to an abandoned request is dropped, not taken for the
+    /// next one's: [`Req::abandon`] needs it (with `ZMQ_REQ_RELAXED`). Changes the envelope
+    /// a ROUTER peer sees (`[id][request id][][body]`): see [`Routed::reply_with`](crate::Routed::reply_with).
+    ///
+    /// Wraps `zmq_setsockopt` with `ZMQ_REQ_CORRELATE` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn set_req_correlate(&self, correlate: bool) -> Result<()> {
+        self.socket.set_req_correlate(correlate)?;
+        self.correlated.set(correlate);
+        Ok(())
+    }
 }
 
 impl Req<Ready> {
@@ -136,6 +151,7 @@ impl Req<Ready> {
         Ok(Req {
             socket: Socket::new(ctx, SocketType::Req)?,
             relaxed: Cell::new(false),
+            correlated: Cell::new(false),
             _state: PhantomData,
         })
     }
@@ -281,22 +297,26 @@ impl<S> Req<S> {
 
 impl Req<AwaitingReply> {
     /// Gives up waiting for the reply (it was lost, or is late): the socket is ready for a
-    /// new request, and libzmq drops the old reply if it still comes. Only for a relaxed
-    /// socket ([`Req::new_relaxed`]); a strict one comes back in the error
-    /// ([`Error::WrongState`]), and recovering it takes a new socket.
+    /// new request, and libzmq drops the old reply if it still comes. Only for a socket
+    /// both relaxed and correlated ([`Req::new_relaxed`]); any other comes back in the error
+    /// ([`Error::WrongState`]), and recovering it takes a new socket: a strict one cannot
+    /// send again, and a relaxed one without correlation would take the late reply for the
+    /// next request's.
     ///
     /// Relies on `ZMQ_REQ_RELAXED` and `ZMQ_REQ_CORRELATE`; calls nothing itself.
     pub fn abandon(self) -> Result<Req<Ready>, Failed<Req<AwaitingReply>>> {
-        if self.relaxed.get() {
-            Ok(self.into_state())
-        } else {
-            Err(Failed::new(
-                Error::WrongState(Detail::new(
-                    "abandon on a strict REQ socket: make it with Req::new_relaxed",
-                )),
-                self,
-                (),
-            ))
-        }
+        let refused = match (self.relaxed.get(), self.correlated.get()) {
+            (true, true) => return Ok(self.into_state()),
+            (false, _) => "abandon on a strict REQ socket: make it with Req::new_relaxed",
+            (true, false) => {
+                "abandon on a relaxed REQ socket without ZMQ_REQ_CORRELATE: the late reply \
+                 would be taken for the next request's; make it with Req::new_relaxed"
+            }
+        };
+        Err(Failed::new(
+            Error::WrongState(Detail::new(refused)),
+            self,
+            (),
+        ))
     }
 }

@@ -42,6 +42,44 @@ impl Routed {
     pub fn into_parts(self) -> (RoutingId, Multipart) {
         (self.id, self.body)
     }
+
+    /// The reply to this request: the same peer and the same envelope (every frame of the
+    /// body up to and including its first empty delimiter), then `body`. So it reaches any
+    /// REQ peer, a correlating one ([`Req::new_relaxed`](crate::Req::new_relaxed): `[request
+    /// id][]`) or one behind other brokers (`[hop id][]`) alike, and `router.send(request.reply_with(body))`
+    /// answers it. A request without a delimiter (from a DEALER) gets `body` alone.
+    ///
+    /// Builds a message; calls nothing.
+    ///
+    /// ```
+    /// use zmq_typed::{Context, Req, Router};
+    /// let ctx = Context::new()?;
+    /// let router = Router::new(&ctx)?;
+    /// let endpoint = router.bind("inproc://reply-with-doc")?;
+    /// let req = Req::new_relaxed(&ctx)?;             // correlates: [request id][][body]
+    /// req.connect(&endpoint)?;
+    /// let req = req.send("ping")?;
+    ///
+    /// let request = router.recv()?;
+    /// assert_eq!(request.body.len(), 3);
+    /// router.send(request.reply_with("pong"))?;
+    /// let (reply, _req) = req.recv()?;
+    /// assert_eq!(reply, "pong");
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    pub fn reply_with(&self, body: impl Sendable) -> Routed {
+        let envelope = self
+            .body
+            .iter()
+            .position(|frame| frame.is_empty())
+            .map_or(0, |delimiter| delimiter + 1);
+        let mut reply: Multipart = self.body[..envelope].iter().collect();
+        reply.extend(body.into_multipart());
+        Routed {
+            id: self.id.clone(),
+            body: reply,
+        }
+    }
 }
 
 impl From<(RoutingId, Multipart)> for Routed {

@@ -132,13 +132,41 @@ impl Router {
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
     /// with `ZMQ_SNDMORE` on every frame but the last.
     pub fn send(&self, msg: impl RoutedMessage) -> Result<(), SendError> {
+        self.socket.send(Self::routed_frames(msg)?)
+    }
+
+    /// Sends a whole routed message (as [`Router::send`]) without blocking: `Ok(None)` when
+    /// it was queued, `Ok(Some(message))` (handed back, nothing of it sent) when it could not
+    /// be (with `set_router_mandatory`, a peer whose queue is full).
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn try_send(&self, msg: impl RoutedMessage) -> Result<Option<Multipart>, SendError> {
+        self.socket.try_send(Self::routed_frames(msg)?)
+    }
+
+    /// Sends a whole routed message (as [`Router::send`]), waiting at most `timeout` for
+    /// room; [`Error::TimedOut`] (with the message handed back) when there was none.
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
+    /// with `ZMQ_SNDTIMEO` set to the time left while it waits.
+    pub fn send_timeout(
+        &self,
+        msg: impl RoutedMessage,
+        timeout: Duration,
+    ) -> Result<(), SendError> {
+        self.socket.send_timeout(Self::routed_frames(msg)?, timeout)
+    }
+
+    /// The frames of a routed message: a routing id and a body (libzmq would drop a routing
+    /// id sent alone, silently).
+    fn routed_frames(msg: impl RoutedMessage) -> Result<Multipart, SendError> {
         let frames = msg.into_multipart();
-        if frames.len() == 1 {
+        if frames.len() < 2 {
             let error =
                 Error::Malformed("a routed message needs a body after its routing id".into());
             return Err(SendError::new(error, frames));
         }
-        self.socket.send(frames)
+        Ok(frames)
     }
 
     /// Sends `body`, a frame or a whole message, to the peer `id` (`[id][body...]`). See
@@ -152,6 +180,12 @@ impl Router {
 
     /// Replies to a [`Req`](crate::Req) peer: sends `body` to the peer `id` after the empty
     /// delimiter a REQ expects (`[id][][body...]`). See [`Router::send`] for unknown peers.
+    ///
+    /// For a plain REQ, directly connected. A correlating REQ ([`Req::new_relaxed`](crate::Req::new_relaxed))
+    /// puts a request id before the delimiter and drops a reply without it, and a REQ behind
+    /// another broker has more envelope: answer those with
+    /// `router.send(request.reply_with(body))` ([`Routed::reply_with`]), which keeps the
+    /// request's envelope.
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)):
     /// the id and the delimiter with `ZMQ_SNDMORE`, then the body.

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
 use crate::socket::SendError;
-use crate::typed::{stateless_socket, RoutingId};
+use crate::typed::{stateless_socket, Routed, RoutingId};
 
 stateless_socket!(
     /// A STREAM socket: talks raw TCP (no ZMTP) with its peers, naming each by a routing id.
@@ -16,48 +16,59 @@ stateless_socket!(
     ///
     /// ```
     /// use std::io::Write;
-    /// use zmq_typed::{Context, Stream};
+    /// use zmq_typed::{Context, Multipart, Stream};
     /// let ctx = Context::new()?;
     /// let server = Stream::new(&ctx)?;
     /// let endpoint = server.bind("tcp://127.0.0.1:*")?;
     /// let port = endpoint.to_string().rsplit(':').next().unwrap().to_owned();
     /// let mut client = std::net::TcpStream::connect(format!("127.0.0.1:{port}"))?;
     ///
-    /// let (id, hello) = server.recv()?;           // the connect notification
-    /// assert!(hello.is_empty());
+    /// let hello = server.recv()?;                // the connect notification
+    /// assert_eq!(hello.body, &b""[..]);
     /// client.write_all(b"GET /")?;
-    /// let (same, data) = server.recv()?;
-    /// assert_eq!((same, &data[..]), (id, &b"GET /"[..]));
+    /// let request = server.recv()?;
+    /// assert_eq!((&request.id, &request.body), (&hello.id, &Multipart::single("GET /")));
+    /// server.send_to(&request.id, "HTTP/1.0 200 OK\r\n\r\n")?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     Stream = Stream, "STREAM"
 );
 
 impl Stream {
-    fn split(message: Multipart) -> Result<(RoutingId, Message)> {
+    fn split(mut message: Multipart) -> Result<Routed> {
         let count = message.len();
-        let mut frames = message.into_iter();
-        match (frames.next(), frames.next()) {
-            (Some(id), Some(data)) if count == 2 => Ok((RoutingId::from(id), data)),
+        match message.pop_front() {
+            Some(id) if count == 2 => Ok(Routed {
+                id: RoutingId::from(id),
+                body: message,
+            }),
             _ => Err(Error::Malformed(format!(
                 "a STREAM message has two frames, [routing id][data], not {count}"
             ))),
         }
     }
 
-    /// Receives the next data from a peer, blocking: its routing id and the bytes (empty
-    /// when the peer connected or went away).
+    /// Receives the next data from a peer, blocking: a [`Routed`] whose `id` names the peer
+    /// and whose `body` is one frame of bytes (empty when the peer connected or went away),
+    /// as [`Router::recv`](crate::Router::recv) names its peers.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
-    pub fn recv(&self) -> Result<(RoutingId, Message)> {
+    pub fn recv(&self) -> Result<Routed> {
         Self::split(self.socket.recv()?)
     }
 
     /// Receives the next data from a peer, waiting at most `timeout` for it.
     ///
     /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
-    pub fn recv_timeout(&self, timeout: Duration) -> Result<(RoutingId, Message)> {
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Routed> {
         Self::split(self.socket.recv_timeout(timeout)?)
+    }
+
+    /// Receives the next data from a peer if some is ready: `Ok(None)` when none is.
+    ///
+    /// Wraps `zmq_msg_recv` with `ZMQ_DONTWAIT` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    pub fn try_recv(&self) -> Result<Option<Routed>> {
+        self.socket.try_recv()?.map(Self::split).transpose()
     }
 
     /// Sends bytes to the peer `id`. An empty `data` closes the connection: see
