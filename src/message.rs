@@ -23,6 +23,7 @@ pub const INLINE_MAX: usize = 33;
 /// message's own (not static data, not shared with a copy).
 ///
 /// `Send` but not `Sync`. Wraps `zmq_msg_t` and the `zmq_msg_*` functions.
+/// ([man zmq_msg_init](http://api.zeromq.org/4-3:zmq-msg-init))
 pub struct Message {
     msg: UnsafeCell<zmq_ffi::zmq_msg_t>,
     /// Static data handed over with `zmq_msg_init_data` and no free function: never mutable.
@@ -63,6 +64,7 @@ impl Message {
     /// A message of `len` bytes whose contents are not yet initialised.
     ///
     /// Wraps `zmq_msg_init_size`.
+    /// ([man zmq_msg_init_size](http://api.zeromq.org/4-3:zmq-msg-init-size))
     fn init_size(len: usize) -> Result<Message> {
         let msg = Message {
             msg: Message::raw_uninit(),
@@ -155,6 +157,7 @@ impl Message {
     /// A message over static bytes: neither copied nor freed, never mutable.
     ///
     /// Wraps `zmq_msg_init_data` with no free function.
+    /// ([man zmq_msg_init_data](http://api.zeromq.org/4-3:zmq-msg-init-data))
     pub fn from_static(bytes: &'static [u8]) -> Message {
         if bytes.len() <= INLINE_MAX {
             return Message::from_slice(bytes);

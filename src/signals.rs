@@ -357,6 +357,7 @@ impl Context {
     /// managers).
     ///
     /// Wraps `zmq_ctx_shutdown`, called from the helper thread when a signal arrives.
+    /// ([man zmq_ctx_shutdown](http://api.zeromq.org/4-3:zmq-ctx-shutdown))
     pub fn shutdown_on_ctrl_c(&self) -> Result<SignalShutdown> {
         self.shutdown_on_signals(&[libc::SIGINT, libc::SIGTERM])
     }

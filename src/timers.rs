@@ -62,6 +62,7 @@ impl Timers {
     /// An empty timer set.
     ///
     /// Wraps `zmq_timers_new`.
+    /// ([man zmq_timers](http://api.zeromq.org/4-3:zmq-timers))
     pub fn new() -> Result<Timers> {
         // SAFETY: no arguments; NULL is checked.
         let ptr = unsafe { zmq_ffi::zmq_timers_new() };
@@ -78,6 +79,7 @@ impl Timers {
     /// at least 1 ms).
     ///
     /// Wraps `zmq_timers_add`.
+    /// ([man zmq_timers](http://api.zeromq.org/4-3:zmq-timers))
     pub fn add(
         &mut self,
         interval: Duration,
@@ -122,6 +124,7 @@ impl Timers {
     /// [`Error::InvalidArgument`].
     ///
     /// Wraps `zmq_timers_cancel`.
+    /// ([man zmq_timers](http://api.zeromq.org/4-3:zmq-timers))
     pub fn cancel(&mut self, id: TimerId) -> Result<()> {
         self.known(id, "zmq_timers_cancel")?;
         // SAFETY: valid timer set.
@@ -139,6 +142,7 @@ impl Timers {
     /// Changes a timer's interval. A cancelled timer is [`Error::InvalidArgument`].
     ///
     /// Wraps `zmq_timers_set_interval`.
+    /// ([man zmq_timers](http://api.zeromq.org/4-3:zmq-timers))
     pub fn set_interval(&mut self, id: TimerId, interval: Duration) -> Result<()> {
         self.known(id, "zmq_timers_set_interval")?;
         let ms = timeout_ms(interval).max(1);
@@ -151,6 +155,7 @@ impl Timers {
     /// [`Error::InvalidArgument`].
     ///
     /// Wraps `zmq_timers_reset`.
+    /// ([man zmq_timers](http://api.zeromq.org/4-3:zmq-timers))
     pub fn reset(&mut self, id: TimerId) -> Result<()> {
         self.known(id, "zmq_timers_reset")?;
         // SAFETY: valid timer set.
@@ -161,6 +166,7 @@ impl Timers {
     /// Time until the next timer is due; `None` when there is no timer.
     ///
     /// Wraps `zmq_timers_timeout`.
+    /// ([man zmq_timers](http://api.zeromq.org/4-3:zmq-timers))
     pub fn timeout(&self) -> Option<Duration> {
         // SAFETY: valid timer set.
         let ms = unsafe { zmq_ffi::zmq_timers_timeout(self.ptr) };
@@ -174,6 +180,7 @@ impl Timers {
     /// timer stays registered.
     ///
     /// Wraps `zmq_timers_execute`.
+    /// ([man zmq_timers](http://api.zeromq.org/4-3:zmq-timers))
     pub fn execute(&mut self) -> Result<()> {
         // SAFETY: valid timer set; the callbacks' slots live in self.slots.
         let rc = unsafe { zmq_ffi::zmq_timers_execute(self.ptr) };

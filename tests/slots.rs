@@ -348,7 +348,7 @@ fn a_slot_goes_to_the_typed_socket_and_back() -> Result<()> {
         ReqSlot::from(AnyReq::from(Req::new(&ctx)?)).state(),
         "Ready"
     );
-    let socket = slot.into_socket();
+    let socket = slot.into_dynamic();
     assert_eq!(socket.socket_type(), zmq_typed::SocketType::Req);
     Ok(())
 }

@@ -32,7 +32,7 @@ fn recv_is_the_whole_message_on_dynamic_and_typed_sockets_alike() {
         wire(&a, &b, t, "whole-typed");
         b.send(["x", "y"]).unwrap();
         assert_eq!(frames(&a.recv().unwrap()), [v("x"), v("y")], "{t:?}");
-        let a = a.into_socket();
+        let a = a.into_dynamic();
         b.send(["x", "y"]).unwrap();
         assert_eq!(frames(&a.recv().unwrap()), [v("x"), v("y")], "{t:?}");
     }
@@ -161,7 +161,7 @@ fn a_request_is_echoed_whole_by_a_typed_or_dynamic_rep() {
         let (reply, req) = waiting.recv().unwrap();
         assert_eq!(frames(&reply), [v("GET"), v(""), v("/index")], "{t:?}");
 
-        let rep = rep.into_socket();
+        let rep = rep.into_dynamic();
         let req = req.send("again").unwrap();
         rep.send(rep.recv().unwrap()).unwrap();
         assert_eq!(req.recv().unwrap().0, "again");
@@ -226,7 +226,7 @@ fn an_xsub_checks_every_subscription_frame_before_the_first_goes_out() {
         xsub.send_multipart(message()).unwrap_err().error()
     ));
     assert!(too_long(xsub.send(long.clone()).unwrap_err().error()));
-    let dynamic = xsub.into_socket();
+    let dynamic = xsub.into_dynamic();
     assert!(too_long(dynamic.send(message()).unwrap_err().error()));
 
     // Nothing of the refused messages went out: the next thing the XPUB sees is this.

@@ -215,6 +215,7 @@ impl SocketCore {
     /// asked for it) after the events before, and then [`Error::Terminated`].
     ///
     /// Wraps `zmq_socket_monitor` with a NULL endpoint.
+    /// ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor))
     pub fn stop_monitor(&self) -> Result<()> {
         // SAFETY: valid socket; NULL endpoint means "stop".
         let rc = unsafe { zmq_ffi::zmq_socket_monitor(self.as_ptr(), std::ptr::null(), 0) };
@@ -418,7 +419,9 @@ impl Monitor {
 /// A poll-only view: a descriptor that is readable while events are queued or once the
 /// monitoring has ended (then a receive returns at once). Receiving is done with
 /// [`Monitor::recv`] and its kin; the monitor's socket itself is never exposed, so a
-/// receive cannot take half of an event.
+/// receive cannot take half of an event. The descriptor is the monitor's own: poll it, never
+/// read it (a read would eat the wake-up, and a poll would then miss queued events until the
+/// next one arrives; `recv` and its kin still see every event).
 impl AsPollable for Monitor {
     fn as_pollable(&self) -> Pollable<'_> {
         Pollable::Fd(self.shared.ready_read.as_fd())

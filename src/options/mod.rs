@@ -105,6 +105,7 @@ impl SocketCore {
     /// Wraps `zmq_getsockopt` with `ZMQ_LAST_ENDPOINT`; the trailing NUL is dropped. libzmq
     /// wants a buffer as long as the endpoint (inproc names have no limit) and says only
     /// `EINVAL` when it is shorter: the buffer grows until it fits.
+    /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt))
     pub fn last_endpoint(&self) -> Result<String> {
         let mut max = 256;
         loop {

@@ -18,7 +18,7 @@ pub(crate) mod sealed {
 /// A socket a proxy can forward through: the dynamic [`Socket`], and every typed socket
 /// with no state machine ([`Router`], [`Dealer`], [`XPub`], [`XSub`], [`Pub`], [`Sub`],
 /// [`Push`], [`Pull`], [`Pair`], [`Stream`]). [`crate::Req`] and [`crate::Rep`] are not: a
-/// proxy would send and receive behind the state in their type (use `into_socket` to give
+/// proxy would send and receive behind the state in their type (use `into_dynamic` to give
 /// it up knowingly). Sealed: only this crate implements it.
 ///
 /// ```compile_fail,E0277

@@ -78,7 +78,7 @@ pub enum AnyRep {
     Replying(Rep<Replying>),
 }
 
-/// The `From` conversions, `Deref`, `AsPollable`, `Debug` and `into_socket` of an enum over
+/// The `From` conversions, `Deref`, `AsPollable`, `Debug` and `into_dynamic` of an enum over
 /// the typed states of one socket type.
 macro_rules! any_state {
     ($any:ident { $($state:ident => $typed:ty),* }) => {
@@ -131,16 +131,16 @@ macro_rules! any_state {
             }
 
             /// Gives up the typing: the dynamic socket, which checks at run time only.
-            pub fn into_socket(self) -> Socket {
+            pub fn into_dynamic(self) -> Socket {
                 match self {
-                    $($any::$state(socket) => socket.into_socket(),)*
+                    $($any::$state(socket) => socket.into_dynamic(),)*
                 }
             }
         }
 
         impl From<$any> for Socket {
             fn from(any: $any) -> Socket {
-                any.into_socket()
+                any.into_dynamic()
             }
         }
     };

@@ -25,7 +25,7 @@
 //! types that support it...). Every typed socket dereferences to [`SocketCore`], which binds,
 //! connects, sets the general options and can be polled, but neither sends nor receives, so
 //! it cannot bypass the state in the type. [`AsPollable`] gives the same poll-only view, so
-//! sockets of mixed types wait together in one [`crate::Poller`]. `into_socket` gives up the
+//! sockets of mixed types wait together in one [`crate::Poller`]. `into_dynamic` gives up the
 //! typing for the dynamic [`Socket`].
 //!
 //! Sockets with no state machine have their send and receive methods inherent, the same as
@@ -143,7 +143,7 @@ pub use stream::Stream;
 use crate::{poll::AsPollable, socket::Socket, socket_core::SocketCore};
 
 /// What every typed socket has: the dynamic socket in a field `socket`, a view of its core,
-/// a poll-only view, `into_socket`, `Debug`.
+/// a poll-only view, `into_dynamic`, `Debug`.
 macro_rules! typed_common {
     ($name:ident $(<$g:ident>)?) => {
         impl$(<$g>)? std::ops::Deref for $name$(<$g>)? {
@@ -186,7 +186,7 @@ macro_rules! typed_common {
         impl$(<$g>)? $name$(<$g>)? {
             /// Gives up the typing: the dynamic socket, which checks at run time only. The
             /// socket stays open and connected; nothing is lost.
-            pub fn into_socket(self) -> $crate::socket::Socket {
+            pub fn into_dynamic(self) -> $crate::socket::Socket {
                 self.socket
             }
         }

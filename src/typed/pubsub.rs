@@ -98,6 +98,7 @@ impl XSub {
     /// Removes a subscription, by sending `\x00topic` to the publishers.
     ///
     /// Wraps `zmq_msg_send`.
+    /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send))
     #[doc(alias("set_unsubscribe", "ZMQ_UNSUBSCRIBE"))]
     pub fn unsubscribe(&self, topic: impl AsRef<[u8]>) -> Result<()> {
         self.socket.unsubscribe(topic)

@@ -178,6 +178,7 @@ impl<S> Rep<S> {
     /// Receives the whole next request, waiting at most `timeout` for it.
     ///
     /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
+    /// ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv))
     pub fn recv_timeout(
         self,
         timeout: Duration,

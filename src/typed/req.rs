@@ -162,6 +162,7 @@ impl Req<Ready> {
     /// but a ROUTER peer sees it.
     ///
     /// Wraps `zmq_socket` and `zmq_setsockopt`.
+    /// ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket))
     pub fn new_relaxed(ctx: &Context) -> Result<Req<Ready>> {
         let req = Req::new(ctx)?;
         req.set_req_correlate(true)?;
@@ -284,6 +285,7 @@ impl<S> Req<S> {
     /// comes back still waiting. `Duration::ZERO` only takes a reply already there.
     ///
     /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
+    /// ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv))
     pub fn recv_timeout(self, timeout: Duration) -> Result<(Multipart, Req<Ready>), Failed<Req<S>>>
     where
         S: AwaitsReply,

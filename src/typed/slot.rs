@@ -100,7 +100,7 @@ use crate::typed::{
 /// The slot is empty only while one of its own steps runs, and runs no code of the user's
 /// meanwhile (a message is made a [`Multipart`] before the socket is taken out). If a panic
 /// inside the crate ever left it empty, the methods that return a `Result` return
-/// [`Error::WrongState`]; `Deref`, `AsPollable`, `AsFd`, `into_any` and `into_socket`, which
+/// [`Error::WrongState`]; `Deref`, `AsPollable`, `AsFd`, `into_any` and `into_dynamic`, which
 /// cannot, panic.
 pub struct ReqSlot {
     any: Option<AnyReq>,
@@ -489,7 +489,7 @@ impl RepSlot {
 }
 
 /// What both slots share: `From` each typed state (and its failure) and the enum,
-/// `into_any`, `state`, `into_socket`, `close`, `Deref`, `AsPollable`, `AsFd`, `AsRawFd`,
+/// `into_any`, `state`, `into_dynamic`, `close`, `Deref`, `AsPollable`, `AsFd`, `AsRawFd`,
 /// `Debug`.
 macro_rules! slot_common {
     ($slot:ident, $any:ident { $($typed:ty),* }) => {
@@ -541,8 +541,8 @@ macro_rules! slot_common {
 
             /// Gives up the typing: the dynamic socket, which checks at run time only in
             /// libzmq. Calls nothing. Panics only on a slot emptied by a panic.
-            pub fn into_socket(self) -> Socket {
-                self.into_any().into_socket()
+            pub fn into_dynamic(self) -> Socket {
+                self.into_any().into_dynamic()
             }
 
             /// Closes the socket and reports `zmq_close`'s error, which dropping it ignores;
@@ -551,7 +551,7 @@ macro_rules! slot_common {
             /// Wraps `zmq_close` ([man zmq_close](http://api.zeromq.org/4-3:zmq-close)).
             pub fn close(self) -> Result<()> {
                 match self.any {
-                    Some(any) => any.into_socket().close(),
+                    Some(any) => any.into_dynamic().close(),
                     None => Err(lost()),
                 }
             }

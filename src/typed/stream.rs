@@ -60,6 +60,7 @@ impl Stream {
     /// Receives the next data from a peer, waiting at most `timeout` for it.
     ///
     /// Wraps `zmq_msg_recv`, with `ZMQ_RCVTIMEO` set to the time left while it waits.
+    /// ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv))
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Routed> {
         Self::split(self.socket.recv_timeout(timeout)?)
     }
@@ -75,6 +76,7 @@ impl Stream {
     /// [`Stream::close_peer`].
     ///
     /// Wraps `zmq_msg_send` (the id with `ZMQ_SNDMORE`, then the data).
+    /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send))
     pub fn send_to(&self, id: &RoutingId, data: impl Into<Message>) -> Result<(), SendError> {
         id.send_with(&self.socket, false, data.into())
     }
@@ -84,6 +86,7 @@ impl Stream {
     /// (a receive, a poll), so a socket left idle keeps the connection open until then.
     ///
     /// Wraps `zmq_msg_send`.
+    /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send))
     pub fn close_peer(&self, id: &RoutingId) -> Result<()> {
         Ok(self.send_to(id, Message::new())?)
     }

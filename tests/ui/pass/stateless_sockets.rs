@@ -60,6 +60,6 @@ fn main() -> zmq_typed::Result<()> {
     b.send("ping")?;
     assert_eq!(a.recv_string()?, "ping");
 
-    let _dynamic: zmq_typed::Socket = a.into_socket();
+    let _dynamic: zmq_typed::Socket = a.into_dynamic();
     Ok(())
 }
