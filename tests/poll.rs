@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
+use common::signals::under_signals;
 use common::watchdog::within;
 use common::*;
 use zmq_typed::poll::Token;
@@ -336,59 +337,6 @@ fn the_shutdown_wakes_a_blocked_poller() {
     assert!(matches!(result, Err(Error::Terminated(_))), "{result:?}");
 }
 
-thread_local! {
-    /// Signals handled by this thread (a plain thread-local word, safe to bump from a
-    /// signal handler).
-    static HANDLED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-extern "C" fn count_signal(_: libc::c_int) {
-    HANDLED.with(|h| h.set(h.get() + 1));
-}
-
-/// Runs `call` on a thread that is sent SIGUSR1 (handled, without `SA_RESTART`) until it
-/// returns; returns what it returned, how long it took, and how many signals it handled.
-fn under_signals<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> (T, Duration) {
-    // SAFETY: a zeroed sigaction with a handler that only touches a thread-local word;
-    // sigemptyset initialises the mask.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = count_signal as *const () as libc::sighandler_t;
-        libc::sigemptyset(&mut action.sa_mask);
-        action.sa_flags = 0;
-        assert_eq!(
-            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
-            0
-        );
-    }
-    let (tid_tx, tid_rx) = std::sync::mpsc::channel();
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        // SAFETY: pthread_self has no preconditions.
-        tid_tx.send(unsafe { libc::pthread_self() }).unwrap();
-        let start = Instant::now();
-        let result = call();
-        let _ = done_tx.send((result, start.elapsed(), HANDLED.with(|h| h.get())));
-    });
-    let tid = tid_rx.recv().unwrap();
-    let watchdog = Instant::now() + PATIENCE;
-    loop {
-        match done_rx.recv_timeout(Duration::from_millis(5)) {
-            Ok((result, took, handled)) => {
-                assert!(handled > 0, "no signal reached the poll: proves nothing");
-                return (result, took);
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                assert!(Instant::now() < watchdog, "the poll never returned");
-                // SAFETY: the thread is alive until it has sent its result; SIGUSR1 has a
-                // handler installed.
-                unsafe { libc::pthread_kill(tid, libc::SIGUSR1) };
-            }
-            Err(e) => panic!("the polling thread failed: {e}"),
-        }
-    }
-}
-
 /// Signals every 5 ms neither cut a poll short nor make it wait longer than its timeout:
 /// EINTR is retried with the time left.
 #[test]
@@ -397,7 +345,7 @@ fn signals_neither_cut_a_poll_short_nor_stretch_it() {
     let pull = Pull::new(&ctx).unwrap();
     pull.bind("tcp://127.0.0.1:*").unwrap();
     let timeout = Duration::from_millis(150);
-    let (ready, took) = under_signals(move || {
+    let (ready, took) = under_signals("a poll", Duration::from_millis(5), move || {
         let mut poller = Poller::new();
         poller.add(&pull, PollEvents::IN);
         poller.poll(Some(timeout)).map(|ready| ready.len())
