@@ -254,3 +254,20 @@ fn recv_into_replaces_what_the_multipart_held() {
     assert!(matches!(a.recv_into(&mut parts), Err(Error::TimedOut(_))));
     assert!(parts.is_empty(), "cleared before the receive");
 }
+
+#[test]
+fn a_typed_receiver_reads_a_frame_into_a_buffer() {
+    let ctx = ctx();
+    let pull = patient(zmq_typed::Pull::new(&ctx).unwrap());
+    let push = patient(zmq_typed::Push::new(&ctx).unwrap());
+    wire(&pull, &push, Transport::Inproc, "frame-buf");
+    push.send(["hij", "klmnopqrstu"]).unwrap();
+    let mut buf = [0u8; 8];
+    assert_eq!(pull.recv_frame_buf(&mut buf).unwrap(), 3);
+    assert_eq!(&buf[..3], b"hij");
+    assert!(pull.has_more().unwrap());
+    // A longer frame is cut to the buffer; its full length says so.
+    assert_eq!(pull.recv_frame_buf(&mut buf).unwrap(), 11);
+    assert_eq!(&buf, b"klmnopqr");
+    assert!(!pull.has_more().unwrap());
+}

@@ -215,6 +215,13 @@ macro_rules! recv_methods {
             pub fn recv_bytes(&self) -> $crate::error::Result<Vec<u8>> {
                 self.socket.recv_bytes()
             }}
+
+            $crate::typed::ops::recv_docs! { recv_frame_buf
+            #[inline]
+            #[doc(alias("zmq_recv"))]
+            pub fn recv_frame_buf(&self, buf: &mut [u8]) -> $crate::error::Result<usize> {
+                self.socket.recv_frame_buf(buf)
+            }}
         }
     };
 }
@@ -280,6 +287,15 @@ macro_rules! recv_docs {
         /// [`crate::Error::Malformed`] when it has several frames (they are consumed).
         ///
         /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (recv_frame_buf $item:item) => {
+        /// Receives one frame into `buf`, returning the frame's full length: a length larger
+        /// than `buf.len()` means the frame was truncated to fit (the buffer form of
+        /// rust-zmq's and pyzmq's `recv_into`). The rest of its message, if any, is read by
+        /// the next calls.
+        ///
+        /// Wraps `zmq_recv` ([man zmq_recv](http://api.zeromq.org/4-3:zmq-recv)).
         $item
     };
 }
@@ -394,5 +410,11 @@ pub trait RecvSocket: sealed::Typed {
     #[inline]
     fn recv_bytes(&self) -> Result<Vec<u8>> {
         raw(self).recv_bytes()
+    }}
+
+    recv_docs! { recv_frame_buf
+    #[inline]
+    fn recv_frame_buf(&self, buf: &mut [u8]) -> Result<usize> {
+        raw(self).recv_frame_buf(buf)
     }}
 }
