@@ -9,7 +9,7 @@ fn main() {
     match run() {
         Ok(()) => {}
         // Ctrl-C (or SIGTERM) shut the context down: every blocked call returned Terminated.
-        Err(zmq_typed::Error::Terminated(_)) => {
+        Err(e) if e.is_terminated() => {
             eprintln!("interrupted: shut down cleanly");
             std::process::exit(130);
         }

@@ -277,9 +277,11 @@ impl fmt::Debug for Multipart {
 /// it is, so that `println!("{reply}")` prints what was sent. Any other message is written
 /// frame by frame, each in brackets: printable text as it is, other bytes in hex (`0x..`),
 /// a frame longer than 64 bytes cut after its first 32 with the count of the rest
-/// (`[GET][0x00ff…(+992 bytes)]`). Text with control characters other than tab and line
-/// breaks (a terminal escape sent by a peer, a NUL) is never written as it is: it is shown
-/// in hex. A message without frames shows as `(no frames)`.
+/// (`[GET][0x00ff…(+992 bytes)]`). Text with control characters other than tab and newline
+/// (a terminal escape sent by a peer, a NUL, a carriage return) or with Unicode direction
+/// overrides is never written as it is: it is shown in hex. A one-frame text that starts
+/// with `[` is framed too, so that it never reads like several frames. A message without
+/// frames shows as `(no frames)`.
 ///
 /// ```
 /// use zmq_typed::Multipart;
@@ -288,14 +290,17 @@ impl fmt::Debug for Multipart {
 /// assert_eq!(Multipart::single(&[0u8, 0xff][..]).to_string(), "[0x00ff]");
 /// assert_eq!(Multipart::single("\x1b[2J").to_string(), "[0x1b5b324a]");
 /// assert_eq!(Multipart::new().to_string(), "(no frames)");
+/// assert_eq!(Multipart::single("[a][b]").to_string(), "[[a][b]]");
 /// ```
 impl fmt::Display for Multipart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &**self {
-            [] => return f.write_str("(no frames)"),
+            [] => return f.write_str(NO_FRAMES),
             [only] => {
                 if let Ok(text) = only.as_str() {
-                    if printable(text) {
+                    // Text that starts like the framed form is framed too: `[a][b]` as one
+                    // frame shows as `[[a][b]]`, never like the two frames `a` and `b`.
+                    if printable(text) && !text.starts_with('[') && text != NO_FRAMES {
                         return f.write_str(text);
                     }
                 }
@@ -316,10 +321,17 @@ const DISPLAY_MAX: usize = 64;
 /// ... after this many bytes.
 const DISPLAY_CUT: usize = 32;
 
-/// Text that is safe to write as it is: no control characters but tab and line breaks.
+/// How a message without frames shows.
+const NO_FRAMES: &str = "(no frames)";
+
+/// Text that is safe to write as it is: no control characters but tab and newline (a
+/// carriage return could overwrite a line), and none of Unicode's direction overrides
+/// and isolates, which can make a terminal or a log show text other than what it holds.
 fn printable(text: &str) -> bool {
-    text.chars()
-        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+    text.chars().all(|c| {
+        (!c.is_control() || matches!(c, '\t' | '\n'))
+            && !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 fn write_frame(f: &mut fmt::Formatter<'_>, frame: &[u8]) -> fmt::Result {

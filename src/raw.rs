@@ -259,7 +259,7 @@ impl AsFd for Socket {
 impl AsRawFd for Socket {
     /// The socket's `ZMQ_FD`: see [`SocketCore`]'s.
     fn as_raw_fd(&self) -> RawFd {
-        self.core.fd
+        self.core.as_raw_fd()
     }
 }
 

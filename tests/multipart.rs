@@ -114,6 +114,19 @@ fn display_prints_the_text_of_one_frame_and_something_readable_otherwise() {
         );
     }
     assert_eq!(Multipart::single("\x1b[2J").to_string(), "[0x1b5b324a]");
+    // A carriage return (which overwrites a line) and direction overrides go in hex too.
+    for hidden in ["ok\rforged", "abc\u{202e}fed"] {
+        let shown = Multipart::single(hidden).to_string();
+        assert!(shown.starts_with("[0x"), "{hidden:?} shown as {shown:?}");
+    }
+    // One frame never reads like several.
+    let one = Multipart::single("[a][b]");
+    assert_eq!(one.to_string(), "[[a][b]]");
+    assert_ne!(one.to_string(), Multipart::from(["a", "b"]).to_string());
+    assert_eq!(
+        Multipart::single("(no frames)").to_string(),
+        "[(no frames)]"
+    );
 }
 
 #[test]

@@ -258,3 +258,25 @@ fn reading_the_lent_descriptor_cannot_hang_the_contexts_drop() {
     drop(ctx);
     assert!(started.elapsed() < TERMINATE_GRACE + PATIENCE);
 }
+
+#[test]
+fn a_descriptor_lent_by_the_dynamic_socket_bounds_the_termination_too() {
+    // A socket whose linger outlasts the bound, with a message queued for nobody: once its
+    // descriptor has been lent (here through Socket's AsRawFd), terminate gives up at the
+    // bound rather than wait the whole linger, or for ever if the descriptor was read.
+    let ctx = Context::builder()
+        .default_linger(Some(Duration::ZERO))
+        .build()
+        .unwrap();
+    let push = Socket::new(&ctx, SocketType::Push).unwrap();
+    push.set_linger(Some(Duration::from_secs(60))).unwrap();
+    push.connect("tcp://127.0.0.1:1").unwrap();
+    let _ = push.try_send("queued");
+    assert!(push.as_raw_fd() >= 0);
+    drop(push);
+    let started = Instant::now();
+    let result = ctx.terminate();
+    let waited = started.elapsed();
+    assert!(result.as_ref().is_err_and(Error::is_timeout), "{result:?}");
+    assert!(waited < TERMINATE_GRACE + PATIENCE, "{waited:?}");
+}
