@@ -1,19 +1,10 @@
 //! [`ProxySocket`]: the sockets a proxy runs on, typed or dynamic.
 
 use crate::socket::Socket;
+use crate::typed::ops::sealed::Typed;
 use crate::typed::{Dealer, Pair, Pub, Pull, Push, Router, Stream, Sub, XPub, XSub};
 
-pub(crate) mod sealed {
-    /// Proof of being inside this crate (its field cannot be set from outside), so that
-    /// [`Sealed::proxied`] cannot be called from outside, even through a generic bound.
-    pub struct Token(pub(crate) ());
-
-    /// Implemented by this crate only.
-    pub trait Sealed {
-        /// The dynamic socket underneath, for `zmq_proxy`.
-        fn proxied(&self, token: Token) -> &crate::Socket;
-    }
-}
+pub(crate) use crate::typed::ops::raw;
 
 /// A socket a proxy can forward through: the dynamic [`Socket`], and every typed socket
 /// with no state machine ([`Router`], [`Dealer`], [`XPub`], [`XSub`], [`Pub`], [`Sub`],
@@ -29,29 +20,15 @@ pub(crate) mod sealed {
 /// proxy(&rep, &dealer)?; // Rep<Receiving> is not a ProxySocket
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
-pub trait ProxySocket: sealed::Sealed + Send + 'static {}
+pub trait ProxySocket: Typed + Send + 'static {}
 
 /// The dynamic socket under any proxy socket.
-pub(crate) fn raw<S: ProxySocket + ?Sized>(socket: &S) -> &Socket {
-    socket.proxied(sealed::Token(()))
-}
-
-impl sealed::Sealed for Socket {
-    fn proxied(&self, _: sealed::Token) -> &Socket {
-        self
-    }
-}
-
 impl ProxySocket for Socket {}
 
+/// The stateless typed sockets; their dynamic socket comes from the sealed `Typed` trait
+/// every typed socket implements (`typed_common!`).
 macro_rules! typed_proxy_socket {
     ($($name:ident),*) => {$(
-        impl sealed::Sealed for $name {
-            fn proxied(&self, _: sealed::Token) -> &Socket {
-                &self.socket
-            }
-        }
-
         impl ProxySocket for $name {}
     )*};
 }

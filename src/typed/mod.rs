@@ -112,7 +112,7 @@
 
 mod any_state;
 mod failed;
-mod ops;
+pub(crate) mod ops;
 mod options;
 mod pair;
 mod pipeline;

@@ -15,14 +15,22 @@ pub(crate) mod sealed {
     /// take it cannot be called from outside, even through a generic bound.
     pub struct Token(pub(super) ());
 
-    /// Implemented by the typed sockets only: their dynamic socket, for this crate's use.
+    /// Implemented by the typed sockets and the dynamic `Socket` only: the dynamic socket
+    /// underneath, for this crate's use (the traits of the typed sockets, the proxies).
     pub trait Typed {
         /// The dynamic socket underneath.
         fn raw(&self, token: Token) -> &crate::Socket;
     }
+
+    impl Typed for crate::Socket {
+        fn raw(&self, _: Token) -> &crate::Socket {
+            self
+        }
+    }
 }
 
-fn raw<T: sealed::Typed + ?Sized>(typed: &T) -> &Socket {
+/// The dynamic socket under a typed one (or a `Socket` itself).
+pub(crate) fn raw<T: sealed::Typed + ?Sized>(typed: &T) -> &Socket {
     typed.raw(sealed::Token(()))
 }
 
