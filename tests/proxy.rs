@@ -98,16 +98,15 @@ fn a_typed_broker_runs_until_a_normal_stop() {
     let front_ep = frontend.bind("inproc://typed-broker-front").unwrap();
     let back_ep = backend.bind("tcp://127.0.0.1:*").unwrap();
     let broker = std::thread::spawn(move || proxy(&frontend, &backend));
-    let worker = patient(Rep::new(&ctx).unwrap());
+    let mut worker = patient(Rep::new(&ctx).unwrap());
     worker.connect(&back_ep).unwrap();
-    let mut worker = Some(worker);
     for i in 0..3 {
         let client = patient(Req::new(&ctx).unwrap());
         client.connect(&front_ep).unwrap();
         let waiting = client.send(format!("question {i}")).unwrap();
-        let (request, replying) = worker.take().unwrap().recv().unwrap();
+        let (request, replying) = worker.recv().unwrap();
         assert_eq!(request, format!("question {i}").as_str());
-        worker = Some(replying.send(format!("answer {i}")).unwrap());
+        worker = replying.send(format!("answer {i}")).unwrap();
         let (reply, _ready) = waiting.recv().unwrap();
         assert_eq!(reply, format!("answer {i}").as_str());
     }
