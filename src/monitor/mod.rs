@@ -31,7 +31,7 @@ mod event;
 mod relay;
 
 pub use event::{Event, EventKind, EventMask, ProtocolError};
-use relay::{relay, RelaySocket, Shared, RELAY_STACK};
+use relay::{relay, RelaySocket, Shared, State, RELAY_STACK};
 
 /// How many events a [`Monitor`] keeps for its reader by default ([`SocketCore::monitor`]);
 /// past that the oldest are dropped.
@@ -224,16 +224,18 @@ impl SocketCore {
 }
 
 impl Monitor {
-    /// The next event, waiting until `deadline` (`None`: for ever).
-    fn next(&self, deadline: Option<Instant>) -> Result<Event> {
+    /// Waits on the relay's condition until `ready` has an answer from the shared state,
+    /// or `deadline` passes (`None`: for ever), when `timed_out` says why.
+    fn wait_until<T>(
+        &self,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut(&mut State) -> Option<Result<T>>,
+        timed_out: impl FnOnce(&State) -> Error,
+    ) -> Result<T> {
         let mut state = self.shared.lock();
         loop {
-            if let Some(event) = state.queue.pop_front() {
-                self.shared.update_ready(&mut state);
-                return Ok(event);
-            }
-            if let Some(why) = &state.ended {
-                return Err(why.clone());
+            if let Some(answer) = ready(&mut state) {
+                return answer;
             }
             state = match deadline {
                 None => self
@@ -244,7 +246,7 @@ impl Monitor {
                 Some(deadline) => {
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return Err(Error::TimedOut(Detail::new("receive on a monitor")));
+                        return Err(timed_out(&state));
                     }
                     self.shared
                         .changed
@@ -254,6 +256,21 @@ impl Monitor {
                 }
             };
         }
+    }
+
+    /// The next event, waiting until `deadline` (`None`: for ever).
+    fn next(&self, deadline: Option<Instant>) -> Result<Event> {
+        self.wait_until(
+            deadline,
+            |state| {
+                if let Some(event) = state.queue.pop_front() {
+                    self.shared.update_ready(state);
+                    return Some(Ok(event));
+                }
+                state.ended.clone().map(Err)
+            },
+            |_| Error::TimedOut(Detail::new("receive on a monitor")),
+        )
     }
 
     /// The next event, blocking until one comes. [`Error::Terminated`] once the monitoring
@@ -327,54 +344,34 @@ impl Monitor {
     pub fn wait_for_handshakes(&self, peers: usize, timeout: Duration) -> Result<()> {
         // A timeout too far away to represent is no timeout.
         let deadline = Instant::now().checked_add(timeout);
-        let mut state = self.shared.lock();
-        loop {
-            if state.handshakes >= peers as u64 {
-                return Ok(());
-            }
-            if let Some(why) = &state.ended {
-                return Err(why.clone());
-            }
-            let left = match deadline {
-                None => None,
-                Some(d) => match d.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => Some(left),
-                    _ => {
-                        let failures = match (&state.last_failure, state.handshake_failures) {
-                            (Some(last), n) => format!(
-                                "; {n} failed, the last with {:?} on {}",
-                                last.kind, last.endpoint
-                            ),
-                            (None, _) => String::new(),
-                        };
-                        let inproc = if state.handshakes == 0 {
-                            " (inproc peers have none, and are never counted)"
-                        } else {
-                            ""
-                        };
-                        return Err(Error::TimedOut(Detail::new(format!(
-                            "{} of {peers} peers completed their ZMTP handshake within \
-                             {timeout:?}{inproc}{failures}",
-                            state.handshakes
-                        ))));
-                    }
-                },
-            };
-            state = match left {
-                None => self
-                    .shared
-                    .changed
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner),
-                Some(left) => {
-                    self.shared
-                        .changed
-                        .wait_timeout(state, left)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
+        self.wait_until(
+            deadline,
+            |state| {
+                if state.handshakes >= peers as u64 {
+                    return Some(Ok(()));
                 }
-            };
-        }
+                state.ended.clone().map(Err)
+            },
+            |state| {
+                let failures = match (&state.last_failure, state.handshake_failures) {
+                    (Some(last), n) => format!(
+                        "; {n} failed, the last with {:?} on {}",
+                        last.kind, last.endpoint
+                    ),
+                    (None, _) => String::new(),
+                };
+                let inproc = if state.handshakes == 0 {
+                    " (inproc peers have none, and are never counted)"
+                } else {
+                    ""
+                };
+                Error::TimedOut(Detail::new(format!(
+                    "{} of {peers} peers completed their ZMTP handshake within \
+                     {timeout:?}{inproc}{failures}",
+                    state.handshakes
+                )))
+            },
+        )
     }
 
     /// How many ZMTP handshakes have completed on the monitored socket since this monitor
