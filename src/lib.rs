@@ -53,6 +53,7 @@ pub mod monitor;
 mod multicast_guard;
 pub mod multipart;
 pub mod options;
+pub mod patterns;
 pub mod poll;
 pub mod proxy;
 pub mod raw;

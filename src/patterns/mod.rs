@@ -1,0 +1,10 @@
+//! The classic ZeroMQ topologies, ready to use, built only on the [typed sockets](crate::typed)
+//! and the core: the pipeline (ventilator, workers, sink), publish-subscribe without the slow
+//! joiner, the request-reply and load-balancing brokers, and the pub-sub forwarder.
+
+pub mod broker;
+pub mod forwarder;
+pub mod handle;
+pub mod load_balancer;
+pub mod pipeline;
+pub mod sync_pubsub;
