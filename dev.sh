@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # zmq-typed's one entry point: installs what a fresh Debian/Ubuntu machine lacks, then
-#   ./dev.sh demo         runs the main demo (needs only libzmq3-dev and pkg-config)
+#   ./dev.sh demo         runs the main demo, the tour (needs only libzmq3-dev and pkg-config)
 #   ./dev.sh test         runs every test (unit, integration, doc, compile-fail), which also
 #                         needs clang/libclang (bindgen freshness), ip/unshare (multicast in a
 #                         network namespace) and nm (the exported-symbols check)
@@ -89,7 +89,7 @@ case "$cmd" in
   demo)
     ensure_system_deps demo
     shift
-    exec cargo run --quiet --example demo -- "$@"
+    exec cargo run --quiet --example tour -- "$@"
     ;;
   test)
     ensure_system_deps test

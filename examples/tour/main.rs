@@ -1,0 +1,185 @@
+//! The tour: every pattern of the library end to end, in one process, over every transport
+//! it runs on, with a table of what happened. Run it with `./dev.sh demo` (or
+//! `cargo run --example tour`).
+//!
+//! Each row is one pattern over one transport, set up from scratch on a context of its own:
+//! the sockets bind and connect, messages move, and every message is checked where it lands
+//! (each reply at the client that asked, each task done exactly once, each update at every
+//! subscriber). A row that takes too long has its context shut down, which wakes every call
+//! it had blocked, and counts as failed. The exit code is 0 when every row passed.
+
+mod cases;
+mod table;
+mod transport;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use zmq_typed::Context;
+
+use table::{Outcome, Row};
+use transport::{Endpoints, Transport};
+
+/// Runs every pattern end to end over inproc, ipc, tcp (and epgm when the loopback carries
+/// multicast) and prints a table of the results.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Run only the patterns whose name contains this text (e.g. `broker`).
+    #[arg(long)]
+    only: Option<String>,
+    /// Fail, rather than skip, when multicast is not available on the loopback.
+    #[arg(long)]
+    require_multicast: bool,
+    /// Seconds a row may take before it is stopped and counted as failed.
+    #[arg(long, default_value_t = 20)]
+    row_timeout: u64,
+}
+
+/// A pattern the tour runs: its name, its sockets, and how to run it over one transport.
+struct Case {
+    pattern: &'static str,
+    sockets: &'static str,
+    transports: &'static [Transport],
+    run: fn(&Context, &mut Endpoints) -> anyhow::Result<u64>,
+}
+
+const ALL: &[Transport] = &[Transport::Inproc, Transport::Ipc, Transport::Tcp];
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            pattern: "request-reply",
+            sockets: "REQ -> REP",
+            transports: ALL,
+            run: |ctx, ep| cases::request_reply(ctx, ep, 100),
+        },
+        Case {
+            pattern: "pub-sub, synced",
+            sockets: "XPUB+REP -> 3 SUB+REQ",
+            transports: ALL,
+            run: |ctx, ep| cases::pub_sub(ctx, ep, 3, 1000),
+        },
+        Case {
+            pattern: "pub-sub, multicast",
+            sockets: "PUB -> SUB",
+            transports: &[Transport::Epgm],
+            run: |ctx, ep| cases::multicast(ctx, ep, 100),
+        },
+        Case {
+            pattern: "pipeline",
+            sockets: "PUSH -> 3 PULL -> PULL",
+            transports: ALL,
+            run: |ctx, ep| cases::pipeline(ctx, ep, 3, 90),
+        },
+        Case {
+            pattern: "request-reply broker",
+            sockets: "3 REQ -> ROUTER|DEALER -> 2 REP",
+            transports: ALL,
+            run: |ctx, ep| cases::broker(ctx, ep, 3, 20),
+        },
+        Case {
+            pattern: "load-balancing broker",
+            sockets: "3 REQ -> ROUTER|ROUTER -> 3 REQ",
+            transports: ALL,
+            run: |ctx, ep| cases::load_balancer(ctx, ep, 3, 20),
+        },
+        Case {
+            pattern: "pub-sub forwarder",
+            sockets: "XPUB -> XSUB|XPUB -> 3 SUB",
+            transports: ALL,
+            run: |ctx, ep| cases::forwarder(ctx, ep, 3, 200),
+        },
+        Case {
+            pattern: "exclusive pair relay",
+            sockets: "PAIR -> PAIR -> PAIR",
+            transports: &[Transport::Inproc],
+            run: cases::pair,
+        },
+    ]
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    println!("zmq-typed tour over libzmq {}", zmq_typed::version());
+    let multicast = transport::multicast_on_loopback();
+    let mut runs: Vec<(&Case, Transport)> = Vec::new();
+    let cases = cases();
+    for case in &cases {
+        if args.only.as_deref().is_some_and(|o| !case.pattern.contains(o)) {
+            continue;
+        }
+        for &t in case.transports {
+            runs.push((case, t));
+        }
+    }
+    let limit = Duration::from_secs(args.row_timeout);
+    let progress = std::io::stderr().is_terminal();
+    let mut rows = Vec::new();
+    for (i, (case, transport)) in runs.iter().enumerate() {
+        let line = format!("[{}/{}] {} over {transport} ...", i + 1, runs.len(), case.pattern);
+        if progress {
+            eprint!("\r\x1b[K{line}");
+        } else {
+            eprintln!("{line}");
+        }
+        let outcome = match (&multicast, transport) {
+            (Err(why), Transport::Epgm) if !args.require_multicast => {
+                Outcome::Skipped(format!("{why} (run it in a network namespace: see README)"))
+            }
+            _ => run_row(case, *transport, limit),
+        };
+        rows.push(Row {
+            pattern: case.pattern,
+            sockets: case.sockets,
+            transport: *transport,
+            outcome,
+        });
+    }
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    table::print(&rows);
+    if rows.iter().any(|r| matches!(r.outcome, Outcome::Failed(..))) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Runs one case over one transport on a context of its own, on a thread, for at most
+/// `limit`; past it the context is shut down, which wakes whatever the case is blocked in.
+fn run_row(case: &Case, transport: Transport, limit: Duration) -> Outcome {
+    let ctx = match Context::new() {
+        Ok(ctx) => ctx,
+        Err(e) => return Outcome::Failed(format!("no context: {e}"), Duration::ZERO),
+    };
+    let (done, result) = mpsc::channel();
+    let run = case.run;
+    let tag = format!("{}-{transport}", case.pattern.replace([' ', ','], ""));
+    let worker_ctx = ctx.clone();
+    let started = Instant::now();
+    let spawned = thread::Builder::new().name(tag.clone()).spawn(move || {
+        let mut endpoints = Endpoints::new(transport, &tag);
+        let _ = done.send(run(&worker_ctx, &mut endpoints));
+    });
+    if let Err(e) = spawned {
+        return Outcome::Failed(format!("no thread: {e}"), Duration::ZERO);
+    }
+    let outcome = match result.recv_timeout(limit) {
+        Ok(Ok(moved)) => Outcome::Passed(moved, started.elapsed()),
+        Ok(Err(e)) => Outcome::Failed(format!("{e:#}"), started.elapsed()),
+        Err(_) => {
+            let _ = ctx.shutdown();
+            Outcome::Failed(format!("did not finish in {limit:?}"), started.elapsed())
+        }
+    };
+    // A case that was stopped gets a moment to unwind; a thread still stuck is left behind
+    // (the process is about to end), never waited on for ever.
+    let _ = result.recv_timeout(Duration::from_secs(2));
+    outcome
+}

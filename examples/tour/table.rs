@@ -1,0 +1,65 @@
+//! The tour's table: one row per pattern and transport.
+
+use std::time::Duration;
+
+use crate::transport::Transport;
+
+/// How one row ended.
+pub enum Outcome {
+    /// Every message arrived where it should: how many moved, and how long it took.
+    Passed(u64, Duration),
+    /// Why it failed, and after how long.
+    Failed(String, Duration),
+    /// Not run, and why (multicast without a route on the loopback).
+    Skipped(String),
+}
+
+/// One pattern over one transport.
+pub struct Row {
+    pub pattern: &'static str,
+    pub sockets: &'static str,
+    pub transport: Transport,
+    pub outcome: Outcome,
+}
+
+/// Prints the table, then every failure and skip with its reason, then a summary line.
+pub fn print(rows: &[Row]) {
+    println!(
+        "{:<22} {:<32} {:<9} {:>8}  {:<7} {:>9}",
+        "pattern", "sockets", "transport", "messages", "result", "time"
+    );
+    let mut notes = Vec::new();
+    for row in rows {
+        let (messages, result, time) = match &row.outcome {
+            Outcome::Passed(n, t) => (n.to_string(), "ok", millis(*t)),
+            Outcome::Failed(why, t) => {
+                notes.push(format!("FAILED {} over {}: {why}", row.pattern, row.transport));
+                ("-".to_string(), "FAILED", millis(*t))
+            }
+            Outcome::Skipped(why) => {
+                notes.push(format!("skipped {} over {}: {why}", row.pattern, row.transport));
+                ("-".to_string(), "skipped", "-".to_string())
+            }
+        };
+        println!(
+            "{:<22} {:<32} {:<9} {:>8}  {:<7} {:>9}",
+            row.pattern,
+            row.sockets,
+            row.transport.to_string(),
+            messages,
+            result,
+            time
+        );
+    }
+    for note in &notes {
+        println!("{note}");
+    }
+    let passed = rows.iter().filter(|r| matches!(r.outcome, Outcome::Passed(..))).count();
+    let failed = rows.iter().filter(|r| matches!(r.outcome, Outcome::Failed(..))).count();
+    let skipped = rows.len() - passed - failed;
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
+}
+
+fn millis(t: Duration) -> String {
+    format!("{:.1} ms", t.as_secs_f64() * 1000.0)
+}

@@ -1,0 +1,102 @@
+//! The transports the tour runs each pattern over, and the endpoints each one uses.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A transport the tour runs a pattern over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Between threads of this process: no network, no handshake, fastest.
+    Inproc,
+    /// Unix domain sockets: between processes of one machine.
+    Ipc,
+    /// TCP on the loopback, on ports the system picks (`tcp://127.0.0.1:*`).
+    Tcp,
+    /// Multicast (PGM over UDP) on the loopback: one-to-many, PUB/SUB only.
+    Epgm,
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Transport::Inproc => "inproc",
+            Transport::Ipc => "ipc",
+            Transport::Tcp => "tcp",
+            Transport::Epgm => "epgm",
+        })
+    }
+}
+
+/// Makes the endpoints of one run: where a socket binds. The peers connect to what the bind
+/// returned (`last_endpoint`), which for tcp carries the port the system picked.
+pub struct Endpoints {
+    transport: Transport,
+    /// A prefix unique to this run, so that runs never share an ipc file or inproc name.
+    tag: String,
+    /// The ipc files made, removed when the run ends.
+    files: Vec<PathBuf>,
+}
+
+impl Endpoints {
+    /// Endpoints for the run named `tag` over `transport`.
+    pub fn new(transport: Transport, tag: &str) -> Endpoints {
+        Endpoints {
+            transport,
+            tag: format!("zmq-tour-{}-{tag}", std::process::id()),
+            files: Vec::new(),
+        }
+    }
+
+    /// Where a socket named `role` binds.
+    pub fn bind(&mut self, role: &str) -> String {
+        match self.transport {
+            Transport::Inproc => format!("inproc://{}-{role}", self.tag),
+            Transport::Ipc => {
+                let path = std::env::temp_dir().join(format!("{}-{role}.ipc", self.tag));
+                let endpoint = format!("ipc://{}", path.display());
+                self.files.push(path);
+                endpoint
+            }
+            Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
+            // One group per role; PGM's port is the group's, so it cannot be `*`.
+            Transport::Epgm => {
+                let n = self.files.len() as u16 + 1;
+                self.files.push(PathBuf::new());
+                format!("epgm://127.0.0.1;239.192.77.{n}:{}", 5600 + n)
+            }
+        }
+    }
+}
+
+impl Drop for Endpoints {
+    fn drop(&mut self) {
+        if self.transport == Transport::Ipc {
+            for file in &self.files {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+}
+
+/// Whether multicast can reach this machine's loopback: `lo` has the MULTICAST flag and a
+/// route sends 224.0.0.0/4 there. `Err` says what is missing.
+pub fn multicast_on_loopback() -> Result<(), String> {
+    const IFF_MULTICAST: u32 = 0x1000;
+    let flags = std::fs::read_to_string("/sys/class/net/lo/flags")
+        .ok()
+        .and_then(|s| u32::from_str_radix(s.trim().trim_start_matches("0x"), 16).ok())
+        .unwrap_or(0);
+    if flags & IFF_MULTICAST == 0 {
+        return Err("the loopback has no MULTICAST flag".into());
+    }
+    // /proc/net/route: destination and mask in little-endian hex; 224.0.0.0/4 on lo.
+    let routes = std::fs::read_to_string("/proc/net/route").unwrap_or_default();
+    let routed = routes.lines().skip(1).any(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        f.len() > 7 && f[0] == "lo" && f[1] == "000000E0" && f[7] == "000000F0"
+    });
+    if !routed {
+        return Err("no route sends 224.0.0.0/4 to the loopback".into());
+    }
+    Ok(())
+}
