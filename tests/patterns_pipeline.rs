@@ -51,7 +51,8 @@ fn pipeline(transport: Transport, control: bool) -> Pipeline {
         })
         .collect();
     if control {
-        sink.wait_for_control_subscribers(WORKERS, PATIENCE).unwrap();
+        sink.wait_for_control_subscribers(WORKERS, PATIENCE)
+            .unwrap();
     }
     ventilator.wait_for_workers(WORKERS, PATIENCE).unwrap();
     ventilator.wait_for_sink(PATIENCE).unwrap();
@@ -81,7 +82,9 @@ fn run_batch(p: &Pipeline) {
         let [worker, task] = <[Vec<u8>; 2]>::try_from(result.to_vecs()).unwrap();
         let task: usize = String::from_utf8(task).unwrap().parse().unwrap();
         *per_task.entry(task).or_insert(0) += 1;
-        *per_worker.entry(String::from_utf8(worker).unwrap()).or_insert(0) += 1;
+        *per_worker
+            .entry(String::from_utf8(worker).unwrap())
+            .or_insert(0) += 1;
     }
     let once: BTreeMap<usize, i32> = (0..TASKS).map(|task| (task, 1)).collect();
     assert_eq!(per_task, once, "every task done exactly once");
@@ -170,7 +173,10 @@ fn a_worker_stops_at_its_limit() {
         }
     );
     let batch = sink.collect_results(2).unwrap();
-    assert_eq!(batch.results, [Multipart::single("a"), Multipart::single("b")]);
+    assert_eq!(
+        batch.results,
+        [Multipart::single("a"), Multipart::single("b")]
+    );
     assert_eq!(worker.run(Some(0), |task| task).unwrap().tasks, 0);
 }
 
@@ -206,7 +212,10 @@ fn a_longer_message_than_kill_does_not_stop_a_worker() {
         .unwrap()
         .with_control("inproc://killer-control")
         .unwrap();
-    assert_eq!(control.recv_subscription().unwrap().topic(), KILL.as_bytes());
+    assert_eq!(
+        control.recv_subscription().unwrap().topic(),
+        KILL.as_bytes()
+    );
     let running = thread::spawn(move || worker.run(None, |task| task));
 
     control.send("KILLER").unwrap(); // matches the subscription, is not the signal

@@ -321,7 +321,12 @@ impl Worker {
         R: Sendable,
     {
         let mut done = 0;
-        let report = |done, stopped| Ok(WorkerReport { tasks: done, stopped });
+        let report = |done, stopped| {
+            Ok(WorkerReport {
+                tasks: done,
+                stopped,
+            })
+        };
         let mut poller = Poller::new();
         let wait = match &self.control {
             Some(control) => {

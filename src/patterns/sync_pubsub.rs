@@ -240,7 +240,10 @@ impl SyncPublisher {
             })?;
             let (subscribed, requested) = {
                 let ready = poller.poll(left)?;
-                (ready.is_readable(subscriptions), ready.is_readable(requests))
+                (
+                    ready.is_readable(subscriptions),
+                    ready.is_readable(requests),
+                )
             };
             if subscribed {
                 while let Some(message) = self.updates.try_recv()? {
@@ -250,9 +253,14 @@ impl SyncPublisher {
             if requested {
                 while let Some(request) = self.sync.try_recv()? {
                     self.sync.send(request.reply_with(Message::new()))?;
-                    if self.synced.borrow_mut().insert(request.id.as_bytes().to_vec()) {
+                    if self
+                        .synced
+                        .borrow_mut()
+                        .insert(request.id.as_bytes().to_vec())
+                    {
                         let more = announced(&request.body);
-                        self.announced.set(self.announced.get().saturating_add(more));
+                        self.announced
+                            .set(self.announced.get().saturating_add(more));
                     }
                 }
             }
