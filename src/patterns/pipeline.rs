@@ -104,6 +104,7 @@ use crate::multipart::Multipart;
 use crate::options::PollEvents;
 use crate::poll::Poller;
 use crate::sendable::Sendable;
+use crate::socket_core::SocketCore;
 use crate::typed::{Pull, Push, Sub, Subscription, XPub};
 
 /// Where the ventilator binds its tasks socket by default (the guide's port 5557).
@@ -123,8 +124,13 @@ pub const BATCH_START: &str = "0";
 /// The message the sink publishes to stop the workers.
 pub const KILL: &str = "KILL";
 
-fn is_inproc(endpoint: &str) -> bool {
-    endpoint.starts_with("inproc://")
+/// A monitor of the handshakes of `socket`, about to bind or connect to `endpoint`; none
+/// over inproc, which has no handshake (and so no need for the monitor's thread).
+fn handshakes(socket: &SocketCore, endpoint: &str) -> Result<Option<Monitor>> {
+    if endpoint.starts_with("inproc://") {
+        return Ok(None);
+    }
+    socket.monitor_handshakes().map(Some)
 }
 
 /// The time left before `deadline`, or [`Error::TimedOut`] saying `what` did not happen.
@@ -148,10 +154,11 @@ fn time_left(deadline: Option<Instant>, what: impl FnOnce() -> String) -> Result
 pub struct Ventilator {
     tasks: Push,
     endpoint: String,
-    workers: Monitor,
+    /// The handshakes of the workers (none over inproc, which has none).
+    workers: Option<Monitor>,
     sink: Push,
-    sink_endpoint: String,
-    sink_peer: Monitor,
+    /// The handshake of the sink (none over inproc).
+    sink_peer: Option<Monitor>,
     sent: Cell<u64>,
 }
 
@@ -165,17 +172,16 @@ impl Ventilator {
     /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
     pub fn bind(ctx: &Context, tasks: &str, sink: &str) -> Result<Ventilator> {
         let socket = Push::new(ctx)?;
-        let workers = socket.monitor_handshakes()?;
+        let workers = handshakes(&socket, tasks)?;
         let endpoint = socket.bind(tasks)?.to_string();
         let to_sink = Push::new(ctx)?;
-        let sink_peer = to_sink.monitor_handshakes()?;
+        let sink_peer = handshakes(&to_sink, sink)?;
         to_sink.connect(sink)?;
         Ok(Ventilator {
             tasks: socket,
             endpoint,
             workers,
             sink: to_sink,
-            sink_endpoint: sink.to_string(),
             sink_peer,
             sent: Cell::new(0),
         })
@@ -200,8 +206,8 @@ impl Ventilator {
     /// makes libzmq process the connections waiting for the socket
     /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).
     pub fn wait_for_workers(&self, n: usize, timeout: Duration) -> Result<()> {
-        if !is_inproc(&self.endpoint) {
-            self.workers.wait_for_handshakes(n, timeout)?;
+        if let Some(workers) = &self.workers {
+            workers.wait_for_handshakes(n, timeout)?;
         }
         self.tasks.events().map(drop)
     }
@@ -213,10 +219,10 @@ impl Ventilator {
     /// Reads the handshakes counted by the sink socket's monitor
     /// ([`Monitor::wait_for_handshakes`]).
     pub fn wait_for_sink(&self, timeout: Duration) -> Result<()> {
-        if is_inproc(&self.sink_endpoint) {
-            return Ok(());
+        match &self.sink_peer {
+            Some(sink) => sink.wait_for_handshakes(1, timeout),
+            None => Ok(()),
         }
-        self.sink_peer.wait_for_handshakes(1, timeout)
     }
 
     /// Tells the sink that the batch starts: sends it [`BATCH_START`].
