@@ -39,8 +39,10 @@
 //! - **The batch start comes first.** The sink takes its first message as the start of the
 //!   batch and starts its clock. [`Ventilator::wait_for_sink`] waits until the connection
 //!   to the sink is up, so that [`Ventilator::start_batch`] puts the start on the wire ahead
-//!   of every task. Where the order must be certain (a test), take the start on the sink
-//!   ([`Sink::recv_batch_start`]) before sending the tasks, then [`Sink::collect_results`].
+//!   of every task. The start and the results still come over different connections, so
+//!   nothing orders them strictly: where the order must be certain (a test), take the start
+//!   on the sink ([`Sink::recv_batch_start`]) before sending the tasks, then
+//!   [`Sink::collect_results`].
 //! - **Every result is counted once.** [`Sink::collect`] checks the batch start
 //!   ([`BATCH_START`], else [`Error::Malformed`]) and returns exactly `tasks` results, in
 //!   order of arrival, with the time they took.
