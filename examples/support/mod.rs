@@ -1,0 +1,96 @@
+//! What every guide program here shares: the context with Ctrl-C handling, exit codes, and
+//! printing one line at a time.
+//!
+//! Each program parses its flags with clap's derive (`Args::parse()`): clap prints `--help`
+//! and exits 0, and for an unknown flag or a bad value prints a line starting `error: ` and
+//! exits 2. Then it hands its body to [`run`]:
+//!
+//! - Ctrl-C or SIGTERM shuts the context down (`ctx.shutdown_on_ctrl_c()`): every blocked
+//!   call, in any thread, returns an error whose `is_terminated()` is true. The body returns
+//!   it with `?` and the program exits 130 after printing `interrupted` on stderr.
+//! - Any other error (an endpoint libzmq refuses, a peer's bad message) prints
+//!   `error: <what went wrong>` on stderr and exits 1. Endpoint errors name the endpoint.
+#![allow(dead_code)] // each program uses only part of this module
+
+use std::fmt::Display;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use zmq_typed::{Context, Detail, Error, Result};
+
+/// The exit code after Ctrl-C or SIGTERM, the one a shell reports for a death by SIGINT.
+pub const INTERRUPTED: u8 = 130;
+
+/// Makes the context, shuts it down on Ctrl-C or SIGTERM, runs `body`, and turns its outcome
+/// into the exit code: 0, 130 (interrupted) or 1 (`error: ...` on stderr).
+pub fn run(body: impl FnOnce(&Context) -> Result<()>) -> ExitCode {
+    let ctx = match Context::new() {
+        Ok(ctx) => ctx,
+        Err(e) => return fail(&e),
+    };
+    let signals = match ctx.shutdown_on_ctrl_c() {
+        Ok(signals) => signals,
+        Err(e) => return fail(&e),
+    };
+    let outcome = body(&ctx);
+    // Closing the context waits (at most the sockets' linger) for messages still queued.
+    drop(ctx);
+    let interrupted = signals.received().is_some();
+    match outcome {
+        // After the signal, whatever the body was doing ended because of it (a proxy
+        // returns Ok when the context shuts down).
+        _ if interrupted => {
+            eprintln!("interrupted");
+            ExitCode::from(INTERRUPTED)
+        }
+        Err(e) if e.is_terminated() => {
+            eprintln!("interrupted");
+            ExitCode::from(INTERRUPTED)
+        }
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::FAILURE
+}
+
+/// Prints one line on stdout and flushes it at once, so that a script reading the program's
+/// output line by line sees each line when it happens. A closed stdout is an error, not a
+/// panic.
+pub fn say(line: impl Display) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|e| io_error(&e, "writing to stdout"))
+}
+
+/// An I/O error as the library's error type, saying what was being done.
+pub fn io_error(e: &std::io::Error, doing: &str) -> Error {
+    Error::from_errno(
+        e.raw_os_error().unwrap_or(libc::EIO),
+        Detail::new(doing.to_string()),
+    )
+}
+
+/// Waits for a thread of the program; its panic becomes an error (the panic message is
+/// already on stderr).
+pub fn join<T>(thread: std::thread::JoinHandle<Result<T>>, what: &'static str) -> Result<T> {
+    thread.join().map_err(|_| Error::ThreadPanicked { what })?
+}
+
+/// The numbers 0, 1, 2... up to `count` (not included), or for ever when `count` is 0, the
+/// flags' "no limit".
+pub fn counted(count: u64) -> impl Iterator<Item = u64> {
+    (0..).take_while(move |&i| count == 0 || i < count)
+}
+
+/// Sleeps `ms` milliseconds (the guide's stand-in for work).
+pub fn sleep_ms(ms: u64) {
+    if ms > 0 {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
