@@ -6,6 +6,7 @@ pub mod zmtp;
 pub mod child;
 pub mod signals;
 pub mod watchdog;
+pub mod programs;
 
 use std::time::Duration;
 
