@@ -25,6 +25,7 @@ pub const INTERRUPTED: u8 = 130;
 /// Makes the context, shuts it down on Ctrl-C or SIGTERM, runs `body`, and turns its outcome
 /// into the exit code: 0, 130 (interrupted) or 1 (`error: ...` on stderr).
 pub fn run(body: impl FnOnce(&Context) -> Result<()>) -> ExitCode {
+    quiet_pgm();
     let ctx = match Context::new() {
         Ok(ctx) => ctx,
         Err(e) => return fail(&e),
@@ -50,6 +51,17 @@ pub fn run(body: impl FnOnce(&Context) -> Result<()>) -> ExitCode {
         }
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
+    }
+}
+
+/// OpenPGM, under libzmq's `epgm://` and `pgm://`, prints its warnings on stdout (`Warn:
+/// Interface lo reports as a loopback device.`), among the lines scripts read. Unless the
+/// user chose a level, only its errors are printed. (Called before any thread starts: the
+/// environment is not changed while another thread may read it.)
+fn quiet_pgm() {
+    const LEVEL: &str = "PGM_MIN_LOG_LEVEL";
+    if std::env::var_os(LEVEL).is_none() {
+        std::env::set_var(LEVEL, "ERROR");
     }
 }
 
