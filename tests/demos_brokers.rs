@@ -105,7 +105,9 @@ fn mtserver_serves_hwclient_from_its_worker_threads() {
     client.assert_code(0).assert_no_panic();
     assert_eq!(
         client.stdout,
-        (0..6).map(|i| format!("Received World {i}")).collect::<Vec<_>>()
+        (0..6)
+            .map(|i| format!("Received World {i}"))
+            .collect::<Vec<_>>()
     );
     assert_eq!(server.lines(6), vec!["Received request: [Hello]"; 6]);
     server.wait_for_handler(libc::SIGINT);

@@ -5,8 +5,8 @@ mod common;
 
 use std::thread;
 
-use common::programs::{self, tcp};
 use common::patient;
+use common::programs::{self, tcp};
 use zmq_typed::{Context, Rep, Req};
 
 #[test]
@@ -50,14 +50,13 @@ fn hwclient_talks_to_a_library_rep_and_prints_each_reply() {
         }
         requests
     });
-    let client = programs::run(
-        "hwclient",
-        &["--connect", &endpoint, "--count", "4"],
-    );
+    let client = programs::run("hwclient", &["--connect", &endpoint, "--count", "4"]);
     client.assert_code(0).assert_no_panic();
     assert_eq!(
         client.stdout,
-        (0..4).map(|i| format!("Received World {i}")).collect::<Vec<_>>()
+        (0..4)
+            .map(|i| format!("Received World {i}"))
+            .collect::<Vec<_>>()
     );
     assert_eq!(server.join().unwrap(), vec!["Hello"; 4]);
 }

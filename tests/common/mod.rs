@@ -4,9 +4,9 @@
 pub mod zmtp;
 
 pub mod child;
+pub mod programs;
 pub mod signals;
 pub mod watchdog;
-pub mod programs;
 
 use std::time::Duration;
 

@@ -58,7 +58,11 @@ pub fn path(name: &str) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     built.insert(name.to_string());
-    assert!(bin.exists(), "cargo built {name} but {} is missing", bin.display());
+    assert!(
+        bin.exists(),
+        "cargo built {name} but {} is missing",
+        bin.display()
+    );
     bin
 }
 
@@ -180,8 +184,7 @@ impl Program {
 
     /// What the program wrote on stderr so far.
     pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|p| p.into_inner()))
-            .into_owned()
+        String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
     }
 
     /// The next stdout line, waiting at most [`PATIENCE`]; fails the test (with stderr) if
@@ -226,8 +229,8 @@ impl Program {
         let deadline = Instant::now() + PATIENCE;
         let bit = 1u64 << (sig - 1);
         loop {
-            let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
-                .unwrap_or_default();
+            let status =
+                std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
             let caught = status
                 .lines()
                 .find_map(|l| l.strip_prefix("SigCgt:"))
