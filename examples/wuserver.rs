@@ -9,7 +9,6 @@
 mod support;
 
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 use zmq_typed::Pub;
@@ -38,7 +37,7 @@ fn main() -> ExitCode {
         for endpoint in &args.bind {
             publisher.bind(endpoint)?;
         }
-        let mut random = XorShift::seeded();
+        let mut random = support::Random::seeded();
         for _ in support::counted(args.count) {
             let zipcode = random.below(args.zips);
             let temperature = i64::from(random.below(215)) - 80;
@@ -47,25 +46,4 @@ fn main() -> ExitCode {
         }
         Ok(())
     })
-}
-
-/// A tiny xorshift generator: random enough for made-up weather, no dependency needed.
-struct XorShift(u64);
-
-impl XorShift {
-    /// Seeded from the clock and the process id, so that two servers differ.
-    fn seeded() -> XorShift {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        XorShift((nanos ^ u64::from(std::process::id()).rotate_left(32)) | 1)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: u32) -> u32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % u64::from(n)) as u32
-    }
 }

@@ -15,7 +15,7 @@
 use std::fmt::Display;
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use zmq_typed::{Context, Detail, Error, Result};
 
@@ -105,4 +105,56 @@ pub fn sleep_ms(ms: u64) {
     if ms > 0 {
         std::thread::sleep(Duration::from_millis(ms));
     }
+}
+
+/// A tiny xorshift generator: random enough for made-up weather and workloads, with no
+/// dependency.
+pub struct Random(u64);
+
+impl Random {
+    /// Seeded from the clock and the process id, so that two runs differ.
+    pub fn seeded() -> Random {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        Random((nanos ^ u64::from(std::process::id()).rotate_left(32)) | 1)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: u32) -> u32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % u64::from(n.max(1))) as u32
+    }
+}
+
+/// Prints `prompt` on stderr and waits until a line (or the end) comes on stdin, or the
+/// context shuts down (Ctrl-C: an error whose `is_terminated()` is true). A blocking read
+/// of stdin would not notice the shutdown, so stdin waits in a poll set together with a
+/// socket of the context, which wakes the poll when the context shuts down.
+pub fn wait_for_enter(ctx: &zmq_typed::Context, prompt: &str) -> Result<()> {
+    use std::io::BufRead;
+    use zmq_typed::{Pair, PollEvents, Poller};
+
+    eprint!("{prompt}");
+    let stdin = std::io::stdin();
+    let waker = Pair::new(ctx)?;
+    let mut poller = Poller::new();
+    let input = poller.add_fd(&stdin, PollEvents::IN);
+    poller.add(&waker, PollEvents::IN);
+    loop {
+        let ready = poller.poll(None)?;
+        // Readable, or closed (POLLHUP, reported as an error condition): either way a read
+        // now returns at once.
+        if !ready.events(input).is_empty() {
+            break;
+        }
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| io_error(&e, "reading stdin"))?;
+    Ok(())
 }

@@ -1,0 +1,54 @@
+//! Task sink: the pipeline pattern's end, collecting every worker's results.
+//!
+//! A PULL socket fair-queues the results of all the workers. It binds, as the stable end of
+//! the pipeline that the workers and the ventilator connect to.
+//!
+//! Start this first, then a few taskwork, then taskvent.
+
+mod support;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use zmq_typed::{Error, Pull};
+
+/// Waits for a batch and reports how long its tasks took.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Where the workers and the ventilator connect (PULL binds).
+    #[arg(long, default_value = "tcp://*:5558")]
+    bind: String,
+    /// Results in the batch.
+    #[arg(long, default_value_t = 100)]
+    tasks: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    support::run(|ctx| {
+        let receiver = Pull::new(ctx)?;
+        receiver.bind(&args.bind)?;
+        // The ventilator's "0": the batch starts.
+        let start = receiver.recv()?;
+        if start != "0" {
+            return Err(Error::Malformed(format!(
+                "expected the batch start `0`, got {start}"
+            )));
+        }
+        let started = Instant::now();
+        for task in 1..=args.tasks {
+            receiver.recv()?;
+            // Progress on stderr: a colon every ten results, a dot otherwise.
+            eprint!("{}", if task % 10 == 0 { ":" } else { "." });
+            let _ = std::io::stderr().flush();
+        }
+        eprintln!();
+        support::say(format_args!(
+            "Total elapsed time: {} msec",
+            started.elapsed().as_millis()
+        ))
+    })
+}
