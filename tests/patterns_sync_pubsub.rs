@@ -1,0 +1,280 @@
+//! Synchronised publish-subscribe (`zmq_typed::patterns::sync_pubsub`) over inproc, ipc and
+//! tcp: every subscriber receives every one of the first messages, in order; topics filter;
+//! the guide's C `syncsub` and `syncpub` protocol (one empty request, one empty reply);
+//! timeouts, retries and the context's shutdown.
+
+mod common;
+
+use std::thread;
+use std::time::Duration;
+
+use common::watchdog::within;
+use common::{bind_endpoint, patient, Transport, PATIENCE};
+use zmq_typed::patterns::sync_pubsub::{SyncPublisher, SyncSubscriber};
+use zmq_typed::{Context, Error, Rep, Req, Sub};
+
+const UPDATES: usize = 1000;
+
+fn publisher(ctx: &Context, transport: Transport) -> SyncPublisher {
+    SyncPublisher::bind(
+        ctx,
+        &bind_endpoint(transport, "updates"),
+        &bind_endpoint(transport, "sync"),
+    )
+    .unwrap()
+}
+
+fn subscriber(ctx: &Context, publisher: &SyncPublisher, topics: &[&str]) -> SyncSubscriber {
+    let subscriber = SyncSubscriber::connect(
+        ctx,
+        publisher.updates_endpoint(),
+        publisher.sync_endpoint(),
+        topics,
+    )
+    .unwrap();
+    subscriber
+        .subscriber()
+        .set_rcvtimeo(Some(PATIENCE))
+        .unwrap();
+    subscriber
+}
+
+/// Syncs, then receives text updates until one ends with `END` as many times as `ends`.
+fn listen(subscriber: SyncSubscriber, ends: usize) -> thread::JoinHandle<Vec<String>> {
+    thread::spawn(move || {
+        subscriber.sync(Some(PATIENCE)).unwrap();
+        let mut received = Vec::new();
+        let mut ended = 0;
+        while ended < ends {
+            let update = subscriber.recv().unwrap().into_string().unwrap();
+            if update.ends_with("END") {
+                ended += 1;
+            }
+            received.push(update);
+        }
+        received
+    })
+}
+
+fn joined(handles: Vec<thread::JoinHandle<Vec<String>>>) -> Vec<Vec<String>> {
+    within(PATIENCE, "the subscribers finish", move || {
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn every_subscriber_gets_every_first_message(transport: Transport) {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, transport);
+    let listeners: Vec<_> = (0..3)
+        .map(|_| listen(subscriber(&ctx, &publisher, &[""]), 1))
+        .collect();
+    publisher.wait_for_subscribers(3, Some(PATIENCE)).unwrap();
+    assert_eq!(publisher.synchronised(), 3);
+    for n in 0..UPDATES {
+        publisher.send(n.to_string()).unwrap();
+    }
+    publisher.send("END").unwrap();
+
+    let mut expected: Vec<String> = (0..UPDATES).map(|n| n.to_string()).collect();
+    expected.push("END".into());
+    for received in joined(listeners) {
+        assert_eq!(received, expected);
+    }
+}
+
+fn topics_filter(transport: Transport) {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, transport);
+    let a = listen(subscriber(&ctx, &publisher, &["A"]), 1);
+    let b = listen(subscriber(&ctx, &publisher, &["B"]), 1);
+    // Two topics (and a duplicate): its request announces two subscriptions.
+    let both = listen(subscriber(&ctx, &publisher, &["A", "B", "A"]), 2);
+    publisher.wait_for_subscribers(3, Some(PATIENCE)).unwrap();
+    for n in 0..100 {
+        publisher.send(format!("A {n}")).unwrap();
+        publisher.send(format!("B {n}")).unwrap();
+        publisher.send(format!("C {n}")).unwrap();
+    }
+    publisher.send("A END").unwrap();
+    publisher.send("B END").unwrap();
+
+    let only = |topic: &str| -> Vec<String> {
+        let mut updates: Vec<String> = (0..100).map(|n| format!("{topic} {n}")).collect();
+        updates.push(format!("{topic} END"));
+        updates
+    };
+    let mut interleaved = Vec::new();
+    for n in 0..100 {
+        interleaved.push(format!("A {n}"));
+        interleaved.push(format!("B {n}"));
+    }
+    interleaved.extend(["A END".to_string(), "B END".to_string()]);
+    assert_eq!(
+        joined(vec![a, b, both]),
+        [only("A"), only("B"), interleaved]
+    );
+}
+
+macro_rules! over_every_transport {
+    ($($name:ident),* $(,)?) => {
+        mod inproc { $( #[test] fn $name() { super::$name(super::Transport::Inproc) } )* }
+        mod ipc { $( #[test] fn $name() { super::$name(super::Transport::Ipc) } )* }
+        mod tcp { $( #[test] fn $name() { super::$name(super::Transport::Tcp) } )* }
+    };
+}
+
+over_every_transport!(every_subscriber_gets_every_first_message, topics_filter);
+
+/// The guide's C `syncsub`: a SUB subscribed to everything, a REQ that sends one empty
+/// frame and waits for the reply, then the updates.
+#[test]
+fn a_plain_syncsub_is_counted_and_answered() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let sub = patient(Sub::new(&ctx).unwrap());
+    sub.subscribe("").unwrap();
+    sub.connect(publisher.updates_endpoint()).unwrap();
+    let req = patient(Req::new(&ctx).unwrap());
+    req.connect(publisher.sync_endpoint()).unwrap();
+    let plain = thread::spawn(move || {
+        let (reply, _req) = req.send("").unwrap().recv().unwrap();
+        assert_eq!(reply.to_vecs(), [Vec::<u8>::new()], "one empty frame");
+        (0..=UPDATES)
+            .map(|_| sub.recv().unwrap().into_string().unwrap())
+            .collect::<Vec<_>>()
+    });
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    for n in 0..UPDATES {
+        publisher.send(n.to_string()).unwrap();
+    }
+    publisher.send("END").unwrap();
+    let received = within(PATIENCE, "the plain subscriber", move || {
+        plain.join().unwrap()
+    });
+    assert_eq!(received.len(), UPDATES + 1);
+    assert_eq!(received[0], "0");
+    assert_eq!(received[UPDATES], "END");
+}
+
+/// The slow joiner, made certain: the sync request arrives, and is answered, before the
+/// subscriber has even connected for updates. The publisher still waits for the
+/// subscription itself, so the first update is not lost.
+#[test]
+fn the_publisher_waits_for_the_subscription_not_only_the_request() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let updates = publisher.updates_endpoint().to_string();
+    let req = patient(Req::new(&ctx).unwrap());
+    req.connect(publisher.sync_endpoint()).unwrap();
+    let late = {
+        let ctx = ctx.clone();
+        thread::spawn(move || {
+            let (reply, _req) = req.send("").unwrap().recv().unwrap();
+            assert_eq!(reply.to_vecs(), [Vec::<u8>::new()]);
+            let sub = patient(Sub::new(&ctx).unwrap());
+            sub.subscribe("").unwrap();
+            sub.connect(&updates).unwrap();
+            sub.recv().unwrap().into_string().unwrap()
+        })
+    };
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    publisher.send("first").unwrap();
+    let first = within(PATIENCE, "the late subscriber", move || {
+        late.join().unwrap()
+    });
+    assert_eq!(first, "first");
+}
+
+/// The guide's C `syncpub` side: a REP receives one empty frame from a one-topic
+/// subscriber, and its empty reply ends `sync`.
+#[test]
+fn a_one_topic_subscriber_sends_the_guides_empty_request() {
+    let ctx = Context::new().unwrap();
+    let updates = zmq_typed::Pub::new(&ctx).unwrap();
+    let updates_endpoint = updates.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let rep = patient(Rep::new(&ctx).unwrap());
+    let sync_endpoint = rep.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let subscriber =
+        SyncSubscriber::connect(&ctx, &updates_endpoint, &sync_endpoint, &[""]).unwrap();
+    let syncing = thread::spawn(move || subscriber.sync(Some(PATIENCE)));
+    let (request, rep) = rep.recv().unwrap();
+    assert_eq!(request.to_vecs(), [Vec::<u8>::new()]);
+    let _rep = rep.send("").unwrap();
+    within(PATIENCE, "sync", move || syncing.join().unwrap()).unwrap();
+}
+
+#[test]
+fn a_wait_that_runs_out_is_a_timeout() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let e = publisher
+        .wait_for_subscribers(1, Some(Duration::from_millis(50)))
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(e.to_string().contains("0 of 1 subscribers"), "{e}");
+
+    // One came of the two awaited: the detail says so.
+    let listener = listen(subscriber(&ctx, &publisher, &[""]), 1);
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    let e = publisher
+        .wait_for_subscribers(2, Some(Duration::from_millis(50)))
+        .unwrap_err();
+    assert!(e.to_string().contains("1 of 2 subscribers"), "{e}");
+    publisher.send("END").unwrap();
+    assert_eq!(joined(vec![listener]), [["END"]]);
+}
+
+#[test]
+fn a_sync_retried_after_a_timeout_counts_once() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let subscriber = subscriber(&ctx, &publisher, &[""]);
+    // Nobody answers yet.
+    let e = subscriber
+        .sync(Some(Duration::from_millis(50)))
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    let syncing = thread::spawn(move || {
+        subscriber.sync(Some(PATIENCE)).unwrap();
+        subscriber.recv().unwrap().into_string().unwrap()
+    });
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    publisher.send("first").unwrap();
+    let first = within(PATIENCE, "the retried sync", move || {
+        syncing.join().unwrap()
+    });
+    assert_eq!(first, "first");
+    assert_eq!(publisher.synchronised(), 1);
+}
+
+#[test]
+fn a_subscriber_needs_a_topic() {
+    let ctx = Context::new().unwrap();
+    let no_topics: &[&str] = &[];
+    let e = SyncSubscriber::connect(&ctx, "inproc://none", "inproc://none-sync", no_topics)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:#?}");
+}
+
+#[test]
+fn shutdown_ends_every_blocked_call() {
+    // Nothing to deliver once shut down: no linger, so dropping the context does not wait.
+    let ctx = Context::builder()
+        .default_linger(Some(Duration::ZERO))
+        .build()
+        .unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let syncing = subscriber(&ctx, &publisher, &[""]);
+    let receiving = subscriber(&ctx, &publisher, &["x"]);
+    let waiting = thread::spawn(move || publisher.wait_for_subscribers(5, None));
+    let syncing = thread::spawn(move || {
+        // The publisher may answer before the shutdown: then the receive is what ends.
+        syncing.sync(None).and_then(|()| syncing.recv().map(drop))
+    });
+    let receiving = thread::spawn(move || receiving.recv().map(drop));
+    ctx.shutdown().unwrap();
+    for (what, handle) in [("wait", waiting), ("sync", syncing), ("recv", receiving)] {
+        let result = within(PATIENCE, what, move || handle.join().unwrap());
+        assert!(result.unwrap_err().is_terminated(), "{what}");
+    }
+}
