@@ -1,7 +1,8 @@
-//! The request-reply broker of rrbroker in one library call.
+//! The request-reply broker of rrbroker, ready-made: `patterns::broker::RequestReplyBroker`
+//! runs libzmq's built-in proxy on a thread of its own.
 //!
-//! A ROUTER binds for the clients, a DEALER binds for the workers, and the built-in proxy
-//! moves every message, every frame of it, both ways until the context shuts down.
+//! A ROUTER binds for the clients, a DEALER binds for the workers (the broker is the stable
+//! point both sides know), and the proxy moves every message, every frame of it, both ways.
 //!
 //! `cargo run --example msgqueue`, a few `cargo run --example rrworker`, then
 //! `cargo run --example rrclient`.
@@ -11,7 +12,7 @@ mod support;
 use std::process::ExitCode;
 
 use clap::Parser;
-use zmq_typed::{proxy, Dealer, Router};
+use zmq_typed::patterns::broker::RequestReplyBroker;
 
 /// Forwards requests from clients to workers and replies back, with the built-in proxy.
 #[derive(Parser)]
@@ -28,11 +29,14 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     support::run(|ctx| {
-        let frontend = Router::new(ctx)?;
-        frontend.bind(&args.frontend)?;
-        let backend = Dealer::new(ctx)?;
-        backend.bind(&args.backend)?;
-        // Runs until the context shuts down (Ctrl-C).
-        proxy(&frontend, &backend)
+        let broker = RequestReplyBroker::start(ctx, &args.frontend, &args.backend)?;
+        eprintln!(
+            "msgqueue: clients connect to {}, workers to {}",
+            broker.frontend_endpoint(),
+            broker.backend_endpoint()
+        );
+        // The broker runs until Ctrl-C shuts the context down; meanwhile its counters say it
+        // is still running.
+        support::wait_for_shutdown(ctx, || broker.counters().map(drop))
     })
 }

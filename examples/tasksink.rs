@@ -1,7 +1,8 @@
-//! Task sink: the pipeline pattern's end, collecting every worker's results.
+//! Task sink: the pipeline pattern's end, collecting every worker's results, on
+//! `patterns::pipeline::Sink`.
 //!
-//! A PULL socket fair-queues the results of all the workers. It binds, as the stable end of
-//! the pipeline that the workers and the ventilator connect to.
+//! Its PULL socket fair-queues the results of all the workers. It binds, as the stable end
+//! of the pipeline that the workers and the ventilator connect to.
 //!
 //! Start this first, then a few taskwork, then taskvent.
 
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use zmq_typed::{Error, Pull};
+use zmq_typed::patterns::pipeline::Sink;
 
 /// Waits for a batch and reports how long its tasks took.
 #[derive(Parser)]
@@ -29,18 +30,12 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     support::run(|ctx| {
-        let receiver = Pull::new(ctx)?;
-        receiver.bind(&args.bind)?;
-        // The ventilator's "0": the batch starts.
-        let start = receiver.recv()?;
-        if start != "0" {
-            return Err(Error::Malformed(format!(
-                "expected the batch start `0`, got {start}"
-            )));
-        }
+        let sink = Sink::bind(ctx, &args.bind)?;
+        // The ventilator's "0": the batch starts (anything else is an error).
+        sink.recv_batch_start()?;
         let started = Instant::now();
         for task in 1..=args.tasks {
-            receiver.recv()?;
+            sink.collect_results(1)?;
             // Progress on stderr: a colon every ten results, a dot otherwise.
             eprint!("{}", if task % 10 == 0 { ":" } else { "." });
             let _ = std::io::stderr().flush();

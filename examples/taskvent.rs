@@ -1,11 +1,13 @@
-//! Task ventilator: the pipeline pattern's source, in the "divide and conquer" shape.
+//! Task ventilator: the pipeline pattern's source, in the "divide and conquer" shape, on
+//! `patterns::pipeline::Ventilator`.
 //!
-//! A PUSH socket hands each task to one worker, round robin over the workers that are
-//! connected and ready. It binds, as the stable start of the pipeline that workers connect
-//! to; it connects to the sink (the stable end) only to tell it that a batch starts.
+//! Its PUSH socket hands each task to one worker, round robin over the workers connected
+//! and ready. It binds, as the stable start of the pipeline that workers connect to; it
+//! connects to the sink (the stable end) only to tell it that a batch starts.
 //!
 //! Start tasksink and a few taskwork, then this; press Enter once the workers are up (a
-//! worker that connects late gets no share of the tasks sent before).
+//! worker that connects late gets no share of the tasks sent before), or give `--workers N`
+//! to wait until N of them have connected.
 
 mod support;
 
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use zmq_typed::Push;
+use zmq_typed::patterns::pipeline::Ventilator;
 
 /// Sends a batch of tasks (pretend workloads in milliseconds) to the workers.
 #[derive(Parser)]
@@ -43,31 +45,25 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     support::run(|ctx| {
-        let sender = Push::new(ctx)?;
-        // The monitors go first, so that they see every peer's handshake.
-        let workers = sender.monitor_handshakes()?;
-        sender.bind(&args.bind)?;
-        let sink = Push::new(ctx)?;
-        let sink_ready = sink.monitor_handshakes()?;
-        sink.connect(&args.sink)?;
-
+        let ventilator = Ventilator::bind(ctx, &args.bind, &args.sink)?;
         if args.workers > 0 {
-            workers.wait_for_handshakes(args.workers, Duration::MAX)?;
-            sink_ready.wait_for_handshakes(1, Duration::MAX)?;
+            // No time limit: Ctrl-C ends the wait.
+            ventilator.wait_for_workers(args.workers, Duration::MAX)?;
+            ventilator.wait_for_sink(Duration::MAX)?;
         }
         if !args.no_wait {
             support::wait_for_enter(ctx, "Press Enter when the workers are ready: ")?;
         }
         eprintln!("Sending tasks to workers...");
 
-        // The first message is "0": it tells the sink to start its clock.
-        sink.send("0")?;
+        // The first message, "0", tells the sink to start its clock.
+        ventilator.start_batch()?;
         let mut random = support::Random::seeded();
         let mut total_msec = 0;
         for _ in 0..args.tasks {
             let workload = random.below(args.max_ms) + 1;
             total_msec += u64::from(workload);
-            sender.send(workload.to_string())?;
+            ventilator.send_task(workload.to_string())?;
         }
         support::say(format_args!("Total expected cost: {total_msec} msec"))
         // Closing the sockets waits (a bounded linger) for the tasks to leave.

@@ -1,7 +1,7 @@
-//! Task worker: the pipeline pattern's middle stage.
+//! Task worker: the pipeline pattern's middle stage, on `patterns::pipeline::Worker`.
 //!
-//! A PULL socket takes tasks from the ventilator, a PUSH socket passes each result on to the
-//! sink. Workers connect to both, because they are the moving parts: add as many as the
+//! Its PULL socket takes tasks from the ventilator, its PUSH socket passes each result on to
+//! the sink. Workers connect to both, because they are the moving parts: add as many as the
 //! work needs, and the ventilator's PUSH spreads the tasks over them.
 
 mod support;
@@ -9,7 +9,7 @@ mod support;
 use std::process::ExitCode;
 
 use clap::Parser;
-use zmq_typed::{Pull, Push};
+use zmq_typed::patterns::pipeline::Worker;
 
 /// Does each task (sleeps its workload) and tells the sink.
 #[derive(Parser)]
@@ -29,17 +29,17 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     support::run(|ctx| {
-        let receiver = Pull::new(ctx)?;
-        receiver.connect(&args.connect)?;
-        let sender = Push::new(ctx)?;
-        sender.connect(&args.sink)?;
-        for _ in support::counted(args.count) {
-            let task = receiver.recv_string()?;
+        let worker = Worker::connect(ctx, &args.connect, &args.sink)?;
+        let limit = (args.count > 0).then_some(args.count);
+        // Each task is a workload in milliseconds; its result, sent to the sink, is empty.
+        // Ctrl-C ends the run too (it returns Ok, and the program exits 130).
+        worker.run(limit, |task| {
+            let workload = task.as_str().unwrap_or_default().trim();
             // A progress mark per task on stderr: the workload, then a dot.
-            eprint!("{task}.");
-            support::sleep_ms(task.trim().parse().unwrap_or(0));
-            sender.send("")?;
-        }
+            eprint!("{workload}.");
+            support::sleep_ms(workload.parse().unwrap_or(0));
+            ""
+        })?;
         Ok(())
     })
 }

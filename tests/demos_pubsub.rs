@@ -105,3 +105,32 @@ fn psenvsub_sees_only_the_b_messages_of_psenvpub() {
     assert_eq!(client.stdout, vec!["[B] We would like to see this"; 5]);
     interrupt(server);
 }
+
+#[test]
+fn syncpub_waits_for_every_syncsub_and_each_receives_every_update() {
+    const SUBSCRIBERS: usize = 3;
+    const UPDATES: usize = 2000;
+    let (mut server, ports) = programs::spawn_server("syncpub", 2, |p| {
+        vec![
+            "--bind".into(),
+            tcp(p[0]),
+            "--sync".into(),
+            tcp(p[1]),
+            "--subscribers".into(),
+            SUBSCRIBERS.to_string(),
+            "--count".into(),
+            UPDATES.to_string(),
+        ]
+    });
+    let (updates, sync) = (tcp(ports[0]), tcp(ports[1]));
+    let subscribers: Vec<Program> = (0..SUBSCRIBERS)
+        .map(|_| programs::spawn("syncsub", &["--connect", &updates, "--sync", &sync]))
+        .collect();
+    assert_eq!(server.line(), format!("Sent {UPDATES} updates"));
+    for subscriber in subscribers {
+        let finished = subscriber.wait();
+        finished.assert_code(0).assert_no_panic();
+        assert_eq!(finished.stdout, [format!("Received {UPDATES} updates")]);
+    }
+    server.wait().assert_code(0).assert_no_panic();
+}

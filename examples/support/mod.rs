@@ -158,3 +158,19 @@ pub fn wait_for_enter(ctx: &zmq_typed::Context, prompt: &str) -> Result<()> {
         .map_err(|e| io_error(&e, "reading stdin"))?;
     Ok(())
 }
+
+/// Blocks until the context shuts down (Ctrl-C or SIGTERM), for a program whose work runs on
+/// a background thread; once a second `alive` says whether that work still runs (an error
+/// from it ends the wait). Returns the shutdown's error (`is_terminated()`).
+///
+/// It waits on a socket that nothing is connected to: only the shutdown wakes it.
+pub fn wait_for_shutdown(ctx: &Context, mut alive: impl FnMut() -> Result<()>) -> Result<()> {
+    let parked = zmq_typed::Pair::new(ctx)?;
+    loop {
+        match parked.recv_timeout(Duration::from_secs(1)) {
+            Err(e) if e.is_timeout() => alive()?,
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+    }
+}
