@@ -134,3 +134,40 @@ fn syncpub_waits_for_every_syncsub_and_each_receives_every_update() {
     }
     server.wait().assert_code(0).assert_no_panic();
 }
+
+#[test]
+fn wuserver_binds_every_endpoint_given() {
+    let ipc_path = std::env::temp_dir().join(format!("demos-weather-{}.ipc", std::process::id()));
+    let ipc = format!("ipc://{}", ipc_path.display());
+    let (server, _) = programs::spawn_server("wuserver", 1, |p| {
+        vec![
+            "--bind".into(),
+            tcp(p[0]),
+            "--bind".into(),
+            ipc.clone(),
+            "--zips".into(),
+            "2".into(),
+        ]
+    });
+    let client = programs::run("wuclient", &["00001", "--connect", &ipc, "--count", "5"]);
+    client.assert_code(0).assert_no_panic();
+    assert_eq!(client.stdout.len(), 1, "{:?}", client.stdout);
+    assert!(
+        client.stdout[0].starts_with("Average temperature for zipcode '00001' was "),
+        "{:?}",
+        client.stdout
+    );
+    interrupt(server);
+    let _ = std::fs::remove_file(ipc_path);
+}
+
+#[test]
+fn psenvpub_stops_after_its_count_of_rounds() {
+    let endpoint = tcp(programs::free_port());
+    let finished = programs::run(
+        "psenvpub",
+        &["--bind", &endpoint, "--count", "3", "--interval-ms", "0"],
+    );
+    finished.assert_code(0).assert_no_panic();
+    assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
+}
