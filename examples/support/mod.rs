@@ -37,15 +37,12 @@ pub fn run(body: impl FnOnce(&Context) -> Result<()>) -> ExitCode {
     let outcome = body(&ctx);
     // Closing the context waits (at most the sockets' linger) for messages still queued.
     drop(ctx);
-    let interrupted = signals.received().is_some();
+    // After the signal, whatever the body was doing ended because of it (a proxy even
+    // returns Ok when the context shuts down).
+    let interrupted =
+        signals.received().is_some() || outcome.as_ref().is_err_and(Error::is_terminated);
     match outcome {
-        // After the signal, whatever the body was doing ended because of it (a proxy
-        // returns Ok when the context shuts down).
         _ if interrupted => {
-            eprintln!("interrupted");
-            ExitCode::from(INTERRUPTED)
-        }
-        Err(e) if e.is_terminated() => {
             eprintln!("interrupted");
             ExitCode::from(INTERRUPTED)
         }
@@ -133,7 +130,7 @@ impl Random {
 /// context shuts down (Ctrl-C: an error whose `is_terminated()` is true). A blocking read
 /// of stdin would not notice the shutdown, so stdin waits in a poll set together with a
 /// socket of the context, which wakes the poll when the context shuts down.
-pub fn wait_for_enter(ctx: &zmq_typed::Context, prompt: &str) -> Result<()> {
+pub fn wait_for_enter(ctx: &Context, prompt: &str) -> Result<()> {
     use std::io::BufRead;
     use zmq_typed::{Pair, PollEvents, Poller};
 
