@@ -127,6 +127,36 @@ fn kill_stops_every_worker(transport: Transport) {
     assert_eq!(reports.iter().map(|r| r.tasks).sum::<u64>(), TASKS as u64);
 }
 
+/// KILL sent as soon as the sink has counted the subscriptions, before any task: it
+/// reaches every worker all the same.
+fn kill_right_after_the_subscriptions(transport: Transport) {
+    let ctx = Context::new().unwrap();
+    let sink = Sink::bind(&ctx, &bind_endpoint(transport, "results"))
+        .unwrap()
+        .with_control(&bind_endpoint(transport, "control"))
+        .unwrap();
+    let control = sink.control_endpoint().unwrap().to_string();
+    let tasks = bind_endpoint(transport, "tasks");
+    let ventilator = Ventilator::bind(&ctx, &tasks, sink.endpoint()).unwrap();
+    let workers = (0..WORKERS)
+        .map(|_| {
+            let worker = Worker::connect(&ctx, ventilator.endpoint(), sink.endpoint())
+                .unwrap()
+                .with_control(&control)
+                .unwrap();
+            thread::spawn(move || worker.run(None, |task| task))
+        })
+        .collect();
+    sink.wait_for_control_subscribers(WORKERS, PATIENCE)
+        .unwrap();
+    sink.stop_workers().unwrap();
+    let killed = WorkerReport {
+        tasks: 0,
+        stopped: Stopped::Killed,
+    };
+    assert_eq!(join(workers), [killed; WORKERS]);
+}
+
 macro_rules! over_every_transport {
     ($($name:ident),* $(,)?) => {
         mod inproc { $( #[test] fn $name() { super::$name(super::Transport::Inproc) } )* }
@@ -135,7 +165,11 @@ macro_rules! over_every_transport {
     };
 }
 
-over_every_transport!(every_task_once_then_shutdown, kill_stops_every_worker);
+over_every_transport!(
+    every_task_once_then_shutdown,
+    kill_stops_every_worker,
+    kill_right_after_the_subscriptions,
+);
 
 #[test]
 fn collect_takes_the_start_then_every_result() {

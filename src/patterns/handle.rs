@@ -232,8 +232,6 @@ pub(crate) struct Background {
     thread: Option<JoinHandle<Result<()>>>,
     /// Disconnected once the thread has returned (or unwound from a panic).
     done: mpsc::Receiver<()>,
-    /// The error the loop returned, if it did (before it drops its end of `done`).
-    failure: Arc<Mutex<Option<Error>>>,
     what: &'static str,
 }
 
@@ -268,17 +266,11 @@ impl Background {
         control.set_linger(Some(Duration::ZERO))?;
         control.connect(endpoint.as_str())?;
         let (done_tx, done) = mpsc::channel::<()>();
-        let failure = Arc::new(Mutex::new(None));
-        let slot = Arc::clone(&failure);
         let thread = std::thread::Builder::new()
             .name(format!("zmq-typed-{}", what.replace(' ', "-")))
             .spawn(move || {
                 let _done = done_tx;
-                let result = body(inner);
-                if let Err(e) = &result {
-                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
-                }
-                result
+                body(inner)
             })
             .map_err(|e| Error::ThreadSpawn {
                 what,
@@ -288,13 +280,12 @@ impl Background {
             control,
             thread: Some(thread),
             done,
-            failure,
             what,
         })
     }
 
     /// Whether the thread has returned (or is returning: joining it then is prompt).
-    pub(crate) fn finished(&self) -> bool {
+    fn finished(&self) -> bool {
         matches!(self.done.try_recv(), Err(mpsc::TryRecvError::Disconnected))
     }
 
@@ -337,26 +328,6 @@ impl Background {
                 self.what
             ))))
         }
-    }
-
-    /// The outcome of a thread that ended on its own (the context's shutdown, a failure, a
-    /// panic): `None` while it runs.
-    pub(crate) fn ended(&self) -> Option<Error> {
-        if !self.finished() {
-            return None;
-        }
-        // Only stop() and drop() ask the loop to stop, and both take the handle: a loop
-        // that ended under a live handle returned an error, or panicked.
-        let failure = self
-            .failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        Some(match failure {
-            Some(e) if e.is_terminated() => terminated(self.what),
-            Some(e) => e,
-            None => Error::ThreadPanicked { what: self.what },
-        })
     }
 }
 
@@ -403,20 +374,11 @@ mod tests {
         );
 
         let bg = Background::spawn(&ctx, "test loop", |_control| panic!("on purpose")).unwrap();
-        assert!(bg.wait_done(STOP_GRACE));
-        assert!(matches!(bg.ended(), Some(Error::ThreadPanicked { .. })));
-        drop(bg);
-        let bg = Background::spawn(&ctx, "test loop", |_control| panic!("on purpose")).unwrap();
         drop(bg);
     }
 
     #[test]
     fn the_shutdown_is_terminated() {
-        let ctx = Context::new().unwrap();
-        let bg = Background::spawn(&ctx, "test loop", obedient).unwrap();
-        ctx.shutdown().unwrap();
-        assert!(bg.wait_done(STOP_GRACE));
-        assert!(bg.ended().is_some_and(|e| e.is_terminated()));
         let ctx = Context::new().unwrap();
         let bg = Background::spawn(&ctx, "test loop", obedient).unwrap();
         ctx.shutdown().unwrap();

@@ -83,7 +83,7 @@ use crate::poll::Poller;
 use crate::sendable::Sendable;
 use crate::typed::{Pair, Req, Routed, Router, RoutingId};
 
-use super::handle::{Background, Counters, Shared};
+use super::handle::{terminated, Background, Counters, Shared};
 
 /// What a worker sends first, to say it is ready: the one frame `READY`.
 pub const READY: &str = "READY";
@@ -94,8 +94,24 @@ struct State {
     counters: Counters,
     /// `READY` messages received: workers that announced themselves.
     workers: u64,
-    /// Whether the loop has ended.
-    ended: bool,
+    /// How the loop ended, once it has (set before its thread returns, or unwinds).
+    ended: Option<Error>,
+}
+
+/// Records how the loop ended, for the handle's waiters: its error, or a panic when it
+/// unwinds without one.
+struct EndGuard(Arc<Shared<State>>);
+
+impl Drop for EndGuard {
+    fn drop(&mut self) {
+        self.0.update(|s| {
+            if s.ended.is_none() {
+                s.ended = Some(Error::ThreadPanicked {
+                    what: "load balancer",
+                });
+            }
+        });
+    }
 }
 
 /// The load-balancing broker (ROUTER frontend for clients, ROUTER backend for [`LbWorker`]s,
@@ -138,14 +154,21 @@ impl LoadBalancer {
         let shared = Shared::new(State::default());
         let state = Arc::clone(&shared);
         let thread = Background::spawn(ctx, "load balancer", move |control| {
+            let guard = EndGuard(state);
             let result = Broker {
                 clients: &clients,
                 workers: &workers,
-                shared: &state,
+                shared: &guard.0,
                 free: VecDeque::new(),
             }
             .run(&control);
-            state.update(|s| s.ended = true);
+            let ended = match &result {
+                Err(e) if !e.is_terminated() => e.clone(),
+                // The context's shutdown; or a stop by the handle, which is gone then (or
+                // waits for the thread, not for this).
+                _ => terminated("load balancer"),
+            };
+            guard.0.update(|s| s.ended = Some(ended));
             result
         })?;
         Ok(LoadBalancer {
@@ -171,10 +194,11 @@ impl LoadBalancer {
     ///
     /// Reads the broker's own counts; calls nothing.
     pub fn counters(&self) -> Result<Counters> {
-        if let Some(error) = self.thread.ended() {
-            return Err(error);
+        let state = self.shared.lock();
+        match &state.ended {
+            Some(error) => Err(error.clone()),
+            None => Ok(state.counters),
         }
-        Ok(self.shared.lock().counters)
     }
 
     /// Waits until `n` workers have announced themselves with [`READY`] (since the start),
@@ -188,7 +212,7 @@ impl LoadBalancer {
         let arrived = self.shared.wait_until(
             deadline,
             |state| state.workers >= n,
-            |state| state.ended.then(|| self.thread.ended()).flatten(),
+            |state| state.ended.clone(),
         )?;
         if arrived {
             Ok(())
@@ -251,7 +275,7 @@ impl Broker<'_> {
             }
             if worker_ready {
                 if let Some(message) = receive(self.workers)? {
-                    if self.from_worker(message)? {
+                    if self.on_worker_message(message)? {
                         if let Some(request) = waiting.take() {
                             waiting = self.dispatch(request)?;
                         }
@@ -279,7 +303,7 @@ impl Broker<'_> {
 
     /// Takes a worker's message: `READY`, or a reply for a client, which goes to it. `true`
     /// when the worker is free again (it is then at the back of the free queue).
-    fn from_worker(&mut self, message: Routed) -> Result<bool> {
+    fn on_worker_message(&mut self, message: Routed) -> Result<bool> {
         let Routed { id, body } = message;
         let rest = match body.split_envelope() {
             Ok((envelope, rest)) if envelope.is_empty() => Some(rest),
@@ -315,26 +339,39 @@ impl Broker<'_> {
 
     /// Sends `[client id][][reply...]` to its client, without waiting: a client that has
     /// gone (or cannot take it) loses it, counted as dropped.
+    ///
+    /// Sends under the counters' lock (a send that never waits), so that whoever has the
+    /// message also sees it counted.
     fn reply(&self, reply: Multipart) -> Result<()> {
-        match self.clients.try_send(reply) {
-            Ok(None) => self.shared.update(|s| s.counters.frontend_out += 1),
-            Err(e) if e.is_terminated() => return Err(e.into_error()),
-            Ok(Some(_)) | Err(_) => self.shared.update(|s| s.counters.dropped += 1),
-        }
-        Ok(())
+        self.shared.update(|s| match self.clients.try_send(reply) {
+            Ok(None) => {
+                s.counters.frontend_out += 1;
+                Ok(())
+            }
+            Err(e) if e.is_terminated() => Err(e.into_error()),
+            Ok(Some(_)) | Err(_) => {
+                s.counters.dropped += 1;
+                Ok(())
+            }
+        })
     }
 
     /// Gives `request` to the worker free the longest; one that has gone is forgotten and the
-    /// next is tried. The request back when no free worker took it.
+    /// next is tried. The request back when no free worker took it. Sends under the counters'
+    /// lock, as [`Broker::reply`] does.
     fn dispatch(&mut self, mut request: Request) -> Result<Option<Request>> {
         while let Some(worker) = self.free.pop_front() {
             request.push_front(Message::new());
             let routed = Routed::new(worker, request);
-            let unsent = match self.workers.try_send(routed) {
-                Ok(None) => {
-                    self.shared.update(|s| s.counters.backend_out += 1);
-                    return Ok(None);
+            let sent = self.shared.update(|s| {
+                let sent = self.workers.try_send(routed);
+                if matches!(sent, Ok(None)) {
+                    s.counters.backend_out += 1;
                 }
+                sent
+            });
+            let unsent = match sent {
+                Ok(None) => return Ok(None),
                 Ok(Some(unsent)) => unsent,
                 Err(e) if e.is_terminated() => return Err(e.into_error()),
                 Err(e) => e.into_message(),

@@ -39,8 +39,10 @@
 //! - **The batch start comes first.** The sink takes its first message as the start of the
 //!   batch and starts its clock. [`Ventilator::wait_for_sink`] waits until the connection
 //!   to the sink is up, so that [`Ventilator::start_batch`] puts the start on the wire ahead
-//!   of every task. Where the order must be certain (a test), take the start on the sink
-//!   ([`Sink::recv_batch_start`]) before sending the tasks, then [`Sink::collect_results`].
+//!   of every task. The start and the results still come over different connections, so
+//!   nothing orders them strictly: where the order must be certain (a test), take the start
+//!   on the sink ([`Sink::recv_batch_start`]) before sending the tasks, then
+//!   [`Sink::collect_results`].
 //! - **Every result is counted once.** [`Sink::collect`] checks the batch start
 //!   ([`BATCH_START`], else [`Error::Malformed`]) and returns exactly `tasks` results, in
 //!   order of arrival, with the time they took.
@@ -104,6 +106,7 @@ use crate::multipart::Multipart;
 use crate::options::PollEvents;
 use crate::poll::Poller;
 use crate::sendable::Sendable;
+use crate::socket_core::SocketCore;
 use crate::typed::{Pull, Push, Sub, Subscription, XPub};
 
 /// Where the ventilator binds its tasks socket by default (the guide's port 5557).
@@ -123,8 +126,13 @@ pub const BATCH_START: &str = "0";
 /// The message the sink publishes to stop the workers.
 pub const KILL: &str = "KILL";
 
-fn is_inproc(endpoint: &str) -> bool {
-    endpoint.starts_with("inproc://")
+/// A monitor of the handshakes of `socket`, about to bind or connect to `endpoint`; none
+/// over inproc, which has no handshake (and so no need for the monitor's thread).
+fn handshakes(socket: &SocketCore, endpoint: &str) -> Result<Option<Monitor>> {
+    if endpoint.starts_with("inproc://") {
+        return Ok(None);
+    }
+    socket.monitor_handshakes().map(Some)
 }
 
 /// The time left before `deadline`, or [`Error::TimedOut`] saying `what` did not happen.
@@ -148,10 +156,11 @@ fn time_left(deadline: Option<Instant>, what: impl FnOnce() -> String) -> Result
 pub struct Ventilator {
     tasks: Push,
     endpoint: String,
-    workers: Monitor,
+    /// The handshakes of the workers (none over inproc, which has none).
+    workers: Option<Monitor>,
     sink: Push,
-    sink_endpoint: String,
-    sink_peer: Monitor,
+    /// The handshake of the sink (none over inproc).
+    sink_peer: Option<Monitor>,
     sent: Cell<u64>,
 }
 
@@ -165,17 +174,16 @@ impl Ventilator {
     /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
     pub fn bind(ctx: &Context, tasks: &str, sink: &str) -> Result<Ventilator> {
         let socket = Push::new(ctx)?;
-        let workers = socket.monitor_handshakes()?;
+        let workers = handshakes(&socket, tasks)?;
         let endpoint = socket.bind(tasks)?.to_string();
         let to_sink = Push::new(ctx)?;
-        let sink_peer = to_sink.monitor_handshakes()?;
+        let sink_peer = handshakes(&to_sink, sink)?;
         to_sink.connect(sink)?;
         Ok(Ventilator {
             tasks: socket,
             endpoint,
             workers,
             sink: to_sink,
-            sink_endpoint: sink.to_string(),
             sink_peer,
             sent: Cell::new(0),
         })
@@ -200,8 +208,8 @@ impl Ventilator {
     /// makes libzmq process the connections waiting for the socket
     /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).
     pub fn wait_for_workers(&self, n: usize, timeout: Duration) -> Result<()> {
-        if !is_inproc(&self.endpoint) {
-            self.workers.wait_for_handshakes(n, timeout)?;
+        if let Some(workers) = &self.workers {
+            workers.wait_for_handshakes(n, timeout)?;
         }
         self.tasks.events().map(drop)
     }
@@ -213,10 +221,10 @@ impl Ventilator {
     /// Reads the handshakes counted by the sink socket's monitor
     /// ([`Monitor::wait_for_handshakes`]).
     pub fn wait_for_sink(&self, timeout: Duration) -> Result<()> {
-        if is_inproc(&self.sink_endpoint) {
-            return Ok(());
+        match &self.sink_peer {
+            Some(sink) => sink.wait_for_handshakes(1, timeout),
+            None => Ok(()),
         }
-        self.sink_peer.wait_for_handshakes(1, timeout)
     }
 
     /// Tells the sink that the batch starts: sends it [`BATCH_START`].

@@ -112,10 +112,6 @@ use crate::poll::Poller;
 use crate::sendable::Sendable;
 use crate::typed::{ReqSlot, Router, Sub, Subscription, XPub};
 
-fn is_inproc(endpoint: &str) -> bool {
-    endpoint.starts_with("inproc://")
-}
-
 /// The deadline `timeout` from now (`None`: none, as for a timeout too far to represent).
 fn deadline(timeout: Option<Duration>) -> Option<Instant> {
     timeout.and_then(|timeout| Instant::now().checked_add(timeout))
@@ -217,6 +213,9 @@ impl SyncPublisher {
     /// how far it got), [`Error::Terminated`] on the context's shutdown.
     ///
     /// Counts since the bind: a second call with a larger `n` waits for the new ones only.
+    /// A subscriber's sync request counts once however often it is sent, but a subscriber
+    /// whose connection breaks and comes back sends its subscriptions again, and they
+    /// count again.
     ///
     /// Wraps `zmq_poll`, then `zmq_msg_recv` on both sockets and `zmq_msg_send` for each
     /// reply ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
@@ -292,9 +291,9 @@ impl SyncPublisher {
 #[derive(Debug)]
 pub struct SyncSubscriber {
     sub: Sub,
-    updates_endpoint: String,
-    /// The SUB's handshakes, to send the sync request once its connection is up.
-    updates_peer: Monitor,
+    /// The SUB's handshakes, to send the sync request once its connection is up (none over
+    /// inproc, which has no handshake).
+    updates_peer: Option<Monitor>,
     sync: RefCell<ReqSlot>,
     /// The sync request: empty for one subscription, else their number.
     request: String,
@@ -327,7 +326,11 @@ impl SyncSubscriber {
         for topic in &distinct {
             sub.subscribe(topic)?;
         }
-        let updates_peer = sub.monitor_handshakes()?;
+        let updates_peer = if updates.starts_with("inproc://") {
+            None
+        } else {
+            Some(sub.monitor_handshakes()?)
+        };
         sub.connect(updates)?;
         let req = ReqSlot::new(ctx)?;
         req.connect(sync)?;
@@ -337,7 +340,6 @@ impl SyncSubscriber {
         };
         Ok(SyncSubscriber {
             sub,
-            updates_endpoint: updates.to_string(),
             updates_peer,
             sync: RefCell::new(req),
             request,
@@ -358,10 +360,9 @@ impl SyncSubscriber {
     pub fn sync(&self, timeout: Option<Duration>) -> Result<()> {
         let deadline = deadline(timeout);
         let what = || format!("no reply to the sync request within {timeout:?}");
-        if !is_inproc(&self.updates_endpoint) {
+        if let Some(updates) = &self.updates_peer {
             let left = time_left(deadline, what)?;
-            self.updates_peer
-                .wait_for_handshakes(1, left.unwrap_or(Duration::MAX))?;
+            updates.wait_for_handshakes(1, left.unwrap_or(Duration::MAX))?;
         }
         let mut req = self.sync.borrow_mut();
         if req.is_ready() {
