@@ -128,23 +128,3 @@ fn taskvent_proceeds_when_stdin_ends() {
     worker.wait().assert_code(0);
     sink.wait().assert_code(0);
 }
-
-#[test]
-fn tasksink_refuses_a_batch_that_does_not_start_with_0() {
-    let (sink, port) = programs::spawn_server("tasksink", 1, |p| {
-        vec!["--bind".into(), tcp(p[0]), "--tasks".into(), "1".into()]
-    });
-    let ctx = zmq_typed::Context::new().unwrap();
-    let push = common::patient(zmq_typed::Push::new(&ctx).unwrap());
-    push.connect(tcp(port[0])).unwrap();
-    push.send("hello").unwrap();
-    let finished = sink.wait();
-    finished.assert_code(1).assert_no_panic();
-    assert!(
-        finished.stderr.starts_with("error: malformed message: ")
-            && finished.stderr.contains("hello"),
-        "{}",
-        finished.stderr
-    );
-    assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
-}
