@@ -8,7 +8,6 @@
 
 mod support;
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -38,9 +37,8 @@ fn main() -> ExitCode {
         let started = Instant::now();
         for task in 1..=args.tasks {
             sink.collect_results(1)?;
-            // Progress on stderr: a colon every ten results, a dot otherwise.
+            // Progress on stderr (unbuffered): a colon every ten results, a dot otherwise.
             eprint!("{}", if task % 10 == 0 { ":" } else { "." });
-            let _ = std::io::stderr().flush();
         }
         eprintln!();
         support::say(format_args!(
