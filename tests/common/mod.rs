@@ -4,6 +4,7 @@
 pub mod zmtp;
 
 pub mod child;
+pub mod programs;
 pub mod signals;
 pub mod watchdog;
 

@@ -1,0 +1,118 @@
+//! The broker demo programs as real processes: rrbroker (a poll loop) and msgqueue (the
+//! proxy) between rrclient processes, a library REQ client and rrworker processes, and
+//! mtserver (worker threads behind the proxy) serving hwclient.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::patient;
+use common::programs::{self, tcp, Program};
+use zmq_typed::{Context, Req};
+
+/// Requests per client.
+const REQUESTS: usize = 5;
+
+/// Starts `broker` on two free ports, two rrworkers behind it, two rrclients and a library
+/// REQ client in front; checks that every client got exactly its replies, that the workers
+/// saw every request once, and that Ctrl-C ends the broker and the workers cleanly.
+fn broker_carries_every_request_and_reply(broker: &str) {
+    let (mut broker, ports) = programs::spawn_server(broker, 2, |p| {
+        vec![
+            "--frontend".into(),
+            tcp(p[0]),
+            "--backend".into(),
+            tcp(p[1]),
+        ]
+    });
+    let (frontend, backend) = (tcp(ports[0]), tcp(ports[1]));
+    let mut workers: Vec<Program> = (0..2)
+        .map(|_| programs::spawn("rrworker", &["--connect", &backend, "--delay-ms", "0"]))
+        .collect();
+    let count = REQUESTS.to_string();
+    let clients: Vec<Program> = (0..2)
+        .map(|_| programs::spawn("rrclient", &["--connect", &frontend, "--count", &count]))
+        .collect();
+
+    // A library client with requests of its own: each reply comes back to it, in order.
+    let ctx = Context::new().unwrap();
+    let mut req = patient(Req::new(&ctx).unwrap());
+    req.connect(&frontend).unwrap();
+    for i in 0..REQUESTS {
+        let (reply, ready) = req.send(format!("Hello {i}")).unwrap().recv().unwrap();
+        assert_eq!(reply, "World");
+        req = ready;
+    }
+
+    let expected: Vec<String> = (0..REQUESTS)
+        .map(|i| format!("Received reply {i} [World]"))
+        .collect();
+    for client in clients {
+        let finished = client.wait();
+        finished.assert_code(0).assert_no_panic();
+        assert_eq!(finished.stdout, expected);
+    }
+
+    // Every request reached one worker exactly once.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for worker in &mut workers {
+        worker.wait_for_handler(libc::SIGINT);
+        worker.signal(libc::SIGINT);
+    }
+    for worker in workers {
+        let finished = worker.wait();
+        finished.assert_code(130).assert_no_panic();
+        for line in finished.stdout {
+            *seen.entry(line).or_default() += 1;
+        }
+    }
+    let mut want: BTreeMap<String, usize> = (0..REQUESTS)
+        .map(|i| (format!("Received request: [Hello {i}]"), 1))
+        .collect();
+    want.insert("Received request: [Hello]".into(), 2 * REQUESTS);
+    assert_eq!(seen, want);
+
+    broker.wait_for_handler(libc::SIGINT);
+    broker.signal(libc::SIGINT);
+    let finished = broker.wait();
+    finished.assert_code(130).assert_no_panic();
+    assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
+}
+
+#[test]
+fn rrbroker_carries_every_request_to_a_worker_and_every_reply_to_its_client() {
+    broker_carries_every_request_and_reply("rrbroker");
+}
+
+#[test]
+fn msgqueue_carries_every_request_to_a_worker_and_every_reply_to_its_client() {
+    broker_carries_every_request_and_reply("msgqueue");
+}
+
+#[test]
+fn mtserver_serves_hwclient_from_its_worker_threads() {
+    let (mut server, ports) = programs::spawn_server("mtserver", 1, |p| {
+        vec![
+            "--bind".into(),
+            tcp(p[0]),
+            "--workers".into(),
+            "3".into(),
+            "--delay-ms".into(),
+            "0".into(),
+        ]
+    });
+    let client = programs::run("hwclient", &["--connect", &tcp(ports[0]), "--count", "6"]);
+    client.assert_code(0).assert_no_panic();
+    assert_eq!(
+        client.stdout,
+        (0..6)
+            .map(|i| format!("Received World {i}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(server.lines(6), vec!["Received request: [Hello]"; 6]);
+    server.wait_for_handler(libc::SIGINT);
+    server.signal(libc::SIGINT);
+    let finished = server.wait();
+    finished.assert_code(130).assert_no_panic();
+    assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
+}
