@@ -202,7 +202,7 @@ fn clients_over<'s, 'e>(
 pub fn forwarder(ctx: &Context, ep: &mut Endpoints, subscribers: usize, n: u64) -> Result<u64> {
     let publisher = XPub::new(ctx)?;
     let upstream = publisher.bind(ep.bind("upstream"))?;
-    let forwarder = Forwarder::start(ctx, upstream.as_str(), &ep.bind("downstream"))?;
+    let forwarder = Forwarder::start(ctx, &upstream.to_string(), &ep.bind("downstream"))?;
     let moved = thread::scope(|s| -> Result<u64> {
         let _stop = ShutdownOnExit(ctx);
         let mut readers = Vec::new();

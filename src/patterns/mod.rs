@@ -8,3 +8,10 @@ pub mod handle;
 pub mod load_balancer;
 pub mod pipeline;
 pub mod sync_pubsub;
+
+pub use broker::RequestReplyBroker;
+pub use forwarder::Forwarder;
+pub use handle::Counters;
+pub use load_balancer::{LbWorker, LoadBalancer};
+pub use pipeline::{Batch, Sink, Stopped, Ventilator, Worker, WorkerReport};
+pub use sync_pubsub::{SyncPublisher, SyncSubscriber};
