@@ -154,9 +154,7 @@ fn load_balancer_over(transport: Transport) {
     )
     .unwrap();
     let (workers, most_at_once) = lb_workers(&ctx, broker.backend_endpoint(), WORKERS);
-    broker
-        .wait_for_workers(WORKERS as u64, Some(PATIENCE))
-        .unwrap();
+    broker.wait_for_workers(WORKERS, Some(PATIENCE)).unwrap();
 
     let per_worker = tally(clients(&ctx, broker.frontend_endpoint()));
     assert_eq!(per_worker.values().sum::<u64>(), TOTAL, "{transport:?}");
@@ -193,9 +191,7 @@ fn one_client_is_served_by_the_workers_in_turn() {
         let ctx = quick_ctx();
         let broker = LoadBalancer::start(&ctx, "tcp://127.0.0.1:*", "inproc://lb-turns").unwrap();
         let (workers, _) = lb_workers(&ctx, broker.backend_endpoint(), WORKERS);
-        broker
-            .wait_for_workers(WORKERS as u64, Some(PATIENCE))
-            .unwrap();
+        broker.wait_for_workers(WORKERS, Some(PATIENCE)).unwrap();
         let mut req = patient(Req::new(&ctx).unwrap());
         req.connect(broker.frontend_endpoint()).unwrap();
         let mut order = Vec::new();
@@ -314,6 +310,47 @@ fn a_busy_worker_is_never_given_a_second_request() {
             assert_eq!(
                 broker.stop().unwrap(),
                 counters(3, 3, 5, 3),
+                "{transport:?}"
+            );
+        }
+    });
+}
+
+/// A reply for a client that has gone never blocks the broker: it is dropped (and counted)
+/// or, if the broker has not noticed the client go yet, sent into its closing connection.
+/// Either way the next client is served.
+#[test]
+fn a_reply_for_a_client_that_has_gone_is_not_waited_for() {
+    within(PATIENCE, "vanished client", || {
+        for transport in TRANSPORTS {
+            let ctx = quick_ctx();
+            let broker = LoadBalancer::start(
+                &ctx,
+                &bind_endpoint(transport, "gone-front"),
+                &bind_endpoint(transport, "gone-back"),
+            )
+            .unwrap();
+            let worker = held_worker(&ctx, broker.backend_endpoint(), 2);
+            broker.wait_for_workers(1, Some(PATIENCE)).unwrap();
+            let frontend = broker.frontend_endpoint().to_string();
+            let gone = abandoned_request(&ctx, &frontend);
+            assert_eq!(worker.requests.recv_timeout(PATIENCE).unwrap(), "anyone?");
+            drop(gone);
+            worker.release.send(()).unwrap();
+            let next = send_request(&ctx, &frontend, "next");
+            assert_eq!(worker.requests.recv_timeout(PATIENCE).unwrap(), "next");
+            worker.release.send(()).unwrap();
+            assert_eq!(next.join().unwrap(), "next done");
+            assert_eq!(worker.thread.join().unwrap(), 1);
+            let counted = broker.stop().unwrap();
+            assert_eq!(counted.frontend_out + counted.dropped, 2, "{transport:?}");
+            assert_eq!(
+                Counters {
+                    frontend_out: 0,
+                    dropped: 0,
+                    ..counted
+                },
+                counters(2, 2, 3, 0),
                 "{transport:?}"
             );
         }

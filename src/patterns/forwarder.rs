@@ -29,17 +29,18 @@
 //!
 //! # Subscriptions are capped
 //! The XSUB keeps the subscriptions it forwards in a trie that libzmq walks recursively, one
-//! stack frame per byte of topic (see [the proxy's stack note](crate::proxy)): a remote
-//! subscriber sending a very long topic could overflow a stack and kill the process. The
-//! downstream [`XPub`] is made with a `ZMQ_MAXMSGSIZE` of
+//! stack frame per byte of topic (see [the proxy's stack note][stack]): a remote subscriber
+//! sending a very long topic could overflow a stack and kill the process. The downstream
+//! [`XPub`] is made with a `ZMQ_MAXMSGSIZE` of
 //! [`SUBSCRIPTION_MSG_MAX`](crate::limits::SUBSCRIPTION_MSG_MAX) (the longest subscription
 //! to a topic of [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) bytes), as every XPUB of
-//! this crate is: a tcp or ipc subscriber that sends a longer one is disconnected by libzmq
-//! and its subscription dropped, and the forwarder goes on for everyone else. In-process
-//! subscribers (inproc) are not limited by libzmq, but the crate's own subscribe calls
-//! refuse a topic longer than `MAX_TOPIC_LEN` before it is sent
-//! ([`Error::TopicTooLong`](crate::Error::TopicTooLong)). Updates themselves (downstream) are
-//! not limited.
+//! this crate is, before it binds: a tcp or ipc subscriber that sends a longer one is
+//! disconnected by libzmq and its subscription dropped, and the forwarder goes on for
+//! everyone else. In-process subscribers (inproc) are not limited by libzmq, but the crate's
+//! own subscribe calls refuse a topic longer than `MAX_TOPIC_LEN` before it is sent
+//! ([`Error::TopicTooLong`]). Updates themselves (downstream) are not limited.
+//!
+//! [stack]: mod@crate::proxy#stack-what-a-proxy-forwards-into-an-xsub
 //!
 //! # Counters
 //! Whole messages, as libzmq's proxy counts them ([`Counters`]): `frontend_in` are the

@@ -40,8 +40,9 @@ use crate::proxy::{ProxySocket, ProxyStats, SteerableProxy};
 use crate::typed::Pair;
 
 /// How long `stop()` and dropping a broker's handle wait at most for its thread (which
-/// answers at once unless something is badly wrong): 2 seconds.
-pub const STOP_GRACE: Duration = Duration::from_secs(2);
+/// answers at once unless something is badly wrong): 2 seconds, the steerable proxy's own
+/// [`DROP_GRACE`](crate::proxy::DROP_GRACE).
+pub const STOP_GRACE: Duration = crate::proxy::DROP_GRACE;
 
 /// What a broker has moved, in whole messages (a multipart message counts one, however many
 /// frames it has), counted as `zmq_proxy_steerable`'s `STATISTICS` counts them (libzmq 4.3.4

@@ -93,7 +93,7 @@ pub const READY: &str = "READY";
 struct State {
     counters: Counters,
     /// `READY` messages received: workers that announced themselves.
-    workers: u64,
+    workers: usize,
     /// How the loop ended, once it has (set before its thread returns, or unwinds).
     ended: Option<Error>,
 }
@@ -207,7 +207,7 @@ impl LoadBalancer {
     /// [`Error::is_terminated`] when the context is shut down meanwhile.
     ///
     /// Waits on the broker's own counts; calls nothing.
-    pub fn wait_for_workers(&self, n: u64, timeout: Option<Duration>) -> Result<()> {
+    pub fn wait_for_workers(&self, n: usize, timeout: Option<Duration>) -> Result<()> {
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let arrived = self.shared.wait_until(
             deadline,
@@ -412,7 +412,8 @@ impl LbWorker {
     /// Connects a REQ socket to the broker's `backend`. Nothing is sent yet:
     /// [`LbWorker::serve`] announces the worker.
     ///
-    /// Wraps `zmq_socket` and `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
+    /// Wraps `zmq_socket` and `zmq_connect`
+    /// ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
     pub fn connect(ctx: &Context, backend: &str) -> Result<LbWorker> {
         let req = Req::new(ctx)?;
         req.connect(backend)?;
@@ -434,7 +435,8 @@ impl LbWorker {
     /// both `Ok` with the number of requests served. [`Error::Malformed`] for a request
     /// without the client's envelope (not from a [`LoadBalancer`]).
     ///
-    /// Wraps `zmq_msg_send` and `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    /// Wraps `zmq_msg_send` and `zmq_msg_recv`
+    /// ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn serve<F, R>(self, limit: Option<u64>, mut f: F) -> Result<u64>
     where
         F: FnMut(Multipart) -> R,
