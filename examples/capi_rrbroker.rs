@@ -105,7 +105,7 @@ fn main() {
             },
         ];
         //  Switch messages between sockets
-        loop {
+        while !s_interrupted() {
             // zmq_poll(-1): Poller::poll(None) (or zmq_typed::poll)
             if zmq_poll(items.as_mut_ptr(), items.len() as c_int, -1) == -1 {
                 stop_unless_interrupted("zmq_poll");

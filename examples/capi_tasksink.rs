@@ -62,7 +62,7 @@ fn main() {
 
             //  Process the confirmations
             let mut task_nbr = 0u64;
-            while task_nbr < args.tasks {
+            while task_nbr < args.tasks && !s_interrupted() {
                 // zmq_recv(): Socket::recv, or Pull::recv
                 let size = zmq_recv(
                     receiver,

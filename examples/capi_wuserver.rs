@@ -53,7 +53,7 @@ fn main() {
         //  Initialize random number generator
         capi_support::seed_random();
         let mut update_nbr = 0u64;
-        while capi_support::more_to_do(update_nbr, args.count) && !s_interrupted() {
+        while capi_support::more_to_do(update_nbr, args.count) {
             //  Get values that will fool the boss
             let zipcode = randof(100_000);
             let temperature = randof(215) - 80;

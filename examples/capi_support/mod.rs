@@ -150,7 +150,8 @@ pub fn say(line: impl std::fmt::Display) {
     }
 }
 
-/// Whether a loop that has done `done` rounds goes on: `count` 0 means no limit.
+/// Whether a loop that has done `done` rounds goes on: no signal came, and `count` is not
+/// reached (0 means no limit).
 pub fn more_to_do(done: u64, count: u64) -> bool {
-    count == 0 || done < count
+    !s_interrupted() && (count == 0 || done < count)
 }
