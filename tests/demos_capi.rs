@@ -1,7 +1,7 @@
 //! The `capi_*` programs (the guide's C programs, written over the raw `zmq_ffi` crate) run
 //! as processes, against each other, against the library's sockets and, when they are
-//! built, against their safe twins: the exact stdout lines and exit codes of
-//! /work/shared/demos.md.
+//! built, against their safe twins: the exact stdout lines and exit codes of the demo
+//! programs' contract.
 //!
 //! The programs are `target/<profile>/examples/capi_*`: build them first (`./dev.sh test`
 //! does, or `cargo build --examples`).
