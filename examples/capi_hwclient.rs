@@ -15,11 +15,12 @@ use zmq_ffi::*;
 
 /// Hello World client (REQ connects) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Endpoint of the server.
     #[arg(long, default_value = "tcp://localhost:5555")]
     connect: String,
-    /// Requests to send (0: no limit).
+    /// Requests to send.
     #[arg(long, default_value_t = 10)]
     count: u64,
 }
@@ -44,7 +45,7 @@ fn main() {
         }
 
         let mut request_nbr = 0u64;
-        while capi_support::more_to_do(request_nbr, args.count) {
+        while request_nbr < args.count && !s_interrupted() {
             let mut buffer = [0u8; 256];
             eprintln!("Sending Hello {request_nbr}...");
             // zmq_send(): Socket::send("Hello"), or Req::send (Req<Ready> -> Req<AwaitingReply>)
@@ -63,7 +64,9 @@ fn main() {
                 stop_unless_interrupted("zmq_recv");
                 break;
             }
-            capi_support::say(format_args!("Received World {request_nbr}"));
+            let size = (size as usize).min(buffer.len());
+            let reply = capi_support::text(&buffer[..size]);
+            capi_support::say(format_args!("Received {reply} {request_nbr}"));
             request_nbr += 1;
         }
 

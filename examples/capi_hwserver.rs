@@ -16,6 +16,7 @@ use zmq_ffi::*;
 
 /// Hello World server (REP binds) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Endpoint to bind.
     #[arg(long, default_value = "tcp://*:5555")]

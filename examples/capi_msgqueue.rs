@@ -15,6 +15,7 @@ use zmq_ffi::*;
 
 /// Message queue (ROUTER and DEALER bind, zmq_proxy) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Endpoint the clients (REQ) connect to.
     #[arg(long, default_value = "tcp://*:5559")]

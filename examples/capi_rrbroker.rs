@@ -17,6 +17,7 @@ use zmq_ffi::*;
 
 /// Request-reply broker (ROUTER and DEALER bind, zmq_poll loop) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Endpoint the clients (REQ) connect to.
     #[arg(long, default_value = "tcp://*:5559")]

@@ -15,6 +15,7 @@ use zmq_ffi::*;
 
 /// Task sink (PULL binds) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Endpoint the ventilator and the workers connect to.
     #[arg(long, default_value = "tcp://*:5558")]
@@ -53,8 +54,13 @@ fn main() {
             buffer.len(),
             0,
         );
+        let start = capi_support::text(&buffer[..(size.max(0) as usize).min(buffer.len())]);
         if size == -1 {
             stop_unless_interrupted("zmq_recv");
+        } else if start != "0" {
+            // (The C program takes any first message; the twins check it.)
+            eprintln!("error: malformed message: the batch start is \"0\", not {start}");
+            std::process::exit(1);
         } else {
             //  Start our clock now
             // zmq_stopwatch_start(): std::time::Instant::now() (no wrapper: std has clocks)
@@ -74,8 +80,8 @@ fn main() {
                     stop_unless_interrupted("zmq_recv");
                     break;
                 }
-                eprint!("{}", if task_nbr % 10 == 0 { ":" } else { "." });
                 task_nbr += 1;
+                eprint!("{}", if task_nbr % 10 == 0 { ":" } else { "." });
             }
             //  Calculate and report duration of batch
             // zmq_stopwatch_stop(): Instant::elapsed (microseconds; also frees the watch)

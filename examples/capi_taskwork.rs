@@ -17,6 +17,7 @@ use zmq_ffi::*;
 
 /// Task worker (PULL connects; PUSH connects to the sink) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Endpoint of the ventilator.
     #[arg(long, default_value = "tcp://localhost:5557")]

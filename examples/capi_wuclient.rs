@@ -16,6 +16,7 @@ use zmq_ffi::*;
 
 /// Weather update client (SUB connects) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Zip code to subscribe to.
     #[arg(default_value = "10001")]
@@ -23,8 +24,8 @@ struct Args {
     /// Endpoint of the weather server.
     #[arg(long, default_value = "tcp://localhost:5556")]
     connect: String,
-    /// Updates to average (0: no limit).
-    #[arg(long, default_value_t = 100)]
+    /// Updates to average.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     count: u64,
 }
 
@@ -64,7 +65,7 @@ fn main() {
         //  Process updates
         let mut update_nbr = 0u64;
         let mut total_temp: i64 = 0;
-        while capi_support::more_to_do(update_nbr, args.count) {
+        while update_nbr < args.count && !s_interrupted() {
             let mut buffer = [0u8; 64];
             // zmq_recv(): Socket::recv_string, or Sub::recv
             let size = zmq_recv(
@@ -80,8 +81,11 @@ fn main() {
             let size = (size as usize).min(buffer.len());
             // sscanf(string, "%d %d %d", &zipcode, &temperature, &relhumidity)
             let update = capi_support::text(&buffer[..size]);
-            let mut fields = update.split(' ').map(|f| f.parse::<i64>().unwrap_or(0));
-            let (_zipcode, temperature) = (fields.next(), fields.next().unwrap_or(0));
+            let Some(temperature) = update.split(' ').nth(1).and_then(|t| t.parse::<i64>().ok())
+            else {
+                eprintln!("error: malformed message: not a weather update: {update:?}");
+                std::process::exit(1);
+            };
             total_temp += temperature;
             update_nbr += 1;
         }
@@ -89,7 +93,7 @@ fn main() {
             capi_support::say(format_args!(
                 "Average temperature for zipcode '{}' was {}F",
                 args.zip,
-                total_temp / update_nbr.max(1) as i64
+                total_temp / update_nbr as i64
             ));
         }
 

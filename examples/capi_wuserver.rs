@@ -16,6 +16,7 @@ use zmq_ffi::*;
 
 /// Weather update server (PUB binds) over the raw C API.
 #[derive(Parser)]
+#[command(version)]
 struct Args {
     /// Endpoint to bind, repeatable; given once or more it replaces both defaults
     /// (tcp://*:5556 and ipc://weather.ipc).
@@ -24,6 +25,9 @@ struct Args {
     /// Updates to publish before exiting (0: no limit).
     #[arg(long, default_value_t = 0)]
     count: u64,
+    /// Zip codes are drawn from 0..zips (fewer makes a client's zip come up more often).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    zips: u32,
 }
 
 fn main() {
@@ -55,8 +59,8 @@ fn main() {
         let mut update_nbr = 0u64;
         while capi_support::more_to_do(update_nbr, args.count) {
             //  Get values that will fool the boss
-            let zipcode = randof(100_000);
-            let temperature = randof(215) - 80;
+            let zipcode = randof(args.zips);
+            let temperature = i64::from(randof(215)) - 80;
             let relhumidity = randof(50) + 10;
 
             //  Send message to all subscribers

@@ -277,16 +277,68 @@ fn capi_hwserver_with_the_safe_hwclient() {
     assert_eq!(lines, ["Received Hello", "Received Hello"]);
 }
 
+#[test]
+fn capi_hwclient_with_the_safe_hwserver() {
+    let Some(hwserver) = locate("hwserver") else {
+        common::skip(
+            "capi_hwclient_with_the_safe_hwserver",
+            "the safe twin `hwserver` is not built",
+        );
+        return;
+    };
+    let endpoint = ipc("twin-server");
+    let server = Running::start(
+        hwserver,
+        &["--bind", &endpoint, "--delay-ms", "0", "--count", "2"],
+    );
+    let client = start("capi_hwclient", &["--connect", &endpoint, "--count", "2"]);
+    let (code, lines, stderr) = client.finish();
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert_eq!(lines, ["Received World 0", "Received World 1"]);
+    let (code, lines, _) = server.finish();
+    assert_eq!(code, Some(0));
+    assert_eq!(lines, ["Received Hello", "Received Hello"]);
+}
+
+#[test]
+fn the_safe_rrclient_and_rrworker_through_capi_rrbroker() {
+    let (Some(rrclient), Some(rrworker)) = (locate("rrclient"), locate("rrworker")) else {
+        common::skip(
+            "the_safe_rrclient_and_rrworker_through_capi_rrbroker",
+            "the safe `rrclient` and `rrworker` are not built",
+        );
+        return;
+    };
+    let (frontend, backend) = (ipc("twin-front"), ipc("twin-back"));
+    let mut broker = start(
+        "capi_rrbroker",
+        &["--frontend", &frontend, "--backend", &backend],
+    );
+    let mut worker = Running::start(rrworker, &["--connect", &backend, "--delay-ms", "0"]);
+    let client = Running::start(rrclient, &["--connect", &frontend, "--count", "2"]);
+    let (code, lines, stderr) = client.finish();
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    assert_eq!(
+        lines,
+        ["Received reply 0 [World]", "Received reply 1 [World]"]
+    );
+    assert_eq!(worker.next_line(), "Received request: [Hello]");
+    assert_eq!(worker.next_line(), "Received request: [Hello]");
+    worker.interrupt(libc::SIGINT);
+    broker.interrupt(libc::SIGINT);
+    assert_eq!(broker.finish().0, Some(130));
+}
+
 // ---------------------------------------------------------------------------------------
 // Publish-subscribe
 
 #[test]
 fn capi_wuclient_receives_from_capi_wuserver() {
     let endpoint = ipc("weather");
-    let _server = start("capi_wuserver", &["--bind", &endpoint]);
+    let _server = start("capi_wuserver", &["--bind", &endpoint, "--zips", "100"]);
     let client = start(
         "capi_wuclient",
-        &["--connect", &endpoint, "--count", "2", "12345"],
+        &["--connect", &endpoint, "--count", "5", "00042"],
     );
     let (code, lines, stderr) = client.finish();
     assert_eq!(code, Some(0), "stderr: {stderr}");
@@ -295,7 +347,7 @@ fn capi_wuclient_receives_from_capi_wuserver() {
     };
     // The temperatures are random: -80..=134, so their average too.
     let average = line
-        .strip_prefix("Average temperature for zipcode '12345' was ")
+        .strip_prefix("Average temperature for zipcode '00042' was ")
         .and_then(|rest| rest.strip_suffix('F'))
         .and_then(|n| n.parse::<i32>().ok())
         .unwrap_or_else(|| panic!("unexpected line {line:?}"));
@@ -365,6 +417,10 @@ fn capi_pipeline_runs_a_batch_end_to_end() {
             "--max-ms",
             "3",
             "--no-wait",
+            // Both workers and the sink connected before the first task: the batch start
+            // reaches the sink first, and the tasks are dealt to both workers.
+            "--workers",
+            "2",
         ],
     );
     let (code, lines, stderr) = vent.finish();
@@ -425,6 +481,40 @@ fn capi_taskwork_serves_library_push_and_pull() {
     let (code, _, stderr) = worker.finish();
     assert_eq!(code, Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "1.2.0.");
+}
+
+#[test]
+fn capi_tasksink_refuses_a_bad_batch_start() {
+    let ctx = Context::new().unwrap();
+    let results = ipc("bad-start");
+    let sink = start("capi_tasksink", &["--bind", &results, "--tasks", "1"]);
+    let push = socket(&ctx, SocketType::Push);
+    push.connect(results.as_str()).unwrap();
+    push.send("go").unwrap();
+    let (code, lines, stderr) = sink.finish();
+    assert_eq!(code, Some(1));
+    assert!(lines.is_empty());
+    assert_eq!(
+        stderr,
+        "error: malformed message: the batch start is \"0\", not go\n"
+    );
+}
+
+#[test]
+fn capi_wuclient_refuses_an_update_that_is_not_weather() {
+    let ctx = Context::new().unwrap();
+    let xpub = socket(&ctx, SocketType::XPub);
+    let endpoint = xpub.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let client = start("capi_wuclient", &["--connect", &endpoint, "--count", "2"]);
+    assert_eq!(xpub.recv_bytes().unwrap(), b"\x0110001 ");
+    xpub.send("10001 hot 20").unwrap();
+    let (code, lines, stderr) = client.finish();
+    assert_eq!(code, Some(1));
+    assert!(lines.is_empty());
+    assert_eq!(
+        stderr.lines().last(),
+        Some(r#"error: malformed message: not a weather update: "10001 hot 20""#)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -570,6 +660,8 @@ fn a_bad_flag_exits_2_with_an_error_line() {
         ("capi_hwserver", &["--bogus"][..]),
         ("capi_hwclient", &["--count", "many"][..]),
         ("capi_taskvent", &["--max-ms", "0"][..]),
+        ("capi_wuclient", &["--count", "0"][..]),
+        ("capi_wuserver", &["--zips", "100001"][..]),
     ] {
         let (code, lines, stderr) = start(name, args).finish();
         assert_eq!(code, Some(2), "{name}: {stderr}");

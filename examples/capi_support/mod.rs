@@ -44,10 +44,10 @@ pub fn s_interrupted() -> bool {
 }
 
 /// The guide's `randof(n)`: a random integer in `0..n`, from the C library's `rand`.
-pub fn randof(n: i32) -> i32 {
+pub fn randof(n: u32) -> u32 {
     // SAFETY: rand has no preconditions; these programs call it from one thread only.
     let r = unsafe { libc::rand() };
-    (f64::from(n) * f64::from(r) / (f64::from(libc::RAND_MAX) + 1.0)) as i32
+    (f64::from(n) * f64::from(r) / (f64::from(libc::RAND_MAX) + 1.0)) as u32
 }
 
 /// Seeds `rand` from the clock, as the guide's `srandom((unsigned) time(NULL))`.
