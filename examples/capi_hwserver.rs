@@ -1,0 +1,96 @@
+//! Hello World server, written against the raw C API (`zmq_ffi`), line for line like the
+//! guide's `hwserver.c`. The safe twin is `examples/hwserver.rs`; each C call below names
+//! the safe call that does its job. A REP socket binds, because the server is the stable
+//! end that clients come and go to; each request gets `World` back.
+//!
+//! Run: `cargo run --example capi_hwserver -- [--bind tcp://*:5555] [--delay-ms 1000] [--count 0]`
+
+mod capi_support;
+
+use std::os::raw::c_void;
+use std::time::Duration;
+
+use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_interrupted};
+use clap::Parser;
+use zmq_ffi::*;
+
+/// Hello World server (REP binds) over the raw C API.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Endpoint to bind.
+    #[arg(long, default_value = "tcp://*:5555")]
+    bind: String,
+    /// Pause before each reply, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    delay_ms: u64,
+    /// Requests to answer before exiting (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    count: u64,
+}
+
+fn main() {
+    let args = Args::parse();
+    let endpoint = c_endpoint(&args.bind);
+    s_catch_signals();
+
+    // SAFETY: the C API used as documented: the context and socket pointers come from
+    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // every buffer passed with its length is a live local of at least that length.
+    unsafe {
+        // zmq_ctx_new(): Context::new()
+        let context = zmq_ctx_new();
+        // zmq_socket(ZMQ_REP): Socket::new(&ctx, SocketType::Rep), or Rep::new(&ctx)
+        let responder = zmq_socket(context, ZMQ_REP);
+        // zmq_bind(): SocketCore::bind (returns the endpoint actually bound)
+        if zmq_bind(responder, endpoint.as_ptr()) != 0 {
+            capi_support::endpoint_failed("bind", &args.bind);
+        }
+
+        let mut answered = 0u64;
+        while capi_support::more_to_do(answered, args.count) {
+            let mut buffer = [0u8; 256];
+            // zmq_recv(): Socket::recv (the whole message), or Rep::recv
+            let size = zmq_recv(
+                responder,
+                buffer.as_mut_ptr().cast::<c_void>(),
+                buffer.len(),
+                0,
+            );
+            if size == -1 {
+                stop_unless_interrupted("zmq_recv");
+                break;
+            }
+            // zmq_recv truncates to the buffer and returns the full size.
+            let size = (size as usize).min(buffer.len());
+            capi_support::say(format_args!(
+                "Received {}",
+                capi_support::text(&buffer[..size])
+            ));
+            std::thread::sleep(Duration::from_millis(args.delay_ms)); //  Do some 'work'
+            if s_interrupted() {
+                break;
+            }
+            // zmq_send(): Socket::send("World"), or Rep::send
+            if zmq_send(responder, b"World".as_ptr().cast::<c_void>(), 5, 0) == -1 {
+                stop_unless_interrupted("zmq_send");
+                break;
+            }
+            answered += 1;
+        }
+
+        if s_interrupted() {
+            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
+            let linger: i32 = 0;
+            let linger_ptr = (&linger as *const i32).cast::<c_void>();
+            zmq_setsockopt(responder, ZMQ_LINGER, linger_ptr, 4);
+        }
+        // zmq_close(): Socket::close (or dropping the Socket)
+        zmq_close(responder);
+        // zmq_ctx_term(): Context::terminate (or dropping the last Context)
+        zmq_ctx_term(context);
+    }
+    if s_interrupted() {
+        capi_support::exit_interrupted();
+    }
+}

@@ -1,0 +1,91 @@
+//! Weather update server, written against the raw C API (`zmq_ffi`), line for line like the
+//! guide's `wuserver.c`. The safe twin is `examples/wuserver.rs`; each C call below names
+//! the safe call that does its job. A PUB socket binds (the publisher is the stable end;
+//! subscribers come and go) and publishes random weather updates `"%05d %d %d"` (zip code,
+//! temperature, relative humidity) as fast as it can.
+//!
+//! Run: `cargo run --example capi_wuserver -- [--bind EP]... [--count 0]`
+
+mod capi_support;
+
+use std::os::raw::c_void;
+
+use capi_support::{c_endpoint, randof, s_catch_signals, s_interrupted, stop_unless_interrupted};
+use clap::Parser;
+use zmq_ffi::*;
+
+/// Weather update server (PUB binds) over the raw C API.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Endpoint to bind, repeatable; given once or more it replaces both defaults
+    /// (tcp://*:5556 and ipc://weather.ipc).
+    #[arg(long)]
+    bind: Vec<String>,
+    /// Updates to publish before exiting (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    count: u64,
+    /// Zip codes are drawn from 0..zips (fewer makes a client's zip come up more often).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    zips: u32,
+}
+
+fn main() {
+    let mut args = Args::parse();
+    if args.bind.is_empty() {
+        args.bind = vec!["tcp://*:5556".into(), "ipc://weather.ipc".into()];
+    }
+    let endpoints: Vec<_> = args.bind.iter().map(|e| c_endpoint(e)).collect();
+    s_catch_signals();
+
+    // SAFETY: the C API used as documented: the context and socket pointers come from
+    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // every buffer passed with its length is a live local of at least that length.
+    unsafe {
+        //  Prepare our context and publisher
+        // zmq_ctx_new(): Context::new()
+        let context = zmq_ctx_new();
+        // zmq_socket(ZMQ_PUB): Socket::new(&ctx, SocketType::Pub), or Pub::new(&ctx)
+        let publisher = zmq_socket(context, ZMQ_PUB);
+        for (endpoint, text) in endpoints.iter().zip(&args.bind) {
+            // zmq_bind(): SocketCore::bind
+            if zmq_bind(publisher, endpoint.as_ptr()) != 0 {
+                capi_support::endpoint_failed("bind", text);
+            }
+        }
+
+        //  Initialize random number generator
+        capi_support::seed_random();
+        let mut update_nbr = 0u64;
+        while capi_support::more_to_do(update_nbr, args.count) {
+            //  Get values that will fool the boss
+            let zipcode = randof(args.zips);
+            let temperature = i64::from(randof(215)) - 80;
+            let relhumidity = randof(50) + 10;
+
+            //  Send message to all subscribers
+            let update = format!("{zipcode:05} {temperature} {relhumidity}");
+            // zmq_send(): Socket::send(update), or Pub::send
+            let rc = zmq_send(publisher, update.as_ptr().cast::<c_void>(), update.len(), 0);
+            if rc == -1 {
+                stop_unless_interrupted("zmq_send");
+                break;
+            }
+            update_nbr += 1;
+        }
+
+        if s_interrupted() {
+            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
+            let linger: i32 = 0;
+            let linger_ptr = (&linger as *const i32).cast::<c_void>();
+            zmq_setsockopt(publisher, ZMQ_LINGER, linger_ptr, 4);
+        }
+        // zmq_close(): Socket::close (or dropping the Socket)
+        zmq_close(publisher);
+        // zmq_ctx_term(): Context::terminate (or dropping the last Context)
+        zmq_ctx_term(context);
+    }
+    if s_interrupted() {
+        capi_support::exit_interrupted();
+    }
+}
