@@ -7,11 +7,10 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Result};
-use zmq_typed::patterns::broker::RequestReplyBroker;
-use zmq_typed::patterns::forwarder::Forwarder;
-use zmq_typed::patterns::load_balancer::{LbWorker, LoadBalancer};
-use zmq_typed::patterns::pipeline::{Sink, Ventilator, Worker};
-use zmq_typed::patterns::sync_pubsub::{SyncPublisher, SyncSubscriber};
+use zmq_typed::patterns::{
+    Counters, Forwarder, LbWorker, LoadBalancer, RequestReplyBroker, Sink, SyncPublisher,
+    SyncSubscriber, Ventilator, Worker,
+};
 use zmq_typed::{Context, Pair, Pub, Rep, Req, Sub, XPub};
 
 use crate::transport::Endpoints;
@@ -100,7 +99,8 @@ pub fn pipeline(ctx: &Context, ep: &mut Endpoints, workers: usize, tasks: u64) -
         let _stop = ShutdownOnExit(ctx);
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let (tasks_at, sink_at, control) = (ventilator.endpoint(), sink.endpoint(), &control);
+                let (tasks_at, sink_at, control) =
+                    (ventilator.endpoint(), sink.endpoint(), &control);
                 s.spawn(move || -> Result<u64> {
                     let worker = Worker::connect(ctx, tasks_at, sink_at)?.with_control(control)?;
                     Ok(worker.run(None, |task| task)?.tasks)
@@ -120,7 +120,10 @@ pub fn pipeline(ctx: &Context, ep: &mut Endpoints, workers: usize, tasks: u64) -
             .map(|r| r.to_string().parse().unwrap_or(u64::MAX))
             .collect();
         seen.sort_unstable();
-        ensure!(seen == (0..tasks).collect::<Vec<_>>(), "tasks not done exactly once");
+        ensure!(
+            seen == (0..tasks).collect::<Vec<_>>(),
+            "tasks not done exactly once"
+        );
         sink.stop_workers()?;
         for (i, worker) in handles.into_iter().enumerate() {
             let done = join(worker, "worker")?;
@@ -130,45 +133,71 @@ pub fn pipeline(ctx: &Context, ep: &mut Endpoints, workers: usize, tasks: u64) -
     })
 }
 
-/// The request-reply broker: `clients` REQ clients and `workers` REP workers meet at a
-/// ROUTER/DEALER proxy; each client gets the replies to its own requests.
+/// The request-reply broker: `clients` REQ clients and two REP workers meet at a
+/// ROUTER/DEALER proxy; each client gets the replies to its own requests, and the broker's
+/// counters show every request and reply crossing it once.
 pub fn broker(ctx: &Context, ep: &mut Endpoints, clients: usize, per: u64) -> Result<u64> {
     let broker = RequestReplyBroker::start(ctx, &ep.bind("frontend"), &ep.bind("backend"))?;
-    let moved = thread::scope(|s| -> Result<u64> {
+    let (frontend, backend) = (
+        broker.frontend_endpoint().to_string(),
+        broker.backend_endpoint().to_string(),
+    );
+    thread::scope(|s| {
         let _stop = ShutdownOnExit(ctx);
         for _ in 0..2 {
             let rep = Rep::new(ctx)?;
-            rep.connect(broker.backend_endpoint())?;
+            rep.connect(&backend)?;
             s.spawn(move || rep.serve(|request| request));
         }
-        clients_over(s, ctx, broker.frontend_endpoint(), clients, per)
-    })?;
-    broker.stop()?;
-    Ok(moved)
+        let moved = clients_over(s, ctx, &frontend, clients, per)?;
+        check_counters(broker.stop()?, clients as u64 * per)?;
+        Ok(moved)
+    })
 }
 
 /// The load-balancing broker: workers announce they are ready; each request goes to the
 /// worker that has been free the longest.
 pub fn load_balancer(ctx: &Context, ep: &mut Endpoints, clients: usize, per: u64) -> Result<u64> {
     let broker = LoadBalancer::start(ctx, &ep.bind("frontend"), &ep.bind("backend"))?;
-    let moved = thread::scope(|s| -> Result<u64> {
+    let (frontend, backend) = (
+        broker.frontend_endpoint().to_string(),
+        broker.backend_endpoint().to_string(),
+    );
+    thread::scope(|s| {
         let _stop = ShutdownOnExit(ctx);
         for _ in 0..3 {
-            let worker = LbWorker::connect(ctx, broker.backend_endpoint())?;
+            let worker = LbWorker::connect(ctx, &backend)?;
             s.spawn(move || worker.serve(None, |request| request));
         }
-        clients_over(s, ctx, broker.frontend_endpoint(), clients, per)
-    })?;
-    broker.stop()?;
-    Ok(moved)
+        let moved = clients_over(s, ctx, &frontend, clients, per)?;
+        // The workers' READY messages also came in on the backend.
+        let mut counters = broker.stop()?;
+        counters.backend_in -= 3.min(counters.backend_in);
+        check_counters(counters, clients as u64 * per)?;
+        Ok(moved)
+    })
+}
+
+/// Every one of `requests` requests went in on the frontend and out on the backend, and its
+/// reply back the other way, none dropped.
+fn check_counters(c: Counters, requests: u64) -> Result<()> {
+    let want = Counters {
+        frontend_in: requests,
+        backend_out: requests,
+        backend_in: requests,
+        frontend_out: requests,
+        dropped: 0,
+    };
+    ensure!(c == want, "the broker counted {c:?}, not {want:?}");
+    Ok(())
 }
 
 /// `clients` REQ clients on threads of `s`, each sending `per` requests to `at` and checking
 /// that every reply is the echo of its own request.
-fn clients_over<'s, 'e>(
+fn clients_over<'s, 'e: 's>(
     s: &'s thread::Scope<'s, 'e>,
     ctx: &'e Context,
-    at: &'e str,
+    at: &'s str,
     clients: usize,
     per: u64,
 ) -> Result<u64> {
@@ -203,12 +232,13 @@ pub fn forwarder(ctx: &Context, ep: &mut Endpoints, subscribers: usize, n: u64) 
     let publisher = XPub::new(ctx)?;
     let upstream = publisher.bind(ep.bind("upstream"))?;
     let forwarder = Forwarder::start(ctx, &upstream.to_string(), &ep.bind("downstream"))?;
-    let moved = thread::scope(|s| -> Result<u64> {
+    let downstream = forwarder.downstream_endpoint().to_string();
+    thread::scope(|s| {
         let _stop = ShutdownOnExit(ctx);
         let mut readers = Vec::new();
         for k in 0..subscribers {
             let sub = Sub::new(ctx)?;
-            sub.connect(forwarder.downstream_endpoint())?;
+            sub.connect(&downstream)?;
             sub.subscribe("weather")?;
             sub.subscribe(format!("joined {k}"))?;
             readers.push(s.spawn(move || -> Result<u64> {
@@ -223,7 +253,10 @@ pub fn forwarder(ctx: &Context, ep: &mut Endpoints, subscribers: usize, n: u64) 
         while joined.contains(&false) {
             let subscription = publisher.recv_subscription()?;
             let topic = String::from_utf8_lossy(subscription.topic()).into_owned();
-            if let Some(k) = topic.strip_prefix("joined ").and_then(|k| k.parse::<usize>().ok()) {
+            if let Some(k) = topic
+                .strip_prefix("joined ")
+                .and_then(|k| k.parse::<usize>().ok())
+            {
                 if let Some(seen) = joined.get_mut(k) {
                     *seen = true;
                 }
@@ -236,10 +269,13 @@ pub fn forwarder(ctx: &Context, ep: &mut Endpoints, subscribers: usize, n: u64) 
         for reader in readers {
             moved += join(reader, "subscriber")?;
         }
+        let counters = forwarder.stop()?;
+        ensure!(
+            counters.frontend_in == n,
+            "the forwarder took in {counters:?}"
+        );
         Ok(moved)
-    })?;
-    forwarder.stop()?;
-    Ok(moved)
+    })
 }
 
 /// PAIR over inproc: three threads relay a signal in a chain (the guide's mtrelay).
@@ -286,7 +322,10 @@ pub fn multicast(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
         if sub.recv_timeout(Duration::from_millis(50)).is_ok() {
             break;
         }
-        ensure!(std::time::Instant::now() < deadline, "nothing arrived over {at}");
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "nothing arrived over {at}"
+        );
     }
     for i in 0..n {
         publisher.send(format!("update {i}"))?;

@@ -33,11 +33,17 @@ pub fn print(rows: &[Row]) {
         let (messages, result, time) = match &row.outcome {
             Outcome::Passed(n, t) => (n.to_string(), "ok", millis(*t)),
             Outcome::Failed(why, t) => {
-                notes.push(format!("FAILED {} over {}: {why}", row.pattern, row.transport));
+                notes.push(format!(
+                    "FAILED {} over {}: {why}",
+                    row.pattern, row.transport
+                ));
                 ("-".to_string(), "FAILED", millis(*t))
             }
             Outcome::Skipped(why) => {
-                notes.push(format!("skipped {} over {}: {why}", row.pattern, row.transport));
+                notes.push(format!(
+                    "skipped {} over {}: {why}",
+                    row.pattern, row.transport
+                ));
                 ("-".to_string(), "skipped", "-".to_string())
             }
         };
@@ -54,8 +60,14 @@ pub fn print(rows: &[Row]) {
     for note in &notes {
         println!("{note}");
     }
-    let passed = rows.iter().filter(|r| matches!(r.outcome, Outcome::Passed(..))).count();
-    let failed = rows.iter().filter(|r| matches!(r.outcome, Outcome::Failed(..))).count();
+    let passed = rows
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Passed(..)))
+        .count();
+    let failed = rows
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(..)))
+        .count();
     let skipped = rows.len() - passed - failed;
     println!("{passed} passed, {failed} failed, {skipped} skipped");
 }
