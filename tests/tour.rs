@@ -1,0 +1,126 @@
+//! The README's main demo, `examples/tour`, as a real process: every pattern over inproc, ipc
+//! and tcp passes with the exact number of messages each moves, the table has one row per
+//! pattern and transport, and the epgm row either passes (inside a network namespace whose
+//! loopback carries multicast) or is reported as skipped with the reason.
+
+mod common;
+
+use std::time::Duration;
+
+use common::child;
+use common::programs;
+use common::skip;
+
+/// The test that runs in the child, in the namespace.
+const CHILD: &str = "tour_multicast_child";
+
+/// The rows the tour prints when every pattern runs: pattern, sockets, transport, messages.
+const ROWS: &[(&str, &str, u64)] = &[
+    ("request-reply", "inproc ipc tcp", 200),
+    ("pub-sub, synced", "inproc ipc tcp", 3000),
+    ("pipeline", "inproc ipc tcp", 270),
+    ("request-reply broker", "inproc ipc tcp", 240),
+    ("load-balancing broker", "inproc ipc tcp", 240),
+    ("pub-sub forwarder", "inproc ipc tcp", 600),
+    ("exclusive pair relay", "inproc", 2),
+];
+
+/// The row of `pattern` over `transport` in the tour's table: its cells, split on runs of
+/// two or more spaces or on the column boundaries (the pattern may hold one space).
+fn row<'a>(stdout: &'a [String], pattern: &str, transport: &str) -> Option<&'a String> {
+    stdout.iter().find(|line| {
+        line.starts_with(pattern)
+            && line[pattern.len()..].starts_with("  ")
+            && line.split_whitespace().any(|cell| cell == transport)
+    })
+}
+
+#[test]
+fn every_pattern_passes_over_every_transport() {
+    let finished = programs::run("tour", &[] as &[&str]);
+    finished.assert_code(0).assert_no_panic();
+    let out = &finished.stdout;
+    assert!(
+        out[0].starts_with("zmq-typed tour over libzmq 4."),
+        "{out:?}"
+    );
+    assert!(out[1].starts_with("pattern "), "{out:?}");
+    for &(pattern, transports, messages) in ROWS {
+        for transport in transports.split(' ') {
+            let line = row(out, pattern, transport)
+                .unwrap_or_else(|| panic!("no row for {pattern} over {transport}: {out:#?}"));
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            let at = cells.iter().position(|c| *c == transport).unwrap();
+            assert_eq!(cells[at + 1], messages.to_string(), "{line}");
+            assert_eq!(cells[at + 2], "ok", "{line}");
+        }
+    }
+    // Outside a namespace the loopback usually carries no multicast: the row says so, and a
+    // line gives the reason. (On a machine where it does, the row passes.)
+    let epgm = row(out, "pub-sub, multicast", "epgm").expect("an epgm row");
+    if epgm.contains("skipped") {
+        assert!(
+            out.iter()
+                .any(|l| l.starts_with("skipped pub-sub, multicast over epgm: ")),
+            "{out:#?}"
+        );
+        assert_eq!(out.last().unwrap(), "19 passed, 0 failed, 1 skipped");
+    } else {
+        assert!(epgm.contains(" 100 ") && epgm.contains(" ok "), "{epgm}");
+        assert_eq!(out.last().unwrap(), "20 passed, 0 failed, 0 skipped");
+    }
+}
+
+#[test]
+fn only_picks_patterns_and_bad_flags_exit_2() {
+    let finished = programs::run("tour", &["--only", "broker"]);
+    finished.assert_code(0).assert_no_panic();
+    let ran: Vec<&String> = finished
+        .stdout
+        .iter()
+        .filter(|l| l.contains(" ok "))
+        .collect();
+    assert_eq!(ran.len(), 6, "{:#?}", finished.stdout);
+    assert!(ran.iter().all(|l| l.contains("broker")), "{ran:#?}");
+
+    let bad = programs::run("tour", &["--no-such-flag"]);
+    bad.assert_code(2).assert_no_panic();
+    assert!(bad.stderr.starts_with("error: "), "{}", bad.stderr);
+}
+
+#[test]
+fn multicast_row_passes_in_a_network_namespace() {
+    let Some(wrapper) = child::namespace_wrapper() else {
+        skip(
+            "multicast_row_passes_in_a_network_namespace",
+            child::NO_NAMESPACE,
+        );
+        return;
+    };
+    // The tour binary is built (if missing) here, before the child runs it.
+    programs::path("tour");
+    let out = child::run(wrapper, CHILD, Duration::from_secs(120));
+    child::check(CHILD, &out);
+}
+
+#[test]
+fn tour_multicast_child() {
+    if !child::is_child(CHILD) {
+        return;
+    }
+    child::multicast_loopback();
+    let finished = programs::run("tour", &["--only", "multicast", "--require-multicast"]);
+    finished.assert_code(0).assert_no_panic();
+    let line = row(&finished.stdout, "pub-sub, multicast", "epgm")
+        .unwrap_or_else(|| panic!("no epgm row: {:#?}", finished.stdout));
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        cells[cells.len() - 4..cells.len() - 2],
+        ["100", "ok"],
+        "{line}"
+    );
+    assert_eq!(
+        finished.stdout.last().unwrap(),
+        "1 passed, 0 failed, 0 skipped"
+    );
+}
