@@ -23,7 +23,14 @@
 //! clients' requests wait in their own queues meanwhile.
 //!
 //! # What it guarantees
-//! - Every reply goes back to the client that asked.
+//! - Every reply goes back to the client that asked, and only a reply goes back: the
+//!   broker routes a worker's message to a client only while that worker has a request
+//!   (between the request and its reply), so a worker cannot answer twice, or unasked.
+//! - A worker that does not keep to the protocol is never trusted: a second
+//!   `READY` from a worker already free is dropped (one worker, counted once by
+//!   [`LoadBalancer::wait_for_workers`]); a message that is neither `READY` nor a reply
+//!   (`[][client id]...`) is dropped, and a busy worker that sends one is forgotten (its
+//!   request is lost, as with a worker that dies). Each counts in [`Counters::dropped`].
 //! - A worker has at most one request at a time, and the least recently ready worker gets
 //!   the next one (so with all workers ready, the first requests go to all of them).
 //! - The broker never blocks: it sends with `ZMQ_ROUTER_MANDATORY` and without waiting, so
@@ -38,7 +45,8 @@
 //! - A worker that stops after a last reply ([`LbWorker::serve`] with a limit) is counted
 //!   as free by that reply, and may be given one more request, which is lost the same way.
 //! - Workers are not watched: a worker that dies while free is noticed only when a request
-//!   is sent to it (and the request then goes to another).
+//!   is sent to it (and the request then goes to another); one that dies while busy stays
+//!   on the broker's books (a routing id) until the broker stops.
 //!
 //! # Counters
 //! Whole messages, as libzmq's proxy counts them ([`Counters`]): each request is one message
@@ -69,7 +77,7 @@
 //! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //! ```
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -160,6 +168,7 @@ impl LoadBalancer {
                 workers: &workers,
                 shared: &guard.0,
                 free: VecDeque::new(),
+                busy: HashSet::new(),
             }
             .run(&control);
             let ended = match &result {
@@ -201,8 +210,8 @@ impl LoadBalancer {
         }
     }
 
-    /// Waits until `n` workers have announced themselves with [`READY`] (since the start),
-    /// or `timeout` passes ([`Error::TimedOut`]; `None`: no limit). Clients that send after
+    /// Waits until `n` workers have announced themselves with [`READY`] (since the start;
+    /// a worker that says it again while free is not counted twice), or `timeout` passes ([`Error::TimedOut`]; `None`: no limit). Clients that send after
     /// it returns see every one of those workers used before any is used twice.
     /// [`Error::is_terminated`] when the context is shut down meanwhile.
     ///
@@ -244,6 +253,8 @@ struct Broker<'a> {
     shared: &'a Shared<State>,
     /// Free workers, the one free the longest first.
     free: VecDeque<RoutingId>,
+    /// Workers given a request and not answered yet: only their replies are routed.
+    busy: HashSet<RoutingId>,
 }
 
 /// A request on its way to a worker: `[client id][][request...]`.
@@ -301,29 +312,34 @@ impl Broker<'_> {
         }
     }
 
-    /// Takes a worker's message: `READY`, or a reply for a client, which goes to it. `true`
-    /// when the worker is free again (it is then at the back of the free queue).
+    /// Takes a worker's message: `READY` from a worker not already free, or the reply of
+    /// a busy worker, which goes to its client. `true` when the worker is free again (it is
+    /// then at the back of the free queue). Anything else is dropped and counted: a second
+    /// `READY` from a free worker, a reply nobody asked for (the worker stays as it was),
+    /// a message that is neither (a busy worker that sends one is forgotten: it does not
+    /// speak the protocol, and its request is lost).
     fn on_worker_message(&mut self, message: Routed) -> Result<bool> {
         let Routed { id, body } = message;
         let rest = match body.split_envelope() {
             Ok((envelope, rest)) if envelope.is_empty() => Some(rest),
             _ => None,
         };
+        let was_busy = self.busy.remove(&id);
         let free = match rest {
-            Some(rest) if rest == READY => {
+            Some(rest) if rest == READY && !self.free.contains(&id) => {
+                // A busy worker that says READY again has started over: not a new one.
                 self.shared.update(|s| {
                     s.counters.backend_in += 1;
-                    s.workers += 1;
+                    s.workers += usize::from(!was_busy);
                 });
                 true
             }
-            Some(reply) if reply.len() >= 2 => {
+            Some(reply) if reply.len() >= 2 && was_busy => {
                 self.shared.update(|s| s.counters.backend_in += 1);
                 self.reply(reply)?;
                 true
             }
             _ => {
-                // Not a REQ worker speaking the protocol: ignored, and not taken as free.
                 self.shared.update(|s| {
                     s.counters.backend_in += 1;
                     s.counters.dropped += 1;
@@ -331,7 +347,7 @@ impl Broker<'_> {
                 false
             }
         };
-        if free && !self.free.contains(&id) {
+        if free {
             self.free.push_back(id);
         }
         Ok(free)
@@ -362,6 +378,7 @@ impl Broker<'_> {
     fn dispatch(&mut self, mut request: Request) -> Result<Option<Request>> {
         while let Some(worker) = self.free.pop_front() {
             request.push_front(Message::new());
+            let worker_id = worker.clone();
             let routed = Routed::new(worker, request);
             let sent = self.shared.update(|s| {
                 let sent = self.workers.try_send(routed);
@@ -371,7 +388,10 @@ impl Broker<'_> {
                 sent
             });
             let unsent = match sent {
-                Ok(None) => return Ok(None),
+                Ok(None) => {
+                    self.busy.insert(worker_id);
+                    return Ok(None);
+                }
                 Ok(Some(unsent)) => unsent,
                 Err(e) if e.is_terminated() => return Err(e.into_error()),
                 Err(e) => e.into_message(),
