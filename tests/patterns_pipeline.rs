@@ -187,6 +187,34 @@ fn collect_takes_the_start_then_every_result() {
     assert_eq!(batch.results, ["r1", "r2", "r3"].map(Multipart::single));
 }
 
+/// Results that overtake the batch start (they come over other connections) are kept:
+/// the start is taken wherever it comes among the batch's messages, and a batch without
+/// one is malformed.
+#[test]
+fn collect_keeps_results_that_overtake_the_start() {
+    let ctx = Context::new().unwrap();
+    let sink = Sink::bind(&ctx, "inproc://overtaken").unwrap();
+    sink.set_timeout(Some(PATIENCE)).unwrap();
+    let push = Push::new(&ctx).unwrap();
+    push.connect(sink.endpoint()).unwrap();
+    for message in ["r1", "r2", BATCH_START, "r3", BATCH_START, "r4"] {
+        push.send(message).unwrap();
+    }
+    let batch = sink.collect(3).unwrap();
+    assert_eq!(batch.results, ["r1", "r2", "r3"].map(Multipart::single));
+    // The second start is this batch's, wherever it comes; a result "0" is a result.
+    push.send(BATCH_START).unwrap();
+    let batch = sink.collect(2).unwrap();
+    assert_eq!(batch.results, ["r4", BATCH_START].map(Multipart::single));
+    for message in ["a", "b"] {
+        push.send(message).unwrap();
+    }
+    match sink.collect(1) {
+        Err(Error::Malformed(detail)) => assert!(detail.contains("none of the 2"), "{detail}"),
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_worker_stops_at_its_limit() {
     let ctx = Context::new().unwrap();
