@@ -25,7 +25,10 @@
 //! # What it guarantees
 //! - Every reply goes back to the client that asked, and only a reply goes back: the
 //!   broker routes a worker's message to a client only while that worker has a request
-//!   (between the request and its reply), so a worker cannot answer twice, or unasked.
+//!   (between the request and its reply); a message that comes when it has none (an
+//!   unasked answer, a second one) is dropped. (A reply does not say which request it
+//!   answers: a second answer that comes after the worker's next request is taken for
+//!   the reply to that one. [`LbWorker`] never answers twice.)
 //! - A worker that does not keep to the protocol is never trusted: a second
 //!   `READY` from a worker already free is dropped (one worker, counted once by
 //!   [`LoadBalancer::wait_for_workers`]); a message that is neither `READY` nor a reply
@@ -453,7 +456,8 @@ impl LbWorker {
     /// message) back to that client. Stops after `limit` replies (`None`: no limit; `Some(0)`
     /// returns at once, without announcing the worker), or when the context is shut down,
     /// both `Ok` with the number of requests served. [`Error::Malformed`] for a request
-    /// without the client's envelope (not from a [`LoadBalancer`]).
+    /// without the client's envelope (not from a [`LoadBalancer`]). A panic in `f` comes
+    /// out of `serve`, and its request is lost, as with a worker that dies.
     ///
     /// Wraps `zmq_msg_send` and `zmq_msg_recv`
     /// ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).

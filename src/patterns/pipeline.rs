@@ -322,7 +322,8 @@ impl Worker {
     /// three are `Ok`, and the report says which ([`Stopped`]) and how many tasks were done.
     /// A `KILL` waiting is seen before the next task, however many are queued.
     ///
-    /// Any other failure is an `Err`.
+    /// Any other failure is an `Err`. A panic in `f` comes out of `run`: that task is lost
+    /// (no result is sent for it), and the worker is as it was, ready to run again.
     ///
     /// Wraps `zmq_poll` (with a control socket), `zmq_msg_recv` and `zmq_msg_send`
     /// ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
