@@ -225,6 +225,43 @@ fn an_in_process_subscriber_is_capped_by_the_crate() {
     });
 }
 
+/// A forwarder whose publisher is not there yet starts, takes subscribers, and stops at
+/// once; when the publisher comes, the XSUB replays the subscriptions to it, and updates
+/// flow.
+#[test]
+fn the_upstream_publisher_may_come_later() {
+    within(PATIENCE * 2, "absent upstream", || {
+        let dir = std::env::temp_dir();
+        let ipc = format!(
+            "ipc://{}/zmq-typed-fwd-late-{}",
+            dir.display(),
+            std::process::id()
+        );
+        let tcp = {
+            // A free port, given back at once for the publisher that comes later.
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("tcp://{}", probe.local_addr().unwrap())
+        };
+        for upstream in ["inproc://fwd-late".to_string(), ipc, tcp] {
+            let ctx = quick_ctx();
+            let absent = Forwarder::start(&ctx, &upstream, "inproc://fwd-late-never").unwrap();
+            assert_eq!(absent.stop().unwrap(), Counters::default(), "{upstream}");
+
+            let forwarder = Forwarder::start(&ctx, &upstream, "inproc://fwd-late-down").unwrap();
+            let sub = patient(Sub::new(&ctx).unwrap());
+            sub.subscribe("late").unwrap();
+            sub.connect(forwarder.downstream_endpoint()).unwrap();
+            let publisher = patient(XPub::new(&ctx).unwrap());
+            publisher.bind(upstream.as_str()).unwrap();
+            assert_eq!(publisher.recv_subscription().unwrap().topic(), b"late");
+            publisher.send("late news").unwrap();
+            assert_eq!(sub.recv().unwrap(), "late news", "{upstream}");
+            let counted = forwarder.stop().unwrap();
+            assert_eq!((counted.frontend_in, counted.backend_out), (1, 1));
+        }
+    });
+}
+
 /// Stopping is prompt and dropping returns, with subscribers connected and updates flowing
 /// in; after the context's shutdown, counters and stop say so at once.
 #[test]
