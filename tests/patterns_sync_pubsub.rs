@@ -259,6 +259,20 @@ fn a_second_sync_is_answered_and_counted_once() {
     assert_eq!(once.recv().unwrap(), "x first");
 }
 
+/// A topic too long to extend into a token: the request says how many topics there are,
+/// as a guide's `syncsub`'s does, and the first update still arrives.
+#[test]
+fn a_topic_too_long_for_a_token_syncs_the_guides_way() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let longest = "t".repeat(zmq_typed::limits::MAX_TOPIC_LEN);
+    let listener = listen(subscriber(&ctx, &publisher, &[longest.as_str(), "END"]), 1);
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    publisher.send(longest.clone()).unwrap();
+    publisher.send("END").unwrap();
+    assert_eq!(joined(vec![listener]), [[longest, "END".to_string()]]);
+}
+
 #[test]
 fn a_wait_that_runs_out_is_a_timeout() {
     let ctx = Context::new().unwrap();

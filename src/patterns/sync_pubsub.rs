@@ -269,6 +269,10 @@ impl SyncPublisher {
     /// reconnects counts again, and so do its subscriptions). Subscribers beyond `n`
     /// whose requests arrive meanwhile are answered and counted, and waited for.
     ///
+    /// A sync request is taken at its word: one whose subscriptions never come (a peer
+    /// that sends a token and never subscribes, or announces more than it makes) holds
+    /// the wait until `timeout`.
+    ///
     /// Wraps `zmq_poll`, then `zmq_msg_recv` on both sockets and `zmq_msg_send` for each
     /// reply ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
     pub fn wait_for_subscribers(&self, n: usize, timeout: Option<Duration>) -> Result<()> {
