@@ -293,6 +293,36 @@ fn a_longer_message_than_kill_does_not_stop_a_worker() {
     );
 }
 
+/// A KILL waiting is seen before the next task, however many are queued (all over inproc,
+/// where a send is in the peer's queue when it returns).
+#[test]
+fn a_waiting_kill_comes_before_the_queued_tasks() {
+    let ctx = Context::new().unwrap();
+    let sink = Sink::bind(&ctx, "inproc://queued-results")
+        .unwrap()
+        .with_control("inproc://queued-control")
+        .unwrap();
+    let ventilator = Ventilator::bind(&ctx, "inproc://queued-tasks", sink.endpoint()).unwrap();
+    let worker = Worker::connect(&ctx, ventilator.endpoint(), sink.endpoint())
+        .unwrap()
+        .with_control("inproc://queued-control")
+        .unwrap();
+    ventilator.wait_for_workers(1, PATIENCE).unwrap();
+    sink.wait_for_control_subscribers(1, PATIENCE).unwrap();
+    for task in 0..100 {
+        ventilator.send_task(task.to_string()).unwrap();
+    }
+    sink.stop_workers().unwrap();
+    let report = worker.run(None, |task| task).unwrap();
+    assert_eq!(
+        report,
+        WorkerReport {
+            tasks: 0,
+            stopped: Stopped::Killed
+        }
+    );
+}
+
 #[test]
 fn control_calls_without_a_control_socket_are_wrong_state() {
     let ctx = Context::new().unwrap();

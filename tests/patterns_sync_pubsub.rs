@@ -116,6 +116,27 @@ fn topics_filter(transport: Transport) {
     );
 }
 
+/// The publisher drops nothing for a subscriber that reads only once everything was sent,
+/// five times its (default) receive high-water mark: the updates queue up instead.
+fn nothing_is_dropped_for_a_late_reader(transport: Transport) {
+    const MANY: usize = 5000;
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, transport);
+    let subscriber = subscriber(&ctx, &publisher, &[""]);
+    let syncing = thread::spawn(move || subscriber.sync(Some(PATIENCE)).map(|()| subscriber));
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    let subscriber = within(PATIENCE, "sync", move || syncing.join().unwrap()).unwrap();
+    for n in 0..MANY {
+        publisher.send(n.to_string()).unwrap();
+    }
+    for n in 0..MANY {
+        let update = subscriber
+            .recv()
+            .unwrap_or_else(|e| panic!("{transport:?} update {n}: {e}"));
+        assert_eq!(update, n.to_string(), "{transport:?}");
+    }
+}
+
 macro_rules! over_every_transport {
     ($($name:ident),* $(,)?) => {
         mod inproc { $( #[test] fn $name() { super::$name(super::Transport::Inproc) } )* }
@@ -128,6 +149,7 @@ over_every_transport!(
     every_subscriber_gets_every_first_message,
     topics_filter,
     a_strangers_subscription_does_not_stand_for_a_synchronised_one,
+    nothing_is_dropped_for_a_late_reader,
 );
 
 /// The guide's C `syncsub`: a SUB subscribed to everything, a REQ that sends one empty

@@ -50,7 +50,11 @@
 //!   message it would not have received anyway; it is unsubscribed once synchronised.
 //! - **Nothing is dropped on the way.** A publisher drops messages for a subscriber whose
 //!   queue is at its high-water mark; the updates socket has no high-water mark
-//!   (`ZMQ_SNDHWM` 0), so a subscriber that reads slowly makes the queue grow instead.
+//!   (`ZMQ_SNDHWM` 0), so a subscriber that reads slowly makes the queue grow instead
+//!   (in the publisher's memory, without bound, while the subscriber stays connected; a
+//!   subscriber that disconnects takes its queue with it). Over inproc, libzmq limits the
+//!   queue again if the subscriber's `ZMQ_RCVHWM` is set after it connected (through
+//!   [`SyncSubscriber::subscriber`]): leave it alone.
 //! - **Each subscriber learns that it was counted**: the publisher answers each sync request
 //!   (with an empty frame) as it reads it, so [`SyncSubscriber::sync`] returns once the
 //!   publisher knows about it.
