@@ -81,8 +81,9 @@ fn brokers_outlive_the_dropped_context() {
     });
 }
 
-/// The context shut down while clients keep both request brokers busy: every client,
-/// worker and broker thread ends, and the handles say the context was shut down.
+/// The context shut down while clients keep both request brokers busy, and a publisher
+/// the forwarder: every client, worker and broker thread ends, and the handles say the
+/// context was shut down.
 #[test]
 fn a_shutdown_under_load_ends_everything() {
     within(PATIENCE, "shutdown under load", || {
@@ -115,7 +116,23 @@ fn a_shutdown_under_load_ends_everything() {
                 }));
             }
         }
-        // Under load: some replies have come back through each.
+        // And the forwarder: a publisher that never stops, a subscriber that reads.
+        let publisher = XPub::new(&ctx).unwrap();
+        let upstream = publisher.bind("tcp://127.0.0.1:*").unwrap().to_string();
+        let fwd = Forwarder::start(&ctx, &upstream, "ipc://*").unwrap();
+        let sub = Sub::new(&ctx).unwrap();
+        sub.subscribe("").unwrap();
+        sub.connect(fwd.downstream_endpoint()).unwrap();
+        publisher.recv_subscription().unwrap();
+        clients.push(thread::spawn(move || loop {
+            publisher.send("update")?;
+        }));
+        let forwarded = served.clone();
+        clients.push(thread::spawn(move || loop {
+            sub.recv()?;
+            let _ = forwarded.send(());
+        }));
+        // Under load: some replies and updates have come through.
         for _ in 0..50 {
             counted.recv_timeout(PATIENCE).unwrap();
         }
@@ -130,6 +147,8 @@ fn a_shutdown_under_load_ends_everything() {
             let error = client.join().unwrap().unwrap_err();
             assert!(error.is_terminated(), "{error:?}");
         }
+        assert!(fwd.counters().unwrap_err().is_terminated());
+        assert!(fwd.stop().unwrap_err().is_terminated());
         assert!(rr.stop().unwrap_err().is_terminated());
         assert!(lb.stop().unwrap_err().is_terminated());
     });
