@@ -3,6 +3,7 @@
 //! envelope; clients that send what no REQ would (no delimiter, only empty frames, 10 000
 //! frames) over the typed sockets and over raw ZMTP. The broker drops and counts what it
 //! cannot route, never routes a reply nobody asked for, and goes on serving the others.
+//! The request-reply broker (libzmq's proxy) against such peers too.
 
 mod common;
 
@@ -275,5 +276,62 @@ fn odd_requests_are_dropped_or_served_whole() {
         );
         ctx.shutdown().unwrap();
         assert_eq!(worker.join().unwrap().unwrap(), 5);
+    });
+}
+
+/// The request-reply broker (libzmq's proxy) against the same peers: a request without a
+/// delimiter is dropped by the REP worker, a worker's garbage without a client id by the
+/// ROUTER, silently; the proxy counts both, and every real client is answered.
+#[test]
+fn the_request_reply_broker_drops_what_it_cannot_route() {
+    use zmq_typed::patterns::broker::RequestReplyBroker;
+    use zmq_typed::Rep;
+    within(PATIENCE, "request-reply broker, odd peers", || {
+        let ctx = quick_ctx();
+        let rr = RequestReplyBroker::start(&ctx, "tcp://127.0.0.1:*", "tcp://127.0.0.1:*").unwrap();
+        let rep = Rep::new(&ctx).unwrap();
+        rep.connect(rr.backend_endpoint()).unwrap();
+        let rep = thread::spawn(move || rep.serve(|r| format!("{r} done")));
+
+        let mut raw = RawPeer::connect(rr.frontend_endpoint(), "DEALER").unwrap();
+        raw.send_frame(b"no delimiter", false).unwrap();
+        raw.send_frame(b"", true).unwrap();
+        raw.send_frame(b"after", false).unwrap();
+        // In order on one connection: the first went to the only worker, which dropped it.
+        assert_eq!(raw.recv_frame().unwrap(), (Vec::new(), true));
+        assert_eq!(raw.recv_frame().unwrap(), (v("after done"), false));
+
+        ctx.shutdown().unwrap();
+        assert!(rep.join().unwrap().is_ok());
+
+        // A worker that answers garbage first (no client of that id: dropped), then the
+        // real reply, which reaches its client.
+        let ctx = quick_ctx();
+        let rr = RequestReplyBroker::start(&ctx, "tcp://127.0.0.1:*", "tcp://127.0.0.1:*").unwrap();
+        let mut bad = RawPeer::connect(rr.backend_endpoint(), "DEALER").unwrap();
+        let client = patient(Req::new(&ctx).unwrap());
+        client.connect(rr.frontend_endpoint()).unwrap();
+        let waiting = client.send("q").unwrap();
+        let mut envelope = Vec::new();
+        loop {
+            let (frame, more) = bad.recv_frame().unwrap();
+            if !more {
+                assert_eq!(frame, b"q");
+                break;
+            }
+            envelope.push(frame);
+        }
+        for frame in [&b"nobody"[..], b"", b"garbage"] {
+            bad.send_frame(frame, !frame.starts_with(b"garbage"))
+                .unwrap();
+        }
+        for frame in &envelope {
+            bad.send_frame(frame, true).unwrap();
+        }
+        bad.send_frame(b"answer", false).unwrap();
+        assert_eq!(waiting.recv().unwrap().0, "answer");
+        let counted = rr.stop().unwrap();
+        assert_eq!((counted.frontend_in, counted.backend_out), (1, 1));
+        assert_eq!((counted.backend_in, counted.frontend_out), (2, 2));
     });
 }
