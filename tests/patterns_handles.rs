@@ -213,3 +213,32 @@ fn a_panicking_task_leaves_the_worker_usable() {
         assert_eq!(sink.collect_results(1).unwrap().results, ["fine"]);
     });
 }
+
+/// Right after the context's shutdown, before the broker threads may have noticed it,
+/// every handle already says so: counters, waits and stop.
+#[test]
+fn right_after_the_shutdown_the_handles_say_so() {
+    within(PATIENCE * 3, "at once after shutdown", || {
+        for _ in 0..50 {
+            let ctx = quick_ctx();
+            let rr =
+                RequestReplyBroker::start(&ctx, "inproc://now-rr-f", "inproc://now-rr-b").unwrap();
+            let lb = LoadBalancer::start(&ctx, "inproc://now-lb-f", "inproc://now-lb-b").unwrap();
+            let fwd =
+                Forwarder::start_binding(&ctx, "inproc://now-up", "inproc://now-down").unwrap();
+            ctx.shutdown().unwrap();
+            let lb_counters = lb.counters();
+            assert!(
+                lb_counters.as_ref().unwrap_err().is_terminated(),
+                "{lb_counters:?}"
+            );
+            let e = lb.wait_for_workers(1, None).unwrap_err();
+            assert!(e.is_terminated(), "{e:?}");
+            assert!(rr.counters().unwrap_err().is_terminated());
+            assert!(fwd.counters().unwrap_err().is_terminated());
+            assert!(lb.stop().unwrap_err().is_terminated());
+            assert!(rr.stop().unwrap_err().is_terminated());
+            assert!(fwd.stop().unwrap_err().is_terminated());
+        }
+    });
+}

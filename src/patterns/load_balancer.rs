@@ -204,13 +204,21 @@ impl LoadBalancer {
     /// The messages moved so far, live. After the context's shutdown, `Err(e)` with
     /// [`Error::is_terminated`]; a loop that failed or panicked, its error.
     ///
-    /// Reads the broker's own counts; calls nothing.
+    /// Reads the broker's own counts; asks `ZMQ_EVENTS` (`zmq_getsockopt`) of the handle's
+    /// control socket whether the context was shut down.
     pub fn counters(&self) -> Result<Counters> {
-        let state = self.shared.lock();
-        match &state.ended {
-            Some(error) => Err(error.clone()),
-            None => Ok(state.counters),
+        let counters = {
+            let state = self.shared.lock();
+            match &state.ended {
+                Some(error) => return Err(error.clone()),
+                None => state.counters,
+            }
+        };
+        // Shut down, but the loop may not have seen it yet: the same answer all the same.
+        if self.thread.context_shut_down() {
+            return Err(terminated("load balancer"));
         }
+        Ok(counters)
     }
 
     /// Waits until `n` workers have announced themselves with [`READY`] (since the start;
