@@ -454,7 +454,7 @@ impl LbWorker {
         })
     }
 
-    /// The REQ socket, to set options on before serving.
+    /// The REQ socket, to set options on before serving. Calls nothing.
     pub fn socket(&self) -> &Req {
         &self.req
     }

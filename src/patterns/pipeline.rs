@@ -248,7 +248,7 @@ impl Ventilator {
         Ok(())
     }
 
-    /// How many tasks were sent.
+    /// How many tasks were sent. Calls nothing (counted by [`Ventilator::send_task`]).
     pub fn tasks_sent(&self) -> u64 {
         self.sent.get()
     }
@@ -468,8 +468,8 @@ impl Sink {
         Ok(self)
     }
 
-    /// The endpoint the control socket is bound to (`None` without
-    /// [`Sink::with_control`]).
+    /// The endpoint the control socket is bound to, as libzmq reported it when it bound
+    /// (`ZMQ_LAST_ENDPOINT`); `None` without [`Sink::with_control`].
     pub fn control_endpoint(&self) -> Option<&str> {
         self.control.as_ref().map(|c| c.endpoint.as_str())
     }

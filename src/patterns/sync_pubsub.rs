@@ -254,7 +254,8 @@ impl SyncPublisher {
         &self.sync_endpoint
     }
 
-    /// How many subscribers have sent their sync request so far.
+    /// How many subscribers have sent their sync request so far (read by
+    /// [`SyncPublisher::wait_for_subscribers`]). Calls nothing.
     pub fn synchronised(&self) -> usize {
         self.synced.borrow().len()
     }
@@ -500,7 +501,7 @@ impl SyncSubscriber {
     }
 
     /// The SUB socket, to receive, poll, or subscribe to more (a subscription made after
-    /// [`SyncSubscriber::sync`] is not covered by it).
+    /// [`SyncSubscriber::sync`] is not covered by it). Calls nothing.
     pub fn subscriber(&self) -> &Sub {
         &self.sub
     }
