@@ -399,7 +399,7 @@ impl SyncSubscriber {
     /// docs](self)), and connects to the publisher's updates socket at `updates` and its
     /// sync socket at `sync`. [`Error::InvalidArgument`] for no topic at all (such a
     /// subscriber would receive nothing); [`Error::TopicTooLong`] for a topic over
-    /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN). (When the greatest topic is too long
+    /// [`MAX_TOPIC_LEN`]. (When the greatest topic is too long
     /// to extend into a token, the request says how many topics there are instead, as
     /// for a guide's `syncsub`.)
     ///
