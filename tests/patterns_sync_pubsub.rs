@@ -137,6 +137,35 @@ fn nothing_is_dropped_for_a_late_reader(transport: Transport) {
     }
 }
 
+/// A subscriber that goes away after it synchronised holds nothing up: the publisher's
+/// sends never wait for it, and the other subscriber gets every update.
+fn a_subscriber_that_leaves_holds_nothing_up(transport: Transport) {
+    const MANY: usize = 5000;
+    let ctx = Context::builder()
+        .default_linger(Some(Duration::ZERO))
+        .build()
+        .unwrap();
+    let publisher = publisher(&ctx, transport);
+    let stays = listen(subscriber(&ctx, &publisher, &[""]), 1);
+    let leaves = subscriber(&ctx, &publisher, &[""]);
+    let leaving = thread::spawn(move || leaves.sync(Some(PATIENCE)));
+    publisher.wait_for_subscribers(2, Some(PATIENCE)).unwrap();
+    within(PATIENCE, "the leaving sync", move || {
+        leaving.join().unwrap()
+    })
+    .unwrap();
+    let publisher = within(PATIENCE, "sends", move || {
+        for n in 0..MANY {
+            publisher.send(n.to_string()).unwrap();
+        }
+        publisher.send("END").unwrap();
+        publisher
+    });
+    let received = joined(vec![stays]).remove(0);
+    assert_eq!(received.len(), MANY + 1, "{transport:?}");
+    drop(publisher);
+}
+
 macro_rules! over_every_transport {
     ($($name:ident),* $(,)?) => {
         mod inproc { $( #[test] fn $name() { super::$name(super::Transport::Inproc) } )* }
@@ -150,6 +179,7 @@ over_every_transport!(
     topics_filter,
     a_strangers_subscription_does_not_stand_for_a_synchronised_one,
     nothing_is_dropped_for_a_late_reader,
+    a_subscriber_that_leaves_holds_nothing_up,
 );
 
 /// The guide's C `syncsub`: a SUB subscribed to everything, a REQ that sends one empty
