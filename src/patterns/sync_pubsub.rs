@@ -500,8 +500,9 @@ impl SyncSubscriber {
         self.sub.recv_timeout(timeout)
     }
 
-    /// The SUB socket, to receive, poll, or subscribe to more (a subscription made after
-    /// [`SyncSubscriber::sync`] is not covered by it). Calls nothing.
+    /// The SUB socket, to receive, poll, or subscribe to more: a subscription made through
+    /// it (before [`SyncSubscriber::sync`] or after) is not covered by the sync, which
+    /// vouches only for the topics given to [`SyncSubscriber::connect`]. Calls nothing.
     pub fn subscriber(&self) -> &Sub {
         &self.sub
     }
