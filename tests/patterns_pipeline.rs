@@ -157,6 +157,28 @@ fn kill_right_after_the_subscriptions(transport: Transport) {
     assert_eq!(join(workers), [killed; WORKERS]);
 }
 
+/// Once `wait_for_workers` has returned, the very first tasks go round every worker: as
+/// many tasks as workers, one each.
+fn the_first_tasks_go_round_every_worker(transport: Transport) {
+    let p = pipeline(transport, false);
+    p.ventilator.start_batch().unwrap();
+    p.sink.recv_batch_start().unwrap();
+    for task in 0..WORKERS {
+        p.ventilator.send_task(task.to_string()).unwrap();
+    }
+    let batch = p.sink.collect_results(WORKERS).unwrap();
+    let mut workers: Vec<Vec<u8>> = batch
+        .results
+        .iter()
+        .map(|result| result.to_vecs().remove(0))
+        .collect();
+    workers.sort();
+    workers.dedup();
+    assert_eq!(workers.len(), WORKERS, "{transport:?}: {:?}", batch.results);
+    p.ctx.shutdown().unwrap();
+    join(p.workers);
+}
+
 macro_rules! over_every_transport {
     ($($name:ident),* $(,)?) => {
         mod inproc { $( #[test] fn $name() { super::$name(super::Transport::Inproc) } )* }
@@ -166,6 +188,7 @@ macro_rules! over_every_transport {
 }
 
 over_every_transport!(
+    the_first_tasks_go_round_every_worker,
     every_task_once_then_shutdown,
     kill_stops_every_worker,
     kill_right_after_the_subscriptions,

@@ -42,7 +42,8 @@
 //!   and counted ([`Counters::dropped`]).
 //!
 //! # What it does not guarantee
-//! - A request in flight to a worker that dies is lost, and its client waits for ever for
+//! - A request in flight to a worker that dies (or starts over: says `READY` again, which
+//!   makes it free, the same worker) is lost, and its client waits for ever for
 //!   the reply: a client that cannot wait for ever uses a receive timeout and retries on a
 //!   fresh socket (the guide's *Lazy Pirate*, issue 10's reliability kit).
 //! - A worker that stops after a last reply ([`LbWorker::serve`] with a limit) is counted
