@@ -335,3 +335,32 @@ fn the_request_reply_broker_drops_what_it_cannot_route() {
         assert_eq!((counted.backend_in, counted.frontend_out), (2, 2));
     });
 }
+
+/// A busy worker that says READY again has started over: its request is lost, it is free
+/// again, and it is still one worker.
+#[test]
+fn a_worker_that_starts_over_is_the_same_worker() {
+    within(PATIENCE, "READY while busy", || {
+        let ctx = quick_ctx();
+        let lb = LoadBalancer::start(&ctx, "inproc://over-f", "inproc://over-b").unwrap();
+        let worker = dealer_worker(&ctx, lb.backend_endpoint());
+        worker.send(["", READY]).unwrap();
+        let lost = Req::new(&ctx).unwrap();
+        lost.connect(lb.frontend_endpoint()).unwrap();
+        let _lost = lost.send("lost").unwrap();
+        assert_eq!(take_request(&worker).1, "lost");
+        worker.send(["", READY]).unwrap();
+        let req = patient(Req::new(&ctx).unwrap());
+        req.connect(lb.frontend_endpoint()).unwrap();
+        let waiting = req.send("next").unwrap();
+        let (client, request) = take_request(&worker);
+        assert_eq!(request, "next");
+        answer(&worker, &client, "next done");
+        assert_eq!(waiting.recv().unwrap().0, "next done");
+        let e = lb
+            .wait_for_workers(2, Some(Duration::from_millis(50)))
+            .unwrap_err();
+        assert!(e.is_timeout(), "{e:?}");
+        assert_eq!(lb.stop().unwrap(), counters(2, 2, 3, 1));
+    });
+}
