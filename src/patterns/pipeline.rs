@@ -323,7 +323,8 @@ impl Worker {
     /// A `KILL` waiting is seen before the next task, however many are queued.
     ///
     /// Any other failure is an `Err`. A panic in `f` comes out of `run`: that task is lost
-    /// (no result is sent for it), and the worker is as it was, ready to run again.
+    /// (no result is sent for it: a sink collecting the batch waits for it until its
+    /// [`Sink::set_timeout`]), and the worker is as it was, ready to run again.
     ///
     /// Wraps `zmq_poll` (with a control socket), `zmq_msg_recv` and `zmq_msg_send`
     /// ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
