@@ -55,7 +55,9 @@
 //! # Counters
 //! Whole messages, as libzmq's proxy counts them ([`Counters`]): each request is one message
 //! in on the frontend and one out on the backend, each reply one in on the backend and one
-//! out on the frontend, and each worker's `READY` one in on the backend.
+//! out on the frontend, and each worker's `READY` one in on the backend. A message the
+//! broker drops counts in on its side and in [`Counters::dropped`]; a reply for a client
+//! that has gone counts in on the backend and in `dropped`, not out.
 //!
 //! ```
 //! use std::time::Duration;
