@@ -325,6 +325,28 @@ fn a_topic_too_long_for_a_token_syncs_the_guides_way() {
     assert_eq!(joined(vec![listener]), [[longest, "END".to_string()]]);
 }
 
+/// More subscribers than awaited: every subscriber the publisher counted (at least the
+/// two awaited, maybe the third) gets the first update; after waiting for the third too,
+/// every one gets the next.
+#[test]
+fn more_subscribers_than_awaited() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let listeners: Vec<_> = (0..3)
+        .map(|_| listen(subscriber(&ctx, &publisher, &[""]), 1))
+        .collect();
+    publisher.wait_for_subscribers(2, Some(PATIENCE)).unwrap();
+    let counted = publisher.synchronised();
+    assert!(counted >= 2, "{counted}");
+    publisher.send("first").unwrap();
+    publisher.wait_for_subscribers(3, Some(PATIENCE)).unwrap();
+    publisher.send("END").unwrap();
+    let received = joined(listeners);
+    let with_first = received.iter().filter(|r| r[0] == "first").count();
+    assert!(with_first >= counted, "{counted} counted: {received:?}");
+    assert!(received.iter().all(|r| r.last().unwrap() == "END"));
+}
+
 #[test]
 fn a_wait_that_runs_out_is_a_timeout() {
     let ctx = Context::new().unwrap();
