@@ -112,6 +112,8 @@ use crate::sendable::Sendable;
 use crate::socket_core::SocketCore;
 use crate::typed::{Pull, Push, Sub, Subscription, XPub};
 
+use super::time_left;
+
 /// Where the ventilator binds its tasks socket by default (the guide's port 5557).
 pub const TASKS_ENDPOINT: &str = "tcp://*:5557";
 /// Where the sink binds its results socket by default (the guide's port 5558).
@@ -136,21 +138,6 @@ fn handshakes(socket: &SocketCore, endpoint: &str) -> Result<Option<Monitor>> {
         return Ok(None);
     }
     socket.monitor_handshakes().map(Some)
-}
-
-/// The time left before `deadline`, or [`Error::TimedOut`] saying `what` did not happen.
-fn time_left(deadline: Option<Instant>, what: impl FnOnce() -> String) -> Result<Option<Duration>> {
-    match deadline {
-        None => Ok(None),
-        Some(deadline) => {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                Err(Error::TimedOut(Detail::new(what())))
-            } else {
-                Ok(Some(left))
-            }
-        }
-    }
 }
 
 /// The ventilator: binds a PUSH socket that deals tasks to the workers, round robin, and

@@ -130,22 +130,11 @@ use crate::poll::Poller;
 use crate::sendable::Sendable;
 use crate::typed::{ReqSlot, Router, Sub, Subscription, XPub};
 
+use super::time_left;
+
 /// The deadline `timeout` from now (`None`: none, as for a timeout too far to represent).
 fn deadline(timeout: Option<Duration>) -> Option<Instant> {
     timeout.and_then(|timeout| Instant::now().checked_add(timeout))
-}
-
-/// The time left before `deadline` (`None`: no deadline), or [`Error::TimedOut`] with the
-/// detail `what` makes.
-fn time_left(deadline: Option<Instant>, what: impl FnOnce() -> String) -> Result<Option<Duration>> {
-    let Some(deadline) = deadline else {
-        return Ok(None);
-    };
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(Error::TimedOut(Detail::new(what())));
-    }
-    Ok(Some(left))
 }
 
 /// What marks a sync token: a [`SyncSubscriber`]'s request, and the subscription it makes
