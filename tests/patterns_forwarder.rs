@@ -12,7 +12,7 @@ use std::time::Duration;
 use zmq_typed::limits::MAX_TOPIC_LEN;
 use zmq_typed::patterns::forwarder::Forwarder;
 use zmq_typed::patterns::handle::Counters;
-use zmq_typed::{Context, Sub, XPub};
+use zmq_typed::{Context, Error, Socket, SocketType, Sub, XPub, XSub};
 
 /// A context whose sockets do not linger: the peers of these tests come and go, and what
 /// a closed socket still had queued for one that went (a subscriber's re-subscription, a
@@ -188,6 +188,77 @@ fn an_over_long_subscription_is_refused_and_the_forwarder_goes_on() {
         let counted = forwarder.stop().unwrap();
         assert_eq!((counted.backend_in, counted.frontend_out), (2, 2));
         assert_eq!((counted.frontend_in, counted.backend_out), (2, 2));
+    });
+}
+
+/// Over inproc libzmq's `ZMQ_MAXMSGSIZE` does not apply: the crate's own sockets refuse an
+/// over-long subscription before it is sent, whether subscribed or sent raw by an XSUB,
+/// typed or dynamic; one of `MAX_TOPIC_LEN` bytes goes up.
+#[test]
+fn an_in_process_subscriber_is_capped_by_the_crate() {
+    within(PATIENCE, "inproc subscription", || {
+        let ctx = quick_ctx();
+        let (publisher, forwarder) =
+            publisher_and_forwarder(&ctx, Transport::Inproc, Upstream::Connect);
+        let xsub = XSub::new(&ctx).unwrap();
+        xsub.connect(forwarder.downstream_endpoint()).unwrap();
+        let dynamic = Socket::new(&ctx, SocketType::XSub).unwrap();
+        dynamic.connect(forwarder.downstream_endpoint()).unwrap();
+        let topic = vec![b'z'; MAX_TOPIC_LEN + 1];
+        let mut raw = vec![1u8];
+        raw.extend_from_slice(&topic);
+        let refused = [
+            xsub.subscribe(&topic).unwrap_err(),
+            xsub.send(raw.clone()).unwrap_err().into_error(),
+            dynamic.send(raw.clone()).unwrap_err().into_error(),
+        ];
+        for error in refused {
+            assert!(matches!(error, Error::TopicTooLong { .. }), "{error:?}");
+        }
+        raw.pop();
+        dynamic.send(raw).unwrap();
+        assert_eq!(
+            publisher.recv_subscription().unwrap().topic(),
+            &topic[..MAX_TOPIC_LEN]
+        );
+        assert_eq!(forwarder.stop().unwrap().frontend_out, 1);
+    });
+}
+
+/// A forwarder whose publisher is not there yet starts, takes subscribers, and stops at
+/// once; when the publisher comes, the XSUB replays the subscriptions to it, and updates
+/// flow.
+#[test]
+fn the_upstream_publisher_may_come_later() {
+    within(PATIENCE * 2, "absent upstream", || {
+        let dir = std::env::temp_dir();
+        let ipc = format!(
+            "ipc://{}/zmq-typed-fwd-late-{}",
+            dir.display(),
+            std::process::id()
+        );
+        let tcp = {
+            // A free port, given back at once for the publisher that comes later.
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("tcp://{}", probe.local_addr().unwrap())
+        };
+        for upstream in ["inproc://fwd-late".to_string(), ipc, tcp] {
+            let ctx = quick_ctx();
+            let absent = Forwarder::start(&ctx, &upstream, "inproc://fwd-late-never").unwrap();
+            assert_eq!(absent.stop().unwrap(), Counters::default(), "{upstream}");
+
+            let forwarder = Forwarder::start(&ctx, &upstream, "inproc://fwd-late-down").unwrap();
+            let sub = patient(Sub::new(&ctx).unwrap());
+            sub.subscribe("late").unwrap();
+            sub.connect(forwarder.downstream_endpoint()).unwrap();
+            let publisher = patient(XPub::new(&ctx).unwrap());
+            publisher.bind(upstream.as_str()).unwrap();
+            assert_eq!(publisher.recv_subscription().unwrap().topic(), b"late");
+            publisher.send("late news").unwrap();
+            assert_eq!(sub.recv().unwrap(), "late news", "{upstream}");
+            let counted = forwarder.stop().unwrap();
+            assert_eq!((counted.frontend_in, counted.backend_out), (1, 1));
+        }
     });
 }
 

@@ -157,6 +157,28 @@ fn kill_right_after_the_subscriptions(transport: Transport) {
     assert_eq!(join(workers), [killed; WORKERS]);
 }
 
+/// Once `wait_for_workers` has returned, the very first tasks go round every worker: as
+/// many tasks as workers, one each.
+fn the_first_tasks_go_round_every_worker(transport: Transport) {
+    let p = pipeline(transport, false);
+    p.ventilator.start_batch().unwrap();
+    p.sink.recv_batch_start().unwrap();
+    for task in 0..WORKERS {
+        p.ventilator.send_task(task.to_string()).unwrap();
+    }
+    let batch = p.sink.collect_results(WORKERS).unwrap();
+    let mut workers: Vec<Vec<u8>> = batch
+        .results
+        .iter()
+        .map(|result| result.to_vecs().remove(0))
+        .collect();
+    workers.sort();
+    workers.dedup();
+    assert_eq!(workers.len(), WORKERS, "{transport:?}: {:?}", batch.results);
+    p.ctx.shutdown().unwrap();
+    join(p.workers);
+}
+
 macro_rules! over_every_transport {
     ($($name:ident),* $(,)?) => {
         mod inproc { $( #[test] fn $name() { super::$name(super::Transport::Inproc) } )* }
@@ -166,6 +188,7 @@ macro_rules! over_every_transport {
 }
 
 over_every_transport!(
+    the_first_tasks_go_round_every_worker,
     every_task_once_then_shutdown,
     kill_stops_every_worker,
     kill_right_after_the_subscriptions,
@@ -185,6 +208,34 @@ fn collect_takes_the_start_then_every_result() {
     }
     let batch = sink.collect(3).unwrap();
     assert_eq!(batch.results, ["r1", "r2", "r3"].map(Multipart::single));
+}
+
+/// Results that overtake the batch start (they come over other connections) are kept:
+/// the start is taken wherever it comes among the batch's messages, and a batch without
+/// one is malformed.
+#[test]
+fn collect_keeps_results_that_overtake_the_start() {
+    let ctx = Context::new().unwrap();
+    let sink = Sink::bind(&ctx, "inproc://overtaken").unwrap();
+    sink.set_timeout(Some(PATIENCE)).unwrap();
+    let push = Push::new(&ctx).unwrap();
+    push.connect(sink.endpoint()).unwrap();
+    for message in ["r1", "r2", BATCH_START, "r3", BATCH_START, "r4"] {
+        push.send(message).unwrap();
+    }
+    let batch = sink.collect(3).unwrap();
+    assert_eq!(batch.results, ["r1", "r2", "r3"].map(Multipart::single));
+    // The second start is this batch's, wherever it comes; a result "0" is a result.
+    push.send(BATCH_START).unwrap();
+    let batch = sink.collect(2).unwrap();
+    assert_eq!(batch.results, ["r4", BATCH_START].map(Multipart::single));
+    for message in ["a", "b"] {
+        push.send(message).unwrap();
+    }
+    match sink.collect(1) {
+        Err(Error::Malformed(detail)) => assert!(detail.contains("none of the 2"), "{detail}"),
+        other => panic!("expected Malformed, got {other:?}"),
+    }
 }
 
 #[test]
@@ -262,6 +313,36 @@ fn a_longer_message_than_kill_does_not_stop_a_worker() {
             tasks: 1,
             stopped: Stopped::Killed
         }]
+    );
+}
+
+/// A KILL waiting is seen before the next task, however many are queued (all over inproc,
+/// where a send is in the peer's queue when it returns).
+#[test]
+fn a_waiting_kill_comes_before_the_queued_tasks() {
+    let ctx = Context::new().unwrap();
+    let sink = Sink::bind(&ctx, "inproc://queued-results")
+        .unwrap()
+        .with_control("inproc://queued-control")
+        .unwrap();
+    let ventilator = Ventilator::bind(&ctx, "inproc://queued-tasks", sink.endpoint()).unwrap();
+    let worker = Worker::connect(&ctx, ventilator.endpoint(), sink.endpoint())
+        .unwrap()
+        .with_control("inproc://queued-control")
+        .unwrap();
+    ventilator.wait_for_workers(1, PATIENCE).unwrap();
+    sink.wait_for_control_subscribers(1, PATIENCE).unwrap();
+    for task in 0..100 {
+        ventilator.send_task(task.to_string()).unwrap();
+    }
+    sink.stop_workers().unwrap();
+    let report = worker.run(None, |task| task).unwrap();
+    assert_eq!(
+        report,
+        WorkerReport {
+            tasks: 0,
+            stopped: Stopped::Killed
+        }
     );
 }
 

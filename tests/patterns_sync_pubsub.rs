@@ -1,6 +1,7 @@
 //! Synchronised publish-subscribe (`zmq_typed::patterns::sync_pubsub`) over inproc, ipc and
 //! tcp: every subscriber receives every one of the first messages, in order; topics filter;
-//! the guide's C `syncsub` and `syncpub` protocol (one empty request, one empty reply);
+//! each subscriber waited for by its own sync token, a stranger's subscription standing for
+//! none; the guide's C `syncsub` and `syncpub` protocol (one request, one empty reply);
 //! timeouts, retries and the context's shutdown.
 
 mod common;
@@ -10,8 +11,8 @@ use std::time::Duration;
 
 use common::watchdog::within;
 use common::{bind_endpoint, patient, Transport, PATIENCE};
-use zmq_typed::patterns::sync_pubsub::{SyncPublisher, SyncSubscriber};
-use zmq_typed::{Context, Error, Rep, Req, Sub};
+use zmq_typed::patterns::sync_pubsub::{SyncPublisher, SyncSubscriber, SYNC_TOKEN_MARK};
+use zmq_typed::{Context, Error, Rep, Req, Sub, XPub};
 
 const UPDATES: usize = 1000;
 
@@ -115,6 +116,56 @@ fn topics_filter(transport: Transport) {
     );
 }
 
+/// The publisher drops nothing for a subscriber that reads only once everything was sent,
+/// five times its (default) receive high-water mark: the updates queue up instead.
+fn nothing_is_dropped_for_a_late_reader(transport: Transport) {
+    const MANY: usize = 5000;
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, transport);
+    let subscriber = subscriber(&ctx, &publisher, &[""]);
+    let syncing = thread::spawn(move || subscriber.sync(Some(PATIENCE)).map(|()| subscriber));
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    let subscriber = within(PATIENCE, "sync", move || syncing.join().unwrap()).unwrap();
+    for n in 0..MANY {
+        publisher.send(n.to_string()).unwrap();
+    }
+    for n in 0..MANY {
+        let update = subscriber
+            .recv()
+            .unwrap_or_else(|e| panic!("{transport:?} update {n}: {e}"));
+        assert_eq!(update, n.to_string(), "{transport:?}");
+    }
+}
+
+/// A subscriber that goes away after it synchronised holds nothing up: the publisher's
+/// sends never wait for it, and the other subscriber gets every update.
+fn a_subscriber_that_leaves_holds_nothing_up(transport: Transport) {
+    const MANY: usize = 5000;
+    let ctx = Context::builder()
+        .default_linger(Some(Duration::ZERO))
+        .build()
+        .unwrap();
+    let publisher = publisher(&ctx, transport);
+    let stays = listen(subscriber(&ctx, &publisher, &[""]), 1);
+    let leaves = subscriber(&ctx, &publisher, &[""]);
+    let leaving = thread::spawn(move || leaves.sync(Some(PATIENCE)));
+    publisher.wait_for_subscribers(2, Some(PATIENCE)).unwrap();
+    within(PATIENCE, "the leaving sync", move || {
+        leaving.join().unwrap()
+    })
+    .unwrap();
+    let publisher = within(PATIENCE, "sends", move || {
+        for n in 0..MANY {
+            publisher.send(n.to_string()).unwrap();
+        }
+        publisher.send("END").unwrap();
+        publisher
+    });
+    let received = joined(vec![stays]).remove(0);
+    assert_eq!(received.len(), MANY + 1, "{transport:?}");
+    drop(publisher);
+}
+
 macro_rules! over_every_transport {
     ($($name:ident),* $(,)?) => {
         mod inproc { $( #[test] fn $name() { super::$name(super::Transport::Inproc) } )* }
@@ -123,7 +174,13 @@ macro_rules! over_every_transport {
     };
 }
 
-over_every_transport!(every_subscriber_gets_every_first_message, topics_filter);
+over_every_transport!(
+    every_subscriber_gets_every_first_message,
+    topics_filter,
+    a_strangers_subscription_does_not_stand_for_a_synchronised_one,
+    nothing_is_dropped_for_a_late_reader,
+    a_subscriber_that_leaves_holds_nothing_up,
+);
 
 /// The guide's C `syncsub`: a SUB subscribed to everything, a REQ that sends one empty
 /// frame and waits for the reply, then the updates.
@@ -185,22 +242,109 @@ fn the_publisher_waits_for_the_subscription_not_only_the_request() {
     assert_eq!(first, "first");
 }
 
-/// The guide's C `syncpub` side: a REP receives one empty frame from a one-topic
-/// subscriber, and its empty reply ends `sync`.
+/// The guide's C `syncpub` side: a REP receives one frame (the sync token, which a
+/// `syncpub` ignores), and its empty reply ends `sync`. Seen from an XPUB, the subscriber's
+/// topics come first, in byte order, then its token, which extends the greatest topic;
+/// the token is unsubscribed once synchronised.
 #[test]
-fn a_one_topic_subscriber_sends_the_guides_empty_request() {
+fn a_subscriber_sends_its_token_after_its_topics() {
     let ctx = Context::new().unwrap();
-    let updates = zmq_typed::Pub::new(&ctx).unwrap();
+    let updates = patient(XPub::new(&ctx).unwrap());
+    updates.set_xpub_verbose(true).unwrap();
     let updates_endpoint = updates.bind("tcp://127.0.0.1:*").unwrap().to_string();
     let rep = patient(Rep::new(&ctx).unwrap());
     let sync_endpoint = rep.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let topics = ["b", "a\u{ff}", "ab", "b\u{ff}\u{ff}", ""];
     let subscriber =
-        SyncSubscriber::connect(&ctx, &updates_endpoint, &sync_endpoint, &[""]).unwrap();
-    let syncing = thread::spawn(move || subscriber.sync(Some(PATIENCE)));
+        SyncSubscriber::connect(&ctx, &updates_endpoint, &sync_endpoint, &topics).unwrap();
+    let syncing = thread::spawn(move || subscriber.sync(Some(PATIENCE)).map(|()| subscriber));
     let (request, rep) = rep.recv().unwrap();
-    assert_eq!(request.to_vecs(), [Vec::<u8>::new()]);
+    let [token] = <[Vec<u8>; 1]>::try_from(request.to_vecs()).unwrap();
+    let greatest = "b\u{ff}\u{ff}".as_bytes();
+    assert!(token.starts_with(greatest), "{token:x?}");
+    assert!(
+        token[greatest.len()..].starts_with(SYNC_TOKEN_MARK),
+        "{token:x?}"
+    );
+
+    let mut arrived = Vec::new();
+    while arrived.last() != Some(&token) {
+        let subscription = updates.recv_subscription().unwrap();
+        assert!(subscription.is_subscribe());
+        arrived.push(subscription.topic().to_vec());
+    }
+    let mut sorted: Vec<Vec<u8>> = topics.iter().map(|t| t.as_bytes().to_vec()).collect();
+    sorted.sort();
+    sorted.push(token.clone());
+    assert_eq!(arrived, sorted);
+
     let _rep = rep.send("").unwrap();
-    within(PATIENCE, "sync", move || syncing.join().unwrap()).unwrap();
+    let subscriber = within(PATIENCE, "sync", move || syncing.join().unwrap()).unwrap();
+    let unsubscribed = updates.recv_subscription().unwrap();
+    assert!(!unsubscribed.is_subscribe());
+    assert_eq!(unsubscribed.topic(), &token[..]);
+    updates.send("only one copy").unwrap();
+    assert_eq!(subscriber.recv().unwrap(), "only one copy");
+}
+
+/// A subscriber that synchronises twice is counted once; a wait for none returns at once.
+#[test]
+fn a_second_sync_is_answered_and_counted_once() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    publisher.wait_for_subscribers(0, None).unwrap();
+    let twice = subscriber(&ctx, &publisher, &["x"]);
+    let once = subscriber(&ctx, &publisher, &["x"]);
+    let syncing = thread::spawn(move || {
+        twice.sync(Some(PATIENCE)).unwrap();
+        twice.sync(Some(PATIENCE)).unwrap();
+        // Only once the second request was answered does another subscriber come.
+        once.sync(Some(PATIENCE)).unwrap();
+        (twice, once)
+    });
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    publisher.wait_for_subscribers(2, Some(PATIENCE)).unwrap();
+    assert_eq!(publisher.synchronised(), 2);
+    publisher.send("x first").unwrap();
+    let (twice, once) = within(PATIENCE, "the syncs", move || syncing.join().unwrap());
+    assert_eq!(twice.recv().unwrap(), "x first");
+    assert_eq!(once.recv().unwrap(), "x first");
+}
+
+/// A topic too long to extend into a token: the request says how many topics there are,
+/// as a guide's `syncsub`'s does, and the first update still arrives.
+#[test]
+fn a_topic_too_long_for_a_token_syncs_the_guides_way() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let longest = "t".repeat(zmq_typed::limits::MAX_TOPIC_LEN);
+    let listener = listen(subscriber(&ctx, &publisher, &[longest.as_str(), "END"]), 1);
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    publisher.send(longest.clone()).unwrap();
+    publisher.send("END").unwrap();
+    assert_eq!(joined(vec![listener]), [[longest, "END".to_string()]]);
+}
+
+/// More subscribers than awaited: every subscriber the publisher counted (at least the
+/// two awaited, maybe the third) gets the first update; after waiting for the third too,
+/// every one gets the next.
+#[test]
+fn more_subscribers_than_awaited() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let listeners: Vec<_> = (0..3)
+        .map(|_| listen(subscriber(&ctx, &publisher, &[""]), 1))
+        .collect();
+    publisher.wait_for_subscribers(2, Some(PATIENCE)).unwrap();
+    let counted = publisher.synchronised();
+    assert!(counted >= 2, "{counted}");
+    publisher.send("first").unwrap();
+    publisher.wait_for_subscribers(3, Some(PATIENCE)).unwrap();
+    publisher.send("END").unwrap();
+    let received = joined(listeners);
+    let with_first = received.iter().filter(|r| r[0] == "first").count();
+    assert!(with_first >= counted, "{counted} counted: {received:?}");
+    assert!(received.iter().all(|r| r.last().unwrap() == "END"));
 }
 
 #[test]
@@ -277,4 +421,40 @@ fn shutdown_ends_every_blocked_call() {
         let result = within(PATIENCE, what, move || handle.join().unwrap());
         assert!(result.unwrap_err().is_terminated(), "{what}");
     }
+}
+
+/// A subscription from a subscriber that never synchronises (a plain SUB) does not stand
+/// for a synchronised subscriber's own: the publisher waits for the latter's sync token,
+/// which its SUB subscribes to after its topics, so the first update reaches it.
+fn a_strangers_subscription_does_not_stand_for_a_synchronised_one(transport: Transport) {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, transport);
+    let stranger = patient(Sub::new(&ctx).unwrap());
+    stranger.subscribe("").unwrap();
+    stranger.connect(publisher.updates_endpoint()).unwrap();
+
+    // A synchronised subscriber by the wire protocol, whose request overtakes its
+    // subscriptions (its SUB connects only later).
+    let mut token = b"news".to_vec();
+    token.extend_from_slice(SYNC_TOKEN_MARK);
+    token.extend_from_slice(b"stranger-test");
+    let req = patient(Req::new(&ctx).unwrap());
+    req.connect(publisher.sync_endpoint()).unwrap();
+    let waiting = req.send(token.clone()).unwrap();
+    // The stranger's subscription has come, the token has not: not synchronised yet.
+    let e = publisher
+        .wait_for_subscribers(1, Some(Duration::from_millis(200)))
+        .unwrap_err();
+    assert!(e.is_timeout(), "{transport:?}: {e:?}");
+
+    let sub = patient(Sub::new(&ctx).unwrap());
+    sub.subscribe("news").unwrap();
+    sub.subscribe(&token).unwrap();
+    sub.connect(publisher.updates_endpoint()).unwrap();
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    let (reply, _req) = waiting.recv().unwrap();
+    assert_eq!(reply.to_vecs(), [Vec::<u8>::new()]);
+    publisher.send("news first").unwrap();
+    assert_eq!(sub.recv().unwrap(), "news first", "{transport:?}");
+    assert_eq!(stranger.recv().unwrap(), "news first", "{transport:?}");
 }

@@ -34,7 +34,9 @@
 //! # Counters
 //! Whole messages, as libzmq's proxy counts them ([`Counters`]): each request is one message
 //! in on the frontend and one out on the backend, each reply one in on the backend and one
-//! out on the frontend, whatever their number of frames.
+//! out on the frontend, whatever their number of frames. A reply that the ROUTER drops
+//! (its client has gone, or it names no client) still counts as sent, and
+//! [`Counters::dropped`] stays 0: the proxy cannot tell.
 //!
 //! ```
 //! use zmq_typed::patterns::broker::RequestReplyBroker;

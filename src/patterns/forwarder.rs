@@ -36,9 +36,13 @@
 //! to a topic of [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN) bytes), as every XPUB of
 //! this crate is, before it binds: a tcp or ipc subscriber that sends a longer one is
 //! disconnected by libzmq and its subscription dropped, and the forwarder goes on for
-//! everyone else. In-process subscribers (inproc) are not limited by libzmq, but the crate's
-//! own subscribe calls refuse a topic longer than `MAX_TOPIC_LEN` before it is sent
-//! ([`Error::TopicTooLong`]). Updates themselves (downstream) are not limited.
+//! everyone else. **Over inproc libzmq does not cap anything**: `ZMQ_MAXMSGSIZE` applies
+//! only to the network transports. The crate's own sockets refuse a subscription longer than
+//! `MAX_TOPIC_LEN` before it is sent ([`Error::TopicTooLong`]), whether subscribed or sent
+//! as a raw `\x01topic` frame by an XSUB, typed or dynamic; but code that reaches libzmq
+//! around the crate (through `zmq-ffi`, or a raw socket handle) is not checked, and a
+//! subscription of a few hundred KiB sent that way over inproc can overflow a stack and kill
+//! the process. Updates themselves (downstream) are not limited.
 //!
 //! [stack]: mod@crate::proxy#stack-what-a-proxy-forwards-into-an-xsub
 //!

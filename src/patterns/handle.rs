@@ -290,6 +290,13 @@ impl Background {
         matches!(self.done.try_recv(), Err(mpsc::TryRecvError::Disconnected))
     }
 
+    /// Whether the context has been shut down, even if the loop has not noticed yet: a
+    /// socket of a shut-down context answers `ZMQ_EVENTS` with `ETERM` at once (libzmq
+    /// queues the stop for every socket before `zmq_ctx_shutdown` returns).
+    pub(crate) fn context_shut_down(&self) -> bool {
+        matches!(self.control.events(), Err(e) if e.is_terminated())
+    }
+
     /// Asks the loop to stop; never blocks (a context that is shut down stops it anyway).
     fn ask_to_stop(&self) {
         let _ = self.control.try_send("STOP");

@@ -23,7 +23,17 @@
 //! clients' requests wait in their own queues meanwhile.
 //!
 //! # What it guarantees
-//! - Every reply goes back to the client that asked.
+//! - Every reply goes back to the client that asked, and only a reply goes back: the
+//!   broker routes a worker's message to a client only while that worker has a request
+//!   (between the request and its reply); a message that comes when it has none (an
+//!   unasked answer, a second one) is dropped. (A reply does not say which request it
+//!   answers: a second answer that comes after the worker's next request is taken for
+//!   the reply to that one. [`LbWorker`] never answers twice.)
+//! - A worker that does not keep to the protocol is never trusted: a second
+//!   `READY` from a worker already free is dropped (one worker, counted once by
+//!   [`LoadBalancer::wait_for_workers`]); a message that is neither `READY` nor a reply
+//!   (`[][client id]...`) is dropped, and a busy worker that sends one is forgotten (its
+//!   request is lost, as with a worker that dies). Each counts in [`Counters::dropped`].
 //! - A worker has at most one request at a time, and the least recently ready worker gets
 //!   the next one (so with all workers ready, the first requests go to all of them).
 //! - The broker never blocks: it sends with `ZMQ_ROUTER_MANDATORY` and without waiting, so
@@ -32,18 +42,22 @@
 //!   and counted ([`Counters::dropped`]).
 //!
 //! # What it does not guarantee
-//! - A request in flight to a worker that dies is lost, and its client waits for ever for
+//! - A request in flight to a worker that dies (or starts over: says `READY` again, which
+//!   makes it free, the same worker) is lost, and its client waits for ever for
 //!   the reply: a client that cannot wait for ever uses a receive timeout and retries on a
 //!   fresh socket (the guide's *Lazy Pirate*, issue 10's reliability kit).
 //! - A worker that stops after a last reply ([`LbWorker::serve`] with a limit) is counted
 //!   as free by that reply, and may be given one more request, which is lost the same way.
 //! - Workers are not watched: a worker that dies while free is noticed only when a request
-//!   is sent to it (and the request then goes to another).
+//!   is sent to it (and the request then goes to another); one that dies while busy stays
+//!   on the broker's books (a routing id) until the broker stops.
 //!
 //! # Counters
 //! Whole messages, as libzmq's proxy counts them ([`Counters`]): each request is one message
 //! in on the frontend and one out on the backend, each reply one in on the backend and one
-//! out on the frontend, and each worker's `READY` one in on the backend.
+//! out on the frontend, and each worker's `READY` one in on the backend. A message the
+//! broker drops counts in on its side and in [`Counters::dropped`]; a reply for a client
+//! that has gone counts in on the backend and in `dropped`, not out.
 //!
 //! ```
 //! use std::time::Duration;
@@ -69,7 +83,7 @@
 //! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //! ```
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -160,6 +174,7 @@ impl LoadBalancer {
                 workers: &workers,
                 shared: &guard.0,
                 free: VecDeque::new(),
+                busy: HashSet::new(),
             }
             .run(&control);
             let ended = match &result {
@@ -192,17 +207,25 @@ impl LoadBalancer {
     /// The messages moved so far, live. After the context's shutdown, `Err(e)` with
     /// [`Error::is_terminated`]; a loop that failed or panicked, its error.
     ///
-    /// Reads the broker's own counts; calls nothing.
+    /// Reads the broker's own counts; asks `ZMQ_EVENTS` (`zmq_getsockopt`) of the handle's
+    /// control socket whether the context was shut down.
     pub fn counters(&self) -> Result<Counters> {
-        let state = self.shared.lock();
-        match &state.ended {
-            Some(error) => Err(error.clone()),
-            None => Ok(state.counters),
+        let counters = {
+            let state = self.shared.lock();
+            match &state.ended {
+                Some(error) => return Err(error.clone()),
+                None => state.counters,
+            }
+        };
+        // Shut down, but the loop may not have seen it yet: the same answer all the same.
+        if self.thread.context_shut_down() {
+            return Err(terminated("load balancer"));
         }
+        Ok(counters)
     }
 
-    /// Waits until `n` workers have announced themselves with [`READY`] (since the start),
-    /// or `timeout` passes ([`Error::TimedOut`]; `None`: no limit). Clients that send after
+    /// Waits until `n` workers have announced themselves with [`READY`] (since the start;
+    /// a worker that says it again while free is not counted twice), or `timeout` passes ([`Error::TimedOut`]; `None`: no limit). Clients that send after
     /// it returns see every one of those workers used before any is used twice.
     /// [`Error::is_terminated`] when the context is shut down meanwhile.
     ///
@@ -244,6 +267,8 @@ struct Broker<'a> {
     shared: &'a Shared<State>,
     /// Free workers, the one free the longest first.
     free: VecDeque<RoutingId>,
+    /// Workers given a request and not answered yet: only their replies are routed.
+    busy: HashSet<RoutingId>,
 }
 
 /// A request on its way to a worker: `[client id][][request...]`.
@@ -301,29 +326,34 @@ impl Broker<'_> {
         }
     }
 
-    /// Takes a worker's message: `READY`, or a reply for a client, which goes to it. `true`
-    /// when the worker is free again (it is then at the back of the free queue).
+    /// Takes a worker's message: `READY` from a worker not already free, or the reply of
+    /// a busy worker, which goes to its client. `true` when the worker is free again (it is
+    /// then at the back of the free queue). Anything else is dropped and counted: a second
+    /// `READY` from a free worker, a reply nobody asked for (the worker stays as it was),
+    /// a message that is neither (a busy worker that sends one is forgotten: it does not
+    /// speak the protocol, and its request is lost).
     fn on_worker_message(&mut self, message: Routed) -> Result<bool> {
         let Routed { id, body } = message;
         let rest = match body.split_envelope() {
             Ok((envelope, rest)) if envelope.is_empty() => Some(rest),
             _ => None,
         };
+        let was_busy = self.busy.remove(&id);
         let free = match rest {
-            Some(rest) if rest == READY => {
+            Some(rest) if rest == READY && !self.free.contains(&id) => {
+                // A busy worker that says READY again has started over: not a new one.
                 self.shared.update(|s| {
                     s.counters.backend_in += 1;
-                    s.workers += 1;
+                    s.workers += usize::from(!was_busy);
                 });
                 true
             }
-            Some(reply) if reply.len() >= 2 => {
+            Some(reply) if reply.len() >= 2 && was_busy => {
                 self.shared.update(|s| s.counters.backend_in += 1);
                 self.reply(reply)?;
                 true
             }
             _ => {
-                // Not a REQ worker speaking the protocol: ignored, and not taken as free.
                 self.shared.update(|s| {
                     s.counters.backend_in += 1;
                     s.counters.dropped += 1;
@@ -331,7 +361,7 @@ impl Broker<'_> {
                 false
             }
         };
-        if free && !self.free.contains(&id) {
+        if free {
             self.free.push_back(id);
         }
         Ok(free)
@@ -362,6 +392,7 @@ impl Broker<'_> {
     fn dispatch(&mut self, mut request: Request) -> Result<Option<Request>> {
         while let Some(worker) = self.free.pop_front() {
             request.push_front(Message::new());
+            let worker_id = worker.clone();
             let routed = Routed::new(worker, request);
             let sent = self.shared.update(|s| {
                 let sent = self.workers.try_send(routed);
@@ -371,7 +402,10 @@ impl Broker<'_> {
                 sent
             });
             let unsent = match sent {
-                Ok(None) => return Ok(None),
+                Ok(None) => {
+                    self.busy.insert(worker_id);
+                    return Ok(None);
+                }
                 Ok(Some(unsent)) => unsent,
                 Err(e) if e.is_terminated() => return Err(e.into_error()),
                 Err(e) => e.into_message(),
@@ -423,7 +457,7 @@ impl LbWorker {
         })
     }
 
-    /// The REQ socket, to set options on before serving.
+    /// The REQ socket, to set options on before serving. Calls nothing.
     pub fn socket(&self) -> &Req {
         &self.req
     }
@@ -433,7 +467,8 @@ impl LbWorker {
     /// message) back to that client. Stops after `limit` replies (`None`: no limit; `Some(0)`
     /// returns at once, without announcing the worker), or when the context is shut down,
     /// both `Ok` with the number of requests served. [`Error::Malformed`] for a request
-    /// without the client's envelope (not from a [`LoadBalancer`]).
+    /// without the client's envelope (not from a [`LoadBalancer`]). A panic in `f` comes
+    /// out of `serve`, and its request is lost, as with a worker that dies.
     ///
     /// Wraps `zmq_msg_send` and `zmq_msg_recv`
     /// ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).

@@ -15,3 +15,20 @@ pub use handle::Counters;
 pub use load_balancer::{LbWorker, LoadBalancer};
 pub use pipeline::{Batch, Sink, Stopped, Ventilator, Worker, WorkerReport};
 pub use sync_pubsub::{SyncPublisher, SyncSubscriber};
+
+use std::time::{Duration, Instant};
+
+use crate::error::{Detail, Error, Result};
+
+/// The time left before `deadline` (`None`: no deadline), or [`Error::TimedOut`] with the
+/// detail `what` makes.
+fn time_left(deadline: Option<Instant>, what: impl FnOnce() -> String) -> Result<Option<Duration>> {
+    let Some(deadline) = deadline else {
+        return Ok(None);
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Error::TimedOut(Detail::new(what())));
+    }
+    Ok(Some(left))
+}

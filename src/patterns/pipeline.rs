@@ -43,9 +43,12 @@
 //!   nothing orders them strictly: where the order must be certain (a test), take the start
 //!   on the sink ([`Sink::recv_batch_start`]) before sending the tasks, then
 //!   [`Sink::collect_results`].
-//! - **Every result is counted once.** [`Sink::collect`] checks the batch start
-//!   ([`BATCH_START`], else [`Error::Malformed`]) and returns exactly `tasks` results, in
-//!   order of arrival, with the time they took.
+//! - **Every result is counted once.** [`Sink::collect`] takes the batch start
+//!   ([`BATCH_START`]) and exactly `tasks` results, in whatever order they arrive (results
+//!   that overtake the start are kept), and returns the results in order of arrival, with
+//!   the time they took; [`Error::Malformed`] when none of those messages is the start.
+//!   [`Sink::recv_batch_start`] and [`Sink::collect_results`] do the same in two steps,
+//!   where the start must come first.
 //! - **KILL reaches every worker that subscribed.** A publisher drops what it sends to a
 //!   subscriber whose subscription has not reached it yet. The sink's control socket is an
 //!   XPUB that reports every subscription, so [`Sink::wait_for_control_subscribers`] knows
@@ -109,6 +112,8 @@ use crate::sendable::Sendable;
 use crate::socket_core::SocketCore;
 use crate::typed::{Pull, Push, Sub, Subscription, XPub};
 
+use super::time_left;
+
 /// Where the ventilator binds its tasks socket by default (the guide's port 5557).
 pub const TASKS_ENDPOINT: &str = "tcp://*:5557";
 /// Where the sink binds its results socket by default (the guide's port 5558).
@@ -133,21 +138,6 @@ fn handshakes(socket: &SocketCore, endpoint: &str) -> Result<Option<Monitor>> {
         return Ok(None);
     }
     socket.monitor_handshakes().map(Some)
-}
-
-/// The time left before `deadline`, or [`Error::TimedOut`] saying `what` did not happen.
-fn time_left(deadline: Option<Instant>, what: impl FnOnce() -> String) -> Result<Option<Duration>> {
-    match deadline {
-        None => Ok(None),
-        Some(deadline) => {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                Err(Error::TimedOut(Detail::new(what())))
-            } else {
-                Ok(Some(left))
-            }
-        }
-    }
 }
 
 /// The ventilator: binds a PUSH socket that deals tasks to the workers, round robin, and
@@ -245,7 +235,7 @@ impl Ventilator {
         Ok(())
     }
 
-    /// How many tasks were sent.
+    /// How many tasks were sent. Calls nothing (counted by [`Ventilator::send_task`]).
     pub fn tasks_sent(&self) -> u64 {
         self.sent.get()
     }
@@ -319,7 +309,9 @@ impl Worker {
     /// three are `Ok`, and the report says which ([`Stopped`]) and how many tasks were done.
     /// A `KILL` waiting is seen before the next task, however many are queued.
     ///
-    /// Any other failure is an `Err`.
+    /// Any other failure is an `Err`. A panic in `f` comes out of `run`: that task is lost
+    /// (no result is sent for it: a sink collecting the batch waits for it until its
+    /// [`Sink::set_timeout`]), and the worker is as it was, ready to run again.
     ///
     /// Wraps `zmq_poll` (with a control socket), `zmq_msg_recv` and `zmq_msg_send`
     /// ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
@@ -401,7 +393,8 @@ fn next_task(
 pub struct Batch {
     /// The results, in the order they arrived.
     pub results: Vec<Multipart>,
-    /// From the batch start to the last result.
+    /// From the batch start (for [`Sink::collect`], the first message of the batch,
+    /// whichever it is) to the last result.
     pub elapsed: Duration,
 }
 
@@ -463,8 +456,8 @@ impl Sink {
         Ok(self)
     }
 
-    /// The endpoint the control socket is bound to (`None` without
-    /// [`Sink::with_control`]).
+    /// The endpoint the control socket is bound to, as libzmq reported it when it bound
+    /// (`ZMQ_LAST_ENDPOINT`); `None` without [`Sink::with_control`].
     pub fn control_endpoint(&self) -> Option<&str> {
         self.control.as_ref().map(|c| c.endpoint.as_str())
     }
@@ -563,13 +556,42 @@ impl Sink {
         })
     }
 
-    /// Waits for the batch start (the first message, which must be [`BATCH_START`]: else
-    /// [`Error::Malformed`]), starts the clock, then collects `tasks` results in order of
-    /// arrival: [`Sink::recv_batch_start`] then [`Sink::collect_results`].
+    /// Collects a batch: the batch start and `tasks` results, in whatever order they
+    /// arrive (the start and the results come over different connections, so results can
+    /// overtake the start). The clock starts at the first of them, as the guide's sink's
+    /// does. Of those `tasks + 1` messages, the first that is [`BATCH_START`] is the start,
+    /// the others are the results, in order of arrival; none at all is
+    /// [`Error::Malformed`] (the messages are then consumed). A result that is itself
+    /// `"0"` and comes before the start is taken for it, and the start for a result: the
+    /// same bytes, so the results are the same.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn collect(&self, tasks: usize) -> Result<Batch> {
-        self.recv_batch_start()?;
-        self.collect_results(tasks)
+        self.started.set(None);
+        let first = self.results.recv()?;
+        let started = Instant::now();
+        let mut start_seen = first == BATCH_START;
+        let mut results = Vec::with_capacity(tasks);
+        if !start_seen {
+            results.push(first);
+        }
+        for _ in 0..tasks {
+            let message = self.results.recv()?;
+            if !start_seen && message == BATCH_START {
+                start_seen = true;
+            } else {
+                results.push(message);
+            }
+        }
+        if !start_seen {
+            return Err(Error::Malformed(format!(
+                "none of the {} messages of the batch was its start, {BATCH_START:?}",
+                tasks + 1
+            )));
+        }
+        Ok(Batch {
+            results,
+            elapsed: started.elapsed(),
+        })
     }
 }

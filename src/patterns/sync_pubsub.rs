@@ -36,23 +36,38 @@
 //!   subscription and may overtake it (so the guide's subscriber sleeps a second first).
 //!   Here the updates socket is an XPUB with `ZMQ_XPUB_VERBOSE`: it reports every
 //!   subscription of every subscriber, after libzmq has applied it, so once the publisher
-//!   has read them all, what it sends next matches them. Each subscriber's sync request
-//!   says how many subscriptions it made (an empty request, the guide's, means one); the
-//!   publisher waits until `n` subscribers have sent theirs **and** that many
-//!   subscriptions have arrived.
+//!   has read them all, what it sends next matches them.
+//! - **Each subscriber's own subscriptions, not anyone's.** A [`SyncSubscriber`] subscribes
+//!   last to a *sync token* of its own (its greatest topic, then [`SYNC_TOKEN_MARK`], then
+//!   an id unique to it) and sends that token as its sync request. A SUB sends its
+//!   subscriptions in order, and those it made before it connected in byte order (a topic
+//!   before its extensions), so the token, greater than every topic, comes after them all:
+//!   once the publisher has seen the token arrive as a subscription, every topic of that
+//!   subscriber has arrived too. The publisher waits until `n` subscribers have sent their
+//!   request **and** each one's token has arrived, so a subscription of a subscriber that
+//!   does not synchronise (a plain SUB, one more than expected) never stands for one that
+//!   does. The token extends a topic the subscriber already has, so it brings it no
+//!   message it would not have received anyway; it is unsubscribed once synchronised.
 //! - **Nothing is dropped on the way.** A publisher drops messages for a subscriber whose
 //!   queue is at its high-water mark; the updates socket has no high-water mark
-//!   (`ZMQ_SNDHWM` 0), so a subscriber that reads slowly makes the queue grow instead.
+//!   (`ZMQ_SNDHWM` 0), so a subscriber that reads slowly makes the queue grow instead
+//!   (in the publisher's memory, without bound, while the subscriber stays connected; a
+//!   subscriber that disconnects takes its queue with it). Over inproc, libzmq limits the
+//!   queue again if the subscriber's `ZMQ_RCVHWM` is set after it connected (through
+//!   [`SyncSubscriber::subscriber`]): leave it alone.
 //! - **Each subscriber learns that it was counted**: the publisher answers each sync request
 //!   (with an empty frame) as it reads it, so [`SyncSubscriber::sync`] returns once the
 //!   publisher knows about it.
 //!
-//! It works with the guide's C programs both ways: a `syncsub` (subscribes to everything,
-//! sends an empty request) counts as one subscriber with one subscription, and a
-//! [`SyncSubscriber`] with one topic sends the guide's empty request to a `syncpub`. (A
-//! `syncpub` is a plain PUB that does not count subscriptions: [`SyncSubscriber::sync`]
-//! waits until its connection for updates is up before it sends its request, which narrows
-//! the race but cannot close it.)
+//! It works with the guide's C programs both ways. A `syncsub` (subscribes to everything,
+//! sends an empty request) counts as one subscriber with one subscription; with no token
+//! to tell whose subscription is whose, those are counted in all (a request that is a
+//! decimal number announces that many), so there any subscription, even a stranger's, may
+//! stand for a `syncsub`'s: keep the subscribers of such a publisher to the synchronised
+//! ones. A `syncpub` takes the [`SyncSubscriber`]'s token as the guide's request (it reads
+//! one frame and ignores it); it is a plain PUB that does not count subscriptions:
+//! [`SyncSubscriber::sync`] waits until its connection for updates is up before it sends
+//! its request, which narrows the race but cannot close it.
 //!
 //! On the context's shutdown every blocking call returns an error whose
 //! [`Error::is_terminated`] is true.
@@ -102,8 +117,11 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::context::Context;
 use crate::error::{Detail, Error, Result};
+use crate::limits::MAX_TOPIC_LEN;
 use crate::message::Message;
 use crate::monitor::Monitor;
 use crate::multipart::Multipart;
@@ -112,35 +130,52 @@ use crate::poll::Poller;
 use crate::sendable::Sendable;
 use crate::typed::{ReqSlot, Router, Sub, Subscription, XPub};
 
+use super::time_left;
+
 /// The deadline `timeout` from now (`None`: none, as for a timeout too far to represent).
 fn deadline(timeout: Option<Duration>) -> Option<Instant> {
     timeout.and_then(|timeout| Instant::now().checked_add(timeout))
 }
 
-/// The time left before `deadline` (`None`: no deadline), or [`Error::TimedOut`] with the
-/// detail `what` makes.
-fn time_left(deadline: Option<Instant>, what: impl FnOnce() -> String) -> Result<Option<Duration>> {
-    let Some(deadline) = deadline else {
-        return Ok(None);
-    };
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(Error::TimedOut(Detail::new(what())));
-    }
-    Ok(Some(left))
+/// What marks a sync token: a [`SyncSubscriber`]'s request, and the subscription it makes
+/// last, are its greatest topic, then these bytes, then an id unique to it.
+pub const SYNC_TOKEN_MARK: &[u8] = b"\xffzmq-typed-sync:";
+
+/// Whether `bytes` is a sync token (it holds [`SYNC_TOKEN_MARK`]).
+fn is_token(bytes: &[u8]) -> bool {
+    bytes
+        .windows(SYNC_TOKEN_MARK.len())
+        .any(|window| window == SYNC_TOKEN_MARK)
 }
 
-/// How many subscriptions a sync request announces: an empty request (the guide's) one, a
-/// decimal number that many. Anything else is taken for one too: what matters to such a
-/// peer is the reply.
-fn announced(request: &Multipart) -> u64 {
-    let Some(last) = request.last() else {
-        return 1;
-    };
-    if last.is_empty() {
+/// A sync token for a subscriber of `topics`: the greatest topic (in byte order, the one a
+/// SUB sends last), [`SYNC_TOKEN_MARK`], and an id unique to this subscriber (the process,
+/// a count, the time). `None` when it would be longer than [`MAX_TOPIC_LEN`].
+fn sync_token(topics: &HashSet<&[u8]>) -> Option<Vec<u8>> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let greatest = topics.iter().max()?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    let id = format!(
+        "{:x}-{:x}-{nanos:x}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut token = greatest.to_vec();
+    token.extend_from_slice(SYNC_TOKEN_MARK);
+    token.extend_from_slice(id.as_bytes());
+    (token.len() <= MAX_TOPIC_LEN).then_some(token)
+}
+
+/// How many subscriptions a sync request without a token announces: an empty request (the
+/// guide's) one, a decimal number that many. Anything else is taken for one too: what
+/// matters to such a peer is the reply.
+fn announced(request: &[u8]) -> u64 {
+    if request.is_empty() {
         return 1;
     }
-    std::str::from_utf8(last)
+    std::str::from_utf8(request)
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(1)
@@ -154,12 +189,17 @@ pub struct SyncPublisher {
     updates_endpoint: String,
     sync: Router,
     sync_endpoint: String,
-    /// The subscriptions that have arrived.
+    /// The subscriptions without a token that have arrived.
     subscriptions: Cell<u64>,
-    /// The subscriptions the synchronised subscribers announced, in all.
+    /// The subscriptions the synchronised subscribers without a token announced, in all.
     announced: Cell<u64>,
-    /// The routing ids of the subscribers that sent a sync request (a retry counts once).
+    /// The subscribers that sent a sync request: their token, or (without one) their
+    /// routing id (a retry counts once).
     synced: RefCell<HashSet<Vec<u8>>>,
+    /// The tokens of synchronised subscribers that have not arrived as subscriptions yet.
+    awaited: RefCell<HashSet<Vec<u8>>>,
+    /// The tokens that arrived as subscriptions before their sync request.
+    arrived: RefCell<HashSet<Vec<u8>>>,
 }
 
 impl SyncPublisher {
@@ -186,6 +226,8 @@ impl SyncPublisher {
             subscriptions: Cell::new(0),
             announced: Cell::new(0),
             synced: RefCell::new(HashSet::new()),
+            awaited: RefCell::new(HashSet::new()),
+            arrived: RefCell::new(HashSet::new()),
         })
     }
 
@@ -201,21 +243,29 @@ impl SyncPublisher {
         &self.sync_endpoint
     }
 
-    /// How many subscribers have sent their sync request so far.
+    /// How many subscribers have sent their sync request so far (read by
+    /// [`SyncPublisher::wait_for_subscribers`]). Calls nothing.
     pub fn synchronised(&self) -> usize {
         self.synced.borrow().len()
     }
 
-    /// Waits until `n` subscribers in all have sent their sync request **and** the
-    /// subscriptions they announced have reached the publisher, answering each request as
-    /// it comes; from then on every message sent reaches each of them. `timeout` bounds the
-    /// whole wait (`None`: no limit): [`Error::TimedOut`] when it runs out (its detail says
-    /// how far it got), [`Error::Terminated`] on the context's shutdown.
+    /// Waits until `n` subscribers in all have sent their sync request **and** their
+    /// subscriptions have reached the publisher (each [`SyncSubscriber`]'s own sync token;
+    /// for a guide's `syncsub`, as many subscriptions as announced, counted in all),
+    /// answering each request as it comes; from then on every message sent reaches each of
+    /// them. `timeout` bounds the whole wait (`None`: no limit): [`Error::TimedOut`] when
+    /// it runs out (its detail says how far it got), [`Error::Terminated`] on the context's
+    /// shutdown. `n` of 0 returns at once, having read nothing.
     ///
     /// Counts since the bind: a second call with a larger `n` waits for the new ones only.
-    /// A subscriber's sync request counts once however often it is sent, but a subscriber
-    /// whose connection breaks and comes back sends its subscriptions again, and they
-    /// count again.
+    /// A subscriber's sync request counts once however often it is sent (a
+    /// [`SyncSubscriber`] by its token; a guide's `syncsub` by its connection, so one that
+    /// reconnects counts again, and so do its subscriptions). Subscribers beyond `n`
+    /// whose requests arrive meanwhile are answered and counted, and waited for.
+    ///
+    /// A sync request is taken at its word: one whose subscriptions never come (a peer
+    /// that sends a token and never subscribes, or announces more than it makes) holds
+    /// the wait until `timeout`.
     ///
     /// Wraps `zmq_poll`, then `zmq_msg_recv` on both sockets and `zmq_msg_send` for each
     /// reply ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
@@ -225,14 +275,19 @@ impl SyncPublisher {
         let subscriptions = poller.add(&self.updates, PollEvents::IN);
         let requests = poller.add(&self.sync, PollEvents::IN);
         loop {
-            if self.synchronised() >= n && self.subscriptions.get() >= self.announced.get() {
+            if self.synchronised() >= n
+                && self.awaited.borrow().is_empty()
+                && self.subscriptions.get() >= self.announced.get()
+            {
                 return Ok(());
             }
             let left = time_left(deadline, || {
                 format!(
-                    "{} of {n} subscribers synchronised, {} of the {} subscriptions they \
-                     announced arrived, within {timeout:?}",
+                    "{} of {n} subscribers synchronised, {} of them still awaiting their \
+                     subscriptions, {} of the {} subscriptions announced without a token \
+                     arrived, within {timeout:?}",
                     self.synchronised(),
+                    self.awaited.borrow().len(),
                     self.subscriptions.get(),
                     self.announced.get()
                 )
@@ -252,26 +307,51 @@ impl SyncPublisher {
             if requested {
                 while let Some(request) = self.sync.try_recv()? {
                     self.sync.send(request.reply_with(Message::new()))?;
-                    if self
-                        .synced
-                        .borrow_mut()
-                        .insert(request.id.as_bytes().to_vec())
-                    {
-                        let more = announced(&request.body);
-                        self.announced
-                            .set(self.announced.get().saturating_add(more));
-                    }
+                    self.count_request(&request);
                 }
             }
         }
     }
 
-    /// Counts a subscription (not an unsubscription, nor anything else an XSUB peer sent).
+    /// Counts a subscription (not an unsubscription, nor anything else an XSUB peer sent):
+    /// a sync token is awaited no more (or has arrived ahead of its request), any other
+    /// subscription counts for the subscribers without a token.
     fn count_subscription(&self, message: Multipart) {
-        if let Ok(subscription) = Subscription::parse(message) {
-            if subscription.is_subscribe() {
-                self.subscriptions.set(self.subscriptions.get() + 1);
+        let Ok(subscription) = Subscription::parse(message) else {
+            return;
+        };
+        if !subscription.is_subscribe() {
+            return;
+        }
+        let topic = subscription.topic();
+        if is_token(topic) {
+            if !self.awaited.borrow_mut().remove(topic) {
+                self.arrived.borrow_mut().insert(topic.to_vec());
             }
+        } else {
+            self.subscriptions
+                .set(self.subscriptions.get().saturating_add(1));
+        }
+    }
+
+    /// Counts a sync request, once per subscriber: one with a token awaits it as a
+    /// subscription (unless it came first); one without announces a number of
+    /// subscriptions.
+    fn count_request(&self, request: &crate::typed::Routed) {
+        let last = request.body.last().map_or(&[][..], |frame| &frame[..]);
+        if is_token(last) {
+            if self.synced.borrow_mut().insert(last.to_vec())
+                && !self.arrived.borrow_mut().remove(last)
+            {
+                self.awaited.borrow_mut().insert(last.to_vec());
+            }
+        } else if self
+            .synced
+            .borrow_mut()
+            .insert(request.id.as_bytes().to_vec())
+        {
+            self.announced
+                .set(self.announced.get().saturating_add(announced(last)));
         }
     }
 
@@ -295,16 +375,22 @@ pub struct SyncSubscriber {
     /// inproc, which has no handshake).
     updates_peer: Option<Monitor>,
     sync: RefCell<ReqSlot>,
-    /// The sync request: empty for one subscription, else their number.
-    request: String,
+    /// The sync request: the sync token (also subscribed to, last); without one (the
+    /// greatest topic is too long to extend), empty for one subscription, else their number.
+    request: Vec<u8>,
+    /// Whether the request is the sync token, to unsubscribe once synchronised.
+    token: bool,
 }
 
 impl SyncSubscriber {
     /// Subscribes to `topics` (each a prefix of the messages to receive; `""` is every
-    /// message; duplicates count once) and connects to the publisher's updates socket at
-    /// `updates` and its sync socket at `sync`. [`Error::InvalidArgument`] for no topic at
-    /// all (such a subscriber would receive nothing); [`Error::TopicTooLong`] for a topic
-    /// over [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN).
+    /// message; duplicates count once), then to its sync token (see [the module
+    /// docs](self)), and connects to the publisher's updates socket at `updates` and its
+    /// sync socket at `sync`. [`Error::InvalidArgument`] for no topic at all (such a
+    /// subscriber would receive nothing); [`Error::TopicTooLong`] for a topic over
+    /// [`MAX_TOPIC_LEN`]. (When the greatest topic is too long
+    /// to extend into a token, the request says how many topics there are instead, as
+    /// for a guide's `syncsub`.)
     ///
     /// Wraps `zmq_socket` (SUB, REQ), `zmq_setsockopt` with `ZMQ_SUBSCRIBE`,
     /// `zmq_socket_monitor` and `zmq_connect`
@@ -326,6 +412,10 @@ impl SyncSubscriber {
         for topic in &distinct {
             sub.subscribe(topic)?;
         }
+        let token = sync_token(&distinct);
+        if let Some(token) = &token {
+            sub.subscribe(token)?;
+        }
         let updates_peer = if updates.starts_with("inproc://") {
             None
         } else {
@@ -334,22 +424,27 @@ impl SyncSubscriber {
         sub.connect(updates)?;
         let req = ReqSlot::new(ctx)?;
         req.connect(sync)?;
-        let request = match distinct.len() {
-            1 => String::new(),
-            more => more.to_string(),
+        let (request, token) = match (token, distinct.len()) {
+            (Some(token), _) => (token, true),
+            (None, 1) => (Vec::new(), false),
+            (None, more) => (more.to_string().into_bytes(), false),
         };
         Ok(SyncSubscriber {
             sub,
             updates_peer,
             sync: RefCell::new(req),
             request,
+            token,
         })
     }
 
     /// Tells the publisher that this subscriber is listening, and waits for its reply (at
     /// most `timeout` in all; `None`: no limit). Over tcp or ipc it first waits until the
     /// connection for updates is up, so that the subscriptions are on their way. Once it
-    /// returns, a [`SyncPublisher`] has counted this subscriber.
+    /// returns, a [`SyncPublisher`] has counted this subscriber, and the sync token is
+    /// unsubscribed (the publisher has it already). Calling it again sends a new request,
+    /// which a publisher answers in its next [`SyncPublisher::wait_for_subscribers`] and
+    /// does not count twice.
     ///
     /// [`Error::TimedOut`] when the time runs out: calling `sync` again goes on waiting for
     /// the same reply (the request is not sent twice). [`Error::Terminated`] on the
@@ -366,12 +461,16 @@ impl SyncSubscriber {
         }
         let mut req = self.sync.borrow_mut();
         if req.is_ready() {
-            req.send(self.request.as_str())?;
+            req.send(self.request.as_slice())?;
         }
         match time_left(deadline, what)? {
             None => req.recv()?,
             Some(left) => req.recv_timeout(left)?,
         };
+        if self.token {
+            // Covered by the greatest topic anyway: no message is missed without it.
+            self.sub.unsubscribe(&self.request)?;
+        }
         Ok(())
     }
 
@@ -390,8 +489,9 @@ impl SyncSubscriber {
         self.sub.recv_timeout(timeout)
     }
 
-    /// The SUB socket, to receive, poll, or subscribe to more (a subscription made after
-    /// [`SyncSubscriber::sync`] is not covered by it).
+    /// The SUB socket, to receive, poll, or subscribe to more: a subscription made through
+    /// it (before [`SyncSubscriber::sync`] or after) is not covered by the sync, which
+    /// vouches only for the topics given to [`SyncSubscriber::connect`]. Calls nothing.
     pub fn subscriber(&self) -> &Sub {
         &self.sub
     }
