@@ -96,12 +96,16 @@ pub fn exit_interrupted() -> ! {
     process::exit(130)
 }
 
-/// The endpoint as a C string, after the checks libzmq does not do: a TCP or multicast
-/// port above 65535 (`tcp://127.0.0.1:99999` would bind some other port) and a NUL byte.
-/// A bad endpoint prints `error: invalid endpoint ...` and exits with code 1, as the safe
-/// twins refuse it.
+/// The endpoint as a C string, after the checks libzmq does not do or does late, the same
+/// checks (and words) as the safe twins' endpoint parser: a TCP or multicast port that is
+/// not a number or is above 65535 (libzmq binds `tcp://127.0.0.1:99999` to another port and
+/// `tcp://127.0.0.1:-1` to 65535), a TCP address without its port or with a host that is no
+/// address or name (libzmq's `zmq_connect` accepts `tcp://[::1]` and then retries it for
+/// ever), an `ipc://` path too long for a Unix socket address, and a NUL byte. A bad
+/// endpoint prints `error: invalid endpoint ...` and exits with code 1, as the safe twins
+/// refuse it; what passes here is left to libzmq's own checks.
 pub fn c_endpoint(endpoint: &str) -> CString {
-    if let Some(reason) = bad_port(endpoint) {
+    if let Err(reason) = check_endpoint(endpoint) {
         eprintln!("error: invalid endpoint `{endpoint}`: {reason}");
         process::exit(1);
     }
@@ -114,22 +118,105 @@ pub fn c_endpoint(endpoint: &str) -> CString {
     }
 }
 
-/// Why the port of a `tcp://`, `pgm://`, `epgm://` or `norm://` endpoint is unacceptable.
-fn bad_port(endpoint: &str) -> Option<String> {
-    let (transport, rest) = endpoint.split_once("://")?;
-    if !matches!(transport, "tcp" | "pgm" | "epgm" | "norm") {
-        return None;
+/// The longest `ipc://` path: `sun_path` holds 108 bytes with the terminating NUL.
+const IPC_PATH_MAX: usize = 107;
+
+/// Why `endpoint` is unacceptable, if it is.
+fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    if endpoint.contains('\0') {
+        return Err("contains a NUL byte".into());
     }
-    // The port follows the last ':' (an IPv6 host is bracketed, so this still finds it).
-    let (_, port) = rest.rsplit_once(':')?;
-    if port == "*" || port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-        return None; // libzmq's own syntax checks report these
+    let Some((transport, rest)) = endpoint.split_once("://") else {
+        return Err("missing `transport://` prefix (for example tcp://127.0.0.1:5555)".into());
+    };
+    if rest.is_empty() {
+        return Err("empty address".into());
     }
-    match port.parse::<u32>() {
-        Ok(p) if p <= 65535 => None,
-        _ => Some(format!(
-            "port {port} is out of range (0-65535, or * for any free port)"
+    match transport {
+        "tcp" => {
+            let (source, target) = match rest.split_once(';') {
+                Some((source, target)) => (Some(source), target),
+                None => (None, rest),
+            };
+            if let Some(source) = source {
+                check_host_port(source, false)?;
+            }
+            check_host_port(target, true)
+        }
+        "ipc" if rest.len() > IPC_PATH_MAX => Err(format!(
+            "ipc path is {} bytes long; at most {IPC_PATH_MAX} fit in a Unix socket address",
+            rest.len()
         )),
+        "pgm" | "epgm" | "norm" => {
+            // `interface;group:port`: the port follows the last ':'.
+            let group_port = rest.split_once(';').map_or(rest, |(_, gp)| gp);
+            match group_port.rsplit_once(':') {
+                Some((_, port)) => match check_port(port)? {
+                    Some(p) if p > 0 => Ok(()),
+                    _ => Err(format!("port `{port}` is not a number or `*`")),
+                },
+                None => Ok(()), // libzmq's own syntax checks report it
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `host:port` of a TCP address (the port may be left out of a source address).
+fn check_host_port(text: &str, port_required: bool) -> Result<(), String> {
+    // The port follows the last colon outside brackets.
+    match text.rfind(':') {
+        Some(i) if !text[i..].contains(']') => {
+            check_host(&text[..i])?;
+            check_port(&text[i + 1..]).map(drop)
+        }
+        _ if port_required && text.is_empty() => Err("empty address".into()),
+        _ if port_required => Err("missing `:port`".into()),
+        _ => check_host(text),
+    }
+}
+
+/// A port: `*` (`None`) or a number up to 65535.
+fn check_port(port: &str) -> Result<Option<u16>, String> {
+    if port == "*" {
+        return Ok(None);
+    }
+    if port.is_empty() {
+        return Err("missing `:port`".into());
+    }
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("port `{port}` is not a number or `*`"));
+    }
+    match port.parse::<u64>() {
+        Ok(p) if p <= 65535 => Ok(Some(p as u16)),
+        _ => Err(format!(
+            "port {} is out of range (0-65535, or * for any free port)",
+            port.parse::<u64>().unwrap_or(u64::MAX)
+        )),
+    }
+}
+
+/// A TCP host: `*`, an IPv4 address, a bracketed IPv6 address (with an optional `%scope`)
+/// or a host or interface name.
+fn check_host(host: &str) -> Result<(), String> {
+    let ok = if host == "*" || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        true
+    } else if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let address = inner.split('%').next().unwrap_or(inner);
+        address.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        // All digits and dots but no IPv4 address (`300.1.1.1`): no name either.
+        !host.is_empty()
+            && host.len() <= 253
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+            && !host.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("invalid host `{host}`"))
     }
 }
 
