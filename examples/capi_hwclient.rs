@@ -53,7 +53,8 @@ fn main() {
                 stop_unless_interrupted("zmq_send");
                 break;
             }
-            // zmq_recv(): Socket::recv, or Req::recv (-> the reply and Req<Ready>)
+            // zmq_recv(): Socket::recv_frame_buf (one frame into a buffer, truncated as here);
+            // whole messages: Req::recv (-> the reply and Req<Ready>)
             let size = zmq_recv(
                 requester,
                 buffer.as_mut_ptr().cast::<c_void>(),

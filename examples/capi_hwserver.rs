@@ -50,7 +50,8 @@ fn main() {
         let mut answered = 0u64;
         while capi_support::more_to_do(answered, args.count) {
             let mut buffer = [0u8; 256];
-            // zmq_recv(): Socket::recv (the whole message), or Rep::recv
+            // zmq_recv(): Socket::recv_frame_buf (one frame into a buffer, truncated as here);
+            // whole messages: Rep::recv (-> the request and Rep<Replying>)
             let size = zmq_recv(
                 responder,
                 buffer.as_mut_ptr().cast::<c_void>(),

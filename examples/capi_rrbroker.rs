@@ -112,7 +112,7 @@ fn main() {
                 stop_unless_interrupted("zmq_poll");
                 break;
             }
-            // revents & ZMQ_POLLIN: Readiness::is_readable(token)
+            // revents & ZMQ_POLLIN: poll::Readiness::is_readable(token)
             if items[0].revents & ZMQ_POLLIN as i16 != 0 && !forward(frontend, backend) {
                 break;
             }

@@ -47,7 +47,7 @@ fn main() {
 
         //  Wait for start of batch
         let mut buffer = [0u8; 32];
-        // zmq_recv(): Socket::recv, or Pull::recv
+        // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole messages: Pull::recv
         let size = zmq_recv(
             receiver,
             buffer.as_mut_ptr().cast::<c_void>(),
@@ -67,7 +67,7 @@ fn main() {
             //  Process the confirmations
             let mut task_nbr = 0u64;
             while task_nbr < args.tasks && !s_interrupted() {
-                // zmq_recv(): Socket::recv, or Pull::recv
+                // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole messages: Pull::recv
                 let size = zmq_recv(
                     receiver,
                     buffer.as_mut_ptr().cast::<c_void>(),

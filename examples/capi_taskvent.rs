@@ -59,6 +59,8 @@ unsafe fn watch_handshakes(
         if zmq_socket_monitor(socket, address.as_ptr(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 {
             capi_support::failed("zmq_socket_monitor");
         }
+        // zmq_socket(ZMQ_PAIR) + zmq_connect(): what SocketCore::monitor does for you; the
+        // Monitor it returns reads the events
         let watcher = zmq_socket(context, ZMQ_PAIR);
         if zmq_connect(watcher, address.as_ptr()) != 0 {
             capi_support::failed("zmq_connect to the monitor");
@@ -78,6 +80,7 @@ unsafe fn wait_for_handshakes(watcher: *mut c_void, n: usize) -> bool {
         let mut event = [0u8; 6];
         let mut endpoint = [0u8; 256];
         // SAFETY: the function's contract; both buffers are live locals of the given lengths.
+        // zmq_recv() of the two frames: Monitor::recv (-> an Event)
         unsafe {
             if zmq_recv(watcher, event.as_mut_ptr().cast::<c_void>(), event.len(), 0) == -1
                 || zmq_recv(

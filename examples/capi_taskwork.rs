@@ -60,7 +60,7 @@ fn main() {
         let mut done = 0u64;
         while capi_support::more_to_do(done, args.count) {
             let mut buffer = [0u8; 32];
-            // zmq_recv(): Socket::recv_string, or Pull::recv
+            // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole messages: Pull::recv
             let size = zmq_recv(
                 receiver,
                 buffer.as_mut_ptr().cast::<c_void>(),

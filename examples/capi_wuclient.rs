@@ -67,7 +67,7 @@ fn main() {
         let mut total_temp: i64 = 0;
         while update_nbr < args.count && !s_interrupted() {
             let mut buffer = [0u8; 64];
-            // zmq_recv(): Socket::recv_string, or Sub::recv
+            // zmq_recv(): Socket::recv_frame_buf (truncated as here); as text: Sub::recv_string
             let size = zmq_recv(
                 subscriber,
                 buffer.as_mut_ptr().cast::<c_void>(),

@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::programs::{self, spawn, spawn_server, tcp, Finished, Program};
-use common::PATIENCE;
+use common::{socket, PATIENCE};
 use zmq_typed::{Context, Socket, SocketType};
 
 /// A fresh `ipc://` endpoint in a folder of this test process.
@@ -25,14 +25,6 @@ fn ipc(tag: &str) -> String {
     format!("ipc://{}/{tag}-{n}", dir.display())
 }
 
-/// A library socket with a bounded receive and send, so a missing message fails the test.
-fn socket(ctx: &Context, kind: SocketType) -> Socket {
-    let s = Socket::new(ctx, kind).unwrap();
-    s.set_rcvtimeo(Some(PATIENCE)).unwrap();
-    s.set_sndtimeo(Some(PATIENCE)).unwrap();
-    s
-}
-
 /// Whether the process `pid` has ended (a zombie its parent has not reaped yet).
 fn ended(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
@@ -42,12 +34,10 @@ fn ended(pid: u32) -> bool {
     })
 }
 
-/// Sends `sig` to a `capi_*` program until it ends (at most ten times, a second apart), then
-/// reaps it. A signal that lands between the program's check of its flag and its next
-/// blocking call only sets the flag, which the C way (a flag and `EINTR`) sees at the next
-/// signal, as the guide's programs do (`docs/c-api.md` says so); the safe twins have no
-/// such gap. (`Program::wait_for_handler` waits for the library's signal thread, which the
-/// raw programs do not have.)
+/// Sends `sig` to a `capi_*` program until it ends (at most ten times, a second apart): a
+/// signal landing between the program's check of its flag and its next blocking call is
+/// seen only at the next signal, the guide's gap (`docs/c-api.md`). (`Program::
+/// wait_for_handler` waits for the library's signal thread, which these programs lack.)
 fn interrupt(program: Program, sig: i32) -> Finished {
     for _ in 0..10 {
         program.signal(sig);
@@ -91,14 +81,8 @@ fn capi_hwserver_answers_a_library_req() {
 #[test]
 fn capi_hwclient_and_capi_hwserver_over_tcp() {
     let (server, ports) = spawn_server("capi_hwserver", 1, |p| {
-        vec![
-            "--bind".into(),
-            tcp(p[0]),
-            "--delay-ms".into(),
-            "0".into(),
-            "--count".into(),
-            "2".into(),
-        ]
+        let bind = format!("--bind={}", tcp(p[0]));
+        vec![bind, "--delay-ms=0".into(), "--count=2".into()]
     });
     let client = programs::run(
         "capi_hwclient",
@@ -490,35 +474,24 @@ fn bad_endpoints_end_like_the_safe_twins() {
 #[test]
 fn an_endpoint_libzmq_refuses_is_an_error_line_and_exit_1() {
     let frontend = ipc("refused");
-    for (name, args, endpoint, what) in [
+    let bad_backend = "ipc:///nonexistent-folder/x";
+    let unassigned = "tcp://192.0.2.1:5560";
+    for (name, args, endpoint) in [
         (
             "capi_hwserver",
             vec!["--bind", "tcp://nope:5"],
             "tcp://nope:5",
-            "bind",
         ),
-        (
-            "capi_hwclient",
-            vec!["--connect", "bogus://x"],
-            "bogus://x",
-            "connect",
-        ),
+        ("capi_hwclient", vec!["--connect", "bogus://x"], "bogus://x"),
         (
             "capi_rrbroker",
-            vec![
-                "--frontend",
-                "tcp://127.0.0.2:*",
-                "--backend",
-                "ipc:///nonexistent-folder/x",
-            ],
-            "ipc:///nonexistent-folder/x",
-            "bind",
+            vec!["--frontend", "tcp://127.0.0.1:*", "--backend", bad_backend],
+            bad_backend,
         ),
         (
             "capi_msgqueue",
-            vec!["--frontend", &frontend, "--backend", "tcp://192.0.2.1:5560"],
-            "tcp://192.0.2.1:5560",
-            "bind",
+            vec!["--frontend", &frontend, "--backend", unassigned],
+            unassigned,
         ),
     ] {
         let end = programs::run(name, &args);
@@ -527,7 +500,7 @@ fn an_endpoint_libzmq_refuses_is_an_error_line_and_exit_1() {
         let last = end.stderr.lines().last().unwrap_or_default();
         assert!(
             last.starts_with("error: ") && last.contains(endpoint),
-            "{name} {endpoint} ({what}): {:?}",
+            "{name} {endpoint}: {:?}",
             end.stderr
         );
     }
@@ -597,13 +570,12 @@ fn a_closed_stdout_is_an_error_line_and_exit_1() {
             libc::close(fds[0]);
             <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fds[1])
         };
-        let out = std::process::Command::new(programs::path(name))
+        let mut command = std::process::Command::new(programs::path(name));
+        command
             .args(["--connect", &endpoint, "--count", "3"])
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::from(write_end))
-            .stderr(std::process::Stdio::piped())
-            .output()
-            .unwrap();
+            .stdout(std::process::Stdio::from(write_end));
+        let out = common::watchdog::within(PATIENCE, name, move || command.output().unwrap());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         let last = stderr.lines().last().unwrap_or_default();

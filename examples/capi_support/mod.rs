@@ -1,6 +1,8 @@
 //! What the `capi_*` examples share that is *not* the ZeroMQ C API: the guide's little
 //! helpers (`s_catch_signals`, `randof`), the endpoint check libzmq lacks, and the error
-//! exits of the demo contract. Every `zmq_*` call stays in the programs themselves.
+//! exits of the demo contract. Every `zmq_*` call stays in the programs themselves, except
+//! `zmq_errno` and `zmq_strerror` for the text of an error (safe: `Error::errno` and the
+//! `Display` of `Error`).
 //!
 //! Exit codes (as the safe twins): 1 with `error: ...` for an endpoint libzmq refuses (or
 //! any other libzmq failure), 2 for bad flags (clap does that), 130 after SIGINT/SIGTERM.
