@@ -180,21 +180,25 @@ fn main() {
         }
 
         // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-        let linger: i32 = 0;
-        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        let no_linger: i32 = 0;
+        let no_linger_ptr = (&no_linger as *const i32).cast::<c_void>();
         for watcher in watchers {
-            zmq_setsockopt(watcher, ZMQ_LINGER, linger_ptr, 4);
+            zmq_setsockopt(watcher, ZMQ_LINGER, no_linger_ptr, 4);
             zmq_close(watcher);
         }
-        if s_interrupted() {
-            zmq_setsockopt(sink, ZMQ_LINGER, linger_ptr, 4);
-            zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else the tasks still queued get the safe twins'
+        //  linger to leave (a sink or worker that is gone must not hang the ventilator)
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(sink, ZMQ_LINGER, linger_ptr, 4);
+        zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(sink);
         zmq_close(sender);
-        // zmq_ctx_term(): Context::terminate (or dropping the last Context); with the
-        // default linger it first delivers the tasks still queued, as the C program does.
+        // zmq_ctx_term(): Context::terminate (or dropping the last Context); it first
+        // delivers the tasks still queued, for at most the linger.
         zmq_ctx_term(context);
     }
     if s_interrupted() {

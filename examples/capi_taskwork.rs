@@ -87,13 +87,13 @@ fn main() {
             done += 1;
         }
 
-        if s_interrupted() {
-            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-            let linger: i32 = 0;
-            let linger_ptr = (&linger as *const i32).cast::<c_void>();
-            zmq_setsockopt(receiver, ZMQ_LINGER, linger_ptr, 4);
-            zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else queued messages get the safe twins' linger
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(receiver, ZMQ_LINGER, linger_ptr, 4);
+        zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(receiver);
         zmq_close(sender);
