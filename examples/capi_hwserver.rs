@@ -8,7 +8,6 @@
 mod capi_support;
 
 use std::os::raw::c_void;
-use std::time::Duration;
 
 use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_interrupted};
 use clap::Parser;
@@ -68,7 +67,7 @@ fn main() {
                 "Received {}",
                 capi_support::text(&buffer[..size])
             ));
-            std::thread::sleep(Duration::from_millis(args.delay_ms)); //  Do some 'work'
+            capi_support::s_sleep(args.delay_ms); //  Do some 'work'
             if s_interrupted() {
                 break;
             }

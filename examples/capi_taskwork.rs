@@ -9,7 +9,6 @@
 mod capi_support;
 
 use std::os::raw::c_void;
-use std::time::Duration;
 
 use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_interrupted};
 use clap::Parser;
@@ -72,9 +71,10 @@ fn main() {
                 break;
             }
             let string = capi_support::text(&buffer[..(size as usize).min(buffer.len())]);
-            eprint!("{string}."); //  Show progress
-                                  //  Do the work: atoi(string) milliseconds (0 for anything that is not a number)
-            std::thread::sleep(Duration::from_millis(string.trim().parse().unwrap_or(0)));
+            //  Show progress, then do the work: atoi(string) milliseconds (0 for anything
+            //  that is not a number)
+            eprint!("{string}.");
+            capi_support::s_sleep(string.trim().parse().unwrap_or(0));
             if s_interrupted() {
                 break;
             }

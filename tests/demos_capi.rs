@@ -207,24 +207,38 @@ fn capi_wuserver_publishes_the_guide_format_to_a_library_sub() {
     end.assert_code(130).assert_no_panic();
 }
 
-#[test]
-fn capi_wuclient_averages_what_a_library_xpub_sends() {
+/// `capi_wuclient --count <count>` subscribed to a library XPUB that sends `updates` once
+/// the subscription is there: how it ends.
+fn capi_wuclient_fed(count: &str, updates: &[&str]) -> Finished {
     let ctx = Context::new().unwrap();
     let xpub = socket(&ctx, SocketType::XPub);
     let endpoint = xpub.bind("tcp://127.0.0.1:*").unwrap().to_string();
-    let client = spawn("capi_wuclient", &["--connect", &endpoint, "--count", "3"]);
+    let client = spawn("capi_wuclient", &["--connect", &endpoint, "--count", count]);
     // The subscription reaching the XPUB says the client will get what follows.
     assert_eq!(xpub.recv_bytes().unwrap(), b"\x0110001 ");
-    for update in ["10002 99 10", "10001 50 20", "10001 61 30", "10001 -20 40"] {
-        xpub.send(update).unwrap();
+    for update in updates {
+        xpub.send(*update).unwrap();
     }
-    let end = client.wait();
+    client.wait()
+}
+
+#[test]
+fn capi_wuclient_averages_what_a_library_xpub_sends() {
+    let updates = ["10002 99 10", "10001 50 20", "10001 61 30", "10001 -20 40"];
+    let end = capi_wuclient_fed("3", &updates);
     end.assert_code(0);
     // (50 + 61 - 20) / 3, truncated as C's integer division does.
-    assert_eq!(
-        end.stdout,
-        ["Average temperature for zipcode '10001' was 30F"]
-    );
+    let expected = "Average temperature for zipcode '10001' was 30F";
+    assert_eq!(end.stdout, [expected]);
+}
+
+#[test]
+fn capi_wuclient_refuses_an_update_that_is_not_weather() {
+    let end = capi_wuclient_fed("2", &["10001 hot 20"]);
+    end.assert_code(1).assert_no_panic();
+    assert!(end.stdout.is_empty());
+    let expected = r#"error: malformed message: not a weather update: "10001 hot 20""#;
+    assert_eq!(end.stderr.lines().last(), Some(expected));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -237,24 +251,18 @@ fn capi_pipeline_runs_a_batch_end_to_end() {
     let workers: Vec<Program> = (0..2)
         .map(|_| spawn("capi_taskwork", &["--connect", &tasks, "--sink", &results]))
         .collect();
-    let vent = programs::run(
-        "capi_taskvent",
-        &[
-            "--bind",
-            &tasks,
-            "--sink",
-            &results,
-            "--tasks",
-            "20",
-            "--max-ms",
-            "3",
-            "--no-wait",
-            // Both workers and the sink connected before the first task: the batch start
-            // reaches the sink first, and the tasks are dealt to both workers.
-            "--workers",
-            "2",
-        ],
-    );
+    // Both workers and the sink connected before the first task (`--workers 2`): the batch
+    // start reaches the sink first, and the tasks are dealt to both workers.
+    let (bind, sink_at) = (format!("--bind={tasks}"), format!("--sink={results}"));
+    let args = [
+        &bind,
+        &sink_at,
+        "--tasks=20",
+        "--max-ms=3",
+        "--no-wait",
+        "--workers=2",
+    ];
+    let vent = programs::run("capi_taskvent", &args);
     vent.assert_code(0);
     let [line] = vent.stdout.as_slice() else {
         panic!("{:?}", vent.stdout)
@@ -278,12 +286,8 @@ fn capi_pipeline_runs_a_batch_end_to_end() {
             .is_some_and(|n| n.parse::<u64>().is_ok()),
         "{line:?}"
     );
-    assert_eq!(
-        sink.stderr.matches([':', '.']).count(),
-        20,
-        "progress: {:?}",
-        sink.stderr
-    );
+    let progress = sink.stderr.matches([':', '.']).count();
+    assert_eq!(progress, 20, "progress: {:?}", sink.stderr);
 
     for worker in workers {
         let end = interrupt(worker, libc::SIGINT);
@@ -299,10 +303,11 @@ fn capi_taskvent_ends_like_taskvent_when_the_sink_is_gone() {
     for name in ["capi_taskvent", "taskvent"] {
         let ctx = Context::new().unwrap();
         let (tasks, no_sink) = (ipc("vent-tasks"), ipc("no-sink"));
-        let args = [
-            "--bind", &tasks, "--sink", &no_sink, "--tasks", "3", "--max-ms", "1",
-        ];
-        let vent = spawn(name, &[&args[..], &["--no-wait"]].concat());
+        let (bind, sink) = (format!("--bind={tasks}"), format!("--sink={no_sink}"));
+        let vent = spawn(
+            name,
+            &[&bind, &sink, "--tasks=3", "--max-ms=1", "--no-wait"],
+        );
         let pull = socket(&ctx, SocketType::Pull);
         pull.connect(tasks.as_str()).unwrap();
         for _ in 0..3 {
@@ -358,23 +363,6 @@ fn capi_tasksink_and_tasksink_take_any_first_message_as_the_batch_start() {
         assert!(line.starts_with("Total elapsed time: "), "{name}: {line}");
         assert_eq!(end.stderr, "..\n", "{name}");
     }
-}
-
-#[test]
-fn capi_wuclient_refuses_an_update_that_is_not_weather() {
-    let ctx = Context::new().unwrap();
-    let xpub = socket(&ctx, SocketType::XPub);
-    let endpoint = xpub.bind("tcp://127.0.0.1:*").unwrap().to_string();
-    let client = spawn("capi_wuclient", &["--connect", &endpoint, "--count", "2"]);
-    assert_eq!(xpub.recv_bytes().unwrap(), b"\x0110001 ");
-    xpub.send("10001 hot 20").unwrap();
-    let end = client.wait();
-    end.assert_code(1).assert_no_panic();
-    assert!(end.stdout.is_empty());
-    assert_eq!(
-        end.stderr.lines().last(),
-        Some(r#"error: malformed message: not a weather update: "10001 hot 20""#)
-    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -600,20 +588,33 @@ fn a_closed_stdout_is_an_error_line_and_exit_1() {
     server.join().unwrap();
 }
 
-#[test]
-fn sigint_ends_a_blocked_capi_hwserver_with_130() {
+/// SIGINT ends `capi_hwserver --delay-ms <delay>` with 130 and `interrupted`, once it has
+/// printed its first request: blocked in `zmq_recv` after its reply (no delay), or during
+/// the pretend work (a long delay: the guide's `s_sleep` is a `nanosleep` that the signal
+/// cuts short, where `std::thread::sleep` would sleep on).
+fn sigint_ends_capi_hwserver(delay: &str) {
     let ctx = Context::new().unwrap();
     let endpoint = ipc("sigint");
-    let mut server = spawn("capi_hwserver", &["--bind", &endpoint, "--delay-ms", "0"]);
-    // One round trip: the server is in its loop, its signal handler installed.
+    let mut server = spawn("capi_hwserver", &["--bind", &endpoint, "--delay-ms", delay]);
     let req = socket(&ctx, SocketType::Req);
     req.connect(endpoint.as_str()).unwrap();
     req.send("Hello").unwrap();
-    assert_eq!(req.recv_string().unwrap(), "World");
     assert_eq!(server.line(), "Received Hello");
-    // Now it waits in zmq_recv.
+    if delay == "0" {
+        assert_eq!(req.recv_string().unwrap(), "World"); // and it waits in zmq_recv
+    }
     let end = interrupt(server, libc::SIGINT);
     end.assert_code(130);
     assert!(end.stdout.is_empty(), "{:?}", end.stdout);
     assert_eq!(end.stderr, "interrupted\n");
+}
+
+#[test]
+fn sigint_ends_a_blocked_capi_hwserver_with_130() {
+    sigint_ends_capi_hwserver("0");
+}
+
+#[test]
+fn sigint_during_the_work_ends_capi_hwserver_at_once() {
+    sigint_ends_capi_hwserver("600000");
 }

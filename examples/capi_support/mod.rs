@@ -58,6 +58,20 @@ pub fn seed_random() {
     unsafe { libc::srand(libc::time(std::ptr::null_mut()) as libc::c_uint) };
 }
 
+/// The guide's `s_sleep`: sleeps `msecs` milliseconds with `nanosleep`, which a signal cuts
+/// short (`EINTR`: the handler has no `SA_RESTART`), so that Ctrl-C during the pretend work
+/// ends the program at once rather than after it (`std::thread::sleep` sleeps on).
+pub fn s_sleep(msecs: u64) {
+    let request = libc::timespec {
+        tv_sec: libc::time_t::try_from(msecs / 1000).unwrap_or(libc::time_t::MAX),
+        // Below 1e9: fits every c_long.
+        tv_nsec: ((msecs % 1000) * 1_000_000) as libc::c_long,
+    };
+    // SAFETY: `request` is a valid timespec (tv_nsec below 1e9) alive during the call; the
+    // remainder pointer may be null.
+    unsafe { libc::nanosleep(&request, std::ptr::null_mut()) };
+}
+
 /// `zmq_strerror(zmq_errno())`: libzmq's text for the last error of this thread.
 pub fn last_error() -> String {
     // SAFETY: zmq_errno has no preconditions; zmq_strerror returns a pointer to a static
