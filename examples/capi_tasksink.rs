@@ -31,8 +31,9 @@ fn main() {
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context, socket and stopwatch pointers come
-    // from zmq_ctx_new/zmq_socket/zmq_stopwatch_start and are used only before the calls
-    // that free them below; every buffer passed with its length is a live local of at least
+    // from zmq_ctx_new/zmq_socket/zmq_stopwatch_start (a NULL context or socket, after a
+    // failure, libzmq checks for and refuses with an error) and are used only before the
+    // calls that free them below; every buffer passed with its length is a live local of at least
     // that length.
     unsafe {
         //  Prepare our context and socket

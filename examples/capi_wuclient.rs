@@ -14,6 +14,10 @@ use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_inter
 use clap::Parser;
 use zmq_ffi::*;
 
+/// The longest subscription topic the safe crate lets a socket subscribe to
+/// (`zmq_typed::limits::MAX_TOPIC_LEN`).
+const MAX_TOPIC_LEN: usize = 4096;
+
 /// Weather update client (SUB connects) over the raw C API.
 #[derive(Parser)]
 #[command(version)]
@@ -37,7 +41,8 @@ fn main() {
     //  Socket to talk to server
     eprintln!("Collecting updates from weather server...");
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
     // every buffer passed with its length is a live local of at least that length.
     unsafe {
         // zmq_ctx_new(): Context::new()
@@ -51,6 +56,18 @@ fn main() {
 
         //  Subscribe to zipcode, default is NYC, 10001
         let filter = format!("{} ", args.zip);
+        //  libzmq removes a subscription recursively, one stack frame per byte: the safe
+        //  twin refuses a topic above limits::MAX_TOPIC_LEN (Error::TopicTooLong), so this
+        //  one does too
+        if filter.len() > MAX_TOPIC_LEN {
+            eprintln!(
+                "error: a subscription topic of {} bytes is longer than the limit of \
+                 {MAX_TOPIC_LEN} bytes (libzmq removes subscriptions recursively, one stack \
+                 frame per byte)",
+                filter.len()
+            );
+            std::process::exit(1);
+        }
         // zmq_setsockopt(ZMQ_SUBSCRIBE): Sub::subscribe (or Socket::subscribe)
         let rc = zmq_setsockopt(
             subscriber,

@@ -39,7 +39,8 @@ fn main() {
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
     // every buffer passed with its length is a live local of at least that length.
     unsafe {
         //  Prepare our context and publisher
@@ -47,6 +48,15 @@ fn main() {
         let context = zmq_ctx_new();
         // zmq_socket(ZMQ_PUB): Socket::new(&ctx, SocketType::Pub), or Pub::new(&ctx)
         let publisher = zmq_socket(context, ZMQ_PUB);
+        //  What a PUB receives is its subscribers' subscriptions: refuse huge ones, as the
+        //  safe twin's Pub does (the connection of a peer that sends one is dropped)
+        // zmq_setsockopt(ZMQ_MAXMSGSIZE): SocketCore::set_max_msg_size; Pub::new sets
+        // limits::SUBSCRIPTION_MSG_MAX (4096 + 10) itself
+        let max_msg_size: i64 = 4096 + 10;
+        let max_ptr = (&max_msg_size as *const i64).cast::<c_void>();
+        if zmq_setsockopt(publisher, ZMQ_MAXMSGSIZE, max_ptr, 8) != 0 {
+            capi_support::failed("zmq_setsockopt ZMQ_MAXMSGSIZE");
+        }
         for (endpoint, text) in endpoints.iter().zip(&args.bind) {
             // zmq_bind(): SocketCore::bind
             if zmq_bind(publisher, endpoint.as_ptr()) != 0 {

@@ -241,6 +241,20 @@ fn capi_wuclient_refuses_an_update_that_is_not_weather() {
     assert_eq!(end.stderr.lines().last(), Some(expected));
 }
 
+/// A zip code too long to subscribe to safely (libzmq removes a subscription one stack
+/// frame per byte): the line and exit code of the safe twin.
+#[test]
+fn a_too_long_zip_code_is_refused_like_wuclient() {
+    let zip = "1".repeat(5000);
+    let ends = ["wuclient", "capi_wuclient"].map(|name| {
+        let end = programs::run(name, &["--connect", "tcp://127.0.0.1:9", &zip]);
+        end.assert_code(1).assert_no_panic();
+        end.stderr.lines().last().unwrap_or_default().to_string()
+    });
+    assert!(ends[0].starts_with("error: a subscription topic of 5001 bytes"));
+    assert_eq!(ends[0], ends[1]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Pipeline
 

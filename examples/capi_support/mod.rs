@@ -89,11 +89,16 @@ pub fn endpoint_failed(what: &str, endpoint: &str) -> ! {
 }
 
 /// After a blocking call returned -1: returns when a signal interrupted it (`EINTR`), so
-/// the caller can stop cleanly; any other error is printed and ends the program (code 1).
+/// the caller can stop cleanly, and sets the flag then (so that every loop stops and the
+/// program exits 130, whichever signal it was); any other error is printed and ends the
+/// program (code 1).
 pub fn stop_unless_interrupted(call: &str) {
     // SAFETY: zmq_errno has no preconditions.
     let errno = unsafe { zmq_errno() };
-    if errno == libc::EINTR || s_interrupted() {
+    if errno == libc::EINTR {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    if s_interrupted() {
         return;
     }
     failed(call)
