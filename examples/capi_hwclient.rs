@@ -2,6 +2,9 @@
 //! guide's `hwclient.c`. The safe twin is `examples/hwclient.rs`; each C call below names
 //! the safe call that does its job. A REQ socket connects to the server (the stable end),
 //! sends `Hello` and waits for each `World` before the next request.
+//! One change: the reply is read whole, frame by frame with `zmq_msg_recv` (the C
+//! program's `zmq_recv` into a small buffer cuts a long one short), and printed as the safe
+//! twin prints it.
 //!
 //! Run: `cargo run --example capi_hwclient -- [--connect tcp://localhost:5555] [--count 10]`
 
@@ -47,27 +50,18 @@ fn main() {
 
         let mut request_nbr = 0u64;
         while request_nbr < args.count && !s_interrupted() {
-            let mut buffer = [0u8; 256];
             eprintln!("Sending Hello {request_nbr}...");
             // zmq_send(): Socket::send("Hello"), or Req::send (Req<Ready> -> Req<AwaitingReply>)
             if zmq_send(requester, b"Hello".as_ptr().cast::<c_void>(), 5, 0) == -1 {
                 stop_unless_interrupted("zmq_send");
                 break;
             }
-            // zmq_recv(): Socket::recv_frame_buf (one frame into a buffer, truncated as here);
-            // whole messages: Req::recv (-> the reply and Req<Ready>)
-            let size = zmq_recv(
-                requester,
-                buffer.as_mut_ptr().cast::<c_void>(),
-                buffer.len(),
-                0,
-            );
-            if size == -1 {
-                stop_unless_interrupted("zmq_recv");
+            //  Every frame of the reply: zmq_msg_recv, as the safe twin's Req::recv
+            let Some(reply) = recv_frames(requester) else {
+                stop_unless_interrupted("zmq_msg_recv");
                 break;
-            }
-            let size = (size as usize).min(buffer.len());
-            let reply = capi_support::text(&buffer[..size]);
+            };
+            let reply = capi_support::shown(&reply);
             capi_support::say(format_args!("Received {reply} {request_nbr}"));
             request_nbr += 1;
         }
@@ -85,5 +79,45 @@ fn main() {
     }
     if s_interrupted() {
         capi_support::exit_interrupted();
+    }
+}
+
+/// Every frame of the next message on `socket` (the guide's `zmq_recv` into a small buffer
+/// would cut a long one short, and leave the other frames of a multipart one unread).
+/// `None` when a call failed: `zmq_errno` says why.
+///
+/// # Safety
+/// `socket` is an open socket (or NULL, which libzmq refuses with an error).
+unsafe fn recv_frames(socket: *mut c_void) -> Option<Vec<Vec<u8>>> {
+    let mut frames = Vec::new();
+    loop {
+        // SAFETY: zmq_msg_t is plain data that zmq_msg_init initialises in place, where it
+        // stays (never moved) until zmq_msg_close, on every path; zmq_msg_data points to
+        // zmq_msg_size bytes that live until that close, and are copied out before it.
+        unsafe {
+            let mut frame: zmq_msg_t = std::mem::zeroed();
+            // zmq_msg_init(): Message::new()
+            zmq_msg_init(&mut frame);
+            // zmq_msg_recv(): Socket::recv_frame (Socket::recv takes every frame at once)
+            if zmq_msg_recv(&mut frame, socket, 0) == -1 {
+                zmq_msg_close(&mut frame);
+                return None;
+            }
+            // zmq_msg_data(), zmq_msg_size(): Message::data (or its Deref to [u8])
+            let size = zmq_msg_size(&frame);
+            frames.push(match size {
+                0 => Vec::new(),
+                _ => {
+                    std::slice::from_raw_parts(zmq_msg_data(&mut frame).cast::<u8>(), size).to_vec()
+                }
+            });
+            // zmq_msg_more(): Message::more
+            let more = zmq_msg_more(&frame) != 0;
+            // zmq_msg_close(): dropping the Message
+            zmq_msg_close(&mut frame);
+            if !more {
+                return Some(frames);
+            }
+        }
     }
 }

@@ -113,6 +113,58 @@ fn capi_hwclient_against_a_library_rep() {
     );
 }
 
+/// Odd messages a peer may send: long, with control characters, binary, several frames.
+fn odd_messages() -> Vec<Vec<Vec<u8>>> {
+    let frames: [&[&[u8]]; 7] = [
+        &[b"Hello"],
+        &[&[b'A'; 300]],
+        &[b"\x1b[31mred\r"],
+        &[b"a", b"b"],
+        &[&[0xff, 0xfe]],
+        &[b"[bracket"],
+        &[b""],
+    ];
+    frames
+        .iter()
+        .map(|m| m.iter().map(|f| f.to_vec()).collect())
+        .collect()
+}
+
+/// Whatever a peer sends, a capi twin prints it as the safe twin does (`Multipart`'s
+/// display: a long frame whole, control characters and binary in hex, frames bracketed).
+#[test]
+fn odd_requests_and_replies_print_as_the_safe_twins_print_them() {
+    let count = odd_messages().len().to_string();
+    let mut printed = Vec::new();
+    for (server, client) in [("hwserver", "hwclient"), ("capi_hwserver", "capi_hwclient")] {
+        let ctx = Context::new().unwrap();
+        let endpoint = ipc("odd");
+        let args = ["--bind", &endpoint, "--delay-ms", "0", "--count", &count];
+        let mut server = spawn(server, &args);
+        let req = socket(&ctx, SocketType::Req);
+        req.connect(endpoint.as_str()).unwrap();
+        for message in odd_messages() {
+            req.send_multipart(message).unwrap();
+            assert_eq!(req.recv_string().unwrap(), "World");
+        }
+        let requests = server.lines(odd_messages().len());
+        server.wait().assert_code(0);
+
+        let rep = socket(&ctx, SocketType::Rep);
+        let endpoint = rep.bind("tcp://127.0.0.1:*").unwrap().to_string();
+        let client = spawn(client, &["--connect", &endpoint, "--count", &count]);
+        for message in odd_messages() {
+            assert_eq!(rep.recv_string().unwrap(), "Hello");
+            rep.send_multipart(message).unwrap();
+        }
+        let client = client.wait();
+        client.assert_code(0);
+        printed.push((requests, client.stdout));
+    }
+    assert_eq!(printed[0], printed[1]);
+    assert_eq!(printed[0].0[2], "Received [0x1b5b33316d7265640d]");
+}
+
 /// `server` (capi or safe) answers `client` (the other kind) over ipc: the same lines.
 fn hello_world_twins(server: &str, client: &str) {
     let endpoint = ipc("twin");

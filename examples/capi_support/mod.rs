@@ -241,9 +241,62 @@ fn check_host(host: &str) -> Result<(), String> {
     }
 }
 
-/// The text of a received frame (lossy, as the safe twins print it).
+/// The text of a received frame (lossy).
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A message (its frames) as the safe twins print one (`zmq_typed::Multipart`'s `Display`):
+/// one frame of printable text as it is; otherwise each frame in brackets, as text when it
+/// is printable, else as `0x` and hex, a frame above 64 bytes cut after 32 with
+/// `…(+N bytes)`. So a peer's control characters never reach the terminal.
+pub fn shown(frames: &[Vec<u8>]) -> String {
+    const NO_FRAMES: &str = "(no frames)";
+    match frames {
+        [] => return NO_FRAMES.to_string(),
+        [only] => match std::str::from_utf8(only) {
+            Ok(text) if printable(text) && !text.starts_with('[') && text != NO_FRAMES => {
+                return text.to_string()
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+    let mut out = String::new();
+    for frame in frames {
+        let cut = if frame.len() > 64 { 32 } else { frame.len() };
+        out.push('[');
+        let shown = match std::str::from_utf8(frame) {
+            Ok(text) if printable(text) => {
+                let end = (0..=cut)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                out.push_str(&text[..end]);
+                end
+            }
+            _ => {
+                out.push_str("0x");
+                frame[..cut]
+                    .iter()
+                    .for_each(|b| out.push_str(&format!("{b:02x}")));
+                cut
+            }
+        };
+        if frame.len() > shown {
+            out.push_str(&format!("…(+{} bytes)", frame.len() - shown));
+        }
+        out.push(']');
+    }
+    out
+}
+
+/// No control characters but tab and newline, and no Unicode direction overrides.
+fn printable(text: &str) -> bool {
+    text.chars().all(|c| {
+        (!c.is_control() || matches!(c, '\t' | '\n'))
+            && !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 /// Prints one line on stdout and flushes it (the C programs' `printf` + `fflush`), so a
