@@ -58,61 +58,6 @@ fn interrupt(program: Program, sig: i32) -> Finished {
 // ---------------------------------------------------------------------------------------
 // Request-reply
 
-#[test]
-fn capi_hwserver_answers_a_library_req() {
-    let ctx = Context::new().unwrap();
-    let endpoint = ipc("hw");
-    let mut server = spawn(
-        "capi_hwserver",
-        &["--bind", &endpoint, "--delay-ms", "0", "--count", "3"],
-    );
-    let req = socket(&ctx, SocketType::Req);
-    req.connect(endpoint.as_str()).unwrap();
-    for text in ["Hello", "Bonjour", "Hallo"] {
-        req.send(text).unwrap();
-        assert_eq!(req.recv_string().unwrap(), "World");
-        assert_eq!(server.line(), format!("Received {text}"));
-    }
-    let end = server.wait();
-    end.assert_code(0).assert_no_panic();
-    assert!(end.stdout.is_empty(), "{:?}", end.stdout);
-}
-
-#[test]
-fn capi_hwclient_and_capi_hwserver_over_tcp() {
-    let (server, ports) = spawn_server("capi_hwserver", 1, |p| {
-        let bind = format!("--bind={}", tcp(p[0]));
-        vec![bind, "--delay-ms=0".into(), "--count=2".into()]
-    });
-    let client = programs::run(
-        "capi_hwclient",
-        &["--connect", &tcp(ports[0]), "--count", "2"],
-    );
-    client.assert_code(0);
-    assert_eq!(client.stdout, ["Received World 0", "Received World 1"]);
-    let server = server.wait();
-    server.assert_code(0);
-    assert_eq!(server.stdout, ["Received Hello", "Received Hello"]);
-}
-
-#[test]
-fn capi_hwclient_against_a_library_rep() {
-    let ctx = Context::new().unwrap();
-    let rep = socket(&ctx, SocketType::Rep);
-    let endpoint = rep.bind("tcp://127.0.0.1:*").unwrap().to_string();
-    let client = spawn("capi_hwclient", &["--connect", &endpoint, "--count", "3"]);
-    for _ in 0..3 {
-        assert_eq!(rep.recv_string().unwrap(), "Hello");
-        rep.send("World").unwrap();
-    }
-    let end = client.wait();
-    end.assert_code(0);
-    assert_eq!(
-        end.stdout,
-        ["Received World 0", "Received World 1", "Received World 2"]
-    );
-}
-
 /// Odd messages a peer may send: long, with control characters, binary, several frames.
 fn odd_messages() -> Vec<Vec<Vec<u8>>> {
     let frames: [&[&[u8]]; 7] = [
@@ -165,14 +110,13 @@ fn odd_requests_and_replies_print_as_the_safe_twins_print_them() {
     assert_eq!(printed[0].0[2], "Received [0x1b5b33316d7265640d]");
 }
 
-/// `server` (capi or safe) answers `client` (the other kind) over ipc: the same lines.
+/// `server` (capi or safe) answers `client` (the other kind) over TCP: the same lines.
 fn hello_world_twins(server: &str, client: &str) {
-    let endpoint = ipc("twin");
-    let server = spawn(
-        server,
-        &["--bind", &endpoint, "--delay-ms", "0", "--count", "2"],
-    );
-    let client = programs::run(client, &["--connect", &endpoint, "--count", "2"]);
+    let (server, ports) = spawn_server(server, 1, |p| {
+        let bind = format!("--bind={}", tcp(p[0]));
+        vec![bind, "--delay-ms=0".into(), "--count=2".into()]
+    });
+    let client = programs::run(client, &["--connect", &tcp(ports[0]), "--count", "2"]);
     client.assert_code(0);
     assert_eq!(client.stdout, ["Received World 0", "Received World 1"]);
     let server = server.wait();
@@ -214,27 +158,6 @@ fn the_safe_rrclient_and_rrworker_through_capi_rrbroker() {
 
 // ---------------------------------------------------------------------------------------
 // Publish-subscribe
-
-#[test]
-fn capi_wuclient_receives_from_capi_wuserver() {
-    let endpoint = ipc("weather");
-    let _server = spawn("capi_wuserver", &["--bind", &endpoint, "--zips", "100"]);
-    let client = programs::run(
-        "capi_wuclient",
-        &["--connect", &endpoint, "--count", "5", "00042"],
-    );
-    client.assert_code(0);
-    let [line] = client.stdout.as_slice() else {
-        panic!("one line expected: {:?}", client.stdout)
-    };
-    // The temperatures are random: -80..=134, so their average too.
-    let average = line
-        .strip_prefix("Average temperature for zipcode '00042' was ")
-        .and_then(|rest| rest.strip_suffix('F'))
-        .and_then(|n| n.parse::<i32>().ok())
-        .unwrap_or_else(|| panic!("unexpected line {line:?}"));
-    assert!((-80..=134).contains(&average), "{line}");
-}
 
 #[test]
 fn capi_wuserver_publishes_the_guide_format_to_a_library_sub() {
