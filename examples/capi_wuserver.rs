@@ -20,7 +20,7 @@ use zmq_ffi::*;
 struct Args {
     /// Endpoint to bind, repeatable; given once or more it replaces both defaults
     /// (tcp://*:5556 and ipc://weather.ipc).
-    #[arg(long)]
+    #[arg(long, default_values = ["tcp://*:5556", "ipc://weather.ipc"])]
     bind: Vec<String>,
     /// Updates to publish before exiting (0: no limit).
     #[arg(long, default_value_t = 0)]
@@ -31,10 +31,7 @@ struct Args {
 }
 
 fn main() {
-    let mut args = Args::parse();
-    if args.bind.is_empty() {
-        args.bind = vec!["tcp://*:5556".into(), "ipc://weather.ipc".into()];
-    }
+    let args = Args::parse();
     let endpoints: Vec<_> = args.bind.iter().map(|e| c_endpoint(e)).collect();
     s_catch_signals();
 
