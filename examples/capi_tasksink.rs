@@ -33,8 +33,8 @@ fn main() {
     // SAFETY: the C API used as documented: the context, socket and stopwatch pointers come
     // from zmq_ctx_new/zmq_socket/zmq_stopwatch_start (a NULL context or socket, after a
     // failure, libzmq checks for and refuses with an error) and are used only before the
-    // calls that free them below; every buffer passed with its length is a live local of at least
-    // that length.
+    // calls that free them below; every buffer passed with its length is a live local of
+    // at least that length.
     unsafe {
         //  Prepare our context and socket
         // zmq_ctx_new(): Context::new()
@@ -68,7 +68,7 @@ fn main() {
             //  Process the confirmations
             let mut task_nbr = 0u64;
             while task_nbr < args.tasks && !s_interrupted() {
-                // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole messages: Pull::recv
+                // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole: Pull::recv
                 let size = zmq_recv(
                     receiver,
                     buffer.as_mut_ptr().cast::<c_void>(),
