@@ -2,6 +2,9 @@
 //! guide's `hwclient.c`. The safe twin is `examples/hwclient.rs`; each C call below names
 //! the safe call that does its job. A REQ socket connects to the server (the stable end),
 //! sends `Hello` and waits for each `World` before the next request.
+//! One change: the reply is read whole, frame by frame with `zmq_msg_recv` (the C
+//! program's `zmq_recv` into a small buffer cuts a long one short), and printed as the safe
+//! twin prints it.
 //!
 //! Run: `cargo run --example capi_hwclient -- [--connect tcp://localhost:5555] [--count 10]`
 
@@ -32,7 +35,8 @@ fn main() {
 
     eprintln!("Connecting to hello world server...");
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
     // every buffer passed with its length is a live local of at least that length.
     unsafe {
         // zmq_ctx_new(): Context::new()
@@ -46,36 +50,28 @@ fn main() {
 
         let mut request_nbr = 0u64;
         while request_nbr < args.count && !s_interrupted() {
-            let mut buffer = [0u8; 256];
             eprintln!("Sending Hello {request_nbr}...");
             // zmq_send(): Socket::send("Hello"), or Req::send (Req<Ready> -> Req<AwaitingReply>)
             if zmq_send(requester, b"Hello".as_ptr().cast::<c_void>(), 5, 0) == -1 {
                 stop_unless_interrupted("zmq_send");
                 break;
             }
-            // zmq_recv(): Socket::recv, or Req::recv (-> the reply and Req<Ready>)
-            let size = zmq_recv(
-                requester,
-                buffer.as_mut_ptr().cast::<c_void>(),
-                buffer.len(),
-                0,
-            );
-            if size == -1 {
-                stop_unless_interrupted("zmq_recv");
+            //  Every frame of the reply: zmq_msg_recv, as the safe twin's Req::recv
+            let Some(reply) = recv_frames(requester) else {
+                stop_unless_interrupted("zmq_msg_recv");
                 break;
-            }
-            let size = (size as usize).min(buffer.len());
-            let reply = capi_support::text(&buffer[..size]);
+            };
+            let reply = capi_support::shown(&reply);
             capi_support::say(format_args!("Received {reply} {request_nbr}"));
             request_nbr += 1;
         }
 
-        if s_interrupted() {
-            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-            let linger: i32 = 0;
-            let linger_ptr = (&linger as *const i32).cast::<c_void>();
-            zmq_setsockopt(requester, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else queued messages get the safe twins' linger
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(requester, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(requester);
         // zmq_ctx_term(): Context::terminate (or dropping the last Context)
@@ -83,5 +79,45 @@ fn main() {
     }
     if s_interrupted() {
         capi_support::exit_interrupted();
+    }
+}
+
+/// Every frame of the next message on `socket` (the guide's `zmq_recv` into a small buffer
+/// would cut a long one short, and leave the other frames of a multipart one unread).
+/// `None` when a call failed: `zmq_errno` says why.
+///
+/// # Safety
+/// `socket` is an open socket (or NULL, which libzmq refuses with an error).
+unsafe fn recv_frames(socket: *mut c_void) -> Option<Vec<Vec<u8>>> {
+    let mut frames = Vec::new();
+    loop {
+        // SAFETY: zmq_msg_t is plain data that zmq_msg_init initialises in place, where it
+        // stays (never moved) until zmq_msg_close, on every path; zmq_msg_data points to
+        // zmq_msg_size bytes that live until that close, and are copied out before it.
+        unsafe {
+            let mut frame: zmq_msg_t = std::mem::zeroed();
+            // zmq_msg_init(): Message::new()
+            zmq_msg_init(&mut frame);
+            // zmq_msg_recv(): Socket::recv_frame (Socket::recv takes every frame at once)
+            if zmq_msg_recv(&mut frame, socket, 0) == -1 {
+                zmq_msg_close(&mut frame);
+                return None;
+            }
+            // zmq_msg_data(), zmq_msg_size(): Message::data (or its Deref to [u8])
+            let size = zmq_msg_size(&frame);
+            frames.push(match size {
+                0 => Vec::new(),
+                _ => {
+                    std::slice::from_raw_parts(zmq_msg_data(&mut frame).cast::<u8>(), size).to_vec()
+                }
+            });
+            // zmq_msg_more(): Message::more
+            let more = zmq_msg_more(&frame) != 0;
+            // zmq_msg_close(): dropping the Message
+            zmq_msg_close(&mut frame);
+            if !more {
+                return Some(frames);
+            }
+        }
     }
 }

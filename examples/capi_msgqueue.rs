@@ -31,7 +31,8 @@ fn main() {
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below.
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below.
     unsafe {
         // zmq_ctx_new(): Context::new()
         let context = zmq_ctx_new();

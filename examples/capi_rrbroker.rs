@@ -71,8 +71,10 @@ fn main() {
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
-    // the poll items array lives across the zmq_poll call that gets its length.
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
+    // the poll items array, whose sockets stay open while it is polled, lives across the
+    // zmq_poll call that gets its length.
     unsafe {
         //  Prepare our context and sockets
         // zmq_ctx_new(): Context::new()
@@ -112,7 +114,7 @@ fn main() {
                 stop_unless_interrupted("zmq_poll");
                 break;
             }
-            // revents & ZMQ_POLLIN: Readiness::is_readable(token)
+            // revents & ZMQ_POLLIN: poll::Readiness::is_readable(token)
             if items[0].revents & ZMQ_POLLIN as i16 != 0 && !forward(frontend, backend) {
                 break;
             }

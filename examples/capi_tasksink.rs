@@ -31,9 +31,10 @@ fn main() {
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context, socket and stopwatch pointers come
-    // from zmq_ctx_new/zmq_socket/zmq_stopwatch_start and are used only before the calls
-    // that free them below; every buffer passed with its length is a live local of at least
-    // that length.
+    // from zmq_ctx_new/zmq_socket/zmq_stopwatch_start (a NULL context or socket, after a
+    // failure, libzmq checks for and refuses with an error) and are used only before the
+    // calls that free them below; every buffer passed with its length is a live local of
+    // at least that length.
     unsafe {
         //  Prepare our context and socket
         // zmq_ctx_new(): Context::new()
@@ -47,21 +48,19 @@ fn main() {
 
         //  Wait for start of batch
         let mut buffer = [0u8; 32];
-        // zmq_recv(): Socket::recv, or Pull::recv
+        // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole messages: Pull::recv
         let size = zmq_recv(
             receiver,
             buffer.as_mut_ptr().cast::<c_void>(),
             buffer.len(),
             0,
         );
-        let start = capi_support::text(&buffer[..(size.max(0) as usize).min(buffer.len())]);
         if size == -1 {
             stop_unless_interrupted("zmq_recv");
-        } else if start != "0" {
-            // (The C program takes any first message; the twins check it.)
-            eprintln!("error: malformed message: the batch start is \"0\", not {start}");
-            std::process::exit(1);
         } else {
+            // Any first message starts the batch, as in the C program and the safe twin: the
+            // ventilator's "0" comes over its own connection, so a worker's first result may
+            // come before it.
             //  Start our clock now
             // zmq_stopwatch_start(): std::time::Instant::now() (no wrapper: std has clocks)
             let watch = zmq_stopwatch_start();
@@ -69,7 +68,7 @@ fn main() {
             //  Process the confirmations
             let mut task_nbr = 0u64;
             while task_nbr < args.tasks && !s_interrupted() {
-                // zmq_recv(): Socket::recv, or Pull::recv
+                // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole: Pull::recv
                 let size = zmq_recv(
                     receiver,
                     buffer.as_mut_ptr().cast::<c_void>(),
@@ -95,12 +94,12 @@ fn main() {
             }
         }
 
-        if s_interrupted() {
-            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-            let linger: i32 = 0;
-            let linger_ptr = (&linger as *const i32).cast::<c_void>();
-            zmq_setsockopt(receiver, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else queued messages get the safe twins' linger
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(receiver, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(receiver);
         // zmq_ctx_term(): Context::terminate (or dropping the last Context)

@@ -59,6 +59,8 @@ unsafe fn watch_handshakes(
         if zmq_socket_monitor(socket, address.as_ptr(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 {
             capi_support::failed("zmq_socket_monitor");
         }
+        // zmq_socket(ZMQ_PAIR) + zmq_connect(): what SocketCore::monitor does for you; the
+        // Monitor it returns reads the events
         let watcher = zmq_socket(context, ZMQ_PAIR);
         if zmq_connect(watcher, address.as_ptr()) != 0 {
             capi_support::failed("zmq_connect to the monitor");
@@ -78,6 +80,7 @@ unsafe fn wait_for_handshakes(watcher: *mut c_void, n: usize) -> bool {
         let mut event = [0u8; 6];
         let mut endpoint = [0u8; 256];
         // SAFETY: the function's contract; both buffers are live locals of the given lengths.
+        // zmq_recv() of the two frames: Monitor::recv (-> an Event)
         unsafe {
             if zmq_recv(watcher, event.as_mut_ptr().cast::<c_void>(), event.len(), 0) == -1
                 || zmq_recv(
@@ -101,7 +104,8 @@ fn main() {
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
     // every buffer passed with its length is a live local of at least that length.
     unsafe {
         // zmq_ctx_new(): Context::new()
@@ -177,21 +181,25 @@ fn main() {
         }
 
         // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-        let linger: i32 = 0;
-        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        let no_linger: i32 = 0;
+        let no_linger_ptr = (&no_linger as *const i32).cast::<c_void>();
         for watcher in watchers {
-            zmq_setsockopt(watcher, ZMQ_LINGER, linger_ptr, 4);
+            zmq_setsockopt(watcher, ZMQ_LINGER, no_linger_ptr, 4);
             zmq_close(watcher);
         }
-        if s_interrupted() {
-            zmq_setsockopt(sink, ZMQ_LINGER, linger_ptr, 4);
-            zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else the tasks still queued get the safe twins'
+        //  linger to leave (a sink or worker that is gone must not hang the ventilator)
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(sink, ZMQ_LINGER, linger_ptr, 4);
+        zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(sink);
         zmq_close(sender);
-        // zmq_ctx_term(): Context::terminate (or dropping the last Context); with the
-        // default linger it first delivers the tasks still queued, as the C program does.
+        // zmq_ctx_term(): Context::terminate (or dropping the last Context); it first
+        // delivers the tasks still queued, for at most the linger.
         zmq_ctx_term(context);
     }
     if s_interrupted() {

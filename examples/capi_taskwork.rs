@@ -9,7 +9,6 @@
 mod capi_support;
 
 use std::os::raw::c_void;
-use std::time::Duration;
 
 use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_interrupted};
 use clap::Parser;
@@ -36,7 +35,8 @@ fn main() {
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
     // every buffer passed with its length is a live local of at least that length.
     unsafe {
         //  Socket to receive messages on
@@ -60,7 +60,7 @@ fn main() {
         let mut done = 0u64;
         while capi_support::more_to_do(done, args.count) {
             let mut buffer = [0u8; 32];
-            // zmq_recv(): Socket::recv_string, or Pull::recv
+            // zmq_recv(): Socket::recv_frame_buf (truncated as here); whole messages: Pull::recv
             let size = zmq_recv(
                 receiver,
                 buffer.as_mut_ptr().cast::<c_void>(),
@@ -72,9 +72,10 @@ fn main() {
                 break;
             }
             let string = capi_support::text(&buffer[..(size as usize).min(buffer.len())]);
-            eprint!("{string}."); //  Show progress
-                                  //  Do the work: atoi(string) milliseconds (0 for anything that is not a number)
-            std::thread::sleep(Duration::from_millis(string.trim().parse().unwrap_or(0)));
+            //  Show progress, then do the work: atoi(string) milliseconds (0 for anything
+            //  that is not a number)
+            eprint!("{string}.");
+            capi_support::s_sleep(string.trim().parse().unwrap_or(0));
             if s_interrupted() {
                 break;
             }
@@ -87,13 +88,13 @@ fn main() {
             done += 1;
         }
 
-        if s_interrupted() {
-            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-            let linger: i32 = 0;
-            let linger_ptr = (&linger as *const i32).cast::<c_void>();
-            zmq_setsockopt(receiver, ZMQ_LINGER, linger_ptr, 4);
-            zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else queued messages get the safe twins' linger
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(receiver, ZMQ_LINGER, linger_ptr, 4);
+        zmq_setsockopt(sender, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(receiver);
         zmq_close(sender);

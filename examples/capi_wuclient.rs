@@ -14,6 +14,10 @@ use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_inter
 use clap::Parser;
 use zmq_ffi::*;
 
+/// The longest subscription topic the safe crate lets a socket subscribe to
+/// (`zmq_typed::limits::MAX_TOPIC_LEN`).
+const MAX_TOPIC_LEN: usize = 4096;
+
 /// Weather update client (SUB connects) over the raw C API.
 #[derive(Parser)]
 #[command(version)]
@@ -37,7 +41,8 @@ fn main() {
     //  Socket to talk to server
     eprintln!("Collecting updates from weather server...");
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
     // every buffer passed with its length is a live local of at least that length.
     unsafe {
         // zmq_ctx_new(): Context::new()
@@ -51,6 +56,18 @@ fn main() {
 
         //  Subscribe to zipcode, default is NYC, 10001
         let filter = format!("{} ", args.zip);
+        //  libzmq removes a subscription recursively, one stack frame per byte: the safe
+        //  twin refuses a topic above limits::MAX_TOPIC_LEN (Error::TopicTooLong), so this
+        //  one does too
+        if filter.len() > MAX_TOPIC_LEN {
+            eprintln!(
+                "error: a subscription topic of {} bytes is longer than the limit of \
+                 {MAX_TOPIC_LEN} bytes (libzmq removes subscriptions recursively, one stack \
+                 frame per byte)",
+                filter.len()
+            );
+            std::process::exit(1);
+        }
         // zmq_setsockopt(ZMQ_SUBSCRIBE): Sub::subscribe (or Socket::subscribe)
         let rc = zmq_setsockopt(
             subscriber,
@@ -67,7 +84,7 @@ fn main() {
         let mut total_temp: i64 = 0;
         while update_nbr < args.count && !s_interrupted() {
             let mut buffer = [0u8; 64];
-            // zmq_recv(): Socket::recv_string, or Sub::recv
+            // zmq_recv(): Socket::recv_frame_buf (truncated as here); as text: Sub::recv_string
             let size = zmq_recv(
                 subscriber,
                 buffer.as_mut_ptr().cast::<c_void>(),
@@ -97,12 +114,12 @@ fn main() {
             ));
         }
 
-        if s_interrupted() {
-            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-            let linger: i32 = 0;
-            let linger_ptr = (&linger as *const i32).cast::<c_void>();
-            zmq_setsockopt(subscriber, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else queued messages get the safe twins' linger
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(subscriber, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(subscriber);
         // zmq_ctx_term(): Context::terminate (or dropping the last Context)

@@ -20,7 +20,7 @@ use zmq_ffi::*;
 struct Args {
     /// Endpoint to bind, repeatable; given once or more it replaces both defaults
     /// (tcp://*:5556 and ipc://weather.ipc).
-    #[arg(long)]
+    #[arg(long, default_values = ["tcp://*:5556", "ipc://weather.ipc"])]
     bind: Vec<String>,
     /// Updates to publish before exiting (0: no limit).
     #[arg(long, default_value_t = 0)]
@@ -31,15 +31,13 @@ struct Args {
 }
 
 fn main() {
-    let mut args = Args::parse();
-    if args.bind.is_empty() {
-        args.bind = vec!["tcp://*:5556".into(), "ipc://weather.ipc".into()];
-    }
+    let args = Args::parse();
     let endpoints: Vec<_> = args.bind.iter().map(|e| c_endpoint(e)).collect();
     s_catch_signals();
 
     // SAFETY: the C API used as documented: the context and socket pointers come from
-    // zmq_ctx_new/zmq_socket and are used only before the zmq_close/zmq_ctx_term below;
+    // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
+    // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
     // every buffer passed with its length is a live local of at least that length.
     unsafe {
         //  Prepare our context and publisher
@@ -47,6 +45,15 @@ fn main() {
         let context = zmq_ctx_new();
         // zmq_socket(ZMQ_PUB): Socket::new(&ctx, SocketType::Pub), or Pub::new(&ctx)
         let publisher = zmq_socket(context, ZMQ_PUB);
+        //  What a PUB receives is its subscribers' subscriptions: refuse huge ones, as the
+        //  safe twin's Pub does (the connection of a peer that sends one is dropped)
+        // zmq_setsockopt(ZMQ_MAXMSGSIZE): SocketCore::set_max_msg_size; Pub::new sets
+        // limits::SUBSCRIPTION_MSG_MAX (4096 + 10) itself
+        let max_msg_size: i64 = 4096 + 10;
+        let max_ptr = (&max_msg_size as *const i64).cast::<c_void>();
+        if zmq_setsockopt(publisher, ZMQ_MAXMSGSIZE, max_ptr, 8) != 0 {
+            capi_support::failed("zmq_setsockopt ZMQ_MAXMSGSIZE");
+        }
         for (endpoint, text) in endpoints.iter().zip(&args.bind) {
             // zmq_bind(): SocketCore::bind
             if zmq_bind(publisher, endpoint.as_ptr()) != 0 {
@@ -74,12 +81,12 @@ fn main() {
             update_nbr += 1;
         }
 
-        if s_interrupted() {
-            // zmq_setsockopt(ZMQ_LINGER, 0): SocketCore::set_linger(Some(Duration::ZERO))
-            let linger: i32 = 0;
-            let linger_ptr = (&linger as *const i32).cast::<c_void>();
-            zmq_setsockopt(publisher, ZMQ_LINGER, linger_ptr, 4);
-        }
+        //  After a signal close at once; else queued messages get the safe twins' linger
+        // zmq_setsockopt(ZMQ_LINGER): SocketCore::set_linger (the safe crate's default is
+        // context::DEFAULT_LINGER, 2 s; libzmq's is for ever)
+        let linger: i32 = if s_interrupted() { 0 } else { 2000 };
+        let linger_ptr = (&linger as *const i32).cast::<c_void>();
+        zmq_setsockopt(publisher, ZMQ_LINGER, linger_ptr, 4);
         // zmq_close(): Socket::close (or dropping the Socket)
         zmq_close(publisher);
         // zmq_ctx_term(): Context::terminate (or dropping the last Context)

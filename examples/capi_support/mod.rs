@@ -1,6 +1,8 @@
 //! What the `capi_*` examples share that is *not* the ZeroMQ C API: the guide's little
 //! helpers (`s_catch_signals`, `randof`), the endpoint check libzmq lacks, and the error
-//! exits of the demo contract. Every `zmq_*` call stays in the programs themselves.
+//! exits of the demo contract. Every `zmq_*` call stays in the programs themselves, except
+//! `zmq_errno` and `zmq_strerror` for the text of an error (safe: `Error::errno` and the
+//! `Display` of `Error`).
 //!
 //! Exit codes (as the safe twins): 1 with `error: ...` for an endpoint libzmq refuses (or
 //! any other libzmq failure), 2 for bad flags (clap does that), 130 after SIGINT/SIGTERM.
@@ -56,6 +58,20 @@ pub fn seed_random() {
     unsafe { libc::srand(libc::time(std::ptr::null_mut()) as libc::c_uint) };
 }
 
+/// The guide's `s_sleep`: sleeps `msecs` milliseconds with `nanosleep`, which a signal cuts
+/// short (`EINTR`: the handler has no `SA_RESTART`), so that Ctrl-C during the pretend work
+/// ends the program at once rather than after it (`std::thread::sleep` sleeps on).
+pub fn s_sleep(msecs: u64) {
+    let request = libc::timespec {
+        tv_sec: libc::time_t::try_from(msecs / 1000).unwrap_or(libc::time_t::MAX),
+        // Below 1e9: fits every c_long.
+        tv_nsec: ((msecs % 1000) * 1_000_000) as libc::c_long,
+    };
+    // SAFETY: `request` is a valid timespec (tv_nsec below 1e9) alive during the call; the
+    // remainder pointer may be null.
+    unsafe { libc::nanosleep(&request, std::ptr::null_mut()) };
+}
+
 /// `zmq_strerror(zmq_errno())`: libzmq's text for the last error of this thread.
 pub fn last_error() -> String {
     // SAFETY: zmq_errno has no preconditions; zmq_strerror returns a pointer to a static
@@ -73,11 +89,16 @@ pub fn endpoint_failed(what: &str, endpoint: &str) -> ! {
 }
 
 /// After a blocking call returned -1: returns when a signal interrupted it (`EINTR`), so
-/// the caller can stop cleanly; any other error is printed and ends the program (code 1).
+/// the caller can stop cleanly, and sets the flag then (so that every loop stops and the
+/// program exits 130, whichever signal it was); any other error is printed and ends the
+/// program (code 1).
 pub fn stop_unless_interrupted(call: &str) {
     // SAFETY: zmq_errno has no preconditions.
     let errno = unsafe { zmq_errno() };
-    if errno == libc::EINTR || s_interrupted() {
+    if errno == libc::EINTR {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    if s_interrupted() {
         return;
     }
     failed(call)
@@ -96,12 +117,16 @@ pub fn exit_interrupted() -> ! {
     process::exit(130)
 }
 
-/// The endpoint as a C string, after the checks libzmq does not do: a TCP or multicast
-/// port above 65535 (`tcp://127.0.0.1:99999` would bind some other port) and a NUL byte.
-/// A bad endpoint prints `error: invalid endpoint ...` and exits with code 1, as the safe
-/// twins refuse it.
+/// The endpoint as a C string, after the checks libzmq does not do or does late, the same
+/// checks (and words) as the safe twins' endpoint parser: a TCP or multicast port that is
+/// not a number or is above 65535 (libzmq binds `tcp://127.0.0.1:99999` to another port and
+/// `tcp://127.0.0.1:-1` to 65535), a TCP address without its port or with a host that is no
+/// address or name (libzmq's `zmq_connect` accepts `tcp://[::1]` and then retries it for
+/// ever), an `ipc://` path too long for a Unix socket address, and a NUL byte. A bad
+/// endpoint prints `error: invalid endpoint ...` and exits with code 1, as the safe twins
+/// refuse it; what passes here is left to libzmq's own checks.
 pub fn c_endpoint(endpoint: &str) -> CString {
-    if let Some(reason) = bad_port(endpoint) {
+    if let Err(reason) = check_endpoint(endpoint) {
         eprintln!("error: invalid endpoint `{endpoint}`: {reason}");
         process::exit(1);
     }
@@ -114,28 +139,164 @@ pub fn c_endpoint(endpoint: &str) -> CString {
     }
 }
 
-/// Why the port of a `tcp://`, `pgm://`, `epgm://` or `norm://` endpoint is unacceptable.
-fn bad_port(endpoint: &str) -> Option<String> {
-    let (transport, rest) = endpoint.split_once("://")?;
-    if !matches!(transport, "tcp" | "pgm" | "epgm" | "norm") {
-        return None;
+/// The longest `ipc://` path: `sun_path` holds 108 bytes with the terminating NUL.
+const IPC_PATH_MAX: usize = 107;
+
+/// Why `endpoint` is unacceptable, if it is.
+fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    if endpoint.contains('\0') {
+        return Err("contains a NUL byte".into());
     }
-    // The port follows the last ':' (an IPv6 host is bracketed, so this still finds it).
-    let (_, port) = rest.rsplit_once(':')?;
-    if port == "*" || port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-        return None; // libzmq's own syntax checks report these
+    let Some((transport, rest)) = endpoint.split_once("://") else {
+        return Err("missing `transport://` prefix (for example tcp://127.0.0.1:5555)".into());
+    };
+    if rest.is_empty() {
+        return Err("empty address".into());
     }
-    match port.parse::<u32>() {
-        Ok(p) if p <= 65535 => None,
-        _ => Some(format!(
-            "port {port} is out of range (0-65535, or * for any free port)"
+    match transport {
+        "tcp" => {
+            let (source, target) = match rest.split_once(';') {
+                Some((source, target)) => (Some(source), target),
+                None => (None, rest),
+            };
+            if let Some(source) = source {
+                check_host_port(source, false)?;
+            }
+            check_host_port(target, true)
+        }
+        "ipc" if rest.len() > IPC_PATH_MAX => Err(format!(
+            "ipc path is {} bytes long; at most {IPC_PATH_MAX} fit in a Unix socket address",
+            rest.len()
+        )),
+        "pgm" | "epgm" | "norm" => {
+            // `interface;group:port`: the port follows the last ':'.
+            let group_port = rest.split_once(';').map_or(rest, |(_, gp)| gp);
+            match group_port.rsplit_once(':') {
+                Some((_, port)) => match check_port(port)? {
+                    Some(p) if p > 0 => Ok(()),
+                    _ => Err(format!("port `{port}` is not a number or `*`")),
+                },
+                None => Ok(()), // libzmq's own syntax checks report it
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `host:port` of a TCP address (the port may be left out of a source address).
+fn check_host_port(text: &str, port_required: bool) -> Result<(), String> {
+    // The port follows the last colon outside brackets.
+    match text.rfind(':') {
+        Some(i) if !text[i..].contains(']') => {
+            check_host(&text[..i])?;
+            check_port(&text[i + 1..]).map(drop)
+        }
+        _ if port_required && text.is_empty() => Err("empty address".into()),
+        _ if port_required => Err("missing `:port`".into()),
+        _ => check_host(text),
+    }
+}
+
+/// A port: `*` (`None`) or a number up to 65535.
+fn check_port(port: &str) -> Result<Option<u16>, String> {
+    if port == "*" {
+        return Ok(None);
+    }
+    if port.is_empty() {
+        return Err("missing `:port`".into());
+    }
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("port `{port}` is not a number or `*`"));
+    }
+    match port.parse::<u64>() {
+        Ok(p) if p <= 65535 => Ok(Some(p as u16)),
+        _ => Err(format!(
+            "port {} is out of range (0-65535, or * for any free port)",
+            port.parse::<u64>().unwrap_or(u64::MAX)
         )),
     }
 }
 
-/// The text of a received frame (lossy, as the safe twins print it).
+/// A TCP host: `*`, an IPv4 address, a bracketed IPv6 address (with an optional `%scope`)
+/// or a host or interface name.
+fn check_host(host: &str) -> Result<(), String> {
+    let ok = if host == "*" || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        true
+    } else if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let address = inner.split('%').next().unwrap_or(inner);
+        address.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        // All digits and dots but no IPv4 address (`300.1.1.1`): no name either.
+        !host.is_empty()
+            && host.len() <= 253
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+            && !host.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("invalid host `{host}`"))
+    }
+}
+
+/// The text of a received frame (lossy).
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A message (its frames) as the safe twins print one (`zmq_typed::Multipart`'s `Display`):
+/// one frame of printable text as it is; otherwise each frame in brackets, as text when it
+/// is printable, else as `0x` and hex, a frame above 64 bytes cut after 32 with
+/// `…(+N bytes)`. So a peer's control characters never reach the terminal.
+pub fn shown(frames: &[Vec<u8>]) -> String {
+    const NO_FRAMES: &str = "(no frames)";
+    match frames {
+        [] => return NO_FRAMES.to_string(),
+        [only] => match std::str::from_utf8(only) {
+            Ok(text) if printable(text) && !text.starts_with('[') && text != NO_FRAMES => {
+                return text.to_string()
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+    let mut out = String::new();
+    for frame in frames {
+        let cut = if frame.len() > 64 { 32 } else { frame.len() };
+        out.push('[');
+        let shown = match std::str::from_utf8(frame) {
+            Ok(text) if printable(text) => {
+                let end = (0..=cut)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                out.push_str(&text[..end]);
+                end
+            }
+            _ => {
+                out.push_str("0x");
+                frame[..cut]
+                    .iter()
+                    .for_each(|b| out.push_str(&format!("{b:02x}")));
+                cut
+            }
+        };
+        if frame.len() > shown {
+            out.push_str(&format!("…(+{} bytes)", frame.len() - shown));
+        }
+        out.push(']');
+    }
+    out
+}
+
+/// No control characters but tab and newline, and no Unicode direction overrides.
+fn printable(text: &str) -> bool {
+    text.chars().all(|c| {
+        (!c.is_control() || matches!(c, '\t' | '\n'))
+            && !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 /// Prints one line on stdout and flushes it (the C programs' `printf` + `fflush`), so a
