@@ -192,3 +192,99 @@ fn sigterm_ends_blocked_programs_too() {
         libc::SIGTERM,
     );
 }
+
+/// Runs example `name` with its stderr a pipe that is already closed, as in
+/// `name 2>&1 | head -0`: writing there fails (EPIPE), which `eprintln!` would turn into a
+/// panic (exit 101). Returns the exit code and stdout.
+fn with_stderr_closed(name: &str, args: &[&str]) -> (i32, String) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(programs::path(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stderr.take());
+    let out = common::watchdog::within(common::PATIENCE, name, move || child.wait_with_output())
+        .expect("wait");
+    let code = out.status.code().expect("an exit code, not a signal");
+    (code, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn a_closed_stderr_is_no_panic() {
+    // The error line of a refused endpoint.
+    assert_eq!(with_stderr_closed("hwserver", &["--bind", "foo://x"]).0, 1);
+    // Notes on stderr along the way, and the exact stdout line still.
+    assert_eq!(
+        with_stderr_closed("mtrelay", &[]),
+        (0, "Test successful!\n".to_string())
+    );
+    let sync = tcp(free_port());
+    let updates = tcp(free_port());
+    let args = [
+        "--bind",
+        &updates,
+        "--sync",
+        &sync,
+        "--subscribers",
+        "0",
+        "--count",
+        "0",
+    ];
+    assert_eq!(
+        with_stderr_closed("syncpub", &args),
+        (0, "Sent 0 updates\n".to_string())
+    );
+}
+
+#[test]
+fn ctrl_c_cuts_a_long_delay_short() {
+    use zmq_typed::Req;
+    // Ten minutes of pretend work per request: only the signal can end it within the test.
+    let (mut server, ports) = programs::spawn_server("hwserver", 1, |p| {
+        vec![
+            "--bind".into(),
+            tcp(p[0]),
+            "--delay-ms".into(),
+            "600000".into(),
+        ]
+    });
+    let ctx = Context::new().unwrap();
+    let req = Req::new(&ctx).unwrap();
+    req.connect(tcp(ports[0])).unwrap();
+    let _waiting = req.send("Hello").unwrap();
+    assert_eq!(server.line(), "Received Hello");
+    server.wait_for_handler(libc::SIGINT);
+    server.signal(libc::SIGINT);
+    server.wait().assert_code(130).assert_no_panic();
+
+    // The same for the pause between two rounds of psenvpub.
+    let endpoint = tcp(free_port());
+    interrupted(
+        "psenvpub",
+        &[
+            "--bind".into(),
+            endpoint,
+            "--interval-ms".into(),
+            "600000".into(),
+        ],
+        libc::SIGTERM,
+    );
+}
+
+#[test]
+fn too_many_workers_is_an_error_not_an_abort() {
+    // libzmq's default limit is 1023 sockets per context.
+    let finished = programs::run(
+        "mtserver",
+        &["--bind", &tcp(free_port()), "--workers", "5000"],
+    );
+    finished.assert_code(1).assert_no_panic();
+    assert!(
+        finished.stderr.starts_with("error: ") && finished.stderr.contains("Too many open files"),
+        "{}",
+        finished.stderr
+    );
+}
