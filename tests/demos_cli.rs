@@ -288,3 +288,16 @@ fn too_many_workers_is_an_error_not_an_abort() {
         finished.stderr
     );
 }
+
+#[test]
+fn a_zip_code_that_no_update_can_match_is_a_bad_value() {
+    for zip in ["abc", "1000", "100010", "１２３４５", "10001 "] {
+        let finished = programs::run("wuclient", &[zip, "--connect", "tcp://127.0.0.1:1"]);
+        finished.assert_code(2).assert_no_panic();
+        assert!(
+            finished.stderr.starts_with("error: ") && finished.stderr.contains("five digits"),
+            "{zip:?}: {}",
+            finished.stderr
+        );
+    }
+}
