@@ -10,6 +10,10 @@
 //!   it with `?` and the program exits 130 after printing `interrupted` on stderr.
 //! - Any other error (an endpoint libzmq refuses, a peer's bad message) prints
 //!   `error: <what went wrong>` on stderr and exits 1. Endpoint errors name the endpoint.
+//!
+//! Output goes through [`say`] (stdout), [`note`] and [`mark`] (stderr), never through
+//! `println!` or `eprintln!`, which panic when the other end of a pipe has gone
+//! (`prog | head -1`).
 #![allow(dead_code)] // each program uses only part of this module
 
 use std::fmt::Display;
