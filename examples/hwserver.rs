@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             // The type moves on: a Rep<Replying> must send before it can receive again.
             let (request, replying) = rep.recv()?;
             support::say(format_args!("Received {request}"))?;
-            support::sleep_ms(args.delay_ms);
+            support::sleep_ms(ctx, args.delay_ms)?;
             rep = replying.send("World")?;
         }
         Ok(())

@@ -30,11 +30,11 @@ fn main() -> ExitCode {
     let args = Args::parse();
     support::run(|ctx| {
         let broker = RequestReplyBroker::start(ctx, &args.frontend, &args.backend)?;
-        eprintln!(
+        support::note(format_args!(
             "msgqueue: clients connect to {}, workers to {}",
             broker.frontend_endpoint(),
             broker.backend_endpoint()
-        );
+        ));
         // The broker runs until Ctrl-C shuts the context down; meanwhile its counters say it
         // is still running.
         support::wait_for_shutdown(ctx, || broker.counters().map(drop))

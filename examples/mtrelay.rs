@@ -7,7 +7,6 @@
 mod support;
 
 use std::process::ExitCode;
-use std::thread;
 
 use clap::Parser;
 use zmq_typed::{Context, Pair, Result};
@@ -21,7 +20,7 @@ struct Args {}
 fn step1(ctx: &Context) -> Result<()> {
     let xmitter = Pair::new(ctx)?;
     xmitter.connect("inproc://step2")?;
-    eprintln!("Step 1 ready, signaling step 2");
+    support::note("Step 1 ready, signaling step 2");
     xmitter.send("READY")?;
     Ok(())
 }
@@ -31,13 +30,13 @@ fn step2(ctx: &Context) -> Result<()> {
     let receiver = Pair::new(ctx)?;
     receiver.bind("inproc://step2")?;
     let step1_ctx = ctx.clone();
-    let first = thread::spawn(move || step1(&step1_ctx));
+    let first = support::spawn("step 1", move || step1(&step1_ctx))?;
     receiver.recv()?;
     support::join(first, "step 1")?;
 
     let xmitter = Pair::new(ctx)?;
     xmitter.connect("inproc://step3")?;
-    eprintln!("Step 2 ready, signaling step 3");
+    support::note("Step 2 ready, signaling step 3");
     xmitter.send("READY")?;
     Ok(())
 }
@@ -48,7 +47,7 @@ fn main() -> ExitCode {
         let receiver = Pair::new(ctx)?;
         receiver.bind("inproc://step3")?;
         let step2_ctx = ctx.clone();
-        let second = thread::spawn(move || step2(&step2_ctx));
+        let second = support::spawn("step 2", move || step2(&step2_ctx))?;
         receiver.recv()?;
         support::join(second, "step 2")?;
         support::say("Test successful!")

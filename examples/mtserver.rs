@@ -10,7 +10,6 @@
 mod support;
 
 use std::process::ExitCode;
-use std::thread;
 
 use clap::Parser;
 use zmq_typed::{proxy, Context, Dealer, Rep, Result, Router};
@@ -33,14 +32,12 @@ struct Args {
 /// The workers' address, inside this process.
 const WORKERS: &str = "inproc://workers";
 
-/// One worker thread: a REP serving requests until the context shuts down.
-fn worker(ctx: &Context, delay_ms: u64) -> Result<()> {
-    let mut rep = Rep::new(ctx)?;
-    rep.connect(WORKERS)?;
+/// One worker thread: its REP serves requests until the context shuts down.
+fn worker(ctx: &Context, mut rep: Rep, delay_ms: u64) -> Result<()> {
     loop {
         let (request, replying) = rep.recv()?;
         support::say(format_args!("Received request: [{request}]"))?;
-        support::sleep_ms(delay_ms);
+        support::sleep_ms(ctx, delay_ms)?;
         rep = replying.send("World")?;
     }
 }
@@ -53,12 +50,22 @@ fn main() -> ExitCode {
         let workers = Dealer::new(ctx)?;
         workers.bind(WORKERS)?;
 
-        let threads: Vec<_> = (0..args.workers)
-            .map(|_| {
-                let (ctx, delay_ms) = (ctx.clone(), args.delay_ms);
-                thread::spawn(move || worker(&ctx, delay_ms))
-            })
-            .collect();
+        let mut threads = Vec::new();
+        for _ in 0..args.workers {
+            // Made here, so that running out of sockets is an error at once; a socket may
+            // move to another thread (it is used by one thread at a time).
+            let rep = Rep::new(ctx)?;
+            rep.connect(WORKERS)?;
+            let (ctx, delay_ms) = (ctx.clone(), args.delay_ms);
+            threads.push(support::spawn("worker", move || {
+                let outcome = worker(&ctx, rep, delay_ms);
+                // A worker that fails (stdout closed) stops the server, which says why.
+                if outcome.as_ref().is_err_and(|e| !e.is_terminated()) {
+                    ctx.shutdown()?;
+                }
+                outcome
+            })?);
+        }
         // Runs until the context shuts down (Ctrl-C).
         let proxied = proxy(&clients, &workers);
         for thread in threads {

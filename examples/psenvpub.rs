@@ -37,7 +37,7 @@ fn main() -> ExitCode {
             // Two frames, sent as one message: the envelope (the key) and the contents.
             publisher.send(["A", "We don't want to see this"])?;
             publisher.send(["B", "We would like to see this"])?;
-            support::sleep_ms(args.interval_ms);
+            support::sleep_ms(ctx, args.interval_ms)?;
         }
         Ok(())
     })

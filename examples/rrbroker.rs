@@ -13,7 +13,7 @@ mod support;
 use std::process::ExitCode;
 
 use clap::Parser;
-use zmq_typed::{Dealer, PollEvents, Poller, Router};
+use zmq_typed::{Dealer, Error, PollEvents, Poller, Router};
 
 /// Moves every message, every frame of it, from clients to workers and back.
 #[derive(Parser)]
@@ -47,9 +47,16 @@ fn main() -> ExitCode {
                 backend.send(request)?;
             }
             if ready.is_readable(from_workers) {
-                // The reply, with the same routing id in front: the ROUTER routes on it.
+                // The reply, with the same routing id in front: the ROUTER routes on it. A
+                // worker's message with no routing id to go by is dropped (libzmq would drop
+                // it silently), so that a broken worker cannot stop the broker.
                 let reply = backend.recv()?;
-                frontend.send(reply)?;
+                if let Err(e) = frontend.send(reply) {
+                    if !matches!(e.error(), Error::Malformed(_)) {
+                        return Err(e.into());
+                    }
+                    support::note(format_args!("dropped a reply: {}", e.error()));
+                }
             }
         }
     })

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         for _ in support::counted(args.count) {
             let (request, replying) = rep.recv()?;
             support::say(format_args!("Received request: [{request}]"))?;
-            support::sleep_ms(args.delay_ms);
+            support::sleep_ms(ctx, args.delay_ms)?;
             rep = replying.send("World")?;
         }
         Ok(())

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     support::run(|ctx| {
         let publisher = SyncPublisher::bind(ctx, &args.bind, &args.sync)?;
-        eprintln!("Waiting for {} subscribers", args.subscribers);
+        support::note(format_args!("Waiting for {} subscribers", args.subscribers));
         // No time limit: Ctrl-C ends the wait.
         publisher.wait_for_subscribers(args.subscribers, None)?;
         for _ in 0..args.count {

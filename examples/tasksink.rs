@@ -38,9 +38,9 @@ fn main() -> ExitCode {
         for task in 1..=args.tasks {
             sink.collect_results(1)?;
             // Progress on stderr (unbuffered): a colon every ten results, a dot otherwise.
-            eprint!("{}", if task % 10 == 0 { ":" } else { "." });
+            support::mark(if task % 10 == 0 { ":" } else { "." });
         }
-        eprintln!();
+        support::note("");
         support::say(format_args!(
             "Total elapsed time: {} msec",
             started.elapsed().as_millis()

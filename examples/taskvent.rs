@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         if !args.no_wait {
             support::wait_for_enter(ctx, "Press Enter when the workers are ready: ")?;
         }
-        eprintln!("Sending tasks to workers...");
+        support::note("Sending tasks to workers...");
 
         // The first message, "0", tells the sink to start its clock.
         ventilator.start_batch()?;

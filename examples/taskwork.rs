@@ -36,8 +36,9 @@ fn main() -> ExitCode {
         worker.run(limit, |task| {
             let workload = task.as_str().unwrap_or_default().trim();
             // A progress mark per task on stderr: the workload, then a dot.
-            eprint!("{workload}.");
-            support::sleep_ms(workload.parse().unwrap_or(0));
+            support::mark(format_args!("{workload}."));
+            // Ctrl-C cuts the sleep short; sending the result then fails, and run() returns.
+            support::sleep_ms(ctx, workload.parse().unwrap_or(0)).ok();
             ""
         })?;
         Ok(())

@@ -18,8 +18,8 @@ use zmq_typed::{Error, Sub};
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// The zip code whose updates to average.
-    #[arg(default_value = "10001")]
+    /// The zip code whose updates to average: five digits, as wuserver writes them.
+    #[arg(default_value = "10001", value_parser = zip_code)]
     zipcode: String,
     /// The weather server to connect to.
     #[arg(long, default_value = "tcp://localhost:5556")]
@@ -27,6 +27,16 @@ struct Args {
     /// Updates to average.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     count: u64,
+}
+
+/// A zip code as the updates spell it (`%05d`): any other filter would match none of them,
+/// and the program would wait for ever.
+fn zip_code(text: &str) -> Result<String, String> {
+    if text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err("a zip code is five digits (00000 to 99999)".to_string())
+    }
 }
 
 fn main() -> ExitCode {

@@ -116,3 +116,51 @@ fn mtserver_serves_hwclient_from_its_worker_threads() {
     finished.assert_code(130).assert_no_panic();
     assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
 }
+
+/// Waits until `program` has written `text` on stderr (at most PATIENCE).
+fn wait_for_stderr(program: &Program, text: &str) {
+    let deadline = std::time::Instant::now() + common::PATIENCE;
+    while !program.stderr().contains(text) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {text:?} on stderr: {}",
+            program.stderr()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn rrbroker_survives_a_worker_whose_reply_has_no_routing_id() {
+    let (mut broker, ports) = programs::spawn_server("rrbroker", 2, |p| {
+        vec![
+            "--frontend".into(),
+            tcp(p[0]),
+            "--backend".into(),
+            tcp(p[1]),
+        ]
+    });
+    // A raw ZMTP worker, the only one: first a one-frame "reply" that names no client.
+    let mut worker = common::zmtp::RawPeer::connect(&tcp(ports[1]), "DEALER").unwrap();
+    worker.send_frame(b"junk", false).unwrap();
+    wait_for_stderr(&broker, "dropped a reply");
+
+    // The broker still carries a request to that worker and its well-formed reply back.
+    let ctx = Context::new().unwrap();
+    let req = patient(Req::new(&ctx).unwrap());
+    req.connect(tcp(ports[0])).unwrap();
+    let waiting = req.send("Hello").unwrap();
+    let (id, more) = worker.recv_frame().unwrap();
+    assert!(more);
+    assert_eq!(worker.recv_frame().unwrap(), (vec![], true));
+    assert_eq!(worker.recv_frame().unwrap(), (b"Hello".to_vec(), false));
+    worker.send_frame(&id, true).unwrap();
+    worker.send_frame(b"", true).unwrap();
+    worker.send_frame(b"World", false).unwrap();
+    let (reply, _) = waiting.recv().unwrap();
+    assert_eq!(reply, "World");
+
+    broker.wait_for_handler(libc::SIGINT);
+    broker.signal(libc::SIGINT);
+    broker.wait().assert_code(130).assert_no_panic();
+}

@@ -192,3 +192,111 @@ fn sigterm_ends_blocked_programs_too() {
         libc::SIGTERM,
     );
 }
+
+/// Runs example `name` with its stderr a pipe that is already closed, as in
+/// `name 2>&1 | head -0`: writing there fails (EPIPE), which `eprintln!` would turn into a
+/// panic (exit 101). Returns the exit code and stdout.
+fn with_stderr_closed(name: &str, args: &[&str]) -> (i32, String) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(programs::path(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stderr.take());
+    let out = common::watchdog::within(common::PATIENCE, name, move || child.wait_with_output())
+        .expect("wait");
+    let code = out.status.code().expect("an exit code, not a signal");
+    (code, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn a_closed_stderr_is_no_panic() {
+    // The error line of a refused endpoint.
+    assert_eq!(with_stderr_closed("hwserver", &["--bind", "foo://x"]).0, 1);
+    // Notes on stderr along the way, and the exact stdout line still.
+    assert_eq!(
+        with_stderr_closed("mtrelay", &[]),
+        (0, "Test successful!\n".to_string())
+    );
+    // Any free port (`*`): nothing connects, and no other process can take it first.
+    let any = "tcp://127.0.0.1:*";
+    let args = [
+        "--bind",
+        any,
+        "--sync",
+        any,
+        "--subscribers",
+        "0",
+        "--count",
+        "0",
+    ];
+    assert_eq!(
+        with_stderr_closed("syncpub", &args),
+        (0, "Sent 0 updates\n".to_string())
+    );
+}
+
+#[test]
+fn ctrl_c_cuts_a_long_delay_short() {
+    use zmq_typed::Req;
+    // Ten minutes of pretend work per request: only the signal can end it within the test.
+    let (mut server, ports) = programs::spawn_server("hwserver", 1, |p| {
+        vec![
+            "--bind".into(),
+            tcp(p[0]),
+            "--delay-ms".into(),
+            "600000".into(),
+        ]
+    });
+    let ctx = Context::new().unwrap();
+    let req = Req::new(&ctx).unwrap();
+    req.connect(tcp(ports[0])).unwrap();
+    let _waiting = req.send("Hello").unwrap();
+    assert_eq!(server.line(), "Received Hello");
+    server.wait_for_handler(libc::SIGINT);
+    server.signal(libc::SIGINT);
+    server.wait().assert_code(130).assert_no_panic();
+
+    // The same for the pause between two rounds of psenvpub.
+    interrupted(
+        "psenvpub",
+        &[
+            "--bind".into(),
+            "tcp://127.0.0.1:*".into(),
+            "--interval-ms".into(),
+            "600000".into(),
+        ],
+        libc::SIGTERM,
+    );
+}
+
+#[test]
+fn too_many_workers_is_an_error_not_an_abort() {
+    // libzmq's default limit is 1023 sockets per context.
+    let finished = programs::run(
+        "mtserver",
+        &["--bind", "tcp://127.0.0.1:*", "--workers", "5000"],
+    );
+    finished.assert_code(1).assert_no_panic();
+    assert!(
+        finished.stderr.starts_with("error: ") && finished.stderr.contains("Too many open files"),
+        "{}",
+        finished.stderr
+    );
+}
+
+#[test]
+fn a_zip_code_that_no_update_can_match_is_a_bad_value() {
+    for zip in ["abc", "1000", "100010", "１２３４５", "10001 "] {
+        let finished = programs::run("wuclient", &[zip, "--connect", "tcp://127.0.0.1:1"]);
+        finished.assert_code(2).assert_no_panic();
+        assert!(
+            finished.stderr.starts_with("error: ") && finished.stderr.contains("five digits"),
+            "{zip:?}: {}",
+            finished.stderr
+        );
+    }
+}

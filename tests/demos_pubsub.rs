@@ -171,3 +171,24 @@ fn psenvpub_stops_after_its_count_of_rounds() {
     finished.assert_code(0).assert_no_panic();
     assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
 }
+
+#[test]
+fn psenvsub_refuses_a_message_without_contents() {
+    let ctx = Context::new().unwrap();
+    let publisher = patient(XPub::new(&ctx).unwrap());
+    let endpoint = publisher.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let client = programs::spawn("psenvsub", &["--connect", &endpoint]);
+    let subscription = publisher.recv_subscription().unwrap();
+    assert_eq!(subscription.topic(), b"B");
+    // One frame, the key alone: not the two-frame envelope.
+    publisher.send("B").unwrap();
+    let finished = client.wait();
+    finished.assert_code(1).assert_no_panic();
+    assert!(
+        finished.stderr.starts_with("error: ")
+            && finished.stderr.contains("expected [key][contents]"),
+        "{}",
+        finished.stderr
+    );
+    assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
+}

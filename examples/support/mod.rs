@@ -10,6 +10,10 @@
 //!   it with `?` and the program exits 130 after printing `interrupted` on stderr.
 //! - Any other error (an endpoint libzmq refuses, a peer's bad message) prints
 //!   `error: <what went wrong>` on stderr and exits 1. Endpoint errors name the endpoint.
+//!
+//! Output goes through [`say`] (stdout), [`note`] and [`mark`] (stderr), never through
+//! `println!` or `eprintln!`, which panic when the other end of a pipe has gone
+//! (`prog | head -1`).
 #![allow(dead_code)] // each program uses only part of this module
 
 use std::fmt::Display;
@@ -35,17 +39,21 @@ pub fn run(body: impl FnOnce(&Context) -> Result<()>) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let outcome = body(&ctx);
-    // Closing the context waits (at most the sockets' linger) for messages still queued.
-    drop(ctx);
     // After the signal, whatever the body was doing ended because of it (a proxy even
     // returns Ok when the context shuts down).
     let interrupted =
         signals.received().is_some() || outcome.as_ref().is_err_and(Error::is_terminated);
+    if interrupted {
+        // The user asked to stop: what is still queued for a peer (a subscription, a request
+        // to a server that is not there) is not worth waiting the sockets' linger for. The
+        // sockets are closed already; the process ends now, and libzmq's threads with it.
+        std::mem::forget(ctx);
+        note("interrupted");
+        return ExitCode::from(INTERRUPTED);
+    }
+    // Closing the context waits (at most the sockets' linger) for messages still queued.
+    drop(ctx);
     match outcome {
-        _ if interrupted => {
-            eprintln!("interrupted");
-            ExitCode::from(INTERRUPTED)
-        }
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
@@ -63,8 +71,20 @@ fn quiet_pgm() {
 }
 
 fn fail(e: &Error) -> ExitCode {
-    eprintln!("error: {e}");
+    note(format_args!("error: {e}"));
     ExitCode::FAILURE
+}
+
+/// Prints one line on stderr. Unlike `eprintln!`, which panics when stderr is a pipe that
+/// was closed (`prog 2>&1 | head -1`), a failed write is ignored: stderr is for people.
+pub fn note(line: impl Display) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Prints a progress mark on stderr, with no newline (stderr is unbuffered); a failed write
+/// is ignored, as in [`note`].
+pub fn mark(text: impl Display) {
+    let _ = write!(std::io::stderr(), "{text}");
 }
 
 /// Prints one line on stdout and flushes it at once, so that a script reading the program's
@@ -97,11 +117,34 @@ pub fn counted(count: u64) -> impl Iterator<Item = u64> {
     (0..).take_while(move |&i| count == 0 || i < count)
 }
 
-/// Sleeps `ms` milliseconds (the guide's stand-in for work).
-pub fn sleep_ms(ms: u64) {
-    if ms > 0 {
-        std::thread::sleep(Duration::from_millis(ms));
+/// Sleeps `ms` milliseconds (the guide's stand-in for work), or less when the context shuts
+/// down (Ctrl-C): then an error whose `is_terminated()` is true. It waits on a socket that
+/// nothing is connected to, which only the shutdown wakes.
+pub fn sleep_ms(ctx: &Context, ms: u64) -> Result<()> {
+    if ms == 0 {
+        return Ok(());
     }
+    let parked = zmq_typed::Pair::new(ctx)?;
+    match parked.recv_timeout(Duration::from_millis(ms)) {
+        Err(e) if e.is_timeout() => Ok(()),
+        Err(e) => Err(e),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Starts a thread named `what`; a thread the system refuses (too many) is an error, not
+/// the panic of `std::thread::spawn`.
+pub fn spawn<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<std::thread::JoinHandle<Result<T>>> {
+    std::thread::Builder::new()
+        .name(what.to_string())
+        .spawn(f)
+        .map_err(|e| Error::ThreadSpawn {
+            what,
+            reason: e.to_string(),
+        })
 }
 
 /// A tiny xorshift generator: random enough for made-up weather and workloads, with no
@@ -134,7 +177,7 @@ pub fn wait_for_enter(ctx: &Context, prompt: &str) -> Result<()> {
     use std::io::BufRead;
     use zmq_typed::{Pair, PollEvents, Poller};
 
-    eprint!("{prompt}");
+    mark(prompt);
     let stdin = std::io::stdin();
     let waker = Pair::new(ctx)?;
     let mut poller = Poller::new();
