@@ -1,10 +1,11 @@
-//! Synchronised subscriber: subscribes, tells the publisher it is listening (one empty
-//! request on a REQ socket), then counts the updates until `END`; on
+//! Synchronised subscriber: subscribes, tells the publisher it is listening (one request on
+//! a REQ socket), then counts the updates until `END`; on
 //! `patterns::sync_pubsub::SyncSubscriber`.
 //!
-//! Both its sockets connect: the publisher is the stable point. It waits for its
-//! connection for updates to be up before it sends its request, so that its subscription
-//! is on its way first.
+//! Both its sockets connect: the publisher is the stable point. It subscribes last to a
+//! token of its own and sends that token as its request: our syncpub then waits until the
+//! token has arrived as a subscription, so this subscriber's subscription is in place
+//! before the first update. (The guide's C syncpub reads the request and ignores it.)
 //!
 //! Start syncpub, then this (as many as syncpub's `--subscribers`).
 
@@ -31,7 +32,7 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     support::run(|ctx| {
-        // Every message (the empty prefix): the sync request is then one empty frame.
+        // Every message (the empty prefix).
         let subscriber = SyncSubscriber::connect(ctx, &args.connect, &args.sync, &[""])?;
         // A subscriber has nothing to deliver when it leaves. Without this, once the
         // publisher has gone (it exits after END), the SUB would wait its linger (2 s) at
