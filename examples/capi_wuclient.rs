@@ -14,23 +14,29 @@ use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_inter
 use clap::Parser;
 use zmq_ffi::*;
 
-/// The longest subscription topic the safe crate lets a socket subscribe to
-/// (`zmq_typed::limits::MAX_TOPIC_LEN`).
-const MAX_TOPIC_LEN: usize = 4096;
-
 /// Weather update client (SUB connects) over the raw C API.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// Zip code to subscribe to.
-    #[arg(default_value = "10001")]
-    zip: String,
+    /// The zip code whose updates to average: five digits, as wuserver writes them.
+    #[arg(default_value = "10001", value_parser = zip_code)]
+    zipcode: String,
     /// Endpoint of the weather server.
     #[arg(long, default_value = "tcp://localhost:5556")]
     connect: String,
     /// Updates to average.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     count: u64,
+}
+
+/// A zip code as the updates spell it (`%05d`): any other filter would match none of them,
+/// and the program would wait for ever (the same check as wuclient's).
+fn zip_code(text: &str) -> Result<String, String> {
+    if text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err("a zip code is five digits (00000 to 99999)".to_string())
+    }
 }
 
 fn main() {
@@ -55,19 +61,7 @@ fn main() {
         }
 
         //  Subscribe to zipcode, default is NYC, 10001
-        let filter = format!("{} ", args.zip);
-        //  libzmq removes a subscription recursively, one stack frame per byte: the safe
-        //  twin refuses a topic above limits::MAX_TOPIC_LEN (Error::TopicTooLong), so this
-        //  one does too
-        if filter.len() > MAX_TOPIC_LEN {
-            eprintln!(
-                "error: a subscription topic of {} bytes is longer than the limit of \
-                 {MAX_TOPIC_LEN} bytes (libzmq removes subscriptions recursively, one stack \
-                 frame per byte)",
-                filter.len()
-            );
-            std::process::exit(1);
-        }
+        let filter = format!("{} ", args.zipcode);
         // zmq_setsockopt(ZMQ_SUBSCRIBE): Sub::subscribe (or Socket::subscribe)
         let rc = zmq_setsockopt(
             subscriber,
@@ -109,7 +103,7 @@ fn main() {
         if !s_interrupted() {
             capi_support::say(format_args!(
                 "Average temperature for zipcode '{}' was {}F",
-                args.zip,
+                args.zipcode,
                 total_temp / update_nbr as i64
             ));
         }
