@@ -60,9 +60,9 @@
 //!   publisher knows about it.
 //!
 //! It works with the guide's C programs both ways. A `syncsub` (subscribes to everything,
-//! sends an empty request) counts as one subscriber with one subscription, whatever its
-//! request holds; with no token to tell whose subscription is whose, those are counted in
-//! all, so there any subscription, even a stranger's, may
+//! sends an empty request) counts as one subscriber with one subscription; with no token
+//! to tell whose subscription is whose, those are counted in all (a request that is a
+//! decimal number announces that many), so there any subscription, even a stranger's, may
 //! stand for a `syncsub`'s: keep the subscribers of such a publisher to the synchronised
 //! ones. A `syncpub` takes the [`SyncSubscriber`]'s token as the guide's request (it reads
 //! one frame and ignores it); it is a plain PUB that does not count subscriptions:
@@ -168,6 +168,19 @@ fn sync_token(topics: &HashSet<&[u8]>) -> Option<Vec<u8>> {
     (token.len() <= MAX_TOPIC_LEN).then_some(token)
 }
 
+/// How many subscriptions a sync request without a token announces: an empty request (the
+/// guide's) one, a decimal number that many. Anything else is taken for one too: what
+/// matters to such a peer is the reply.
+fn announced(request: &[u8]) -> u64 {
+    if request.is_empty() {
+        return 1;
+    }
+    std::str::from_utf8(request)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(1)
+}
+
 /// The publishing side: an XPUB that binds for updates and counts the subscriptions, a
 /// ROUTER that binds for the sync requests. See [the module docs](self).
 #[derive(Debug)]
@@ -251,7 +264,7 @@ impl SyncPublisher {
     /// whose requests arrive meanwhile are answered and counted, and waited for.
     ///
     /// A sync request is taken at its word: one whose subscriptions never come (a peer
-    /// that sends a token, or a guide's request, and never subscribes) holds
+    /// that sends a token and never subscribes, or announces more than it makes) holds
     /// the wait until `timeout`.
     ///
     /// Wraps `zmq_poll`, then `zmq_msg_recv` on both sockets and `zmq_msg_send` for each
@@ -322,8 +335,8 @@ impl SyncPublisher {
     }
 
     /// Counts a sync request, once per subscriber: one with a token awaits it as a
-    /// subscription (unless it came first); one without (the guide's `syncsub`) announces
-    /// one subscription, whatever it holds.
+    /// subscription (unless it came first); one without announces a number of
+    /// subscriptions.
     fn count_request(&self, request: &crate::typed::Routed) {
         let last = request.body.last().map_or(&[][..], |frame| &frame[..]);
         if is_token(last) {
@@ -337,10 +350,8 @@ impl SyncPublisher {
             .borrow_mut()
             .insert(request.id.as_bytes().to_vec())
         {
-            // The guide's request: one subscriber, one subscription. (What it holds is not
-            // trusted: a number there once announced that many, which let any peer on
-            // the sync port make the publisher wait for subscriptions that never come.)
-            self.announced.set(self.announced.get().saturating_add(1));
+            self.announced
+                .set(self.announced.get().saturating_add(announced(last)));
         }
     }
 
