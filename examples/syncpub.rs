@@ -4,8 +4,10 @@
 //! A publisher drops what it sends before a subscriber's subscription has reached it (the
 //! "slow joiner"). So this one waits until every expected subscriber has asked, over a
 //! second, request-reply socket, to start, and until their subscriptions have arrived;
-//! then it publishes, with no high-water mark, so that it drops nothing. It binds both
-//! sockets: it is the stable point that the subscribers connect to.
+//! then it publishes, with no high-water mark, so that it drops nothing, and stays until
+//! the subscribers have read to the end and left (closing earlier can cut the last updates
+//! off for a subscriber still reading). It binds both sockets: it is the stable point that
+//! the subscribers connect to.
 //!
 //! Its updates socket is an XPUB (a PUB that also sees the subscriptions) and its sync socket
 //! a ROUTER (answering the REQ requests as a REP would): on the wire they are the guide's PUB
@@ -16,6 +18,7 @@
 mod support;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use zmq_typed::patterns::sync_pubsub::SyncPublisher;
@@ -49,7 +52,17 @@ fn main() -> ExitCode {
             publisher.send("Rhubarb")?;
         }
         publisher.send("END")?;
-        support::say(format_args!("Sent {} updates", args.count))
-        // Closing the socket waits (a bounded linger) for the updates to leave.
+        support::say(format_args!("Sent {} updates", args.count))?;
+        // Closing the socket would cut the last updates off for a subscriber still reading
+        // them: stay until every subscriber has read to END and left (at most 10 s).
+        match publisher.wait_for_departures(Some(Duration::from_secs(10))) {
+            Err(e) if e.is_timeout() => {
+                support::note(format_args!(
+                    "closing with subscribers still connected: {e}"
+                ));
+                Ok(())
+            }
+            other => other,
+        }
     })
 }

@@ -11,49 +11,9 @@ mod common;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::programs::{self, spawn, spawn_server, tcp, Finished, Program};
+use common::programs::{self, ipc, spawn, spawn_server, tcp, Finished, Program};
 use common::{socket, PATIENCE};
 use zmq_typed::{Context, Socket, SocketType};
-
-/// A fresh `ipc://` endpoint in a folder of this test process.
-fn ipc(tag: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!("zmq-typed-demos-capi-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    format!("ipc://{}/{tag}-{n}", dir.display())
-}
-
-/// Whether the process `pid` has ended (a zombie its parent has not reaped yet).
-fn ended(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
-        // `pid (comm) S ...`: the state follows the last ')'.
-        stat.rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X']))
-    })
-}
-
-/// Sends `sig` to a `capi_*` program until it ends (at most ten times, a second apart): a
-/// signal landing between the program's check of its flag and its next blocking call is
-/// seen only at the next signal, the guide's gap (`docs/c-api.md`). (`Program::
-/// wait_for_handler` waits for the library's signal thread, which these programs lack.)
-fn interrupt(program: Program, sig: i32) -> Finished {
-    for _ in 0..10 {
-        program.signal(sig);
-        let deadline = Instant::now() + Duration::from_secs(1);
-        while Instant::now() < deadline {
-            if ended(program.pid()) {
-                return program.wait();
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-    panic!(
-        "still running after ten signals {sig}; stderr:\n{}",
-        program.stderr()
-    );
-}
 
 // ---------------------------------------------------------------------------------------
 // Request-reply
@@ -153,7 +113,7 @@ fn the_safe_rrclient_and_rrworker_through_capi_rrbroker() {
     worker.wait_for_handler(libc::SIGINT);
     worker.signal(libc::SIGINT);
     worker.wait().assert_code(130);
-    interrupt(broker, libc::SIGINT).assert_code(130);
+    broker.signal_until_exit(libc::SIGINT).assert_code(130);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -178,7 +138,7 @@ fn capi_wuserver_publishes_the_guide_format_to_a_library_sub() {
         assert!((-80..=134).contains(&temperature.parse::<i32>().unwrap()));
         assert!((10..=59).contains(&humidity.parse::<i32>().unwrap()));
     }
-    let end = interrupt(server, libc::SIGTERM);
+    let end = server.signal_until_exit(libc::SIGTERM);
     end.assert_code(130).assert_no_panic();
 }
 
@@ -220,7 +180,12 @@ fn capi_wuclient_refuses_an_update_that_is_not_weather() {
 /// frame per byte): the line and exit code of the safe twin.
 #[test]
 fn a_zip_code_no_update_can_match_is_refused_like_wuclient() {
-    for zip in ["1".repeat(5000), "1000".into(), "100010".into(), "abcde".into()] {
+    for zip in [
+        "1".repeat(5000),
+        "1000".into(),
+        "100010".into(),
+        "abcde".into(),
+    ] {
         let ends = ["wuclient", "capi_wuclient"].map(|name| {
             let end = programs::run(name, &["--connect", "tcp://127.0.0.1:9", &zip]);
             end.assert_code(2).assert_no_panic();
@@ -280,7 +245,7 @@ fn capi_pipeline_runs_a_batch_end_to_end() {
     assert_eq!(progress, 20, "progress: {:?}", sink.stderr);
 
     for worker in workers {
-        let end = interrupt(worker, libc::SIGINT);
+        let end = worker.signal_until_exit(libc::SIGINT);
         end.assert_code(130);
         assert!(end.stdout.is_empty());
     }
@@ -406,7 +371,7 @@ fn broker_with_library_peers(name: &str) {
     let served: u32 = workers.into_iter().map(|w| w.join().unwrap()).sum();
     assert_eq!(served, 10);
 
-    let end = interrupt(broker, libc::SIGINT);
+    let end = broker.signal_until_exit(libc::SIGINT);
     end.assert_code(130);
     assert!(end.stdout.is_empty(), "{:?}", end.stdout);
     assert_eq!(end.stderr, "interrupted\n");
@@ -593,7 +558,7 @@ fn sigint_ends_capi_hwserver(delay: &str) {
     if delay == "0" {
         assert_eq!(req.recv_string().unwrap(), "World"); // and it waits in zmq_recv
     }
-    let end = interrupt(server, libc::SIGINT);
+    let end = server.signal_until_exit(libc::SIGINT);
     end.assert_code(130);
     assert!(end.stdout.is_empty(), "{:?}", end.stdout);
     assert_eq!(end.stderr, "interrupted\n");

@@ -12,7 +12,7 @@ mod common;
 use std::time::Duration;
 
 use common::child;
-use common::programs::{self, Program};
+use common::programs;
 use common::skip;
 
 /// The test that runs in the child, in the namespace.
@@ -30,13 +30,6 @@ fn demos_over_epgm_in_a_network_namespace() {
     // The child builds any example that is missing before it starts them.
     let out = child::run(wrapper, CHILD, Duration::from_secs(300));
     child::check(CHILD, &out);
-}
-
-/// Ctrl-C to `program`, which must end cleanly with 130.
-fn interrupt(mut program: Program) {
-    program.wait_for_handler(libc::SIGINT);
-    program.signal(libc::SIGINT);
-    program.wait().assert_code(130).assert_no_panic();
 }
 
 #[test]
@@ -62,7 +55,7 @@ fn demos_epgm_child() {
         line.starts_with("Average temperature for zipcode '00007' was ") && line.ends_with('F'),
         "{line}"
     );
-    interrupt(server);
+    server.interrupt(libc::SIGINT);
 
     // Envelopes: the subscription filters on the receiving side with multicast.
     let envelopes = "epgm://127.0.0.1;239.192.9.2:5602";
@@ -70,5 +63,5 @@ fn demos_epgm_child() {
     let client = programs::run("psenvsub", &["--connect", envelopes, "--count", "5"]);
     client.assert_code(0).assert_no_panic();
     assert_eq!(client.stdout, vec!["[B] We would like to see this"; 5]);
-    interrupt(server);
+    server.interrupt(libc::SIGINT);
 }

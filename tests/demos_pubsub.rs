@@ -8,13 +8,6 @@ use common::patient;
 use common::programs::{self, tcp, Program};
 use zmq_typed::{Context, Sub, XPub};
 
-/// Signals `program` with Ctrl-C and checks that it ends cleanly with code 130.
-fn interrupt(mut program: Program) {
-    program.wait_for_handler(libc::SIGINT);
-    program.signal(libc::SIGINT);
-    program.wait().assert_code(130).assert_no_panic();
-}
-
 #[test]
 fn wuclient_averages_the_temperatures_of_wuserver_for_its_zip_code() {
     // Ten zip codes instead of 100000, so that 00003 comes up often.
@@ -35,7 +28,7 @@ fn wuclient_averages_the_temperatures_of_wuserver_for_its_zip_code() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{line:?}"));
     assert!((-80..=134).contains(&average), "{line}");
-    interrupt(server);
+    server.interrupt(libc::SIGINT);
 }
 
 #[test]
@@ -103,7 +96,7 @@ fn psenvsub_sees_only_the_b_messages_of_psenvpub() {
     let client = programs::run("psenvsub", &["--connect", &endpoint, "--count", "5"]);
     client.assert_code(0).assert_no_panic();
     assert_eq!(client.stdout, vec!["[B] We would like to see this"; 5]);
-    interrupt(server);
+    server.interrupt(libc::SIGINT);
 }
 
 #[test]
@@ -157,7 +150,7 @@ fn wuserver_binds_every_endpoint_given() {
         "{:?}",
         client.stdout
     );
-    interrupt(server);
+    server.interrupt(libc::SIGINT);
     let _ = std::fs::remove_file(ipc_path);
 }
 

@@ -47,7 +47,14 @@
 //!   request **and** each one's token has arrived, so a subscription of a subscriber that
 //!   does not synchronise (a plain SUB, one more than expected) never stands for one that
 //!   does. The token extends a topic the subscriber already has, so it brings it no
-//!   message it would not have received anyway; it is unsubscribed once synchronised.
+//!   message it would not have received anyway, and stays until the subscriber closes.
+//! - **Nothing is cut off at the end.** Closing a socket does not wait for what was already
+//!   handed to a connection (libzmq's linger covers the socket's queue, not the last batch
+//!   of up to 8 KiB in the connection's buffer), so a publisher that closes right after its
+//!   last message can cut the end off for a subscriber that reads slowly.
+//!   [`SyncPublisher::wait_for_departures`] keeps it open until every synchronised
+//!   subscriber has left (libzmq unsubscribes a subscriber's topics, its token among them,
+//!   when its connection closes).
 //! - **Nothing is dropped on the way.** A publisher drops messages for a subscriber whose
 //!   queue is at its high-water mark; the updates socket has no high-water mark
 //!   (`ZMQ_SNDHWM` 0), so a subscriber that reads slowly makes the queue grow instead
@@ -200,20 +207,28 @@ pub struct SyncPublisher {
     awaited: RefCell<HashSet<Vec<u8>>>,
     /// The tokens that arrived as subscriptions before their sync request.
     arrived: RefCell<HashSet<Vec<u8>>>,
+    /// The tokens of synchronised subscribers that have left (unsubscribed as their
+    /// connection closed).
+    departed: RefCell<HashSet<Vec<u8>>>,
+    /// The unsubscriptions without a token (a guide's `syncsub` leaving).
+    unsubscriptions: Cell<u64>,
 }
 
 impl SyncPublisher {
     /// Binds the updates socket on `updates` and the sync socket on `sync`
     /// (`tcp://127.0.0.1:*` picks a port: [`SyncPublisher::updates_endpoint`] and
     /// [`SyncPublisher::sync_endpoint`] say which). The updates socket reports every
-    /// subscription (`ZMQ_XPUB_VERBOSE`) and has no send high-water mark (`ZMQ_SNDHWM` 0),
-    /// so it drops nothing.
+    /// subscription and unsubscription (`ZMQ_XPUB_VERBOSER`) and has no send high-water
+    /// mark (`ZMQ_SNDHWM` 0), so it drops nothing.
     ///
     /// Wraps `zmq_socket` (XPUB, ROUTER), `zmq_setsockopt` and `zmq_bind`
     /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
     pub fn bind(ctx: &Context, updates: &str, sync: &str) -> Result<SyncPublisher> {
         let publisher = XPub::new(ctx)?;
         publisher.set_xpub_verbose(true)?;
+        // Also every unsubscription, those libzmq makes when a subscriber's connection
+        // closes included: how `wait_for_departures` sees each subscriber leave.
+        publisher.set_xpub_verboser(true)?;
         publisher.set_sndhwm(None)?;
         let updates_endpoint = publisher.bind(updates)?.to_string();
         let router = Router::new(ctx)?;
@@ -228,6 +243,8 @@ impl SyncPublisher {
             synced: RefCell::new(HashSet::new()),
             awaited: RefCell::new(HashSet::new()),
             arrived: RefCell::new(HashSet::new()),
+            departed: RefCell::new(HashSet::new()),
+            unsubscriptions: Cell::new(0),
         })
     }
 
@@ -270,18 +287,14 @@ impl SyncPublisher {
     /// Wraps `zmq_poll`, then `zmq_msg_recv` on both sockets and `zmq_msg_send` for each
     /// reply ([man zmq_poll](http://api.zeromq.org/4-3:zmq-poll)).
     pub fn wait_for_subscribers(&self, n: usize, timeout: Option<Duration>) -> Result<()> {
-        let deadline = deadline(timeout);
-        let mut poller = Poller::new();
-        let subscriptions = poller.add(&self.updates, PollEvents::IN);
-        let requests = poller.add(&self.sync, PollEvents::IN);
-        loop {
-            if self.synchronised() >= n
-                && self.awaited.borrow().is_empty()
-                && self.subscriptions.get() >= self.announced.get()
-            {
-                return Ok(());
-            }
-            let left = time_left(deadline, || {
+        self.pump(
+            timeout,
+            || {
+                self.synchronised() >= n
+                    && self.awaited.borrow().is_empty()
+                    && self.subscriptions.get() >= self.announced.get()
+            },
+            || {
                 format!(
                     "{} of {n} subscribers synchronised, {} of them still awaiting their \
                      subscriptions, {} of the {} subscriptions announced without a token \
@@ -291,7 +304,67 @@ impl SyncPublisher {
                     self.subscriptions.get(),
                     self.announced.get()
                 )
-            })?;
+            },
+        )
+    }
+
+    /// Waits until every synchronised subscriber has left (its connection closed), keeping
+    /// the updates socket open meanwhile; call it after the last message, before dropping
+    /// the publisher. Closing a socket does not wait for everything sent to reach a peer
+    /// that reads slowly: libzmq's linger covers the messages still queued in the socket,
+    /// but the last batch already handed to the connection (up to 8 KiB of messages) is
+    /// cut off when the socket closes. A subscriber that reads to the end and then leaves
+    /// has had everything.
+    ///
+    /// Counts a [`SyncSubscriber`] by its token (which it keeps subscribed until it
+    /// closes), a guide's `syncsub` by its subscriptions going away (the same count as
+    /// they arrived). `timeout` bounds the wait (`None`: no limit): [`Error::TimedOut`]
+    /// says how many are still connected; [`Error::Terminated`] on the context's shutdown.
+    /// Sync requests that arrive meanwhile are answered and counted.
+    ///
+    /// Wraps `zmq_poll` and `zmq_msg_recv` on the updates socket, where libzmq reports
+    /// each unsubscription (`ZMQ_XPUB_VERBOSER`)
+    /// ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
+    pub fn wait_for_departures(&self, timeout: Option<Duration>) -> Result<()> {
+        let tokens = || self.synced.borrow().iter().filter(|t| is_token(t)).count();
+        self.pump(
+            timeout,
+            || {
+                self.departed.borrow().len() >= tokens()
+                    && self.unsubscriptions.get() >= self.announced.get()
+            },
+            || {
+                format!(
+                    "{} of {} synchronised subscribers still connected, {} of the {} \
+                     subscriptions without a token still there, after {timeout:?}",
+                    tokens().saturating_sub(self.departed.borrow().len()),
+                    self.synchronised(),
+                    self.announced
+                        .get()
+                        .saturating_sub(self.unsubscriptions.get()),
+                    self.announced.get()
+                )
+            },
+        )
+    }
+
+    /// Reads subscriptions and answers sync requests until `done`, at most `timeout` in
+    /// all ([`Error::TimedOut`] with `describe`'s detail).
+    fn pump(
+        &self,
+        timeout: Option<Duration>,
+        done: impl Fn() -> bool,
+        describe: impl Fn() -> String,
+    ) -> Result<()> {
+        let deadline = deadline(timeout);
+        let mut poller = Poller::new();
+        let subscriptions = poller.add(&self.updates, PollEvents::IN);
+        let requests = poller.add(&self.sync, PollEvents::IN);
+        loop {
+            if done() {
+                return Ok(());
+            }
+            let left = time_left(deadline, &describe)?;
             let (subscribed, requested) = {
                 let ready = poller.poll(left)?;
                 (
@@ -313,17 +386,24 @@ impl SyncPublisher {
         }
     }
 
-    /// Counts a subscription (not an unsubscription, nor anything else an XSUB peer sent):
-    /// a sync token is awaited no more (or has arrived ahead of its request), any other
-    /// subscription counts for the subscribers without a token.
+    /// Counts a subscription: a sync token is awaited no more (or has arrived ahead of its
+    /// request), any other subscription counts for the subscribers without a token; and an
+    /// unsubscription: a synchronised subscriber's token has left, any other counts for
+    /// the subscribers without a token. Anything else an XSUB peer sent is ignored.
     fn count_subscription(&self, message: Multipart) {
         let Ok(subscription) = Subscription::parse(message) else {
             return;
         };
+        let topic = subscription.topic();
         if !subscription.is_subscribe() {
+            if !is_token(topic) {
+                self.unsubscriptions
+                    .set(self.unsubscriptions.get().saturating_add(1));
+            } else if self.synced.borrow().contains(topic) {
+                self.departed.borrow_mut().insert(topic.to_vec());
+            }
             return;
         }
-        let topic = subscription.topic();
         if is_token(topic) {
             if !self.awaited.borrow_mut().remove(topic) {
                 self.arrived.borrow_mut().insert(topic.to_vec());
@@ -378,8 +458,6 @@ pub struct SyncSubscriber {
     /// The sync request: the sync token (also subscribed to, last); without one (the
     /// greatest topic is too long to extend), empty for one subscription, else their number.
     request: Vec<u8>,
-    /// Whether the request is the sync token, to unsubscribe once synchronised.
-    token: bool,
 }
 
 impl SyncSubscriber {
@@ -424,25 +502,25 @@ impl SyncSubscriber {
         sub.connect(updates)?;
         let req = ReqSlot::new(ctx)?;
         req.connect(sync)?;
-        let (request, token) = match (token, distinct.len()) {
-            (Some(token), _) => (token, true),
-            (None, 1) => (Vec::new(), false),
-            (None, more) => (more.to_string().into_bytes(), false),
+        let request = match (token, distinct.len()) {
+            (Some(token), _) => token,
+            (None, 1) => Vec::new(),
+            (None, more) => more.to_string().into_bytes(),
         };
         Ok(SyncSubscriber {
             sub,
             updates_peer,
             sync: RefCell::new(req),
             request,
-            token,
         })
     }
 
     /// Tells the publisher that this subscriber is listening, and waits for its reply (at
     /// most `timeout` in all; `None`: no limit). Over tcp or ipc it first waits until the
     /// connection for updates is up, so that the subscriptions are on their way. Once it
-    /// returns, a [`SyncPublisher`] has counted this subscriber, and the sync token is
-    /// unsubscribed (the publisher has it already). Calling it again sends a new request,
+    /// returns, a [`SyncPublisher`] has counted this subscriber (the sync token stays
+    /// subscribed until this subscriber closes: its departure tells the publisher that it
+    /// has left). Calling it again sends a new request,
     /// which a publisher answers in its next [`SyncPublisher::wait_for_subscribers`] and
     /// does not count twice.
     ///
@@ -467,10 +545,9 @@ impl SyncSubscriber {
             None => req.recv()?,
             Some(left) => req.recv_timeout(left)?,
         };
-        if self.token {
-            // Covered by the greatest topic anyway: no message is missed without it.
-            self.sub.unsubscribe(&self.request)?;
-        }
+        // The token stays subscribed (it brings no message the greatest topic does not):
+        // libzmq unsubscribes it when this subscriber closes, which tells the publisher
+        // that it has left (`SyncPublisher::wait_for_departures`).
         Ok(())
     }
 

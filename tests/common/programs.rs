@@ -78,6 +78,16 @@ pub fn tcp(port: u16) -> String {
     format!("tcp://127.0.0.1:{port}")
 }
 
+/// A fresh `ipc://` endpoint in a folder of this test process (`tag` names it).
+pub fn ipc(tag: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!("zmq-typed-programs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder for ipc endpoints");
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!("ipc://{}/{tag}-{n}", dir.display())
+}
+
 /// How a program ended: its exit status, the stdout lines nobody read yet, all of stderr.
 #[derive(Debug)]
 pub struct Finished {
@@ -255,6 +265,38 @@ impl Program {
             );
             thread::sleep(Duration::from_millis(5));
         }
+    }
+
+    /// Sends `sig` once the program handles it ([`Program::wait_for_handler`]) and checks
+    /// that it ends cleanly: exit code 130, no panic.
+    pub fn interrupt(mut self, sig: i32) -> Finished {
+        self.wait_for_handler(sig);
+        self.signal(sig);
+        let finished = self.wait();
+        finished.assert_code(130).assert_no_panic();
+        finished
+    }
+
+    /// Sends `sig` until the program ends (at most ten times, a second apart), for the
+    /// `capi_*` programs, which have no signal thread to wait for: a signal landing between
+    /// such a program's check of its flag and its next blocking call is seen only at the
+    /// next signal (the guide's gap, `docs/c-api.md`).
+    pub fn signal_until_exit(mut self, sig: i32) -> Finished {
+        for _ in 0..10 {
+            self.signal(sig);
+            let deadline = Instant::now() + Duration::from_secs(1);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return self.finish(PATIENCE);
+                }
+                thread::sleep(Duration::from_millis(5));
+            }
+        }
+        panic!(
+            "{} still runs after ten signals {sig}; stderr:\n{}",
+            self.name,
+            self.stderr()
+        );
     }
 
     /// Whether one of the program's threads is named `name`.
