@@ -9,7 +9,6 @@
 mod common;
 
 use std::thread;
-use std::time::{Duration, Instant};
 
 use common::programs::{self, ipc, spawn, spawn_server, tcp, Finished, Program};
 use common::{socket, PATIENCE};
