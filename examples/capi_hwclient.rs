@@ -33,7 +33,7 @@ fn main() {
     let endpoint = c_endpoint(&args.connect);
     s_catch_signals();
 
-    eprintln!("Connecting to hello world server...");
+    capi_support::note(format_args!("Connecting to hello world server..."));
     // SAFETY: the C API used as documented: the context and socket pointers come from
     // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
     // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
@@ -50,7 +50,7 @@ fn main() {
 
         let mut request_nbr = 0u64;
         while request_nbr < args.count && !s_interrupted() {
-            eprintln!("Sending Hello {request_nbr}...");
+            capi_support::note(format_args!("Sending Hello {request_nbr}..."));
             // zmq_send(): Socket::send("Hello"), or Req::send (Req<Ready> -> Req<AwaitingReply>)
             if zmq_send(requester, b"Hello".as_ptr().cast::<c_void>(), 5, 0) == -1 {
                 stop_unless_interrupted("zmq_send");

@@ -79,14 +79,17 @@ fn main() {
                     stop_unless_interrupted("zmq_recv");
                     break;
                 }
+                capi_support::mark(format_args!(
+                    "{}",
+                    if task_nbr % 10 == 0 { ":" } else { "." }
+                ));
                 task_nbr += 1;
-                eprint!("{}", if task_nbr % 10 == 0 { ":" } else { "." });
             }
             //  Calculate and report duration of batch
             // zmq_stopwatch_stop(): Instant::elapsed (microseconds; also frees the watch)
             let elapsed_us = zmq_stopwatch_stop(watch);
             if !s_interrupted() {
-                eprintln!();
+                capi_support::note(format_args!(""));
                 capi_support::say(format_args!(
                     "Total elapsed time: {} msec",
                     elapsed_us / 1000

@@ -38,7 +38,9 @@ struct Args {
     /// Do not wait for Enter before sending.
     #[arg(long)]
     no_wait: bool,
-    /// Before sending, wait until this many workers (and the sink) have connected.
+    /// Wait until this many workers, and the sink, have connected (completed their
+    /// handshake) before starting, instead of asking for Enter, so that the tasks are
+    /// spread over all of them.
     #[arg(long, default_value_t = 0)]
     workers: usize,
 }
@@ -144,14 +146,14 @@ fn main() {
             let _ =
                 wait_for_handshakes(workers, args.workers) && wait_for_handshakes(sink_watcher, 1);
         }
-        if !args.no_wait && !s_interrupted() {
-            eprint!("Press Enter when the workers are ready: ");
+        if !args.no_wait && args.workers == 0 && !s_interrupted() {
+            capi_support::mark(format_args!("Press Enter when the workers are ready: "));
             // getchar() returns at Enter, at end of input, or when a signal interrupts it.
             libc::getchar();
         }
         let mut total_msec: u64 = 0; //  Total expected cost in msecs
         if !s_interrupted() {
-            eprintln!("Sending tasks to workers...");
+            capi_support::note(format_args!("Sending tasks to workers..."));
             //  The first message is "0" and signals start of batch
             // zmq_send(): Socket::send("0"), or Push::send
             if zmq_send(sink, b"0".as_ptr().cast::<c_void>(), 1, 0) == -1 {

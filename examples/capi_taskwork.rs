@@ -74,7 +74,7 @@ fn main() {
             let string = capi_support::text(&buffer[..(size as usize).min(buffer.len())]);
             //  Show progress, then do the work: atoi(string) milliseconds (0 for anything
             //  that is not a number)
-            eprint!("{string}.");
+            capi_support::mark(format_args!("{string}."));
             capi_support::s_sleep(string.trim().parse().unwrap_or(0));
             if s_interrupted() {
                 break;

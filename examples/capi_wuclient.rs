@@ -45,7 +45,7 @@ fn main() {
     s_catch_signals();
 
     //  Socket to talk to server
-    eprintln!("Collecting updates from weather server...");
+    capi_support::note(format_args!("Collecting updates from weather server..."));
     // SAFETY: the C API used as documented: the context and socket pointers come from
     // zmq_ctx_new/zmq_socket (NULL after a failure: libzmq checks for it and the next call
     // fails with an error) and are used only before the zmq_close/zmq_ctx_term below;
@@ -94,7 +94,9 @@ fn main() {
             let update = capi_support::text(&buffer[..size]);
             let Some(temperature) = update.split(' ').nth(1).and_then(|t| t.parse::<i64>().ok())
             else {
-                eprintln!("error: malformed message: not a weather update: {update:?}");
+                capi_support::note(format_args!(
+                    "error: malformed message: not a weather update: {update:?}"
+                ));
                 std::process::exit(1);
             };
             total_temp += temperature;

@@ -31,7 +31,8 @@ fn main() -> ExitCode {
     support::run(|ctx| {
         let broker = RequestReplyBroker::start(ctx, &args.frontend, &args.backend)?;
         support::note(format_args!(
-            "msgqueue: clients connect to {}, workers to {}",
+            "msgqueue: frontend (ROUTER, for clients) bound at {}, backend (DEALER, for \
+             workers) at {}",
             broker.frontend_endpoint(),
             broker.backend_endpoint()
         ));

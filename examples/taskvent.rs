@@ -37,7 +37,8 @@ struct Args {
     #[arg(long)]
     no_wait: bool,
     /// Wait until this many workers, and the sink, have connected (completed their
-    /// handshake) before starting, so that the tasks are spread over all of them.
+    /// handshake) before starting, instead of asking for Enter, so that the tasks are
+    /// spread over all of them.
     #[arg(long, default_value_t = 0)]
     workers: usize,
 }
@@ -51,7 +52,7 @@ fn main() -> ExitCode {
             ventilator.wait_for_workers(args.workers, Duration::MAX)?;
             ventilator.wait_for_sink(Duration::MAX)?;
         }
-        if !args.no_wait {
+        if !args.no_wait && args.workers == 0 {
             support::wait_for_enter(ctx, "Press Enter when the workers are ready: ")?;
         }
         support::note("Sending tasks to workers...");

@@ -315,7 +315,7 @@ fn capi_tasksink_and_tasksink_take_any_first_message_as_the_batch_start() {
             panic!("{name}: {:?}", end.stdout)
         };
         assert!(line.starts_with("Total elapsed time: "), "{name}: {line}");
-        assert_eq!(end.stderr, "..\n", "{name}");
+        assert_eq!(end.stderr, ":.\n", "{name}");
     }
 }
 

@@ -49,12 +49,13 @@ fn ventilator_workers_and_sink_do_every_task_once_spread_over_every_worker() {
             &tasks,
             "--max-ms",
             "1",
-            "--no-wait",
             "--workers",
             &workers_arg,
         ],
     );
     vent.assert_code(0).assert_no_panic();
+    // --workers waits for the workers instead of asking for Enter.
+    assert!(!vent.stderr.contains("Press Enter"), "{}", vent.stderr);
     // Every workload is 1 ms with --max-ms 1.
     assert_eq!(vent.stdout, [format!("Total expected cost: {tasks} msec")]);
 
@@ -75,8 +76,8 @@ fn ventilator_workers_and_sink_do_every_task_once_spread_over_every_worker() {
         .and_then(|rest| rest.strip_suffix(" msec"))
         .unwrap_or_else(|| panic!("{line:?}"));
     assert!(elapsed.parse::<u64>().is_ok(), "{line:?}");
-    // The progress marks, on stderr only: a colon every tenth result.
-    let marks: String = (1..=WORKERS * SHARE)
+    // The progress marks, on stderr only: a colon every tenth result, the first included.
+    let marks: String = (0..WORKERS * SHARE)
         .map(|i| if i % 10 == 0 { ':' } else { '.' })
         .collect();
     assert_eq!(sink.stderr.trim_end(), marks);
@@ -84,8 +85,8 @@ fn ventilator_workers_and_sink_do_every_task_once_spread_over_every_worker() {
 
 #[test]
 fn taskvent_proceeds_when_stdin_ends() {
-    // No --no-wait: the prompt goes to stderr and the end of stdin (it is empty) proceeds.
-    // (--workers 1 makes sure the sink hears the batch start before the worker's result.)
+    // Neither --no-wait nor --workers: the prompt goes to stderr and the end of stdin (it
+    // is empty) proceeds. (The tasks wait in the ventilator until the worker connects.)
     let (sink, port) = programs::spawn_server("tasksink", 1, |p| {
         vec!["--bind".into(), tcp(p[0]), "--tasks".into(), "2".into()]
     });
@@ -112,8 +113,6 @@ fn taskvent_proceeds_when_stdin_ends() {
             "--tasks",
             "2",
             "--max-ms",
-            "1",
-            "--workers",
             "1",
         ],
     );

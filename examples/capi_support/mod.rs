@@ -84,7 +84,7 @@ pub fn last_error() -> String {
 /// Prints `error: <libzmq's reason> (<what> <endpoint>)`, the safe twins' format, and
 /// exits with code 1. Called right after a `zmq_bind`/`zmq_connect` that returned -1.
 pub fn endpoint_failed(what: &str, endpoint: &str) -> ! {
-    eprintln!("error: {} ({what} {endpoint})", last_error());
+    note(format_args!("error: {} ({what} {endpoint})", last_error()));
     process::exit(1)
 }
 
@@ -106,14 +106,14 @@ pub fn stop_unless_interrupted(call: &str) {
 
 /// Prints `error: <libzmq's reason> (<call>)` and exits with code 1.
 pub fn failed(call: &str) -> ! {
-    eprintln!("error: {} ({call})", last_error());
+    note(format_args!("error: {} ({call})", last_error()));
     process::exit(1)
 }
 
 /// Ends the program after a signal: `interrupted` on stderr, exit code 130. Call it after
 /// closing the sockets and terminating the context.
 pub fn exit_interrupted() -> ! {
-    eprintln!("interrupted");
+    note(format_args!("interrupted"));
     process::exit(130)
 }
 
@@ -127,13 +127,17 @@ pub fn exit_interrupted() -> ! {
 /// refuse it; what passes here is left to libzmq's own checks.
 pub fn c_endpoint(endpoint: &str) -> CString {
     if let Err(reason) = check_endpoint(endpoint) {
-        eprintln!("error: invalid endpoint `{endpoint}`: {reason}");
+        note(format_args!(
+            "error: invalid endpoint `{endpoint}`: {reason}"
+        ));
         process::exit(1);
     }
     match CString::new(endpoint) {
         Ok(c) => c,
         Err(_) => {
-            eprintln!("error: invalid endpoint `{endpoint}`: contains a NUL byte");
+            note(format_args!(
+                "error: invalid endpoint `{endpoint}`: contains a NUL byte"
+            ));
             process::exit(1)
         }
     }
@@ -306,7 +310,7 @@ pub fn say(line: impl std::fmt::Display) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
-        eprintln!("error: {e} (writing to stdout)");
+        note(format_args!("error: {e} (writing to stdout)"));
         process::exit(1);
     }
 }
@@ -315,4 +319,20 @@ pub fn say(line: impl std::fmt::Display) {
 /// reached (0 means no limit).
 pub fn more_to_do(done: u64, count: u64) -> bool {
     !s_interrupted() && (count == 0 || done < count)
+}
+
+/// Writes one line on stderr. A closed stderr (`2>&1 | head -1`) is ignored: `eprintln!`
+/// would panic there, and a note is not worth failing for.
+pub fn note(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// Writes `text` on stderr without a newline (progress marks, a prompt), flushed at once;
+/// a closed stderr is ignored.
+pub fn mark(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{text}").and_then(|()| err.flush());
 }
