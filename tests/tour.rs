@@ -88,6 +88,51 @@ fn only_picks_patterns_and_bad_flags_exit_2() {
     assert!(bad.stderr.starts_with("error: "), "{}", bad.stderr);
 }
 
+/// A row that fails (here: no folder for the ipc endpoints) is reported with its reason, the
+/// other rows still run, and the exit code is 1.
+#[test]
+fn a_failed_row_is_reported_and_exits_1() {
+    let finished = programs::spawn_with_env(
+        "tour",
+        &["--only", "request-reply"],
+        &[("TMPDIR", "/nonexistent/zmq-typed-tour")],
+    )
+    .wait();
+    finished.assert_code(1).assert_no_panic();
+    let out = &finished.stdout;
+    for (transport, result) in [("inproc", "ok"), ("ipc", "FAILED"), ("tcp", "ok")] {
+        let line = row(out, "request-reply", transport)
+            .unwrap_or_else(|| panic!("no {transport} row: {out:#?}"));
+        assert!(line.contains(&format!(" {result} ")), "{line}");
+    }
+    assert!(
+        out.iter().any(
+            |l| l.starts_with("FAILED request-reply over ipc: ") && l.contains("/nonexistent/")
+        ),
+        "{out:#?}"
+    );
+    // (`--only request-reply` also picks the request-reply broker, whose ipc row fails too.)
+    assert_eq!(out.last().unwrap(), "4 passed, 2 failed, 0 skipped");
+}
+
+/// A stdout that cannot be written (a full disk here; a closed pipe alike) is an `error:`
+/// line and exit 1, never a panic.
+#[test]
+fn an_unwritable_stdout_is_an_error_not_a_panic() {
+    let out = std::process::Command::new(programs::path("tour"))
+        .args(["--only", "pair"])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: ") && stderr.contains("(writing to stdout)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn multicast_row_passes_in_a_network_namespace() {
     let Some(wrapper) = child::namespace_wrapper() else {

@@ -307,8 +307,16 @@ pub fn pair(ctx: &Context, ep: &mut Endpoints) -> Result<u64> {
     })
 }
 
+/// How [`multicast`]'s error starts when no probe reached the subscriber.
+pub const NO_DELIVERY: &str = "no multicast reached the loopback";
+
+/// How long [`multicast`] sends probes before it concludes that multicast does not reach
+/// this machine's loopback.
+const MULTICAST_PROBE: Duration = Duration::from_secs(2);
+
 /// PUB/SUB over multicast: no handshake to wait on, so the publisher sends a probe until the
-/// subscriber has one, then `n` numbered updates that must arrive in order.
+/// subscriber has one (none within [`MULTICAST_PROBE`]: [`NO_DELIVERY`]), then `n`
+/// numbered updates that must arrive in order.
 pub fn multicast(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
     let at = ep.bind("group");
     let sub = Sub::new(ctx)?;
@@ -316,7 +324,7 @@ pub fn multicast(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
     sub.connect(&at)?;
     let publisher = Pub::new(ctx)?;
     publisher.connect(&at)?;
-    let deadline = std::time::Instant::now() + PATIENCE;
+    let deadline = std::time::Instant::now() + MULTICAST_PROBE;
     loop {
         publisher.send("probe")?;
         if sub.recv_timeout(Duration::from_millis(50)).is_ok() {
@@ -324,7 +332,7 @@ pub fn multicast(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
         }
         ensure!(
             std::time::Instant::now() < deadline,
-            "nothing arrived over {at}"
+            "{NO_DELIVERY} within {MULTICAST_PROBE:?} ({at})"
         );
     }
     for i in 0..n {

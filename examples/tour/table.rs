@@ -1,5 +1,6 @@
 //! The tour's table: one row per pattern and transport.
 
+use std::io::{self, Write};
 use std::time::Duration;
 
 use crate::transport::Transport;
@@ -22,12 +23,16 @@ pub struct Row {
     pub outcome: Outcome,
 }
 
-/// Prints the table, then every failure and skip with its reason, then a summary line.
-pub fn print(rows: &[Row]) {
-    println!(
+/// Prints the title, the table, then every failure and skip with its reason, then a
+/// summary line. Fails (instead of panicking) when stdout is closed or full.
+pub fn print(rows: &[Row]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "zmq-typed tour over libzmq {}", zmq_typed::version())?;
+    writeln!(
+        out,
         "{:<22} {:<32} {:<9} {:>8}  {:<7} {:>9}",
         "pattern", "sockets", "transport", "messages", "result", "time"
-    );
+    )?;
     let mut notes = Vec::new();
     for row in rows {
         let (messages, result, time) = match &row.outcome {
@@ -47,7 +52,8 @@ pub fn print(rows: &[Row]) {
                 ("-".to_string(), "skipped", "-".to_string())
             }
         };
-        println!(
+        writeln!(
+            out,
             "{:<22} {:<32} {:<9} {:>8}  {:<7} {:>9}",
             row.pattern,
             row.sockets,
@@ -55,10 +61,10 @@ pub fn print(rows: &[Row]) {
             messages,
             result,
             time
-        );
+        )?;
     }
     for note in &notes {
-        println!("{note}");
+        writeln!(out, "{note}")?;
     }
     let passed = rows
         .iter()
@@ -69,7 +75,8 @@ pub fn print(rows: &[Row]) {
         .filter(|r| matches!(r.outcome, Outcome::Failed(..)))
         .count();
     let skipped = rows.len() - passed - failed;
-    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped")?;
+    out.flush()
 }
 
 fn millis(t: Duration) -> String {

@@ -78,8 +78,9 @@ impl Drop for Endpoints {
     }
 }
 
-/// Whether multicast can reach this machine's loopback: `lo` has the MULTICAST flag and a
-/// route sends 224.0.0.0/4 there. `Err` says what is missing.
+/// What may keep multicast from this machine's loopback, as a hint for a skipped multicast
+/// row: `lo` lacks the MULTICAST flag, or no route sends 224.0.0.0/4 there. (Only a hint:
+/// whether multicast arrives is what the row itself finds out.)
 pub fn multicast_on_loopback() -> Result<(), String> {
     const IFF_MULTICAST: u32 = 0x1000;
     let flags = std::fs::read_to_string("/sys/class/net/lo/flags")

@@ -144,8 +144,18 @@ pub struct Program {
 
 /// Starts example `name` with `args`, stdin empty (EOF), stdout and stderr captured.
 pub fn spawn<S: AsRef<std::ffi::OsStr>>(name: &str, args: &[S]) -> Program {
+    spawn_with_env(name, args, &[])
+}
+
+/// [`spawn`], with `env` added to the program's environment.
+pub fn spawn_with_env<S: AsRef<std::ffi::OsStr>>(
+    name: &str,
+    args: &[S],
+    env: &[(&str, &str)],
+) -> Program {
     let mut child = Command::new(path(name))
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
