@@ -116,6 +116,12 @@ fn an_endpoint_libzmq_refuses_is_an_error_naming_it_with_exit_code_1() {
     let epgm = "epgm://127.0.0.1;239.192.1.1:5555";
     refused("hwserver", &["--bind", epgm], epgm);
     refused("rrclient", &["--connect", "bogus://x"], "bogus://x");
+    // Multicast for the synchronised pair: no subscription comes back over it, so the
+    // publisher could never tell that a subscriber listens; refused at once, not a hang.
+    for (name, flag) in [("syncpub", "--bind"), ("syncsub", "--connect")] {
+        let line = refused(name, &[flag, epgm], epgm);
+        assert!(line.contains("carries no subscription"), "{name}: {line}");
+    }
 }
 
 #[test]

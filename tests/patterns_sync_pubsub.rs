@@ -521,3 +521,24 @@ fn the_publisher_waits_until_every_subscriber_read_to_the_end_and_left() {
         departures(transport);
     }
 }
+
+/// Multicast carries no subscriptions back and has no handshake: both sides refuse it at
+/// once, with the reason, instead of waiting for ever (no multicast is set up: the check
+/// comes before libzmq).
+#[test]
+fn multicast_is_refused_with_the_reason() {
+    let ctx = Context::new().unwrap();
+    let group = "epgm://127.0.0.1;239.192.77.77:5677";
+    for result in [
+        SyncPublisher::bind(&ctx, group, "tcp://127.0.0.1:*").map(drop),
+        SyncSubscriber::connect(&ctx, group, "tcp://127.0.0.1:9", &[""]).map(drop),
+    ] {
+        let e = result.unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.contains(group) && text.contains("carries no subscription"),
+            "{text}"
+        );
+    }
+}

@@ -76,6 +76,11 @@
 //! [`SyncSubscriber::sync`] waits until its connection for updates is up before it sends
 //! its request, which narrows the race but cannot close it.
 //!
+//! Multicast (`pgm://`, `epgm://`, `norm://`) carries no subscription back to the publisher
+//! and has no handshake, so it cannot be synchronised this way: [`SyncPublisher::bind`] and
+//! [`SyncSubscriber::connect`] refuse it ([`Error::InvalidArgument`]) rather than wait for
+//! ever.
+//!
 //! On the context's shutdown every blocking call returns an error whose
 //! [`Error::is_terminated`] is true.
 //!
@@ -127,6 +132,7 @@ use std::time::{Duration, Instant};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::context::Context;
+use crate::endpoint::Endpoint;
 use crate::error::{Detail, Error, Result};
 use crate::limits::MAX_TOPIC_LEN;
 use crate::message::Message;
@@ -188,6 +194,24 @@ fn announced(request: &[u8]) -> u64 {
         .unwrap_or(1)
 }
 
+/// Refuses a multicast endpoint (`pgm://`, `epgm://`, `norm://`) for the updates: multicast
+/// carries no subscription back to the publisher and has no handshake, so neither side
+/// could tell when a subscriber listens, and a wait for it would never end.
+fn refuse_multicast(updates: &str) -> Result<()> {
+    match updates.parse::<Endpoint>() {
+        Ok(endpoint) if endpoint.multicast().is_some() => {
+            Err(Error::InvalidArgument(Detail::new(format!(
+                "synchronised publish-subscribe cannot use {updates}: {} carries no subscription \
+                 back to the publisher, so it could never tell that a subscriber listens \
+                 (use tcp, ipc or inproc)",
+                endpoint.transport()
+            ))))
+        }
+        // Anything else is for bind or connect to accept or refuse.
+        _ => Ok(()),
+    }
+}
+
 /// The publishing side: an XPUB that binds for updates and counts the subscriptions, a
 /// ROUTER that binds for the sync requests. See [the module docs](self).
 #[derive(Debug)]
@@ -224,6 +248,7 @@ impl SyncPublisher {
     /// Wraps `zmq_socket` (XPUB, ROUTER), `zmq_setsockopt` and `zmq_bind`
     /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
     pub fn bind(ctx: &Context, updates: &str, sync: &str) -> Result<SyncPublisher> {
+        refuse_multicast(updates)?;
         let publisher = XPub::new(ctx)?;
         publisher.set_xpub_verbose(true)?;
         // Also every unsubscription, those libzmq makes when a subscriber's connection
@@ -479,6 +504,7 @@ impl SyncSubscriber {
         sync: &str,
         topics: &[T],
     ) -> Result<SyncSubscriber> {
+        refuse_multicast(updates)?;
         let distinct: HashSet<&[u8]> = topics.iter().map(AsRef::as_ref).collect();
         if distinct.is_empty() {
             return Err(Error::InvalidArgument(Detail::new(
