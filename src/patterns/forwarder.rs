@@ -167,12 +167,18 @@ impl Forwarder {
 
     /// The upstream endpoint: the one connected to ([`Forwarder::start`]), or where the
     /// XSUB is bound ([`Forwarder::start_binding`], `ZMQ_LAST_ENDPOINT`).
+    ///
+    /// Calls nothing: the endpoint was read once, after the bind
+    /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt), `ZMQ_LAST_ENDPOINT`).
     pub fn upstream_endpoint(&self) -> &str {
         &self.upstream
     }
 
     /// Where the downstream XPUB is bound, for subscribers to connect to
     /// (`ZMQ_LAST_ENDPOINT`).
+    ///
+    /// Calls nothing: the endpoint was read once, after the bind
+    /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt), `ZMQ_LAST_ENDPOINT`).
     pub fn downstream_endpoint(&self) -> &str {
         &self.downstream
     }

@@ -195,11 +195,17 @@ impl LoadBalancer {
     }
 
     /// Where the frontend is bound, for clients to connect to (`ZMQ_LAST_ENDPOINT`).
+    ///
+    /// Calls nothing: the endpoint was read once, after the bind
+    /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt), `ZMQ_LAST_ENDPOINT`).
     pub fn frontend_endpoint(&self) -> &str {
         &self.frontend
     }
 
     /// Where the backend is bound, for workers to connect to (`ZMQ_LAST_ENDPOINT`).
+    ///
+    /// Calls nothing: the endpoint was read once, after the bind
+    /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt), `ZMQ_LAST_ENDPOINT`).
     pub fn backend_endpoint(&self) -> &str {
         &self.backend
     }

@@ -275,12 +275,18 @@ impl SyncPublisher {
 
     /// The endpoint the updates socket is bound to, as libzmq reports it
     /// (`ZMQ_LAST_ENDPOINT`): the one subscribers connect their SUB to.
+    ///
+    /// Calls nothing: the endpoint was read once, after the bind
+    /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt), `ZMQ_LAST_ENDPOINT`).
     pub fn updates_endpoint(&self) -> &str {
         &self.updates_endpoint
     }
 
     /// The endpoint the sync socket is bound to, as libzmq reports it
     /// (`ZMQ_LAST_ENDPOINT`): the one subscribers connect their REQ to.
+    ///
+    /// Calls nothing: the endpoint was read once, after the bind
+    /// ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt), `ZMQ_LAST_ENDPOINT`).
     pub fn sync_endpoint(&self) -> &str {
         &self.sync_endpoint
     }
