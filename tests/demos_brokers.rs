@@ -1,14 +1,17 @@
 //! The broker demo programs as real processes: rrbroker (a poll loop) and msgqueue (the
 //! proxy) between rrclient processes, a library REQ client and rrworker processes, and
-//! mtserver (worker threads behind the proxy) serving hwclient.
+//! mtserver (worker threads behind the proxy) serving hwclient; and both brokers between
+//! several library REQ clients and several library REP workers that echo, so that each
+//! client checks that the reply it got is the one to its own request.
 
 mod common;
 
 use std::collections::BTreeMap;
+use std::thread;
 
 use common::patient;
 use common::programs::{self, tcp, Program};
-use zmq_typed::{Context, Req};
+use zmq_typed::{Context, Rep, Req};
 
 /// Requests per client.
 const REQUESTS: usize = 5;
@@ -87,6 +90,91 @@ fn rrbroker_carries_every_request_to_a_worker_and_every_reply_to_its_client() {
 #[test]
 fn msgqueue_carries_every_request_to_a_worker_and_every_reply_to_its_client() {
     broker_carries_every_request_and_reply("msgqueue");
+}
+
+/// Starts `broker` on two free ports, library REP workers that echo each request behind it
+/// and library REQ clients in front, each in its own thread with requests of its own; each
+/// client checks that every reply is the echo of its own request (the broker routed it back
+/// to the client that asked), and the workers together served every request exactly once.
+fn broker_routes_each_echo_to_the_client_that_asked(broker: &str) {
+    const CLIENTS: usize = 4;
+    const WORKERS: usize = 3;
+    let (broker, ports) = programs::spawn_server(broker, 2, |p| {
+        vec![
+            "--frontend".into(),
+            tcp(p[0]),
+            "--backend".into(),
+            tcp(p[1]),
+        ]
+    });
+    let (frontend, backend) = (tcp(ports[0]), tcp(ports[1]));
+    // The workers' own context: shutting it down ends their blocked recv once every
+    // client has its replies.
+    let workers_ctx = Context::new().unwrap();
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (ctx, backend) = (workers_ctx.clone(), backend.clone());
+            thread::spawn(move || {
+                let mut rep = patient(Rep::new(&ctx).unwrap());
+                rep.connect(&backend).unwrap();
+                let mut served = Vec::new();
+                loop {
+                    let (request, replying) = match rep.recv() {
+                        Ok(received) => received,
+                        Err(failed) => {
+                            assert!(failed.error().is_terminated(), "{:?}", failed.error());
+                            return served;
+                        }
+                    };
+                    served.push(request.to_vecs());
+                    rep = replying.send(request).unwrap();
+                }
+            })
+        })
+        .collect();
+    let ctx = Context::new().unwrap();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (ctx, frontend) = (ctx.clone(), frontend.clone());
+            thread::spawn(move || {
+                let mut req = patient(Req::new(&ctx).unwrap());
+                req.connect(&frontend).unwrap();
+                for i in 0..REQUESTS {
+                    let request = format!("client {c} request {i}");
+                    let (reply, ready) = req.send(request.as_str()).unwrap().recv().unwrap();
+                    assert_eq!(reply, request.as_str());
+                    req = ready;
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+    workers_ctx.shutdown().unwrap();
+    let mut served: BTreeMap<Vec<Vec<u8>>, usize> = BTreeMap::new();
+    for worker in workers {
+        for request in worker.join().unwrap() {
+            *served.entry(request).or_default() += 1;
+        }
+    }
+    let sent: BTreeMap<Vec<Vec<u8>>, usize> = (0..CLIENTS)
+        .flat_map(|c| (0..REQUESTS).map(move |i| format!("client {c} request {i}")))
+        .map(|request| (vec![request.into_bytes()], 1))
+        .collect();
+    assert_eq!(served, sent);
+    let finished = broker.interrupt(libc::SIGINT);
+    assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
+}
+
+#[test]
+fn rrbroker_routes_each_echo_to_the_client_that_asked() {
+    broker_routes_each_echo_to_the_client_that_asked("rrbroker");
+}
+
+#[test]
+fn msgqueue_routes_each_echo_to_the_client_that_asked() {
+    broker_routes_each_echo_to_the_client_that_asked("msgqueue");
 }
 
 #[test]
