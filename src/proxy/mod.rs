@@ -139,14 +139,16 @@ fn run(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<
     }
 }
 
-/// Message and byte counts of one side of a proxy.
+/// Message and byte counts of one side of a proxy. libzmq 4.3 counts a message of several
+/// frames once (`proxy.cpp`: "a multipart message counts as 1 packet"); libzmq's later
+/// development versions count each frame.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SideStats {
-    /// Messages (frames) received on this side.
+    /// Messages received on this side (whole messages with libzmq 4.3).
     pub messages_in: u64,
     /// Bytes received on this side.
     pub bytes_in: u64,
-    /// Messages (frames) sent on this side.
+    /// Messages sent on this side (whole messages with libzmq 4.3).
     pub messages_out: u64,
     /// Bytes sent on this side.
     pub bytes_out: u64,
