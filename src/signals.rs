@@ -298,6 +298,10 @@ impl Context {
             install_fallback(sig)?;
         }
 
+        // The self-pipe first: from the moment the recording actions below are in place, a
+        // signal also reaches the helper thread (buffered in the pipe until it starts), so
+        // none is recorded without shutting the context down.
+        let mut iterator = Signals::new(&sigs).map_err(|e| io_error(e, sigs[0]))?;
         let state = Arc::new(State {
             received: AtomicI32::new(0),
             seen: [const { AtomicBool::new(false) }; MAX_SIGNAL],
@@ -327,7 +331,6 @@ impl Context {
             guard.ids.push(id);
         }
 
-        let mut iterator = Signals::new(&sigs).map_err(|e| io_error(e, sigs[0]))?;
         let handle = iterator.handle();
         let shutdown: ShutdownHandle = self.shutdown_handle();
         let (done_tx, done) = mpsc::channel();
