@@ -421,3 +421,14 @@ fn shutdown_ends_every_blocked_call() {
         }; 2]
     );
 }
+
+/// A count the caller typed, however huge, is no panic: the sink reserves a bounded room
+/// up front and collects until the count or an error (here its receive timeout).
+#[test]
+fn a_huge_count_is_no_panic() {
+    let ctx = Context::new().unwrap();
+    let sink = Sink::bind(&ctx, "inproc://pipeline-huge-count").unwrap();
+    sink.set_timeout(Some(Duration::from_millis(20))).unwrap();
+    assert!(sink.collect_results(usize::MAX).unwrap_err().is_timeout());
+    assert!(sink.collect(usize::MAX).unwrap_err().is_timeout());
+}

@@ -502,7 +502,7 @@ fn departures(transport: Transport) {
     let left = publisher.wait_for_departures(Some(Duration::from_millis(20)));
     let detail = format!("{:?}", left.unwrap_err());
     assert!(
-        detail.contains("2 of 2 synchronised subscribers still connected"),
+        detail.contains("2 of the 2 synchronised subscribers with a token still connected"),
         "{detail}"
     );
     go.send(()).unwrap();
@@ -541,4 +541,70 @@ fn multicast_is_refused_with_the_reason() {
             "{text}"
         );
     }
+}
+
+/// A subscriber that leaves before the publisher has read its sync request (its request
+/// was sent, then it died) has left: its token's unsubscription, read first, counts once
+/// the request is read, so `wait_for_departures` does not wait for it.
+#[test]
+fn a_subscriber_that_left_before_its_request_was_read_has_left() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let mut token = b"news".to_vec();
+    token.extend_from_slice(SYNC_TOKEN_MARK);
+    token.extend_from_slice(b"gone-early");
+    let sub = patient(Sub::new(&ctx).unwrap());
+    sub.subscribe("news").unwrap();
+    sub.subscribe(&token).unwrap();
+    let handshakes = sub.monitor_handshakes().unwrap();
+    sub.connect(publisher.updates_endpoint()).unwrap();
+    handshakes.wait_for_handshakes(1, PATIENCE).unwrap();
+    drop(handshakes);
+    drop(sub);
+    // The publisher reads the subscription and the unsubscription while it waits in vain
+    // (no request yet); however far it got, the outcome below is the same.
+    let e = publisher
+        .wait_for_subscribers(1, Some(Duration::from_millis(100)))
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    // Now its request arrives (sent before it died).
+    let req = patient(Req::new(&ctx).unwrap());
+    req.connect(publisher.sync_endpoint()).unwrap();
+    let _waiting = req.send(token.clone()).unwrap();
+    publisher.wait_for_subscribers(1, Some(PATIENCE)).unwrap();
+    publisher.wait_for_departures(Some(PATIENCE)).unwrap();
+}
+
+/// A topic holding the token mark would be taken for a token by the publisher and never
+/// counted: refused at once.
+#[test]
+fn a_topic_holding_the_token_mark_is_refused() {
+    let ctx = Context::new().unwrap();
+    let mut topic = b"x".to_vec();
+    topic.extend_from_slice(SYNC_TOKEN_MARK);
+    let e =
+        SyncSubscriber::connect(&ctx, "inproc://mark", "inproc://mark-sync", &[topic]).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    assert!(e.to_string().contains("SYNC_TOKEN_MARK"), "{e}");
+}
+
+/// A sync that runs out of time says so in its own words, whichever step ran out.
+#[test]
+fn a_sync_timeout_says_no_reply_came() {
+    let ctx = Context::new().unwrap();
+    let publisher = publisher(&ctx, Transport::Tcp);
+    let subscriber = subscriber(&ctx, &publisher, &[""]);
+    let e = subscriber
+        .sync(Some(Duration::from_millis(50)))
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("no reply to the sync request within 50ms"),
+        "{e}"
+    );
+    let e = publisher
+        .wait_for_departures(Some(Duration::from_millis(10)))
+        .map(|()| "no one synchronised: nothing to wait for");
+    assert_eq!(e.unwrap(), "no one synchronised: nothing to wait for");
 }

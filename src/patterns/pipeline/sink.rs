@@ -11,6 +11,10 @@ use crate::typed::{Pull, Subscription, XPub};
 use super::super::time_left;
 use super::{BATCH_START, KILL};
 
+/// The most results a collect reserves room for up front: the count is the caller's, and a
+/// huge one must not ask the allocator for all of it at once (the vector grows as needed).
+const RESERVE_MAX: usize = 1024;
+
 /// What [`Sink::collect`] gathered: every result, in order of arrival, and the time from the
 /// batch start to the last result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,12 +175,14 @@ impl Sink {
     }
 
     /// Collects `tasks` results, in order of arrival; the elapsed time runs from the batch
-    /// start ([`Sink::recv_batch_start`]), or from this call when none was received.
+    /// start ([`Sink::recv_batch_start`]), or from this call when none was received. An
+    /// error part-way (the receive timeout of [`Sink::set_timeout`], the context's
+    /// shutdown) loses the results read so far: to keep them, collect one at a time.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn collect_results(&self, tasks: usize) -> Result<Batch> {
         let started = self.started.take().unwrap_or_else(Instant::now);
-        let mut results = Vec::with_capacity(tasks);
+        let mut results = Vec::with_capacity(tasks.min(RESERVE_MAX));
         for _ in 0..tasks {
             results.push(self.results.recv()?);
         }
@@ -193,7 +199,8 @@ impl Sink {
     /// the others are the results, in order of arrival; none at all is
     /// [`Error::Malformed`] (the messages are then consumed). A result that is itself
     /// `"0"` and comes before the start is taken for it, and the start for a result: the
-    /// same bytes, so the results are the same.
+    /// same bytes, so the results are the same. An error part-way (a receive timeout, the
+    /// context's shutdown) loses the messages read so far.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn collect(&self, tasks: usize) -> Result<Batch> {
@@ -201,7 +208,7 @@ impl Sink {
         let first = self.results.recv()?;
         let started = Instant::now();
         let mut start_seen = first == BATCH_START;
-        let mut results = Vec::with_capacity(tasks);
+        let mut results = Vec::with_capacity(tasks.min(RESERVE_MAX));
         if !start_seen {
             results.push(first);
         }

@@ -69,9 +69,10 @@
 //! It works with the guide's C programs both ways. A `syncsub` (subscribes to everything,
 //! sends an empty request) counts as one subscriber with one subscription; with no token
 //! to tell whose subscription is whose, those are counted in all (a request that is a
-//! decimal number announces that many), so there any subscription, even a stranger's, may
-//! stand for a `syncsub`'s: keep the subscribers of such a publisher to the synchronised
-//! ones. A `syncpub` takes the [`SyncSubscriber`]'s token as the guide's request (it reads
+//! decimal number announces that many), so there any other subscription (a stranger's, or
+//! a [`SyncSubscriber`]'s topics besides its token) may stand for a `syncsub`'s, and any
+//! other unsubscription for its departure: for the guarantee, do not mix guide `syncsub`s
+//! with other subscribers on one publisher. A `syncpub` takes the [`SyncSubscriber`]'s token as the guide's request (it reads
 //! one frame and ignores it); it is a plain PUB that does not count subscriptions:
 //! [`SyncSubscriber::sync`] waits until its connection for updates is up before it sends
 //! its request, which narrows the race but cannot close it.
@@ -142,6 +143,11 @@ fn deadline(timeout: Option<Duration>) -> Option<Instant> {
 /// What marks a sync token: a [`SyncSubscriber`]'s request, and the subscription it makes
 /// last, are its greatest topic, then these bytes, then an id unique to it.
 pub const SYNC_TOKEN_MARK: &[u8] = b"\xffzmq-typed-sync:";
+
+/// A wait's bound as a sentence ends it: "100ms", or "no time limit".
+fn describe_timeout(timeout: Option<Duration>) -> String {
+    timeout.map_or_else(|| "no time limit".to_string(), |t| format!("{t:?}"))
+}
 
 /// Whether `bytes` is a sync token (it holds [`SYNC_TOKEN_MARK`]).
 fn is_token(bytes: &[u8]) -> bool {

@@ -14,7 +14,7 @@ use crate::sendable::Sendable;
 use crate::typed::{Router, Subscription, XPub};
 
 use super::super::time_left;
-use super::{announced, deadline, is_token, refuse_multicast};
+use super::{announced, deadline, describe_timeout, is_token, refuse_multicast};
 
 /// The publishing side: an XPUB that binds for updates and counts the subscriptions, a
 /// ROUTER that binds for the sync requests. See [the module docs](super).
@@ -133,11 +133,12 @@ impl SyncPublisher {
                 format!(
                     "{} of {n} subscribers synchronised, {} of them still awaiting their \
                      subscriptions, {} of the {} subscriptions announced without a token \
-                     arrived, within {timeout:?}",
+                     arrived, within {}",
                     self.synchronised(),
                     self.awaited.borrow().len(),
                     self.subscriptions.get(),
-                    self.announced.get()
+                    self.announced.get(),
+                    describe_timeout(timeout)
                 )
             },
         )
@@ -161,23 +162,30 @@ impl SyncPublisher {
     /// each unsubscription (`ZMQ_XPUB_VERBOSER`)
     /// ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn wait_for_departures(&self, timeout: Option<Duration>) -> Result<()> {
-        let tokens = || self.synced.borrow().iter().filter(|t| is_token(t)).count();
+        // The synchronised subscribers with a token that are still connected.
+        let connected = || {
+            let departed = self.departed.borrow();
+            self.synced
+                .borrow()
+                .iter()
+                .filter(|t| is_token(t) && !departed.contains(*t))
+                .count()
+        };
+        let with_token = || self.synced.borrow().iter().filter(|t| is_token(t)).count();
         self.pump(
             timeout,
-            || {
-                self.departed.borrow().len() >= tokens()
-                    && self.unsubscriptions.get() >= self.announced.get()
-            },
+            || connected() == 0 && self.unsubscriptions.get() >= self.announced.get(),
             || {
                 format!(
-                    "{} of {} synchronised subscribers still connected, {} of the {} \
-                     subscriptions without a token still there, after {timeout:?}",
-                    tokens().saturating_sub(self.departed.borrow().len()),
-                    self.synchronised(),
+                    "{} of the {} synchronised subscribers with a token still connected, {} of \
+                     the {} subscriptions of those without one still there, after {}",
+                    connected(),
+                    with_token(),
                     self.announced
                         .get()
                         .saturating_sub(self.unsubscriptions.get()),
-                    self.announced.get()
+                    self.announced.get(),
+                    describe_timeout(timeout)
                 )
             },
         )
@@ -231,15 +239,18 @@ impl SyncPublisher {
         };
         let topic = subscription.topic();
         if !subscription.is_subscribe() {
-            if !is_token(topic) {
+            if is_token(topic) {
+                // Whether or not its request was read yet: a subscriber can leave before.
+                self.departed.borrow_mut().insert(topic.to_vec());
+            } else {
                 self.unsubscriptions
                     .set(self.unsubscriptions.get().saturating_add(1));
-            } else if self.synced.borrow().contains(topic) {
-                self.departed.borrow_mut().insert(topic.to_vec());
             }
             return;
         }
         if is_token(topic) {
+            // Subscribed again: a subscriber whose connection came back is here again.
+            self.departed.borrow_mut().remove(topic);
             if !self.awaited.borrow_mut().remove(topic) {
                 self.arrived.borrow_mut().insert(topic.to_vec());
             }

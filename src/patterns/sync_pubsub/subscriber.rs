@@ -11,7 +11,7 @@ use crate::multipart::Multipart;
 use crate::typed::{ReqSlot, Sub};
 
 use super::super::time_left;
-use super::{deadline, refuse_multicast, sync_token};
+use super::{deadline, describe_timeout, is_token, refuse_multicast, sync_token};
 
 /// The subscribing side: a SUB that connects for updates, a REQ that connects for the sync
 /// request. See [the module docs](super).
@@ -32,7 +32,9 @@ impl SyncSubscriber {
     /// message; duplicates count once), then to its sync token (see [the module
     /// docs](super)), and connects to the publisher's updates socket at `updates` and its
     /// sync socket at `sync`. [`Error::InvalidArgument`] for no topic at all (such a
-    /// subscriber would receive nothing); [`Error::TopicTooLong`] for a topic over
+    /// subscriber would receive nothing), for a topic that holds
+    /// [`SYNC_TOKEN_MARK`](super::SYNC_TOKEN_MARK) (the publisher would take it for a
+    /// token) and for a multicast endpoint; [`Error::TopicTooLong`] for a topic over
     /// [`MAX_TOPIC_LEN`](crate::limits::MAX_TOPIC_LEN). (When the greatest topic is too long
     /// to extend into a token, the request says how many topics there are instead, as
     /// for a guide's `syncsub`.)
@@ -52,6 +54,12 @@ impl SyncSubscriber {
             return Err(Error::InvalidArgument(Detail::new(
                 "a sync subscriber with no topic would receive nothing: pass [\"\"] for \
                  every message",
+            )));
+        }
+        if distinct.iter().any(|topic| is_token(topic)) {
+            return Err(Error::InvalidArgument(Detail::new(
+                "a sync subscriber's topic cannot hold SYNC_TOKEN_MARK: the publisher would \
+                 take its subscription for a sync token",
             )));
         }
         let sub = Sub::new(ctx)?;
@@ -93,14 +101,20 @@ impl SyncSubscriber {
     /// does not count twice.
     ///
     /// [`Error::TimedOut`] when the time runs out: calling `sync` again goes on waiting for
-    /// the same reply (the request is not sent twice). [`Error::Terminated`] on the
-    /// context's shutdown.
+    /// the same reply (the request is not sent twice; a connection that broke with the
+    /// request on it loses it, and the reply with it: then only a new subscriber helps).
+    /// [`Error::Terminated`] on the context's shutdown.
     ///
     /// Wraps `zmq_msg_send` and `zmq_msg_recv` on the REQ socket
     /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn sync(&self, timeout: Option<Duration>) -> Result<()> {
         let deadline = deadline(timeout);
-        let what = || format!("no reply to the sync request within {timeout:?}");
+        let what = || {
+            format!(
+                "no reply to the sync request within {}",
+                describe_timeout(timeout)
+            )
+        };
         if let Some(updates) = &self.updates_peer {
             let left = time_left(deadline, what)?;
             updates.wait_for_handshakes(1, left.unwrap_or(Duration::MAX))?;
@@ -109,9 +123,13 @@ impl SyncSubscriber {
         if req.is_ready() {
             req.send(self.request.as_slice())?;
         }
-        match time_left(deadline, what)? {
-            None => req.recv()?,
-            Some(left) => req.recv_timeout(left)?,
+        let reply = match time_left(deadline, what)? {
+            None => req.recv(),
+            Some(left) => req.recv_timeout(left),
+        };
+        match reply {
+            Err(e) if e.is_timeout() => return Err(Error::TimedOut(Detail::new(what()))),
+            other => other?,
         };
         // The token stays subscribed (it brings no message the greatest topic does not):
         // libzmq unsubscribes it when this subscriber closes, which tells the publisher
