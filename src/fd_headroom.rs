@@ -34,9 +34,14 @@
 //!   still abort. Nothing outside libzmq can close that window: keep a margin of descriptors in
 //!   programs that open them from many threads.
 //! - **Descriptors libzmq opens later, on its I/O threads**: connections it accepts or makes,
-//!   reconnections. libzmq handles running out there itself (an accept that fails with
-//!   `EMFILE` is dropped, a connect is retried after the reconnect interval); the program sees
-//!   missing connections, not an abort. PGM, EPGM and NORM sessions are the exception: they are
+//!   reconnections. libzmq handles running out there itself for tcp (an accept that fails
+//!   with `EMFILE` is dropped, a connect is retried after the reconnect interval); the program
+//!   sees missing connections, not an abort. **Not for `ipc://` listeners**: libzmq 4.3.4's
+//!   ipc accept leaves `EMFILE` out of the errors it expects (`ipc_listener.cpp`, an
+//!   `errno_assert`) and *aborts*, so any local process allowed to connect to the socket file
+//!   can end a program by opening connections until its descriptors run out. Keep the
+//!   socket file's folder private to the users who should connect, and `RLIMIT_NOFILE`
+//!   high. PGM, EPGM and NORM sessions are the exception: they are
 //!   also set up on the I/O thread, but libzmq *aborts* when that fails, so their descriptors
 //!   are checked at connect/bind (above). What they open after the set-up (NORM's own
 //!   sockets, for example) is not counted, and descriptors taken between the check and the
