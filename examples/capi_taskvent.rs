@@ -38,9 +38,9 @@ struct Args {
     /// Do not wait for Enter before sending.
     #[arg(long)]
     no_wait: bool,
-    /// Wait until this many workers, and the sink, have connected (completed their
-    /// handshake) before starting, instead of asking for Enter, so that the tasks are
-    /// spread over all of them.
+    /// Wait until this many worker connections, and the sink's, have completed their
+    /// handshake before starting, instead of asking for Enter, so that the tasks are
+    /// spread over all of them (a worker that connected and left still counts).
     #[arg(long, default_value_t = 0)]
     workers: usize,
 }

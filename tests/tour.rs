@@ -13,15 +13,17 @@ use common::skip;
 
 /// The test that runs in the child, in the namespace.
 const CHILD: &str = "tour_multicast_child";
+/// The test that runs in a child in a namespace whose loopback is down (tcp rows hang).
+const CTRL_C_CHILD: &str = "tour_ctrl_c_child";
 
 /// The rows the tour prints when every pattern runs: pattern, sockets, transport, messages.
 const ROWS: &[(&str, &str, u64)] = &[
     ("request-reply", "inproc ipc tcp", 200),
     ("pub-sub, synced", "inproc ipc tcp", 3000),
-    ("pipeline", "inproc ipc tcp", 270),
+    ("pipeline", "inproc ipc tcp", 180),
     ("request-reply broker", "inproc ipc tcp", 240),
     ("load-balancing broker", "inproc ipc tcp", 240),
-    ("pub-sub forwarder", "inproc ipc tcp", 600),
+    ("pub-sub forwarder", "inproc ipc tcp", 800),
     ("exclusive pair relay", "inproc", 2),
 ];
 
@@ -167,5 +169,97 @@ fn tour_multicast_child() {
     assert_eq!(
         finished.stdout.last().unwrap(),
         "1 passed, 0 failed, 0 skipped"
+    );
+}
+
+/// Bad values are exit 2 with an `error:` line: a row timeout of 0, and `--only` that
+/// matches no pattern (which names the patterns).
+#[test]
+fn bad_values_exit_2() {
+    let zero = programs::run("tour", &["--row-timeout", "0"]);
+    zero.assert_code(2).assert_no_panic();
+    assert!(zero.stderr.starts_with("error: "), "{}", zero.stderr);
+    let none = programs::run("tour", &["--only", "no such pattern"]);
+    none.assert_code(2).assert_no_panic();
+    assert!(
+        none.stderr
+            .starts_with("error: no pattern matches \"no such pattern\"")
+            && none.stderr.contains("load-balancing broker"),
+        "{}",
+        none.stderr
+    );
+    // Matching ignores case.
+    let upper = programs::run("tour", &["--only", "PAIR"]);
+    upper.assert_code(0);
+    assert_eq!(
+        upper.stdout.last().unwrap(),
+        "1 passed, 0 failed, 0 skipped"
+    );
+}
+
+/// A long TMPDIR (past the 107 bytes a Unix socket path holds with the tour's names) still
+/// runs the ipc rows: the names are short, and /tmp stands in when even they do not fit.
+#[test]
+fn a_long_tmpdir_still_runs_the_ipc_rows() {
+    let long = std::env::temp_dir().join("x".repeat(100));
+    std::fs::create_dir_all(&long).unwrap();
+    let finished = programs::spawn_with_env(
+        "tour",
+        &["--only", "request-reply"],
+        &[("TMPDIR", long.to_str().unwrap())],
+    )
+    .wait();
+    finished.assert_code(0).assert_no_panic();
+    assert_eq!(
+        finished.stdout.last().unwrap(),
+        "6 passed, 0 failed, 0 skipped"
+    );
+    let _ = std::fs::remove_dir(&long);
+}
+
+/// Ctrl-C during a row shuts that row's context down: the table of the rows so far is
+/// printed, the row says `stopped`, and the exit code is 130. (In a network namespace
+/// whose loopback is down, a tcp row waits for a peer that never comes.)
+#[test]
+fn ctrl_c_during_a_row_prints_the_rows_so_far_and_exits_130() {
+    let Some(wrapper) = child::namespace_wrapper() else {
+        skip(
+            "ctrl_c_during_a_row_prints_the_rows_so_far_and_exits_130",
+            child::NO_NAMESPACE,
+        );
+        return;
+    };
+    programs::path("tour");
+    let out = child::run(wrapper, CTRL_C_CHILD, Duration::from_secs(120));
+    child::check(CTRL_C_CHILD, &out);
+}
+
+#[test]
+fn tour_ctrl_c_child() {
+    if !child::is_child(CTRL_C_CHILD) {
+        return;
+    }
+    // The loopback is down here: the request-reply tcp row waits (inproc and ipc pass).
+    let tour = programs::spawn("tour", &["--only", "request-reply", "--row-timeout", "60"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !tour.stderr().contains("request-reply over tcp") {
+        assert!(std::time::Instant::now() < deadline, "{}", tour.stderr());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let finished = tour.interrupt(libc::SIGINT);
+    let out = &finished.stdout;
+    for (transport, result) in [("inproc", "ok"), ("ipc", "ok"), ("tcp", "stopped")] {
+        let line = row(out, "request-reply", transport)
+            .unwrap_or_else(|| panic!("no {transport} row: {out:#?}"));
+        assert!(line.contains(&format!(" {result} ")), "{line}");
+    }
+    assert_eq!(
+        out.last().unwrap(),
+        "2 passed, 0 failed, 0 skipped, stopped by a signal"
+    );
+    assert!(
+        finished.stderr.contains("interrupted"),
+        "{}",
+        finished.stderr
     );
 }

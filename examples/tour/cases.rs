@@ -1,6 +1,7 @@
 //! One function per pattern: each sets the pattern up over the endpoints it is given, moves
 //! messages end to end, checks that every one arrived where it should, and returns how many
-//! messages moved. Helper threads run inside a scope; when the case returns (done or failed)
+//! messages moved: each crossing of a connection counts once (a request through a broker
+//! and its reply cross four), control messages (a batch start, a sync request) do not. Helper threads run inside a scope; when the case returns (done or failed)
 //! its context is shut down, which wakes every call still blocked, so the scope always ends.
 
 use std::thread;
@@ -129,7 +130,8 @@ pub fn pipeline(ctx: &Context, ep: &mut Endpoints, workers: usize, tasks: u64) -
             let done = join(worker, "worker")?;
             ensure!(done > 0, "worker {i} got no task");
         }
-        Ok(3 * tasks)
+        // Each task crossed two connections: ventilator to worker, worker to sink.
+        Ok(2 * tasks)
     })
 }
 
@@ -274,7 +276,9 @@ pub fn forwarder(ctx: &Context, ep: &mut Endpoints, subscribers: usize, n: u64) 
             counters.frontend_in == n,
             "the forwarder took in {counters:?}"
         );
-        Ok(moved)
+        // The updates crossed the publisher's connection to the forwarder, then one per
+        // subscriber.
+        Ok(n + moved)
     })
 }
 

@@ -29,14 +29,14 @@ use transport::{Endpoints, Transport};
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// Run only the patterns whose name contains this text (e.g. `broker`).
+    /// Run only the patterns whose name contains this text, in any case (e.g. `broker`).
     #[arg(long)]
     only: Option<String>,
     /// Fail, rather than skip, when multicast is not available on the loopback.
     #[arg(long)]
     require_multicast: bool,
     /// Seconds a row may take before it is stopped and counted as failed.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     row_timeout: u64,
 }
 
@@ -110,19 +110,26 @@ fn main() -> ExitCode {
     if std::env::var_os("PGM_MIN_LOG_LEVEL").is_none() {
         std::env::set_var("PGM_MIN_LOG_LEVEL", "ERROR");
     }
+    raise_descriptor_limit();
     let mut runs: Vec<(&Case, Transport)> = Vec::new();
     let cases = cases();
+    let only = args.only.as_deref().map(str::to_lowercase);
     for case in &cases {
-        if args
-            .only
-            .as_deref()
-            .is_some_and(|o| !case.pattern.contains(o))
-        {
+        if only.as_deref().is_some_and(|o| !case.pattern.contains(o)) {
             continue;
         }
         for &t in case.transports {
             runs.push((case, t));
         }
+    }
+    if runs.is_empty() {
+        let names: Vec<&str> = cases.iter().map(|c| c.pattern).collect();
+        note(format_args!(
+            "error: no pattern matches {:?}; the patterns are: {}\n",
+            args.only.unwrap_or_default(),
+            names.join(", ")
+        ));
+        return ExitCode::from(2);
     }
     let limit = Duration::from_secs(args.row_timeout);
     let progress = std::io::stderr().is_terminal();
@@ -152,12 +159,16 @@ fn main() -> ExitCode {
             }
             outcome => outcome,
         };
+        let interrupted = matches!(outcome, Outcome::Interrupted(..));
         rows.push(Row {
             pattern: case.pattern,
             sockets: case.sockets,
             transport: *transport,
             outcome,
         });
+        if interrupted {
+            break;
+        }
     }
     if progress {
         note(format_args!("\r\x1b[K"));
@@ -168,6 +179,12 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     if rows
+        .iter()
+        .any(|r| matches!(r.outcome, Outcome::Interrupted(..)))
+    {
+        note(format_args!("interrupted\n"));
+        ExitCode::from(130)
+    } else if rows
         .iter()
         .any(|r| matches!(r.outcome, Outcome::Failed(..)))
     {
@@ -188,12 +205,36 @@ fn note(text: std::fmt::Arguments<'_>) {
     let _ = write!(err, "{text}").and_then(|()| err.flush());
 }
 
+/// Raises the soft limit on open descriptors to the hard one: each row opens sockets,
+/// connections and libzmq's own descriptors, and libzmq aborts (rather than fails) when
+/// some of those run out on its threads.
+fn raise_descriptor_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write the rlimit struct passed by pointer,
+    // which lives on this stack frame for both calls.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
 /// Runs one case over one transport on a context of its own, on a thread, for at most
 /// `limit`; past it the context is shut down, which wakes whatever the case is blocked in.
+/// Ctrl-C or SIGTERM shuts it down too, and the row is `Interrupted`.
 fn run_row(case: &Case, transport: Transport, limit: Duration) -> Outcome {
     let ctx = match Context::new() {
         Ok(ctx) => ctx,
         Err(e) => return Outcome::Failed(format!("no context: {e}"), Duration::ZERO),
+    };
+    let signals = match ctx.shutdown_on_ctrl_c() {
+        Ok(signals) => signals,
+        Err(e) => return Outcome::Failed(format!("no signal handling: {e}"), Duration::ZERO),
     };
     let (done, result) = mpsc::channel();
     let run = case.run;
@@ -208,9 +249,13 @@ fn run_row(case: &Case, transport: Transport, limit: Duration) -> Outcome {
         return Outcome::Failed(format!("no thread: {e}"), Duration::ZERO);
     }
     let outcome = match result.recv_timeout(limit) {
+        _ if signals.received().is_some() => Outcome::Interrupted(started.elapsed()),
         Ok(Ok(moved)) => Outcome::Passed(moved, started.elapsed()),
         Ok(Err(e)) => Outcome::Failed(format!("{e:#}"), started.elapsed()),
-        Err(_) => {
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Outcome::Failed("the row's thread panicked".into(), started.elapsed())
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
             let _ = ctx.shutdown();
             Outcome::Failed(format!("did not finish in {limit:?}"), started.elapsed())
         }

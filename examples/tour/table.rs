@@ -13,6 +13,8 @@ pub enum Outcome {
     Failed(String, Duration),
     /// Not run, and why (multicast without a route on the loopback).
     Skipped(String),
+    /// Stopped by Ctrl-C or SIGTERM, after how long.
+    Interrupted(Duration),
 }
 
 /// One pattern over one transport.
@@ -44,6 +46,7 @@ pub fn print(rows: &[Row]) -> io::Result<()> {
                 ));
                 ("-".to_string(), "FAILED", millis(*t))
             }
+            Outcome::Interrupted(t) => ("-".to_string(), "stopped", millis(*t)),
             Outcome::Skipped(why) => {
                 notes.push(format!(
                     "skipped {} over {}: {why}",
@@ -74,8 +77,19 @@ pub fn print(rows: &[Row]) -> io::Result<()> {
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Failed(..)))
         .count();
-    let skipped = rows.len() - passed - failed;
-    writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped")?;
+    let skipped = rows
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Skipped(..)))
+        .count();
+    let stopped = rows.len() - passed - failed - skipped;
+    if stopped == 0 {
+        writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped")?;
+    } else {
+        writeln!(
+            out,
+            "{passed} passed, {failed} failed, {skipped} skipped, stopped by a signal"
+        )?;
+    }
     out.flush()
 }
 

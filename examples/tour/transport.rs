@@ -2,6 +2,13 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The longest path a Unix domain socket takes (`sun_path` less its NUL).
+const IPC_PATH_MAX: usize = 107;
+
+/// Numbers the ipc files of this process.
+static NEXT_FILE: AtomicU32 = AtomicU32::new(0);
 
 /// A transport the tour runs a pattern over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,17 +59,31 @@ impl Endpoints {
         match self.transport {
             Transport::Inproc => format!("inproc://{}-{role}", self.tag),
             Transport::Ipc => {
-                let path = std::env::temp_dir().join(format!("{}-{role}.ipc", self.tag));
+                // Short names (the role is in the inproc names only), so that a long TMPDIR
+                // still fits the 107 bytes of a Unix socket path; past that, /tmp.
+                let n = NEXT_FILE.fetch_add(1, Ordering::Relaxed);
+                let name = format!("zt{}-{n}.ipc", std::process::id());
+                let mut path = std::env::temp_dir().join(&name);
+                if path.as_os_str().len() > IPC_PATH_MAX {
+                    path = PathBuf::from("/tmp").join(&name);
+                }
                 let endpoint = format!("ipc://{}", path.display());
                 self.files.push(path);
                 endpoint
             }
             Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
-            // One group per role; PGM's port is the group's, so it cannot be `*`.
+            // One group and port per role and per process (two tours at once must not hear
+            // each other); PGM's port is the group's, so it cannot be `*`.
             Transport::Epgm => {
-                let n = self.files.len() as u16 + 1;
+                let n = self.files.len() as u32 + 1;
                 self.files.push(PathBuf::new());
-                format!("epgm://127.0.0.1;239.192.77.{n}:{}", 5600 + n)
+                let pid = std::process::id();
+                let port = 40_000 + (pid % 20_000) + n;
+                format!(
+                    "epgm://127.0.0.1;239.193.{}.{}:{port}",
+                    (pid >> 8) & 0xff,
+                    pid & 0xff
+                )
             }
         }
     }
