@@ -40,6 +40,7 @@
 
 mod blocking;
 pub mod capability;
+mod condvar_wait;
 pub mod context;
 mod duration;
 pub mod endpoint;

@@ -20,9 +20,10 @@
 use std::fmt;
 use std::os::fd::AsFd;
 use std::os::raw::c_int;
-use std::sync::{mpsc, Arc, PoisonError};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+use crate::condvar_wait::wait_for;
 use crate::error::{check, cstring, Detail, Error, Result};
 use crate::poll::{AsPollable, Pollable};
 use crate::socket_core::SocketCore;
@@ -229,32 +230,12 @@ impl Monitor {
     fn wait_until<T>(
         &self,
         deadline: Option<Instant>,
-        mut ready: impl FnMut(&mut State) -> Option<Result<T>>,
+        ready: impl FnMut(&mut State) -> Option<Result<T>>,
         timed_out: impl FnOnce(&State) -> Error,
     ) -> Result<T> {
-        let mut state = self.shared.lock();
-        loop {
-            if let Some(answer) = ready(&mut state) {
-                return answer;
-            }
-            state = match deadline {
-                None => self
-                    .shared
-                    .changed
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(timed_out(&state));
-                    }
-                    self.shared
-                        .changed
-                        .wait_timeout(state, left)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-            };
+        match wait_for(self.shared.lock(), &self.shared.changed, deadline, ready) {
+            Ok(answer) => answer,
+            Err(state) => Err(timed_out(&state)),
         }
     }
 

@@ -34,6 +34,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::condvar_wait::wait_for;
 use crate::context::Context;
 use crate::error::{Detail, Error, Result};
 use crate::proxy::{ProxySocket, ProxyStats, SteerableProxy};
@@ -199,30 +200,14 @@ impl<T> Shared<T> {
         mut done: impl FnMut(&T) -> bool,
         stopped: impl Fn(&T) -> Option<Error>,
     ) -> Result<bool> {
-        let mut state = self.lock();
-        loop {
-            if done(&state) {
-                return Ok(true);
+        let answer = wait_for(self.lock(), &self.changed, deadline, |state| {
+            if done(state) {
+                Some(Ok(true))
+            } else {
+                stopped(state).map(Err)
             }
-            if let Some(error) = stopped(&state) {
-                return Err(error);
-            }
-            state = match deadline {
-                None => self
-                    .changed
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner),
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => {
-                        self.changed
-                            .wait_timeout(state, left)
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0
-                    }
-                    _ => return Ok(false),
-                },
-            };
-        }
+        });
+        answer.unwrap_or(Ok(false))
     }
 }
 
