@@ -12,7 +12,9 @@ mod capi_support;
 
 use std::os::raw::c_void;
 
-use capi_support::{c_endpoint, s_catch_signals, s_interrupted, stop_unless_interrupted};
+use capi_support::{
+    c_endpoint, recv_frames, s_catch_signals, s_interrupted, stop_unless_interrupted,
+};
 use clap::Parser;
 use zmq_ffi::*;
 
@@ -83,45 +85,5 @@ fn main() {
     }
     if s_interrupted() {
         capi_support::exit_interrupted();
-    }
-}
-
-/// Every frame of the next message on `socket` (the guide's `zmq_recv` into a small buffer
-/// would cut a long one short, and leave the other frames of a multipart one unread).
-/// `None` when a call failed: `zmq_errno` says why.
-///
-/// # Safety
-/// `socket` is an open socket (or NULL, which libzmq refuses with an error).
-unsafe fn recv_frames(socket: *mut c_void) -> Option<Vec<Vec<u8>>> {
-    let mut frames = Vec::new();
-    loop {
-        // SAFETY: zmq_msg_t is plain data that zmq_msg_init initialises in place, where it
-        // stays (never moved) until zmq_msg_close, on every path; zmq_msg_data points to
-        // zmq_msg_size bytes that live until that close, and are copied out before it.
-        unsafe {
-            let mut frame: zmq_msg_t = std::mem::zeroed();
-            // zmq_msg_init(): Message::new()
-            zmq_msg_init(&mut frame);
-            // zmq_msg_recv(): Socket::recv_frame (Socket::recv takes every frame at once)
-            if zmq_msg_recv(&mut frame, socket, 0) == -1 {
-                zmq_msg_close(&mut frame);
-                return None;
-            }
-            // zmq_msg_data(), zmq_msg_size(): Message::data (or its Deref to [u8])
-            let size = zmq_msg_size(&frame);
-            frames.push(match size {
-                0 => Vec::new(),
-                _ => {
-                    std::slice::from_raw_parts(zmq_msg_data(&mut frame).cast::<u8>(), size).to_vec()
-                }
-            });
-            // zmq_msg_more(): Message::more
-            let more = zmq_msg_more(&frame) != 0;
-            // zmq_msg_close(): dropping the Message
-            zmq_msg_close(&mut frame);
-            if !more {
-                return Some(frames);
-            }
-        }
     }
 }

@@ -2,14 +2,15 @@
 //! helpers (`s_catch_signals`, `randof`), the endpoint check libzmq lacks, and the error
 //! exits of the demo contract. Every `zmq_*` call stays in the programs themselves, except
 //! `zmq_errno` and `zmq_strerror` for the text of an error (safe: `Error::errno` and the
-//! `Display` of `Error`).
+//! `Display` of `Error`), and [`recv_frames`], which reads a whole message as the guide's
+//! `s_recv` (its `zhelpers.h`) reads a string (safe: `Socket::recv`).
 //!
 //! Exit codes (as the safe twins): 1 with `error: ...` for an endpoint libzmq refuses (or
 //! any other libzmq failure), 2 for bad flags (clap does that), 130 after SIGINT/SIGTERM.
 #![allow(dead_code)] // each program uses some of these
 
 use std::ffi::{CStr, CString};
-use std::os::raw::c_int;
+use std::os::raw::{c_int, c_void};
 use std::process;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -335,4 +336,44 @@ pub fn mark(text: std::fmt::Arguments<'_>) {
     use std::io::Write;
     let mut err = std::io::stderr().lock();
     let _ = write!(err, "{text}").and_then(|()| err.flush());
+}
+
+/// Every frame of the next message on `socket` (the guide's `zmq_recv` into a small buffer
+/// would cut a long one short, and leave the other frames of a multipart one unread).
+/// `None` when a call failed: `zmq_errno` says why.
+///
+/// # Safety
+/// `socket` is an open socket (or NULL, which libzmq refuses with an error).
+pub unsafe fn recv_frames(socket: *mut c_void) -> Option<Vec<Vec<u8>>> {
+    let mut frames = Vec::new();
+    loop {
+        // SAFETY: zmq_msg_t is plain data that zmq_msg_init initialises in place, where it
+        // stays (never moved) until zmq_msg_close, on every path; zmq_msg_data points to
+        // zmq_msg_size bytes that live until that close, and are copied out before it.
+        unsafe {
+            let mut frame: zmq_msg_t = std::mem::zeroed();
+            // zmq_msg_init(): Message::new()
+            zmq_msg_init(&mut frame);
+            // zmq_msg_recv(): Socket::recv_frame (Socket::recv takes every frame at once)
+            if zmq_msg_recv(&mut frame, socket, 0) == -1 {
+                zmq_msg_close(&mut frame);
+                return None;
+            }
+            // zmq_msg_data(), zmq_msg_size(): Message::data (or its Deref to [u8])
+            let size = zmq_msg_size(&frame);
+            frames.push(match size {
+                0 => Vec::new(),
+                _ => {
+                    std::slice::from_raw_parts(zmq_msg_data(&mut frame).cast::<u8>(), size).to_vec()
+                }
+            });
+            // zmq_msg_more(): Message::more
+            let more = zmq_msg_more(&frame) != 0;
+            // zmq_msg_close(): dropping the Message
+            zmq_msg_close(&mut frame);
+            if !more {
+                return Some(frames);
+            }
+        }
+    }
 }
