@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// The longest path a Unix domain socket takes (`sun_path` less its NUL).
 const IPC_PATH_MAX: usize = 107;
 
-/// Numbers the ipc files of this process.
-static NEXT_FILE: AtomicU32 = AtomicU32::new(0);
+/// Numbers the ipc files and multicast ports of this process.
+static NEXT: AtomicU32 = AtomicU32::new(0);
 
 /// A transport the tour runs a pattern over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,7 @@ impl fmt::Display for Transport {
 /// returned (`last_endpoint`), which for tcp carries the port the system picked.
 pub struct Endpoints {
     transport: Transport,
-    /// A prefix unique to this run, so that runs never share an ipc file or inproc name.
+    /// A prefix unique to this run, so that runs never share an inproc name.
     tag: String,
     /// The ipc files made, removed when the run ends.
     files: Vec<PathBuf>,
@@ -61,7 +61,7 @@ impl Endpoints {
             Transport::Ipc => {
                 // Short names (the role is in the inproc names only), so that a long TMPDIR
                 // still fits the 107 bytes of a Unix socket path; past that, /tmp.
-                let n = NEXT_FILE.fetch_add(1, Ordering::Relaxed);
+                let n = NEXT.fetch_add(1, Ordering::Relaxed);
                 let name = format!("zt{}-{n}.ipc", std::process::id());
                 let mut path = std::env::temp_dir().join(&name);
                 if path.as_os_str().len() > IPC_PATH_MAX {
@@ -75,8 +75,7 @@ impl Endpoints {
             // One group and port per role and per process (two tours at once must not hear
             // each other); PGM's port is the group's, so it cannot be `*`.
             Transport::Epgm => {
-                let n = self.files.len() as u32 + 1;
-                self.files.push(PathBuf::new());
+                let n = NEXT.fetch_add(1, Ordering::Relaxed) % 5_000;
                 let pid = std::process::id();
                 let port = 40_000 + (pid % 20_000) + n;
                 format!(
@@ -91,10 +90,8 @@ impl Endpoints {
 
 impl Drop for Endpoints {
     fn drop(&mut self) {
-        if self.transport == Transport::Ipc {
-            for file in &self.files {
-                let _ = std::fs::remove_file(file);
-            }
+        for file in &self.files {
+            let _ = std::fs::remove_file(file);
         }
     }
 }
