@@ -63,7 +63,7 @@ pub fn run(body: impl FnOnce(&Context) -> Result<()>) -> ExitCode {
 /// Interface lo reports as a loopback device.`), among the lines scripts read. Unless the
 /// user chose a level, only its errors are printed. (Called before any thread starts: the
 /// environment is not changed while another thread may read it.)
-fn quiet_pgm() {
+pub fn quiet_pgm() {
     const LEVEL: &str = "PGM_MIN_LOG_LEVEL";
     if std::env::var_os(LEVEL).is_none() {
         std::env::set_var(LEVEL, "ERROR");

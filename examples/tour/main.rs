@@ -9,6 +9,8 @@
 //! it had blocked, and counts as failed. The exit code is 0 when every row passed.
 
 mod cases;
+#[path = "../support/mod.rs"]
+mod support;
 mod table;
 mod transport;
 
@@ -105,11 +107,8 @@ fn cases() -> Vec<Case> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    // OpenPGM writes its warnings (a loopback interface...) to stdout, into the table, unless
-    // told otherwise before it starts; set while this process has one thread only.
-    if std::env::var_os("PGM_MIN_LOG_LEVEL").is_none() {
-        std::env::set_var("PGM_MIN_LOG_LEVEL", "ERROR");
-    }
+    // OpenPGM's warnings would go to stdout, into the table.
+    support::quiet_pgm();
     raise_descriptor_limit();
     let mut runs: Vec<(&Case, Transport)> = Vec::new();
     let cases = cases();
@@ -124,8 +123,8 @@ fn main() -> ExitCode {
     }
     if runs.is_empty() {
         let names: Vec<&str> = cases.iter().map(|c| c.pattern).collect();
-        note(format_args!(
-            "error: no pattern matches {:?}; the patterns are: {}\n",
+        support::note(format_args!(
+            "error: no pattern matches {:?}; the patterns are: {}",
             args.only.unwrap_or_default(),
             names.join(", ")
         ));
@@ -142,9 +141,9 @@ fn main() -> ExitCode {
             case.pattern
         );
         if progress {
-            note(format_args!("\r\x1b[K{line}"));
+            support::mark(format_args!("\r\x1b[K{line}"));
         } else {
-            note(format_args!("{line}\n"));
+            support::note(format_args!("{line}"));
         }
         let outcome = match run_row(case, *transport, limit) {
             // Multicast that does not reach this machine's loopback is the machine's
@@ -171,18 +170,18 @@ fn main() -> ExitCode {
         }
     }
     if progress {
-        note(format_args!("\r\x1b[K"));
+        support::mark(format_args!("\r\x1b[K"));
     }
     // A closed stdout (`tour | head -1`) ends the table, not the process with a panic.
     if let Err(e) = table::print(&rows) {
-        note(format_args!("error: {e} (writing to stdout)\n"));
+        support::note(format_args!("error: {e} (writing to stdout)"));
         return ExitCode::FAILURE;
     }
     if rows
         .iter()
         .any(|r| matches!(r.outcome, Outcome::Interrupted(..)))
     {
-        note(format_args!("interrupted\n"));
+        support::note(format_args!("interrupted"));
         ExitCode::from(130)
     } else if rows
         .iter()
@@ -197,13 +196,6 @@ fn main() -> ExitCode {
 /// How a multicast row's error starts when nothing reached the subscriber: the machine does
 /// not deliver multicast on its loopback (the row is skipped, unless `--require-multicast`).
 const NO_DELIVERY: &str = cases::NO_DELIVERY;
-
-/// Writes `text` on stderr (progress): a closed stderr is ignored.
-fn note(text: std::fmt::Arguments<'_>) {
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "{text}").and_then(|()| err.flush());
-}
 
 /// Raises the soft limit on open descriptors to the hard one: each row opens sockets,
 /// connections and libzmq's own descriptors, and libzmq aborts (rather than fails) when
