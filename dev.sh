@@ -89,13 +89,13 @@ case "$cmd" in
   demo)
     ensure_system_deps demo
     shift
-    exec cargo run --quiet --example tour -- "$@"
+    exec cargo run --quiet --features durable --example tour -- "$@"
     ;;
   test)
     ensure_system_deps test
     shift
-    cargo build --workspace --all-targets
-    exec cargo test --workspace "$@"
+    cargo build --workspace --all-targets --features zmq-typed/durable
+    exec cargo test --workspace --features zmq-typed/durable "$@"
     ;;
   deps)
     case "${2:-test}" in

@@ -149,6 +149,15 @@ macro_rules! errno_variants {
             /// A message or frame that does not have the shape the caller expects.
             #[error("malformed message: {0}")]
             Malformed(String),
+            /// The durable outbox's journal could not be opened, read or written: missing
+            /// directory, not a journal, corrupt, locked, disk full ([`crate::patterns::outbox`]).
+            #[error("journal {}: {reason}", path.display())]
+            Journal {
+                /// The journal file.
+                path: std::path::PathBuf,
+                /// What went wrong, in words.
+                reason: String,
+            },
             /// A message with no frame at all: a ZeroMQ message has at least one.
             #[error("a message needs at least one frame")]
             EmptyMessage,
@@ -281,6 +290,7 @@ macro_rules! errno_variants {
                     Error::Utf8 { .. } | Error::Z85(_) | Error::Malformed(_) => {
                         std::io::ErrorKind::InvalidData
                     }
+                    Error::Journal { .. } => std::io::ErrorKind::InvalidData,
                     Error::EmptyMessage | Error::TopicTooLong { .. } => {
                         std::io::ErrorKind::InvalidInput
                     }
@@ -439,6 +449,11 @@ impl Error {
                 .finish(),
             Error::Z85(text) => f.debug_tuple("Z85").field(text).finish(),
             Error::Malformed(text) => f.debug_tuple("Malformed").field(text).finish(),
+            Error::Journal { path, reason } => f
+                .debug_struct("Journal")
+                .field("path", path)
+                .field("reason", reason)
+                .finish(),
             Error::EmptyMessage => f.write_str("EmptyMessage"),
             Error::ThreadSpawn { what, reason } => f
                 .debug_struct("ThreadSpawn")

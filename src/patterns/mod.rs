@@ -2,10 +2,16 @@
 //! and the core: the pipeline (ventilator, workers, sink), publish-subscribe without the slow
 //! joiner, the request-reply and load-balancing brokers, and the pub-sub forwarder.
 
+pub mod backpressure;
 pub mod broker;
 pub mod forwarder;
 pub mod handle;
+pub mod heartbeat;
+pub mod lazy_pirate;
 pub mod load_balancer;
+pub mod ordering;
+pub mod outbox;
+pub mod paranoid_pirate;
 pub mod pipeline;
 pub mod sync_pubsub;
 

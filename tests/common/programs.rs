@@ -47,6 +47,10 @@ pub fn path(name: &str) -> PathBuf {
     cmd.args(["build", "--example", name, "--target-dir"])
         .arg(target)
         .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if cfg!(feature = "durable") {
+        // The same features as this test binary, so the library is not built a second time.
+        cmd.args(["--features", "durable"]);
+    }
     if profile.file_name().is_some_and(|p| p == "release") {
         cmd.arg("--release");
     }

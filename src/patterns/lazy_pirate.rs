@@ -1,0 +1,1 @@
+//! Failover: the Lazy Pirate client. (Being written: issue 10.)

@@ -1,0 +1,1 @@
+//! Persistence: the durable outbox and the de-duplicating receiver. (Being written: issue 10.)

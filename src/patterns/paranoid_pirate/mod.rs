@@ -1,0 +1,1 @@
+//! The Paranoid Pirate queue and worker. (Being written: issue 10.)
