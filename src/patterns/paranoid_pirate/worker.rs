@@ -147,8 +147,9 @@ impl PpWorker {
                     self.backoff.reset();
                     if message.len() >= 3 && message[1].is_empty() {
                         let mut frames = message.into_frames().into_iter();
-                        let envelope: Multipart = frames.by_ref().take(2).collect();
-                        let body: Multipart = frames.collect();
+                        // [client id][][request...]: the id is the envelope.
+                        let envelope: Multipart = frames.by_ref().take(1).collect();
+                        let body: Multipart = frames.skip(1).collect();
                         let reply =
                             Multipart::join_envelope(envelope, handler(body).into_multipart());
                         match self.socket.try_send(reply) {
