@@ -1,0 +1,166 @@
+//! The Lazy Pirate client over real sockets: replies, retries on fresh sockets, failover to
+//! the next endpoint, the next request starting where the last answer came from, and the
+//! error when every endpoint has used its tries.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use common::PATIENCE;
+use zmq_typed::patterns::lazy_pirate::LazyPirate;
+use zmq_typed::{Context, Multipart, Rep, Router};
+
+/// Short enough for tests; a reply from a live echo server comes in far less.
+const TIMEOUT: Duration = Duration::from_millis(200);
+
+/// A REP that echoes `n` requests on `endpoint`, on a thread.
+fn echo(ctx: &Context, endpoint: &str, n: usize) -> thread::JoinHandle<()> {
+    let mut rep = Rep::new(ctx).unwrap();
+    rep.bind(endpoint).unwrap();
+    thread::spawn(move || {
+        for _ in 0..n {
+            let (request, replying) = rep.recv_timeout(PATIENCE).unwrap();
+            rep = replying.send(request).unwrap();
+        }
+    })
+}
+
+/// A ROUTER bound on `endpoint` that takes requests and never answers.
+fn silent(ctx: &Context, endpoint: &str) -> Router {
+    let router = Router::new(ctx).unwrap();
+    router.bind(endpoint).unwrap();
+    router
+}
+
+/// Every request the silent ROUTER has received by now: (routing id, body).
+fn drain(router: &Router) -> Vec<(Vec<u8>, Multipart)> {
+    let mut got = Vec::new();
+    while let Some(m) = router.try_recv().unwrap() {
+        got.push((m.id.as_bytes().to_vec(), m.body));
+    }
+    got
+}
+
+#[test]
+fn replies_come_back_and_the_endpoint_stays() {
+    let ctx = Context::new().unwrap();
+    let server = echo(&ctx, "inproc://lp-echo", 3);
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-echo"])
+        .unwrap()
+        .timeout(PATIENCE);
+    for n in 1..=3 {
+        assert_eq!(
+            client.request(n.to_string().as_str()).unwrap(),
+            n.to_string().as_str()
+        );
+        assert_eq!(client.endpoint(), "inproc://lp-echo");
+    }
+    server.join().unwrap();
+}
+
+#[test]
+fn a_server_that_never_answers_is_left_for_the_next_after_its_tries() {
+    let ctx = Context::new().unwrap();
+    let dead = silent(&ctx, "inproc://lp-silent-1");
+    let server = echo(&ctx, "inproc://lp-live-1", 2);
+    let retries = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&retries);
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-silent-1", "inproc://lp-live-1"])
+        .unwrap()
+        .timeout(TIMEOUT)
+        .retries(3)
+        .unwrap()
+        .on_retry(move |r| {
+            seen.lock().unwrap().push((
+                r.endpoint.to_string(),
+                r.attempt,
+                r.next_endpoint.to_string(),
+            ))
+        });
+    assert_eq!(client.endpoint(), "inproc://lp-silent-1");
+    assert_eq!(client.request("1").unwrap(), "1");
+    assert_eq!(client.endpoint(), "inproc://lp-live-1");
+    let s = |t: &str| t.to_string();
+    assert_eq!(
+        *retries.lock().unwrap(),
+        [
+            (s("inproc://lp-silent-1"), 1, s("inproc://lp-silent-1")),
+            (s("inproc://lp-silent-1"), 2, s("inproc://lp-silent-1")),
+            (s("inproc://lp-silent-1"), 3, s("inproc://lp-live-1")),
+        ]
+    );
+    // Three tries, each on a fresh socket: three routing ids, the same request each time.
+    let tries = drain(&dead);
+    assert_eq!(tries.len(), 3);
+    let mut ids: Vec<_> = tries.iter().map(|(id, _)| id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "not three fresh sockets: {tries:?}");
+    for (_, body) in &tries {
+        assert_eq!(body.to_vecs(), [b"".to_vec(), b"1".to_vec()]);
+    }
+
+    // The next request starts where the answer came from: nothing more for the silent one.
+    assert_eq!(client.request("2").unwrap(), "2");
+    assert_eq!(retries.lock().unwrap().len(), 3);
+    server.join().unwrap();
+    assert!(drain(&dead).is_empty());
+}
+
+#[test]
+fn all_endpoints_silent_is_a_timeout_naming_them() {
+    let ctx = Context::new().unwrap();
+    let first = silent(&ctx, "inproc://lp-silent-a");
+    let second = silent(&ctx, "inproc://lp-silent-b");
+    let calls = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&calls);
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-silent-a", "inproc://lp-silent-b"])
+        .unwrap()
+        .timeout(TIMEOUT)
+        .retries(2)
+        .unwrap()
+        .on_retry(move |_| *counted.lock().unwrap() += 1);
+    let error = client.request("1").unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.contains("inproc://lp-silent-a, inproc://lp-silent-b") && text.contains("2 tries"),
+        "{text}"
+    );
+    // 2 tries on each; the hook after each but the very last.
+    assert_eq!(*calls.lock().unwrap(), 3);
+    assert_eq!(drain(&first).len(), 2);
+    assert_eq!(drain(&second).len(), 2);
+}
+
+#[test]
+fn the_contexts_shutdown_ends_a_wait_at_once() {
+    let ctx = Context::new().unwrap();
+    let _dead = silent(&ctx, "inproc://lp-silent-shutdown");
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-silent-shutdown"])
+        .unwrap()
+        .timeout(PATIENCE * 10);
+    let waiting = thread::spawn(move || client.request("1"));
+    // The request is in flight once the silent ROUTER has it; then shut down.
+    let router = _dead;
+    let got = router.recv_timeout(PATIENCE).unwrap();
+    assert_eq!(got.body.to_vecs(), [b"".to_vec(), b"1".to_vec()]);
+    ctx.shutdown().unwrap();
+    let error = waiting.join().unwrap().unwrap_err();
+    assert!(error.is_terminated(), "{error:?}");
+}
+
+#[test]
+fn bad_settings_are_refused_at_once() {
+    let ctx = Context::new().unwrap();
+    let none: [&str; 0] = [];
+    assert!(LazyPirate::new(&ctx, none).is_err());
+    assert!(LazyPirate::new(&ctx, ["tcp://localhost:5555", "not an endpoint"]).is_err());
+    let error = LazyPirate::new(&ctx, ["tcp://localhost:5555"])
+        .unwrap()
+        .retries(0)
+        .unwrap_err();
+    assert!(error.to_string().contains("retries"), "{error}");
+}
