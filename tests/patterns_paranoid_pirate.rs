@@ -258,3 +258,46 @@ fn zero_settings_are_refused() {
     assert!(PpSettings::new(Duration::ZERO, 3).is_err());
     assert!(PpSettings::new(Duration::from_millis(1), 0).is_err());
 }
+
+#[test]
+fn the_worker_backs_off_and_starts_over_on_fresh_sockets_while_the_queue_is_silent() {
+    use zmq_typed::patterns::paranoid_pirate::WorkerEvent;
+    let ctx = Context::new().unwrap();
+    let router = Router::new(&ctx).unwrap();
+    let endpoint = router.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let ms = Duration::from_millis;
+    let settings = PpSettings::new(ms(20), 2).unwrap();
+    let (tx, events) = channel();
+    let mut worker = PpWorker::connect(&ctx, &endpoint, settings)
+        .unwrap()
+        .on_event(move |e| {
+            let _ = tx.send(e.clone());
+        });
+    let serving = thread::spawn(move || worker.serve(None, |request| request));
+    // The router reads (so the worker's messages arrive) but never answers.
+    let mut failures = Vec::new();
+    let mut reconnections = 0;
+    while failures.len() < 4 || reconnections < 3 {
+        match events.recv_timeout(PATIENCE).unwrap() {
+            WorkerEvent::HeartbeatFailure { backoff } => failures.push(backoff),
+            WorkerEvent::Reconnected => reconnections += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(failures, [ms(20), ms(40), ms(80), ms(160)]);
+    // Each socket said READY once, each with its own routing id.
+    let mut readies = Vec::new();
+    while readies.len() < 4 {
+        let m = router.recv_timeout(PATIENCE).unwrap();
+        if m.body.to_vecs() == [b"\x01".to_vec()] {
+            readies.push(m.id);
+        } else {
+            assert_eq!(m.body.to_vecs(), [b"\x02".to_vec()]);
+        }
+    }
+    readies.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    readies.dedup();
+    assert_eq!(readies.len(), 4);
+    ctx.shutdown().unwrap();
+    assert!(serving.join().unwrap().unwrap_err().is_terminated());
+}

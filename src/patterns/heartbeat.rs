@@ -31,6 +31,11 @@
 //! [`ZmtpHeartbeat`] sets `TIMEOUT = IVL × (liveness − 1)`, so that bound is exactly
 //! `interval × liveness` ([`ZmtpHeartbeat::bound`]), the same rule as [`Liveness`].
 //!
+//! Limits: heartbeats are ZMTP 3.1 commands, so they run on `tcp://` and `ipc://`
+//! connections, not `inproc://`; and the peer must speak ZMTP 3.1 (libzmq 4.2 or later,
+//! which answers `PING` with `PONG` whether or not it sends heartbeats itself): an older
+//! peer never answers, and its connection would be closed at every bound.
+//!
 //! # Application heartbeats
 //! [`Liveness`] is pure logic over [`Instant`]s, with no sockets: the peer is alive until
 //! `interval × liveness` has passed since it was last heard ([`Liveness::heard`]); a beat is

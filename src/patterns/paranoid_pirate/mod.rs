@@ -33,8 +33,11 @@
 //!
 //! # Limits
 //! A request given to a worker that then dies is lost: the client's retry (the Lazy Pirate)
-//! recovers it, so a request may run twice. A busy worker is not heartbeated by the queue
-//! (the guide's rule): the worker counts its reply as news from the queue.
+//! recovers it, so a request may run twice. So is a request whose every idle worker turns
+//! out to have gone when the queue sends it. A busy worker is not heartbeated by the queue
+//! (the guide's rule: the worker counts its own reply as news from the queue), and is not
+//! watched either: one that dies while busy stays on the queue's books (one routing id)
+//! until the queue stops.
 //!
 //! ```
 //! use std::time::Duration;

@@ -322,9 +322,8 @@ impl<'a> Queue<'a> {
         if body.len() == 1 {
             let frame = &body[0];
             if frame == READY {
-                if self.busy.remove(&id) {
-                    // A busy worker that starts over: its request is lost.
-                }
+                // A busy worker that starts over is idle again: its request is lost.
+                self.busy.remove(&id);
                 self.make_idle(id, now, true);
             } else if frame == HEARTBEAT {
                 if let Some((_, liveness)) = self.idle.iter_mut().find(|(w, _)| *w == id) {

@@ -77,10 +77,10 @@ impl fmt::Debug for PpWorker {
     }
 }
 
-/// A DEALER, linger 0, connected to `endpoint`, that has sent `READY`.
+/// A DEALER connected to `endpoint`, that has sent `READY`. It keeps the context's linger,
+/// so that the last reply still leaves when the worker is dropped after serving.
 fn announce(ctx: &Context, endpoint: &str) -> Result<Dealer> {
     let socket = Dealer::new(ctx)?;
-    socket.set_linger(Some(Duration::ZERO))?;
     socket.connect(endpoint)?;
     // The pipe exists once connect returns: the message waits there for the connection.
     socket.send(READY).map_err(|e| e.into_error())?;
@@ -88,7 +88,7 @@ fn announce(ctx: &Context, endpoint: &str) -> Result<Dealer> {
 }
 
 impl PpWorker {
-    /// Connects a DEALER (linger 0) to the queue's backend at `endpoint` and sends `READY`.
+    /// Connects a DEALER to the queue's backend at `endpoint` and sends `READY`.
     ///
     /// Wraps `zmq_socket`, `zmq_connect` and `zmq_msg_send`.
     pub fn connect(ctx: &Context, endpoint: &str, settings: PpSettings) -> Result<PpWorker> {
@@ -129,7 +129,7 @@ impl PpWorker {
     /// true.
     ///
     /// Wraps `zmq_msg_recv` with `ZMQ_RCVTIMEO`, `zmq_msg_send` with `ZMQ_DONTWAIT`, and on
-    /// a reconnection `zmq_close`, `zmq_socket` and `zmq_connect`.
+    /// a reconnection `zmq_close` (with `ZMQ_LINGER` 0), `zmq_socket` and `zmq_connect`.
     pub fn serve<R, F>(&mut self, limit: Option<u64>, mut handler: F) -> Result<u64>
     where
         F: FnMut(Multipart) -> R,
@@ -198,7 +198,9 @@ impl PpWorker {
             Err(e) => return Err(e),
             Ok(_) => {}
         }
-        // The old socket closes (linger 0) as the new one takes its place.
+        // The old socket closes at once as the new one takes its place: what is queued in
+        // it is for a queue that is not answering.
+        self.socket.set_linger(Some(Duration::ZERO))?;
         self.socket = announce(&self.ctx, &self.endpoint)?;
         let settings = self.settings;
         self.liveness = Liveness::new(settings.interval(), settings.liveness(), Instant::now())?;
