@@ -417,3 +417,27 @@ fn bad_flags_and_endpoints_are_errors_not_panics() {
         );
     }
 }
+
+#[test]
+fn the_programs_work_over_ipc_and_end_cleanly_on_ctrl_c() {
+    let (frontend, backend) = (
+        programs::ipc("ppqueue-front"),
+        programs::ipc("ppqueue-back"),
+    );
+    let queue = programs::spawn("ppqueue", &["--frontend", &frontend, "--backend", &backend]);
+    let mut worker = programs::spawn("ppworker", &["--connect", &backend]);
+    // The queue reads the frontend only once a worker is ready: the requests wait till then.
+    let client = programs::run("lpclient", &["--connect", &frontend, "--count", "2"]);
+    client.assert_code(0).assert_no_panic();
+    assert_eq!(client.stdout, ok_lines(1, 2));
+    assert_eq!(worker.lines(2), ["I: normal reply", "I: normal reply"]);
+    worker.interrupt(libc::SIGINT);
+    queue.interrupt(libc::SIGTERM);
+
+    let endpoint = programs::ipc("lpserver");
+    let server = programs::spawn("lpserver", &["--bind", &endpoint]);
+    let client = programs::run("lpclient", &["--connect", &endpoint, "--count", "1"]);
+    client.assert_code(0);
+    assert_eq!(client.stdout, ok_lines(1, 1));
+    server.interrupt(libc::SIGINT);
+}
