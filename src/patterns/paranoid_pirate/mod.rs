@@ -29,7 +29,7 @@
 //!   to it (`ZMQ_ROUTER_MANDATORY`), and the request goes to the next idle worker.
 //! - Hostile peers cannot crash or wedge it: a one-frame message from a worker that is
 //!   neither `READY` nor `HEARTBEAT`, a reply for a client that has gone, a client message
-//!   with no envelope delimiter: each is dropped, counted and reported as an [`Event`].
+//!   with no envelope delimiter: each is dropped, counted and reported as a [`QueueEvent`].
 //!
 //! # Limits
 //! A request given to a worker that then dies is lost: the client's retry (the Lazy Pirate)
