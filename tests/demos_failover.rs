@@ -259,6 +259,7 @@ fn queue_forgets_a_worker_after(signal: i32) -> (QueueEvent, Duration) {
     let (at, event) = events.recv_timeout(PATIENCE).unwrap();
     assert_eq!(queue.idle_workers(), 0);
     drop(worker);
+    eprintln!("{event:?} {:?} after signal {signal}", at - sent);
     (event, at - sent)
 }
 
@@ -333,6 +334,7 @@ fn worker_notices_the_queue_and_comes_back_after(signal: i32) {
     queue.signal(signal);
     let seen = wait_stderr(&worker, FAILURE, 1);
     let took = seen - sent;
+    eprintln!("the worker noticed {took:?} after signal {signal}");
     assert!(
         took <= bound() + interval(),
         "noticed {took:?} after signal {signal}"

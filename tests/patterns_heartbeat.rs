@@ -40,7 +40,9 @@ fn disconnected_after(monitor: &Monitor, since: Instant) -> Duration {
             matches!(kind, EventKind::Disconnected { .. })
         })
         .unwrap();
-    since.elapsed()
+    let took = since.elapsed();
+    eprintln!("Disconnected {took:?} after the signal");
+    took
 }
 
 #[test]
