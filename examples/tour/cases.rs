@@ -17,11 +17,11 @@ use zmq_typed::{Context, Pair, Pub, Rep, Req, Sub, XPub};
 use crate::transport::Endpoints;
 
 /// How long a case waits for a peer before it calls the run failed.
-const PATIENCE: Duration = Duration::from_secs(10);
+pub const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Shuts the context down when the case's scope body ends, so that helper threads blocked in
 /// a call return `Terminated` and the scope can join them.
-struct ShutdownOnExit<'a>(&'a Context);
+pub struct ShutdownOnExit<'a>(pub &'a Context);
 
 impl Drop for ShutdownOnExit<'_> {
     fn drop(&mut self) {
@@ -30,7 +30,7 @@ impl Drop for ShutdownOnExit<'_> {
 }
 
 /// Joins a helper thread of the scope, turning its panic into an error.
-fn join<T>(handle: thread::ScopedJoinHandle<'_, Result<T>>, what: &str) -> Result<T> {
+pub fn join<T>(handle: thread::ScopedJoinHandle<'_, Result<T>>, what: &str) -> Result<T> {
     match handle.join() {
         Ok(result) => result,
         Err(_) => bail!("the {what} thread panicked"),

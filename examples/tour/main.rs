@@ -9,6 +9,7 @@
 //! it had blocked, and counts as failed. The exit code is 0 when every row passed.
 
 mod cases;
+mod reliability;
 #[path = "../support/mod.rs"]
 mod support;
 mod table;
@@ -95,6 +96,18 @@ fn cases() -> Vec<Case> {
             sockets: "XPUB -> XSUB|XPUB -> 3 SUB",
             transports: ALL,
             run: |ctx, ep| cases::forwarder(ctx, ep, 3, 200),
+        },
+        Case {
+            pattern: "failover, lazy pirate",
+            sockets: "REQ -> silent ROUTER, then REP",
+            transports: &[Transport::Tcp],
+            run: |ctx, ep| reliability::lazy_pirate(ctx, ep, 20),
+        },
+        Case {
+            pattern: "failover, paranoid pirate",
+            sockets: "REQ -> ROUTER|ROUTER -> 2 DEALER (1 frozen)",
+            transports: &[Transport::Tcp],
+            run: |ctx, ep| reliability::paranoid_pirate(ctx, ep, 20),
         },
         Case {
             pattern: "exclusive pair relay",
