@@ -9,6 +9,7 @@ mod common;
 use std::thread;
 use std::time::Duration;
 
+use common::watchdog::within;
 use common::{bind_endpoint, patient, Transport, PATIENCE, TRANSPORTS};
 use zmq_typed::patterns::backpressure::{at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds};
 use zmq_typed::{Context, Dealer, Multipart, Pull, Push, Router, SocketType, Sub, XPub};
@@ -371,4 +372,73 @@ fn producers_over_the_cap_are_refused() {
         matches!(zero, zmq_typed::Error::InvalidArgument(_)),
         "{zero:?}"
     );
+}
+
+/// A consumer waiting for messages and a producer waiting for credit both end with
+/// `is_terminated()` when the context shuts down.
+#[test]
+fn context_shutdown_ends_both_sides() {
+    let ctx = Context::new().unwrap();
+    let (_consumer, mut producer) = credit_pair(&ctx, Transport::Tcp, 1);
+    producer.send_timeout("only", PATIENCE).unwrap();
+    // No credit left, and the consumer takes nothing: this send waits until the shutdown.
+    let waiting_producer = thread::spawn(move || producer.send("second").unwrap_err());
+    let mut idle = CreditReceiver::bind(&ctx, "inproc://bp-idle", 1).unwrap();
+    let waiting_consumer = thread::spawn(move || idle.recv().unwrap_err());
+    ctx.shutdown().unwrap();
+    let failed = within(PATIENCE, "producer", move || {
+        waiting_producer.join().unwrap()
+    });
+    assert!(failed.error().is_terminated(), "{failed:?}");
+    assert_eq!(failed.into_message(), "second");
+    let error = within(PATIENCE, "consumer", move || {
+        waiting_consumer.join().unwrap()
+    });
+    assert!(error.is_terminated(), "{error:?}");
+}
+
+/// The producer's wire, seen from a raw ROUTER: it greets, greets again each probe while it
+/// has no credit (so a lost grant does not stall it), keeps the largest allowance it is
+/// told, and frames every message `[DATA][payload...]`.
+#[test]
+fn the_producer_greets_again_and_keeps_the_largest_allowance() {
+    let ctx = Context::new().unwrap();
+    let router = patient(Router::new(&ctx).unwrap());
+    let endpoint = router.bind("tcp://127.0.0.1:*").unwrap();
+    let mut producer = CreditSender::connect(&ctx, &endpoint)
+        .unwrap()
+        .with_probe(Duration::from_millis(5));
+    let hello = router.recv().unwrap();
+    assert_eq!(hello.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+    // That greeting's grant is "lost": the producer, waiting, greets again.
+    let sending = thread::spawn(move || {
+        producer.send_timeout(["two", "frames"], PATIENCE).unwrap();
+        producer
+    });
+    let again = router.recv().unwrap();
+    assert_eq!(again.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+    router.send_to(&again.id, ["CREDIT", "2", "2"]).unwrap();
+    let data = router.recv().unwrap();
+    assert_eq!(
+        data.body.to_vecs(),
+        [b"DATA".to_vec(), b"two".to_vec(), b"frames".to_vec()]
+    );
+    let mut producer = within(PATIENCE, "producer", move || sending.join().unwrap());
+    // A stale, smaller allowance changes nothing; a bad grant is ignored.
+    router.send_to(&again.id, ["CREDIT", "3", "2"]).unwrap();
+    router.send_to(&again.id, ["CREDIT", "1", "2"]).unwrap();
+    router.send_to(&again.id, ["CREDIT", "x", "2"]).unwrap();
+    producer.send_timeout("b", PATIENCE).unwrap();
+    producer.send_timeout("c", PATIENCE).unwrap();
+    assert_eq!(
+        (producer.sent(), producer.credit(), producer.in_flight()),
+        (3, 0, 2)
+    );
+    for payload in ["b", "c"] {
+        let data = router.recv().unwrap();
+        assert_eq!(
+            data.body.to_vecs(),
+            [b"DATA".to_vec(), payload.as_bytes().to_vec()]
+        );
+    }
 }

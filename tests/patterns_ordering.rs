@@ -637,3 +637,29 @@ fn a_failed_send_keeps_its_number() {
     assert_eq!(sender.send(&"kept").unwrap(), 1);
     assert_eq!(pull.recv().unwrap(), r#"{"seq":1,"data":"kept"}"#);
 }
+
+/// A receiver waiting for its next message ends with `is_terminated()` when the context
+/// shuts down.
+#[test]
+fn context_shutdown_ends_a_waiting_receiver() {
+    let ctx = Context::new().unwrap();
+    let (push, pull) = wired(&ctx, Transport::Tcp);
+    push.send(r#"{"seq":2,"data":0}"#).unwrap();
+    push.send(r#"{"seq":1,"data":0}"#).unwrap();
+    let mut receiver: OrderedReceiver<Pull, u8> = OrderedReceiver::new(pull, 4).unwrap();
+    assert!(matches!(
+        receiver.recv().unwrap(),
+        Received::Message { seq: 1, .. }
+    ));
+    assert!(matches!(
+        receiver.recv().unwrap(),
+        Received::Message { seq: 2, .. }
+    ));
+    push.send(r#"{"seq":4,"data":0}"#).unwrap();
+    drop(push);
+    // 3 never comes: the receiver holds 4 (once it has read it) and waits.
+    let waiting = thread::spawn(move || receiver.recv().unwrap_err());
+    ctx.shutdown().unwrap();
+    let error = common::watchdog::within(PATIENCE, "receiver", move || waiting.join().unwrap());
+    assert!(error.is_terminated(), "{error:?}");
+}

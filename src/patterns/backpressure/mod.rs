@@ -92,6 +92,13 @@
 //!   [`CreditReceiver::service`]): a new producer waits for its first credit until then.
 //! - Producers are kept for the receiver's life (up to the cap): a producer is known by
 //!   its routing id, so one that starts again (a new [`CreditSender`]) is a new producer.
+//! - A consumer that starts again does not know its producers: the messages they send on
+//!   the credit the old consumer gave are dropped as excess, at most a window's worth each,
+//!   until they run out of credit and greet the new consumer.
+//! - One consumer per producer: the producer's DEALER must not be connected anywhere else
+//!   (its credit is one consumer's).
+//! - After a reconnection, a message of the old connection still unread when the new
+//!   connection's greeting is read is counted as lost, then dropped as excess when it comes.
 //! - Messages are taken in the order they were read, across producers: fairness is
 //!   libzmq's fair queueing of the ROUTER.
 //! - Make the window at most the high-water marks, or the marks apply first.

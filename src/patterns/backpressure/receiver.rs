@@ -164,7 +164,7 @@ impl CreditReceiver {
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<Routed> {
         loop {
             if let Some(message) = self.ready.pop_front() {
-                self.taken(&message.id)?;
+                self.taken(&message.id);
                 return Ok(message);
             }
             let left = super::super::time_left(deadline, || "a credited message".to_string())?;
@@ -198,6 +198,9 @@ impl CreditReceiver {
 
     /// Reads the wire (as [`CreditReceiver::service`]) until `n` producers are known, for
     /// at most `timeout` ([`Error::TimedOut`]).
+    ///
+    /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
+    /// and `zmq_msg_send` for the grants.
     pub fn wait_for_producers(&mut self, n: usize, timeout: Duration) -> Result<()> {
         let deadline = Instant::now().checked_add(timeout);
         while self.producers.len() < n {
@@ -262,13 +265,15 @@ impl CreditReceiver {
         self.ready.push_back(Routed { id, body });
     }
 
-    /// The application took a message of `id`: credit back, in batches.
-    fn taken(&mut self, id: &RoutingId) -> Result<()> {
+    /// The application took a message of `id`: credit back, in batches. The message is
+    /// handed on whatever happens to the grant: a grant that fails because the context is
+    /// shutting down is reported by the next receive.
+    fn taken(&mut self, id: &RoutingId) {
         self.stats.taken += 1;
         if let Some(producer) = self.producers.get_mut(id) {
             producer.taken += 1;
         }
-        self.grant(id, false)
+        let _ = self.grant(id, false);
     }
 
     /// Sends `id` its allowance, when it has grown by a batch (or always, with `force`).
