@@ -663,3 +663,66 @@ fn context_shutdown_ends_a_waiting_receiver() {
     let error = common::watchdog::within(PATIENCE, "receiver", move || waiting.join().unwrap());
     assert!(error.is_terminated(), "{error:?}");
 }
+
+/// A small window over a socket: holes are given up while the stream goes on, and copies
+/// come late. One PUSH to one PULL keeps the order sent, so the receiver must say exactly
+/// what a reorder buffer says for that arrival order.
+#[test]
+fn ordered_receiver_with_a_small_window_matches_the_buffer() {
+    for transport in TRANSPORTS {
+        let ctx = Context::new().unwrap();
+        let (push, pull) = wired(&ctx, transport);
+        let mut order: Vec<u64> = shuffled(200, 11)
+            .into_iter()
+            .filter(|s| s % 17 != 0)
+            .collect();
+        let repeats: Vec<u64> = order.iter().step_by(7).copied().collect();
+        order.extend(&repeats);
+        let sent = order.clone();
+        let peer = thread::spawn(move || {
+            for seq in &sent {
+                push.send(json!({"seq": seq, "data": seq}).to_string())
+                    .unwrap();
+            }
+            push
+        });
+        let mut receiver = OrderedReceiver::new(pull, 8).unwrap();
+        let out = drain(&mut receiver, order.len());
+        drop(peer.join().unwrap());
+
+        let mut buffer = ReorderBuffer::new(8).unwrap();
+        let mut expected: Vec<Event<Value>> = Vec::new();
+        for &seq in &order {
+            expected.extend(buffer.push(seq, json!(seq)));
+        }
+        expected.extend(buffer.flush());
+        let expected: Vec<Received> = expected
+            .into_iter()
+            .map(|event| match event {
+                Event::Deliver { seq, data } => Received::Message {
+                    stream: None,
+                    seq,
+                    data,
+                },
+                Event::Gap { first, last } => Received::Gap {
+                    stream: None,
+                    first,
+                    last,
+                },
+                Event::Duplicate { seq } => Received::Duplicate { stream: None, seq },
+                Event::Late { seq } => Received::Late { stream: None, seq },
+            })
+            .collect();
+        assert_eq!(out, expected, "{transport:?}");
+        let stats = receiver.stats(None).unwrap();
+        assert!(
+            stats.late > 0 && stats.gaps > 11,
+            "{transport:?}: {stats:?}"
+        );
+        assert_eq!(
+            stats.delivered + stats.missing,
+            200,
+            "{transport:?}: {stats:?}"
+        );
+    }
+}
