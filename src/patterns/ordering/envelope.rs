@@ -77,6 +77,12 @@ pub enum EnvelopeError {
         /// What serde said.
         reason: String,
     },
+    /// The message has several frames: an envelope is one frame.
+    #[error("an envelope is one frame, not {count}")]
+    Frames {
+        /// How many frames the message had.
+        count: usize,
+    },
     /// The envelope could not be written as JSON (a `seq` of 0, or data serde cannot
     /// write, such as a map with non-string keys).
     #[error("could not write the envelope as JSON: {reason}")]

@@ -1,0 +1,444 @@
+//! The backpressure kit (`zmq_typed::patterns::backpressure`): high-water marks read and
+//! written, what each socket type does at its mark, `try_send` handing back exactly the
+//! message offered, and credit-based flow control over inproc, ipc and tcp: a producer
+//! never has more than the window in flight, several producers each have their own window,
+//! and a producer that ignores its credit cannot make the consumer hold more.
+
+mod common;
+
+use std::thread;
+use std::time::Duration;
+
+use common::watchdog::within;
+use common::{bind_endpoint, patient, Transport, PATIENCE, TRANSPORTS};
+use zmq_typed::patterns::backpressure::{at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds};
+use zmq_typed::{Context, Dealer, Multipart, Pull, Push, Router, SocketType, Sub, XPub};
+
+#[test]
+fn queue_bounds_round_trip_and_refuse_zero() {
+    let ctx = Context::new().unwrap();
+    let push = Push::new(&ctx).unwrap();
+    assert_eq!(
+        QueueBounds::read(&push).unwrap(),
+        QueueBounds::LIBZMQ_DEFAULT
+    );
+    QueueBounds::new(Some(7), None).apply(&push).unwrap();
+    assert_eq!(
+        QueueBounds::read(&push).unwrap(),
+        QueueBounds {
+            send: Some(7),
+            recv: None
+        }
+    );
+    let zero = QueueBounds::new(Some(0), None).apply(&push).unwrap_err();
+    assert!(
+        matches!(
+            zero,
+            zmq_typed::Error::OptionValue {
+                option: "ZMQ_SNDHWM",
+                ..
+            }
+        ),
+        "{zero:?}"
+    );
+}
+
+#[test]
+fn at_hwm_for_every_socket_type() {
+    use SocketType::*;
+    let expected = [
+        (Pair, AtHwm::Blocks, AtHwm::Blocks),
+        (Pub, AtHwm::Drops, AtHwm::Blocks),
+        (Sub, AtHwm::CannotSend, AtHwm::CannotSend),
+        (Req, AtHwm::Blocks, AtHwm::Blocks),
+        (Rep, AtHwm::Drops, AtHwm::Drops),
+        (Dealer, AtHwm::Blocks, AtHwm::Blocks),
+        (Router, AtHwm::Drops, AtHwm::Blocks),
+        (Pull, AtHwm::CannotSend, AtHwm::CannotSend),
+        (Push, AtHwm::Blocks, AtHwm::Blocks),
+        (XPub, AtHwm::Drops, AtHwm::Blocks),
+        (XSub, AtHwm::Drops, AtHwm::Drops),
+        (Stream, AtHwm::Blocks, AtHwm::Blocks),
+    ];
+    assert_eq!(expected.len(), SocketType::ALL.len());
+    let ctx = Context::new().unwrap();
+    for (kind, plain, no_drop) in expected {
+        assert_eq!(AtHwm::of(kind, false), plain, "{kind:?}");
+        assert_eq!(AtHwm::of(kind, true), no_drop, "{kind:?} with no-drop");
+        let socket = zmq_typed::Socket::new(&ctx, kind).unwrap();
+        assert_eq!(at_hwm(&socket), plain, "{kind:?}");
+    }
+}
+
+/// A PUSH whose peer does not read: over inproc it takes exactly its mark plus the peer's,
+/// then `try_send` hands back the very message offered, frames and all.
+#[test]
+fn try_send_hands_back_the_message_at_the_mark() {
+    let ctx = Context::new().unwrap();
+    let pull = patient(Pull::new(&ctx).unwrap());
+    QueueBounds::new(None, Some(4)).apply(&pull).unwrap();
+    pull.bind("inproc://bp-try-send").unwrap();
+    let push = patient(Push::new(&ctx).unwrap());
+    QueueBounds::new(Some(6), None).apply(&push).unwrap();
+    push.connect("inproc://bp-try-send").unwrap();
+
+    for n in 0..10 {
+        assert_eq!(
+            push.try_send(["job", &n.to_string()]).unwrap(),
+            None,
+            "#{n}"
+        );
+    }
+    let offered = Multipart::from(vec!["job", "10", "with a third frame"]);
+    let back = push.try_send(&offered).unwrap().expect("full after 6 + 4");
+    assert_eq!(back, offered);
+    // Blocking with a deadline fails the same way, and hands the message back too.
+    let timed = push
+        .send_timeout("late", Duration::from_millis(1))
+        .unwrap_err();
+    assert!(timed.error().is_timeout(), "{timed:?}");
+    assert_eq!(timed.into_message(), Multipart::single("late"));
+    // What was queued is exactly the first ten, in order.
+    for n in 0..10 {
+        assert_eq!(
+            pull.recv().unwrap().to_vecs(),
+            [b"job".to_vec(), n.to_string().into_bytes()]
+        );
+    }
+    assert_eq!(pull.try_recv().unwrap(), None);
+}
+
+/// A ROUTER (and an XPUB) at a peer's mark drop silently: every send succeeds, the peer gets
+/// exactly the first messages, its mark's worth. With ROUTER_MANDATORY it refuses instead.
+#[test]
+fn dropping_types_drop_and_no_drop_refuses() {
+    let ctx = Context::new().unwrap();
+    let router = Router::new(&ctx).unwrap();
+    QueueBounds::new(Some(3), None).apply(&router).unwrap();
+    router.bind("inproc://bp-router").unwrap();
+    let dealer = patient(Dealer::new(&ctx).unwrap());
+    QueueBounds::new(None, Some(2)).apply(&dealer).unwrap();
+    dealer.set_routing_id("d").unwrap();
+    dealer.connect("inproc://bp-router").unwrap();
+    dealer.send("hi").unwrap();
+    let id = router.recv_timeout(PATIENCE).unwrap().id;
+    for n in 0..9 {
+        router.send_to(&id, n.to_string()).unwrap();
+    }
+    for n in 0..5 {
+        assert_eq!(dealer.recv().unwrap(), n.to_string().as_str());
+    }
+    assert_eq!(dealer.try_recv().unwrap(), None, "4 more were dropped");
+
+    let strict = Router::new(&ctx).unwrap();
+    strict.set_router_mandatory(true).unwrap();
+    QueueBounds::new(Some(3), None).apply(&strict).unwrap();
+    strict.bind("inproc://bp-router-strict").unwrap();
+    let peer = patient(Dealer::new(&ctx).unwrap());
+    QueueBounds::new(None, Some(2)).apply(&peer).unwrap();
+    peer.connect("inproc://bp-router-strict").unwrap();
+    peer.send("hi").unwrap();
+    let id = strict.recv_timeout(PATIENCE).unwrap().id;
+    for n in 0..5 {
+        let routed = [id.as_bytes().to_vec(), n.to_string().into_bytes()];
+        assert_eq!(strict.try_send(routed).unwrap(), None, "#{n}");
+    }
+    let refused = [id.as_bytes().to_vec(), b"5".to_vec()];
+    assert!(strict.try_send(refused).unwrap().is_some());
+
+    let xpub = patient(XPub::new(&ctx).unwrap());
+    QueueBounds::new(Some(2), None).apply(&xpub).unwrap();
+    xpub.bind("inproc://bp-xpub").unwrap();
+    let sub = patient(Sub::new(&ctx).unwrap());
+    QueueBounds::new(None, Some(1)).apply(&sub).unwrap();
+    sub.connect("inproc://bp-xpub").unwrap();
+    sub.subscribe("").unwrap();
+    assert_eq!(xpub.recv().unwrap().to_vec(), b"\x01");
+    for n in 0..6 {
+        xpub.send(n.to_string()).unwrap();
+    }
+    for n in 0..3 {
+        assert_eq!(sub.recv().unwrap(), n.to_string().as_str());
+    }
+    assert_eq!(sub.try_recv().unwrap(), None);
+}
+
+/// A consumer on `transport` with `window`, and a producer it has greeted.
+fn credit_pair(
+    ctx: &Context,
+    transport: Transport,
+    window: usize,
+) -> (CreditReceiver, CreditSender) {
+    let mut consumer =
+        CreditReceiver::bind(ctx, bind_endpoint(transport, "credit"), window).unwrap();
+    let producer = CreditSender::connect(ctx, consumer.endpoint()).unwrap();
+    consumer.wait_for_producers(1, PATIENCE).unwrap();
+    (consumer, producer)
+}
+
+/// With the consumer not reading, the producer gets exactly `window` messages out, then has
+/// no credit; the consumer then finds exactly those `window` messages, and credit comes back
+/// as it takes them.
+#[test]
+fn the_window_bounds_the_producer_exactly() {
+    for transport in TRANSPORTS {
+        let ctx = Context::new().unwrap();
+        let (mut consumer, mut producer) = credit_pair(&ctx, transport, 5);
+        for n in 0..5 {
+            producer.send_timeout(format!("m{n}"), PATIENCE).unwrap();
+        }
+        let back = producer.try_send("m5").unwrap().expect("no credit after 5");
+        assert_eq!(back, "m5");
+        assert_eq!(
+            (producer.credit(), producer.in_flight(), producer.sent()),
+            (0, 5, 5)
+        );
+        let timed = producer
+            .send_timeout("m5", Duration::from_millis(1))
+            .unwrap_err();
+        assert!(timed.error().is_timeout(), "{transport:?}: {timed:?}");
+
+        for n in 0..5 {
+            let message = consumer.recv_timeout(PATIENCE).unwrap();
+            assert_eq!(message.body, format!("m{n}").as_str(), "{transport:?}");
+        }
+        // The only message after them is the one sent with the credit given back.
+        producer.send_timeout("m5", PATIENCE).unwrap();
+        assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "m5");
+        let stats = consumer.stats();
+        assert_eq!(
+            (stats.received, stats.taken, stats.excess, stats.producers),
+            (6, 6, 0, 1)
+        );
+    }
+}
+
+/// A producer as fast as it can go against a consumer that takes one message at a time:
+/// at every step neither side ever counts more than the window in flight.
+#[test]
+fn a_slow_consumer_bounds_a_fast_producer() {
+    const WINDOW: usize = 8;
+    const COUNT: u64 = 300;
+    for transport in TRANSPORTS {
+        let ctx = Context::new().unwrap();
+        let (mut consumer, mut producer) = credit_pair(&ctx, transport, WINDOW);
+        let fast = thread::spawn(move || {
+            let mut most = 0;
+            for n in 0..COUNT {
+                producer.send_timeout(n.to_string(), PATIENCE).unwrap();
+                most = most.max(producer.in_flight());
+            }
+            most
+        });
+        for n in 0..COUNT {
+            let message = consumer.recv_timeout(PATIENCE).unwrap();
+            assert_eq!(message.body, n.to_string().as_str());
+            let stats = consumer.stats();
+            // Read from the wire and not taken, plus the one in hand: within the window.
+            assert!(stats.received - stats.taken < WINDOW as u64, "{stats:?}");
+            assert_eq!(consumer.queued() as u64, stats.received - stats.taken);
+        }
+        let most = fast.join().unwrap();
+        assert!(most <= WINDOW as u64, "{transport:?}: {most} in flight");
+        assert_eq!(consumer.stats().excess, 0);
+    }
+}
+
+/// Three producers, a consumer that does not take: each gets exactly its window out.
+#[test]
+fn each_producer_has_its_own_window() {
+    for transport in TRANSPORTS {
+        let ctx = Context::new().unwrap();
+        let mut consumer =
+            CreditReceiver::bind(&ctx, bind_endpoint(transport, "credit3"), 4).unwrap();
+        let mut producers: Vec<CreditSender> = (0..3)
+            .map(|_| CreditSender::connect(&ctx, consumer.endpoint()).unwrap())
+            .collect();
+        consumer.wait_for_producers(3, PATIENCE).unwrap();
+        for (p, producer) in producers.iter_mut().enumerate() {
+            for n in 0..4 {
+                producer.send_timeout(format!("{p}.{n}"), PATIENCE).unwrap();
+            }
+            assert!(
+                producer.try_send("over").unwrap().is_some(),
+                "{transport:?} #{p}"
+            );
+        }
+        while consumer.stats().received < 12 {
+            consumer.service(PATIENCE).unwrap();
+        }
+        assert_eq!(consumer.queued(), 12);
+        let mut per_producer = std::collections::BTreeMap::new();
+        for _ in 0..12 {
+            let message = consumer.recv_timeout(PATIENCE).unwrap();
+            *per_producer.entry(message.id.to_string()).or_insert(0) += 1;
+        }
+        assert_eq!(
+            per_producer.values().copied().collect::<Vec<_>>(),
+            [4, 4, 4]
+        );
+        assert_eq!(consumer.stats().excess, 0);
+    }
+}
+
+/// A raw DEALER that ignores its credit, and sends garbage: the consumer keeps exactly the
+/// window, drops and counts the rest, and answers with the exact grants of the protocol.
+#[test]
+fn a_producer_that_ignores_its_credit_is_cut_off() {
+    for transport in TRANSPORTS {
+        let ctx = Context::new().unwrap();
+        let mut consumer =
+            CreditReceiver::bind(&ctx, bind_endpoint(transport, "hostile"), 4).unwrap();
+        let rogue = patient(Dealer::new(&ctx).unwrap());
+        rogue.connect(consumer.endpoint()).unwrap();
+        rogue.send(["HELLO", "0"]).unwrap();
+        consumer.wait_for_producers(1, PATIENCE).unwrap();
+        assert_eq!(
+            rogue.recv().unwrap().to_vecs(),
+            [b"CREDIT".to_vec(), b"4".to_vec(), b"4".to_vec()]
+        );
+        for n in 0..12 {
+            rogue.send(["DATA", &n.to_string()]).unwrap();
+        }
+        rogue.send("BOGUS").unwrap();
+        rogue.send(["HELLO", "-1"]).unwrap();
+        rogue.send(["HELLO", "1", "2"]).unwrap();
+        rogue.send("DATA").unwrap();
+        let mut read = 0;
+        while read < 16 {
+            read += consumer.service(PATIENCE).unwrap();
+        }
+        let stats = consumer.stats();
+        assert_eq!(
+            (stats.received, stats.excess, stats.malformed),
+            (4, 8, 4),
+            "{transport:?}"
+        );
+        assert_eq!(consumer.queued(), 4);
+        for n in 0..4 {
+            assert_eq!(
+                consumer.recv_timeout(PATIENCE).unwrap().body,
+                n.to_string().as_str()
+            );
+        }
+        for allowance in 5..=8 {
+            let grant = rogue.recv().unwrap().to_vecs();
+            assert_eq!(
+                grant,
+                [
+                    b"CREDIT".to_vec(),
+                    allowance.to_string().into_bytes(),
+                    b"4".to_vec()
+                ]
+            );
+        }
+        // A greeting that says 2 more were sent than came: their credit is given back.
+        rogue.send(["DATA", "4"]).unwrap();
+        rogue.send(["HELLO", "7"]).unwrap();
+        let mut read = 0;
+        while read < 2 {
+            read += consumer.service(PATIENCE).unwrap();
+        }
+        assert_eq!(consumer.stats().lost, 2);
+        let grant = rogue.recv().unwrap().to_vecs();
+        assert_eq!(
+            grant,
+            [b"CREDIT".to_vec(), b"10".to_vec(), b"4".to_vec()],
+            "{transport:?}"
+        );
+    }
+}
+
+/// Over the cap, a new producer is refused and never gets credit; bad settings are errors.
+#[test]
+fn producers_over_the_cap_are_refused() {
+    let ctx = Context::new().unwrap();
+    let mut consumer = CreditReceiver::bind(&ctx, "inproc://bp-cap", 2)
+        .unwrap()
+        .with_max_producers(1);
+    let mut first = CreditSender::connect(&ctx, "inproc://bp-cap").unwrap();
+    consumer.wait_for_producers(1, PATIENCE).unwrap();
+    let mut second = CreditSender::connect(&ctx, "inproc://bp-cap").unwrap();
+    while consumer.stats().refused == 0 {
+        consumer.service(PATIENCE).unwrap();
+    }
+    assert_eq!(consumer.stats().producers, 1);
+    first.send_timeout("ok", PATIENCE).unwrap();
+    assert!(second.try_send("no").unwrap().is_some());
+    assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "ok");
+
+    let zero = CreditReceiver::bind(&ctx, "inproc://bp-zero", 0).unwrap_err();
+    assert!(
+        matches!(zero, zmq_typed::Error::InvalidArgument(_)),
+        "{zero:?}"
+    );
+}
+
+/// A consumer waiting for messages and a producer waiting for credit both end with
+/// `is_terminated()` when the context shuts down.
+#[test]
+fn context_shutdown_ends_both_sides() {
+    let ctx = Context::new().unwrap();
+    let (_consumer, mut producer) = credit_pair(&ctx, Transport::Tcp, 1);
+    producer.send_timeout("only", PATIENCE).unwrap();
+    // No credit left, and the consumer takes nothing: this send waits until the shutdown.
+    let waiting_producer = thread::spawn(move || producer.send("second").unwrap_err());
+    let mut idle = CreditReceiver::bind(&ctx, "inproc://bp-idle", 1).unwrap();
+    let waiting_consumer = thread::spawn(move || idle.recv().unwrap_err());
+    ctx.shutdown().unwrap();
+    let failed = within(PATIENCE, "producer", move || {
+        waiting_producer.join().unwrap()
+    });
+    assert!(failed.error().is_terminated(), "{failed:?}");
+    assert_eq!(failed.into_message(), "second");
+    let error = within(PATIENCE, "consumer", move || {
+        waiting_consumer.join().unwrap()
+    });
+    assert!(error.is_terminated(), "{error:?}");
+}
+
+/// The producer's wire, seen from a raw ROUTER: it greets, greets again each probe while it
+/// has no credit (so a lost grant does not stall it), keeps the largest allowance it is
+/// told, and frames every message `[DATA][payload...]`.
+#[test]
+fn the_producer_greets_again_and_keeps_the_largest_allowance() {
+    let ctx = Context::new().unwrap();
+    let router = patient(Router::new(&ctx).unwrap());
+    let endpoint = router.bind("tcp://127.0.0.1:*").unwrap();
+    let mut producer = CreditSender::connect(&ctx, &endpoint)
+        .unwrap()
+        .with_probe(Duration::from_millis(5));
+    let hello = router.recv().unwrap();
+    assert_eq!(hello.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+    // That greeting's grant is "lost": the producer, waiting, greets again.
+    let sending = thread::spawn(move || {
+        producer.send_timeout(["two", "frames"], PATIENCE).unwrap();
+        producer
+    });
+    let again = router.recv().unwrap();
+    assert_eq!(again.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+    router.send_to(&again.id, ["CREDIT", "2", "2"]).unwrap();
+    let data = router.recv().unwrap();
+    assert_eq!(
+        data.body.to_vecs(),
+        [b"DATA".to_vec(), b"two".to_vec(), b"frames".to_vec()]
+    );
+    let mut producer = within(PATIENCE, "producer", move || sending.join().unwrap());
+    // A stale, smaller allowance changes nothing; a bad grant is ignored.
+    router.send_to(&again.id, ["CREDIT", "3", "2"]).unwrap();
+    router.send_to(&again.id, ["CREDIT", "1", "2"]).unwrap();
+    router.send_to(&again.id, ["CREDIT", "x", "2"]).unwrap();
+    producer.send_timeout("b", PATIENCE).unwrap();
+    producer.send_timeout("c", PATIENCE).unwrap();
+    assert_eq!(
+        (producer.sent(), producer.credit(), producer.in_flight()),
+        (3, 0, 2)
+    );
+    for payload in ["b", "c"] {
+        let data = router.recv().unwrap();
+        assert_eq!(
+            data.body.to_vecs(),
+            [b"DATA".to_vec(), payload.as_bytes().to_vec()]
+        );
+    }
+}
