@@ -84,7 +84,10 @@ pub fn paranoid_pirate(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64>
             let reply = client.request(format!("{i}"))?;
             ensure!(reply == format!("{i}"), "request {i} got {reply}");
         }
-        ensure!(join(live, "live worker")? == n, "the live worker did not serve all");
+        ensure!(
+            join(live, "live worker")? == n,
+            "the live worker did not serve all"
+        );
         // Heartbeats from the queue while it was idle, then the request it never answered.
         let mut got_first = false;
         while let Some(message) = frozen.try_recv()? {

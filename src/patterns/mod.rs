@@ -25,12 +25,16 @@ pub mod paranoid_pirate;
 pub mod pipeline;
 pub mod sync_pubsub;
 
+pub use backpressure::{at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds};
 pub use broker::RequestReplyBroker;
 pub use forwarder::Forwarder;
 pub use handle::Counters;
 pub use heartbeat::{Backoff, Liveness, ZmtpHeartbeat};
 pub use lazy_pirate::LazyPirate;
 pub use load_balancer::{LbWorker, LoadBalancer};
+pub use ordering::{
+    Envelope, EnvelopeError, OrderedReceiver, Received, ReorderBuffer, SequencedSender, Sequencer,
+};
 pub use paranoid_pirate::{PpQueue, PpSettings, PpWorker, QueueEvent, WorkerEvent};
 pub use pipeline::{Batch, Sink, Stopped, Ventilator, Worker, WorkerReport};
 pub use sync_pubsub::{SyncPublisher, SyncSubscriber};
