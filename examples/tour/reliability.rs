@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use anyhow::{ensure, Result};
 use zmq_typed::patterns::paranoid_pirate::{PpQueue, PpSettings, PpWorker, READY};
-use zmq_typed::patterns::LazyPirate;
-use zmq_typed::{Context, Dealer, Rep, Router};
+use zmq_typed::patterns::{
+    CreditReceiver, CreditSender, LazyPirate, OrderedReceiver, Received, Sequencer,
+};
+use zmq_typed::{Context, Dealer, Pull, Push, Rep, Router};
 
 use crate::cases::{join, ShutdownOnExit, PATIENCE};
 use crate::transport::Endpoints;
@@ -96,5 +98,106 @@ pub fn paranoid_pirate(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64>
         ensure!(got_first, "the frozen worker did not get the first request");
         // Each answered request crossed client-queue-worker and back.
         Ok(4 * n)
+    })
+}
+
+/// Ordering: `n` sequenced envelopes go out in blocks of 8 sent backwards, every tenth one
+/// twice, and three never sent (17, 50, 51). The receiver (window 16) must deliver the
+/// others once each in order, drop the copies, and report exactly the gaps 17 and 50-51.
+pub fn ordering(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
+    const MISSING: [u64; 3] = [17, 50, 51];
+    let pull = Pull::new(ctx)?;
+    let at = pull.bind(ep.bind("ordered"))?;
+    let push = Push::new(ctx)?;
+    push.connect(&at)?;
+    let mut numbers = Sequencer::new();
+    let envelopes = (1..=n)
+        .map(|i| {
+            numbers
+                .seal(format!("message {i}"))
+                .map_err(anyhow::Error::from)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut sent = 0;
+    for block in envelopes.chunks(8) {
+        for envelope in block.iter().rev() {
+            if MISSING.contains(&envelope.seq) {
+                continue;
+            }
+            let copies = if envelope.seq % 10 == 0 { 2 } else { 1 };
+            for _ in 0..copies {
+                push.send(envelope.to_json()?)?;
+                sent += 1;
+            }
+        }
+    }
+    let mut receiver: OrderedReceiver<Pull, String> = OrderedReceiver::new(pull, 16)?;
+    let (mut delivered, mut duplicates, mut gaps) = (Vec::new(), 0, Vec::new());
+    let mut take = |event: Received<String>| -> Result<()> {
+        match event {
+            Received::Message { seq, data, .. } => {
+                ensure!(data == format!("message {seq}"), "seq {seq} carried {data}");
+                delivered.push(seq);
+            }
+            Received::Duplicate { .. } => duplicates += 1,
+            Received::Gap { first, last, .. } => gaps.push((first, last)),
+            other => anyhow::bail!("unexpected {other:?}"),
+        }
+        Ok(())
+    };
+    for _ in 0..sent {
+        take(receiver.recv_timeout(PATIENCE)?)?;
+    }
+    for event in receiver.flush() {
+        take(event)?;
+    }
+    let expected: Vec<u64> = (1..=n).filter(|i| !MISSING.contains(i)).collect();
+    ensure!(
+        delivered == expected,
+        "delivered out of order or not once: {delivered:?}"
+    );
+    let copies = expected.iter().filter(|&&i| i % 10 == 0).count();
+    ensure!(
+        duplicates == copies,
+        "{duplicates} copies dropped, not {copies}"
+    );
+    ensure!(gaps == [(17, 17), (50, 51)], "gaps reported: {gaps:?}");
+    Ok(sent)
+}
+
+/// Credit-based flow control: a producer sends `n` messages to a consumer that grants a
+/// window of 8 and reads slowly; the producer never has more than 8 in flight, and every
+/// message arrives, in order.
+pub fn credit(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
+    const WINDOW: u64 = 8;
+    let mut consumer = CreditReceiver::bind(ctx, ep.bind("consumer"), WINDOW as usize)?;
+    let at = consumer.endpoint().to_string();
+    thread::scope(|s| {
+        let _stop = ShutdownOnExit(ctx);
+        let reader = s.spawn(move || -> Result<u64> {
+            for i in 0..n {
+                let message = consumer.recv_timeout(PATIENCE)?;
+                ensure!(
+                    message.body == format!("{i}"),
+                    "got {} for {i}",
+                    message.body
+                );
+                if i % 16 == 0 {
+                    // A slow consumer, now and then.
+                    thread::sleep(Duration::from_millis(2));
+                }
+            }
+            Ok(n)
+        });
+        let mut producer = CreditSender::connect(ctx, &at)?;
+        for i in 0..n {
+            producer.send(format!("{i}")).map_err(|e| e.into_error())?;
+            ensure!(
+                producer.in_flight() <= WINDOW,
+                "{} in flight, over the window of {WINDOW}",
+                producer.in_flight()
+            );
+        }
+        join(reader, "consumer")
     })
 }

@@ -30,9 +30,18 @@ pub struct Row {
 pub fn print(rows: &[Row]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out, "zmq-typed tour over libzmq {}", zmq_typed::version())?;
+    // Columns as wide as their widest cell.
+    let pw = rows
+        .iter()
+        .map(|r| r.pattern.len())
+        .fold("pattern".len(), usize::max);
+    let sw = rows
+        .iter()
+        .map(|r| r.sockets.len())
+        .fold("sockets".len(), usize::max);
     writeln!(
         out,
-        "{:<22} {:<32} {:<9} {:>8}  {:<7} {:>9}",
+        "{:<pw$}  {:<sw$}  {:<9} {:>8}  {:<7} {:>9}",
         "pattern", "sockets", "transport", "messages", "result", "time"
     )?;
     let mut notes = Vec::new();
@@ -57,7 +66,7 @@ pub fn print(rows: &[Row]) -> io::Result<()> {
         };
         writeln!(
             out,
-            "{:<22} {:<32} {:<9} {:>8}  {:<7} {:>9}",
+            "{:<pw$}  {:<sw$}  {:<9} {:>8}  {:<7} {:>9}",
             row.pattern,
             row.sockets,
             row.transport.to_string(),
