@@ -173,7 +173,13 @@ impl Journal {
             .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
             .map_err(err("checking it"))?;
         if check != "ok" {
-            return Err(journal_error(&path, format!("corrupt: {check}")));
+            // quick_check's first finding, without its "*** in database main ***" line.
+            let finding = check
+                .lines()
+                .filter(|l| !l.starts_with("***"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(journal_error(&path, format!("corrupt: {finding}")));
         }
         let last: i64 = c
             .query_row("SELECT last_seq FROM stream WHERE id = 1", [], |r| r.get(0))

@@ -119,7 +119,8 @@ impl fmt::Debug for DurableSender {
 
 impl DurableSender {
     /// Connects a DEALER to `endpoint` (where the receiver binds) and takes `journal`: its
-    /// unacknowledged messages, if any, are the first to go. A window of 0 is
+    /// unacknowledged messages, if any, are the first to go, at the first
+    /// [`DurableSender::send`] or [`DurableSender::wait_all_acked`]. A window of 0 is
     /// [`Error::OptionValue`].
     ///
     /// Wraps `zmq_socket` and `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
@@ -138,7 +139,9 @@ impl DurableSender {
         let pending = journal.pending()?;
         let dealer = Dealer::new(ctx)?;
         dealer.connect(endpoint)?;
-        let mut sender = DurableSender {
+        // Nothing is sent yet: the journal's messages go at the first `send` or
+        // `wait_all_acked`, once the caller has had the chance to install its hook.
+        Ok(DurableSender {
             dealer,
             journal,
             settings,
@@ -147,9 +150,7 @@ impl DurableSender {
             pending,
             stats: SenderStats::default(),
             on_event: None,
-        };
-        sender.pump(Some(Duration::ZERO))?;
-        Ok(sender)
+        })
     }
 
     /// Calls `hook` for everything the sender does from now on (sent, re-sent, ACKed, a bad
