@@ -415,6 +415,16 @@ fn a_sender_without_receiver_keeps_resending_and_stops_on_ctrl_c() {
     let endpoint = tcp(programs::free_port());
     let sender = programs::spawn("reliable_sender", &sender_args(&endpoint, &journal, 2));
     wait_stderr_line(&sender, "resent 1");
+    // A second sender on the same journal is refused while the first one runs.
+    let second = programs::run("reliable_sender", &sender_args(&endpoint, &journal, 2));
+    second.assert_code(1).assert_no_panic();
+    assert_eq!(
+        second.stderr.trim_end(),
+        format!(
+            "error: journal {}: in use by another process (a journal has one sender at a time)",
+            journal.display()
+        )
+    );
     let finished = sender.interrupt(libc::SIGINT);
     assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
     // Both messages are still in the journal: a later run sends them.

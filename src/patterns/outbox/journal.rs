@@ -133,6 +133,17 @@ impl Journal {
         let c = &self.conn;
         c.busy_timeout(Duration::ZERO)
             .map_err(err("setting it up"))?;
+        // Before the first read, so that the lock is the first thing taken (and SQLite keeps
+        // the WAL index in this process's memory: no `-shm` file).
+        let locking: String = c
+            .query_row("PRAGMA locking_mode = EXCLUSIVE", [], |r| r.get(0))
+            .map_err(err("locking it"))?;
+        if !locking.eq_ignore_ascii_case("exclusive") {
+            return Err(journal_error(
+                &path,
+                format!("SQLite refused the exclusive lock (locking_mode is {locking})"),
+            ));
+        }
         let app: i32 = c
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(err("reading its header"))?;
@@ -156,8 +167,6 @@ impl Journal {
                 ),
             ));
         }
-        c.query_row("PRAGMA locking_mode = EXCLUSIVE", [], |_| Ok(()))
-            .map_err(err("locking it"))?;
         let mode: String = c
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(err("switching it to WAL"))?;
