@@ -396,7 +396,12 @@ fn create(path: &Path) -> Result<()> {
     temp.push(format!(".creating-{}", std::process::id()));
     let temp = PathBuf::from(temp);
     let _ = fs::remove_file(&temp);
-    let made = write_empty(&temp);
+    let made = write_empty(&temp).map_err(|reason| {
+        journal_error(
+            path,
+            format!("cannot create it (as {} first): {reason}", temp.display()),
+        )
+    });
     let linked = made.and_then(|()| match fs::hard_link(&temp, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
@@ -411,9 +416,10 @@ fn create(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes an empty journal (schema, application id, version) at `temp`, synced.
-fn write_empty(temp: &Path) -> Result<()> {
-    let err = |e: rusqlite::Error| sql_error(temp, "cannot create it", &e);
+/// Writes an empty journal (schema, application id, version) at `temp`, synced; or says
+/// why it could not.
+fn write_empty(temp: &Path) -> std::result::Result<(), String> {
+    let err = |e: rusqlite::Error| e.to_string();
     let mut conn = Connection::open_with_flags(
         temp,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -433,5 +439,5 @@ fn write_empty(temp: &Path) -> Result<()> {
     conn.close().map_err(|(_, e)| err(e))?;
     fs::File::open(temp)
         .and_then(|f| f.sync_all())
-        .map_err(|e| journal_error(temp, format!("cannot sync it: {e}")))
+        .map_err(|e| e.to_string())
 }

@@ -71,6 +71,10 @@
 //! - The receiver's record of what it has seen is in memory: exactly once holds for the
 //!   receiver's lifetime. A receiver that restarts sees re-sent messages as new (it would
 //!   persist its prefix and set, in the same transaction as its own effects, to do better).
+//! - One receiver, one stream: numbers are per journal, so two senders with journals of
+//!   their own both number from 1. Give each its own receiver (its own endpoint).
+//! - The receiver is trusted: an ACK is taken as the truth, so a receiver that ACKs a
+//!   message it never had loses that message.
 //! - The receiver ACKs a message when it receives it, before the application has handled
 //!   it: a receiver that crashes in between loses it.
 //! - At the end of a stream, the receiver's last ACKs must reach the sender before the
@@ -108,6 +112,10 @@
 //!
 //! [`Error::Journal`]: crate::Error::Journal
 //! [`Error::is_terminated`]: crate::Error::is_terminated
+
+// The sender and the journal exist only with the feature `durable`: without it, the links
+// above to them have nothing to point at (the docs are meant to be built with it).
+#![cfg_attr(not(feature = "durable"), allow(rustdoc::broken_intra_doc_links))]
 
 mod ack;
 #[cfg(feature = "durable")]
