@@ -293,9 +293,12 @@ fn a_bad_journal_is_a_precise_error_at_start() {
         .write(true)
         .open(&stub)
         .unwrap()
-        .set_len(100)
+        .set_len(50)
         .unwrap();
-    expect(&stub, "corrupt: truncated to 100 bytes");
+    expect(
+        &stub,
+        "not a journal, or a truncated one: 50 bytes, shorter than any SQLite database",
+    );
 
     // A stream longer than --count.
     let long = dir.path("long.db");
@@ -317,15 +320,12 @@ fn a_bad_journal_is_a_precise_error_at_start() {
         Some(undo) => {
             let said = start(&locked);
             undo();
-            let prefix = format!(
-                "error: journal {}: cannot open it for reading and writing: ",
-                locked.display()
-            );
-            assert!(said.starts_with(&prefix), "{said}");
-            assert!(
-                said.ends_with("Permission denied (os error 13)")
-                    || said.ends_with("Operation not permitted (os error 1)"),
-                "{said}"
+            assert_eq!(
+                said,
+                format!(
+                    "error: journal {}: cannot write it: this process may only read the file",
+                    locked.display()
+                )
             );
         }
         None => common::skip(
@@ -462,4 +462,31 @@ fn the_receiver_stops_on_ctrl_c_and_flags_are_checked() {
         "{}",
         bad_bind.stderr
     );
+}
+
+#[test]
+fn a_journal_open_here_stays_locked_for_other_processes_after_a_refused_second_open() {
+    use zmq_typed::patterns::outbox::Journal;
+    let dir = TempDir::new("held");
+    let path = dir.path("outbox.db");
+    let held = Journal::open(&path).unwrap();
+    // A second open in this process is refused; it must not release the first one's lock
+    // (closing any descriptor of the file would drop this process's POSIX locks on it).
+    assert!(matches!(
+        Journal::open(&path),
+        Err(zmq_typed::Error::Journal { .. })
+    ));
+    let other = programs::run(
+        "reliable_sender",
+        &sender_args(&tcp(programs::free_port()), &path, 1),
+    );
+    other.assert_code(1).assert_no_panic();
+    assert_eq!(
+        other.stderr.trim_end(),
+        format!(
+            "error: journal {}: in use by another process (a journal has one sender at a time)",
+            path.display()
+        )
+    );
+    drop(held);
 }

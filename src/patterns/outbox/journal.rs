@@ -1,8 +1,7 @@
 //! The outbox's journal: the messages not yet acknowledged, on disk, in an SQLite database
 //! (feature `durable`). See [the module docs](super) for what survives what.
 
-use std::fs::{self, OpenOptions};
-use std::io::Read;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,9 +15,6 @@ pub const APPLICATION_ID: i32 = 0x5A51_4F42;
 
 /// The journal's schema version (`PRAGMA user_version`); another version is refused.
 pub const SCHEMA_VERSION: i32 = 1;
-
-/// The first 16 bytes of every SQLite database file.
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The schema: `outbox` holds the messages not yet acknowledged (a row is deleted when its
 /// ACK comes), `stream` the highest number ever given, so that numbering goes on after
@@ -75,7 +71,10 @@ fn sql_error(path: &Path, doing: &str, e: &rusqlite::Error) -> Error {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             "in use by another process (a journal has one sender at a time)".to_string()
         }
-        Some(ErrorCode::NotADatabase) => format!("not a journal: not an SQLite database ({e})"),
+        Some(ErrorCode::NotADatabase) => {
+            "not a journal: not an SQLite database (its first bytes are not SQLite's header)"
+                .to_string()
+        }
         Some(ErrorCode::DatabaseCorrupt) => format!("corrupt: {e}"),
         Some(ErrorCode::DiskFull) => format!("{doing}: the disk is full ({e})"),
         _ => format!("{doing}: {e}"),
@@ -107,23 +106,33 @@ impl Journal {
     /// [`Error::Journal`] (as is everything [`Journal::open`] refuses).
     pub fn open_existing(path: impl AsRef<Path>) -> Result<Journal> {
         let path = path.as_ref();
-        check_file(path)?;
+        let len = check_file(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| sql_error(path, "cannot open it", &e))?;
+        // SQLite opens a file it may not write read-only, without a word.
+        let readonly = conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| sql_error(path, "cannot open it", &e))?;
+        if readonly {
+            return Err(journal_error(
+                path,
+                "cannot write it: this process may only read the file",
+            ));
+        }
         let mut journal = Journal {
             conn,
             path: path.to_path_buf(),
             last_seq: 0,
         };
-        journal.prepare()?;
+        journal.prepare(len)?;
         Ok(journal)
     }
 
     /// Takes the lock, checks the schema and the file's integrity, reads the numbering.
-    fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self, len: u64) -> Result<()> {
         let path = self.path.clone();
         let err = |doing: &str| {
             let path = path.clone();
@@ -147,6 +156,13 @@ impl Journal {
         let app: i32 = c
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(err("reading its header"))?;
+        if len < 512 {
+            // SQLite takes a file shorter than its header for an empty database.
+            return Err(journal_error(
+                &path,
+                format!("not a journal, or a truncated one: {len} bytes, shorter than any SQLite database"),
+            ));
+        }
         if app != APPLICATION_ID {
             return Err(journal_error(
                 &path,
@@ -323,9 +339,11 @@ impl Journal {
 }
 
 /// Refuses, before SQLite sees it, what is plainly not a journal: nothing there, a folder,
-/// a file this process cannot read and write, an empty file, a file without SQLite's
-/// header.
-fn check_file(path: &Path) -> Result<()> {
+/// something else than a file, an empty file. It only looks (`stat`), and opens nothing:
+/// closing a descriptor of a file would drop every POSIX lock this process holds on it,
+/// the lock of a journal already open here included (SQLite's own descriptors are kept
+/// open for that reason).
+fn check_file(path: &Path) -> Result<u64> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => journal_error(path, "no such file"),
         _ => journal_error(path, format!("cannot read it: {e}")),
@@ -336,32 +354,13 @@ fn check_file(path: &Path) -> Result<()> {
     if !meta.is_file() {
         return Err(journal_error(path, "is not a regular file"));
     }
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(|e| journal_error(path, format!("cannot open it for reading and writing: {e}")))?;
     if meta.len() == 0 {
         return Err(journal_error(
             path,
             "is empty (0 bytes): not a journal (a journal is never empty; delete the file to start a new stream)",
         ));
     }
-    let mut head = [0u8; 16];
-    let whole = file.read_exact(&mut head).is_ok();
-    if !whole || &head != SQLITE_MAGIC {
-        return Err(journal_error(
-            path,
-            "not a journal: not an SQLite database (its first bytes are not SQLite's header)",
-        ));
-    }
-    if meta.len() < 512 {
-        return Err(journal_error(
-            path,
-            format!("corrupt: truncated to {} bytes", meta.len()),
-        ));
-    }
-    Ok(())
+    Ok(meta.len())
 }
 
 /// Makes a new, empty journal at `path`: written under a temporary name, synced, then
