@@ -226,8 +226,12 @@ impl<T: DeserializeOwned> DedupReceiver<T> {
                 }
             }
         };
-        // A peer that has gone is dropped silently by the ROUTER: its ACK was for nobody.
-        self.router.send_to(&id, ack_frame(seq))?;
+        // The message is recorded as seen, so it is delivered whatever becomes of its ACK:
+        // a lost ACK only means the sender sends it again, and that copy is ACKed as a
+        // duplicate. (A ROUTER drops a message for a peer that has gone, or whose queue is
+        // full, without blocking; a failure here is the context's shutdown, which the next
+        // receive reports.)
+        let _ = self.router.send_to(&id, ack_frame(seq));
         Ok(outcome)
     }
 }
