@@ -1,0 +1,498 @@
+//! The outbox kit in one process, over real sockets: the journal (numbering, ACKs, what
+//! survives a reopen, every kind of file it refuses), the de-duplicating receiver (ACKs,
+//! duplicates, gaps, malformed envelopes, its memory cap) and the durable sender (window,
+//! re-sends, restarts on the same journal, bad ACKs).
+
+mod common;
+
+use common::{patient, PATIENCE};
+use zmq_typed::patterns::outbox::{DedupReceiver, Received};
+use zmq_typed::{Context, Dealer};
+
+/// A DEALER connected to `receiver`, playing the sender by hand.
+fn hand_sender(ctx: &Context, receiver: &DedupReceiver<String>) -> Dealer {
+    let dealer = patient(Dealer::new(ctx).unwrap());
+    dealer.connect(receiver.endpoint()).unwrap();
+    dealer
+}
+
+fn envelope(seq: u64) -> String {
+    format!(r#"{{"seq":{seq},"data":"message {seq}"}}"#)
+}
+
+#[test]
+fn the_receiver_acks_everything_drops_duplicates_and_reports_gaps() {
+    let ctx = Context::new().unwrap();
+    let mut receiver: DedupReceiver<String> =
+        DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
+    let dealer = hand_sender(&ctx, &receiver);
+    for seq in [1, 3, 2, 3, 1, 4] {
+        dealer.send(envelope(seq)).unwrap();
+    }
+    let mut got = Vec::new();
+    for _ in 0..6 {
+        got.push(receiver.recv_timeout(PATIENCE).unwrap());
+    }
+    let message = |seq: u64, gap| Received::Message {
+        seq,
+        data: format!("message {seq}"),
+        gap,
+    };
+    assert_eq!(
+        got,
+        [
+            message(1, None),
+            message(3, Some((2, 2))),
+            message(2, None),
+            Received::Duplicate { seq: 3 },
+            Received::Duplicate { seq: 1 },
+            message(4, None),
+        ]
+    );
+    let acks: Vec<String> = (0..6).map(|_| dealer.recv().unwrap().to_string()).collect();
+    let expected: Vec<String> = [1, 3, 2, 3, 1, 4]
+        .iter()
+        .map(|s| format!(r#"{{"ack":{s}}}"#))
+        .collect();
+    assert_eq!(acks, expected);
+    let stats = receiver.stats();
+    assert_eq!(
+        (stats.unique, stats.duplicates, stats.gaps, stats.malformed),
+        (4, 2, 1, 0)
+    );
+    assert_eq!(receiver.through(), 4);
+}
+
+#[test]
+fn a_malformed_envelope_is_reported_not_acked_and_the_receiver_goes_on() {
+    use zmq_typed::patterns::ordering::EnvelopeError;
+    let ctx = Context::new().unwrap();
+    let mut receiver: DedupReceiver<String> =
+        DedupReceiver::bind(&ctx, "inproc://outbox-malformed").unwrap();
+    let dealer = hand_sender(&ctx, &receiver);
+    dealer.send("not json").unwrap();
+    dealer.send(r#"{"data":"x"}"#).unwrap();
+    dealer.send(r#"{"seq":"7","data":"x"}"#).unwrap();
+    dealer.send(r#"{"seq":2.5,"data":"x"}"#).unwrap();
+    dealer.send(r#"{"seq":1,"data":5}"#).unwrap(); // data not a String
+    dealer.send(["two", "frames"]).unwrap();
+    dealer.send(envelope(1)).unwrap();
+    let mut errors = Vec::new();
+    for _ in 0..6 {
+        match receiver.recv_timeout(PATIENCE).unwrap() {
+            Received::Malformed { error, .. } => errors.push(error),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(errors[0], EnvelopeError::NotJson { .. }));
+    assert_eq!(errors[1], EnvelopeError::MissingSeq);
+    assert_eq!(
+        errors[2],
+        EnvelopeError::BadSeq {
+            found: r#""7""#.into()
+        }
+    );
+    assert_eq!(
+        errors[3],
+        EnvelopeError::BadSeq {
+            found: "2.5".into()
+        }
+    );
+    assert!(matches!(errors[4], EnvelopeError::BadData { .. }));
+    assert_eq!(
+        errors[5],
+        EnvelopeError::NotJson {
+            reason: "a message of 2 frames; an envelope is one frame".into()
+        }
+    );
+    assert!(matches!(
+        receiver.recv_timeout(PATIENCE).unwrap(),
+        Received::Message { seq: 1, .. }
+    ));
+    // Only the envelope was ACKed.
+    assert_eq!(dealer.recv().unwrap(), r#"{"ack":1}"#);
+    assert_eq!(receiver.stats().malformed, 6);
+}
+
+#[test]
+fn beyond_its_cap_the_receiver_refuses_without_ack_until_the_hole_fills() {
+    let ctx = Context::new().unwrap();
+    let mut receiver: DedupReceiver<String> =
+        DedupReceiver::bind_with_cap(&ctx, "inproc://outbox-cap", 2).unwrap();
+    let dealer = hand_sender(&ctx, &receiver);
+    for seq in [3, 5, 7, 1, 2, 7] {
+        dealer.send(envelope(seq)).unwrap();
+    }
+    let kinds: Vec<String> = (0..6)
+        .map(|_| match receiver.recv_timeout(PATIENCE).unwrap() {
+            Received::Message { seq, .. } => format!("new {seq}"),
+            Received::Duplicate { seq } => format!("dup {seq}"),
+            Received::Refused { seq } => format!("refused {seq}"),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["new 3", "new 5", "refused 7", "new 1", "new 2", "new 7"]
+    );
+    let acks: Vec<String> = (0..5).map(|_| dealer.recv().unwrap().to_string()).collect();
+    let expected: Vec<String> = [3, 5, 1, 2, 7]
+        .iter()
+        .map(|s| format!(r#"{{"ack":{s}}}"#))
+        .collect();
+    assert_eq!(acks, expected);
+    assert_eq!(receiver.stats().refused, 1);
+}
+
+#[cfg(feature = "durable")]
+mod durable {
+    use std::path::{Path, PathBuf};
+    use std::thread;
+    use std::time::Duration;
+
+    use super::*;
+    use zmq_typed::patterns::outbox::{
+        parse_ack, DurableSender, Entry, Journal, SenderEvent, SenderSettings,
+    };
+    use zmq_typed::{Error, Router};
+
+    /// A fresh folder, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            let dir =
+                std::env::temp_dir().join(format!("zmq-typed-outbox-{}-{tag}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn path(&self, name: &str) -> PathBuf {
+            self.0.join(name)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn reason(result: zmq_typed::Result<Journal>, path: &Path) -> String {
+        match result {
+            Err(Error::Journal { path: p, reason }) => {
+                assert_eq!(p, path);
+                reason
+            }
+            other => panic!("not a journal error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_journal_numbers_from_one_keeps_what_is_unacked_and_goes_on_after_reopening() {
+        let dir = TempDir::new("numbers");
+        let path = dir.path("j.db");
+        let mut j = Journal::open(&path).unwrap();
+        assert_eq!((j.appended(), j.pending().unwrap()), (0, 0));
+        assert_eq!(j.append(b"a").unwrap(), 1);
+        assert_eq!(j.append(b"b").unwrap(), 2);
+        assert_eq!(j.append(b"c").unwrap(), 3);
+        assert!(j.ack(2).unwrap());
+        assert!(!j.ack(2).unwrap());
+        assert!(!j.ack(99).unwrap());
+        drop(j);
+
+        let mut j = Journal::open_existing(&path).unwrap();
+        let entry = |seq, p: &[u8]| Entry {
+            seq,
+            payload: p.to_vec(),
+        };
+        assert_eq!(j.unacked().unwrap(), [entry(1, b"a"), entry(3, b"c")]);
+        assert_eq!(j.unacked_after(1, 10).unwrap(), [entry(3, b"c")]);
+        assert_eq!(
+            (j.appended(), j.pending().unwrap(), j.acked().unwrap()),
+            (3, 2, 1)
+        );
+        assert_eq!(j.ack_all([1, 3, 3, 7]).unwrap(), 2);
+        drop(j);
+        // Every row deleted: the numbering goes on all the same.
+        let mut j = Journal::open(&path).unwrap();
+        assert_eq!(j.unacked().unwrap(), []);
+        assert_eq!(j.append(b"d").unwrap(), 4);
+    }
+
+    #[test]
+    fn a_journal_has_one_process_at_a_time() {
+        let dir = TempDir::new("lock");
+        let path = dir.path("j.db");
+        let held = Journal::open(&path).unwrap();
+        assert_eq!(
+            reason(Journal::open(&path), &path),
+            "in use by another process (a journal has one sender at a time)"
+        );
+        drop(held);
+        Journal::open(&path).unwrap();
+    }
+
+    #[test]
+    fn the_journal_refuses_what_is_not_a_journal() {
+        let dir = TempDir::new("refuse");
+        let missing = dir.path("missing.db");
+        assert_eq!(
+            reason(Journal::open_existing(&missing), &missing),
+            "no such file"
+        );
+        assert!(!missing.exists());
+
+        let nested = dir.path("nope").join("j.db");
+        assert_eq!(
+            reason(Journal::open(&nested), &nested),
+            format!(
+                "its directory {} does not exist",
+                dir.path("nope").display()
+            )
+        );
+
+        let folder = dir.path("folder");
+        std::fs::create_dir(&folder).unwrap();
+        assert_eq!(
+            reason(Journal::open(&folder), &folder),
+            "is a directory, not a journal file"
+        );
+
+        let garbage = dir.path("garbage.db");
+        std::fs::write(&garbage, vec![0xA5u8; 8192]).unwrap();
+        assert_eq!(
+            reason(Journal::open(&garbage), &garbage),
+            "not a journal: not an SQLite database (its first bytes are not SQLite's header)"
+        );
+
+        let foreign = dir.path("foreign.db");
+        rusqlite::Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("PRAGMA application_id = 42; CREATE TABLE t (x);")
+            .unwrap();
+        assert_eq!(
+            reason(Journal::open(&foreign), &foreign),
+            "not a journal: an SQLite database of another application (application_id 0x2a, a journal has 0x5a514f42)"
+        );
+
+        let future = dir.path("future.db");
+        drop(Journal::open(&future).unwrap());
+        rusqlite::Connection::open(&future)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 2;")
+            .unwrap();
+        assert_eq!(
+            reason(Journal::open(&future), &future),
+            "journal schema version 2; this library reads version 1"
+        );
+
+        let empty = dir.path("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        assert!(reason(Journal::open(&empty), &empty).starts_with("is empty (0 bytes)"));
+
+        let cut = dir.path("cut.db");
+        {
+            let mut j = Journal::open(&cut).unwrap();
+            for i in 0..200 {
+                j.append(format!("\"payload {i} {}\"", "x".repeat(100)).as_bytes())
+                    .unwrap();
+            }
+        }
+        let size = std::fs::metadata(&cut).unwrap().len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&cut)
+            .unwrap()
+            .set_len(size / 2)
+            .unwrap();
+        let said = reason(Journal::open(&cut), &cut);
+        assert!(said.starts_with("corrupt: "), "{said}");
+    }
+
+    /// A ROUTER playing the receiver by hand: says which seqs come, ACKs only when told.
+    struct HandReceiver {
+        router: Router,
+        endpoint: String,
+    }
+
+    impl HandReceiver {
+        fn bind(ctx: &Context) -> HandReceiver {
+            let router = patient(Router::new(ctx).unwrap());
+            let endpoint = router.bind("tcp://127.0.0.1:*").unwrap().to_string();
+            HandReceiver { router, endpoint }
+        }
+
+        /// The next envelope: (sender id, seq, data).
+        fn next(&self) -> (zmq_typed::RoutingId, u64, String) {
+            let routed = self.router.recv().unwrap();
+            let frame = routed.body.first().unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&frame[..]).unwrap();
+            let seq = v["seq"].as_u64().unwrap();
+            (routed.id, seq, v["data"].as_str().unwrap().to_string())
+        }
+
+        fn ack(&self, id: &zmq_typed::RoutingId, seq: u64) {
+            self.router
+                .send_to(id, format!(r#"{{"ack":{seq}}}"#))
+                .unwrap();
+        }
+    }
+
+    fn settings(window: usize, resend_after: Duration) -> SenderSettings {
+        SenderSettings {
+            window,
+            resend_after,
+        }
+    }
+
+    #[test]
+    fn the_sender_delivers_a_stream_through_a_small_window() {
+        let dir = TempDir::new("stream");
+        let ctx = Context::new().unwrap();
+        let mut receiver: DedupReceiver<String> =
+            DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
+        let endpoint = receiver.endpoint().to_string();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender =
+            DurableSender::connect(&ctx, &endpoint, journal, settings(4, PATIENCE)).unwrap();
+        let worker = thread::spawn(move || {
+            let mut got = Vec::new();
+            while receiver.through() < 50 {
+                if let Received::Message { seq, data, .. } =
+                    receiver.recv_timeout(PATIENCE).unwrap()
+                {
+                    got.push((seq, data));
+                }
+            }
+            (got, receiver.stats())
+        });
+        for n in 1..=50u64 {
+            assert_eq!(sender.send(&format!("message {n}")).unwrap(), n);
+            assert!(sender.pending() <= 4);
+        }
+        sender.wait_all_acked(Some(PATIENCE)).unwrap();
+        let (got, stats) = worker.join().unwrap();
+        let expected: Vec<(u64, String)> = (1..=50).map(|n| (n, format!("message {n}"))).collect();
+        assert_eq!(got, expected);
+        assert_eq!((stats.duplicates, stats.gaps), (0, 0));
+        assert_eq!(sender.stats().acked, 50);
+        let journal = sender.into_journal();
+        assert_eq!((journal.appended(), journal.pending().unwrap()), (50, 0));
+    }
+
+    #[test]
+    fn a_restarted_sender_sends_what_was_never_acked_first() {
+        let dir = TempDir::new("restart");
+        let path = dir.path("j.db");
+        let ctx = Context::new().unwrap();
+        let hand = HandReceiver::bind(&ctx);
+        let journal = Journal::open(&path).unwrap();
+        let mut sender =
+            DurableSender::connect(&ctx, &hand.endpoint, journal, settings(8, PATIENCE)).unwrap();
+        for n in 1..=3 {
+            sender.send(&format!("message {n}")).unwrap();
+        }
+        let (id, seq, _) = hand.next();
+        assert_eq!(seq, 1);
+        hand.ack(&id, 1);
+        assert_eq!((hand.next().1, hand.next().1), (2, 3));
+        // Wait for ACK 1 to be recorded, then "crash": the sender goes, its journal stays.
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while sender.pending() != 2 {
+            assert!(std::time::Instant::now() < deadline, "ACK 1 never recorded");
+            let _ = sender.wait_all_acked(Some(Duration::from_millis(10)));
+        }
+        drop(sender);
+
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.pending().unwrap(), 2);
+        let mut sender =
+            DurableSender::connect(&ctx, &hand.endpoint, journal, settings(8, PATIENCE)).unwrap();
+        let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&events);
+        sender.on_event(move |e| log.lock().unwrap().push(e.clone()));
+        assert_eq!(sender.send(&"message 4").unwrap(), 4);
+        let mut order = Vec::new();
+        for _ in 0..3 {
+            let (id, seq, data) = hand.next();
+            assert_eq!(data, format!("message {seq}"));
+            hand.ack(&id, seq);
+            order.push(seq);
+        }
+        assert_eq!(order, [2, 3, 4]);
+        sender.wait_all_acked(Some(PATIENCE)).unwrap();
+        let events = events.lock().unwrap().clone();
+        let sent: Vec<&SenderEvent> = events
+            .iter()
+            .filter(|e| matches!(e, SenderEvent::Sent { .. }))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                &SenderEvent::Sent { seq: 2 },
+                &SenderEvent::Sent { seq: 3 },
+                &SenderEvent::Sent { seq: 4 }
+            ]
+        );
+        assert_eq!(sender.journal().acked().unwrap(), 4);
+    }
+
+    #[test]
+    fn an_unacked_message_is_sent_again_and_bad_acks_are_ignored() {
+        let dir = TempDir::new("resend");
+        let ctx = Context::new().unwrap();
+        let hand = HandReceiver::bind(&ctx);
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            &hand.endpoint,
+            journal,
+            settings(8, Duration::from_millis(20)),
+        )
+        .unwrap();
+        sender.send(&"once").unwrap();
+        let waiter = thread::spawn(move || {
+            sender.wait_all_acked(Some(PATIENCE)).unwrap();
+            sender.stats()
+        });
+        let (id, seq, _) = hand.next();
+        assert_eq!(seq, 1);
+        // No ACK: the same message again.
+        let (_, again, data) = hand.next();
+        assert_eq!((again, data.as_str()), (1, "once"));
+        hand.router.send_to(&id, "garbage").unwrap();
+        hand.router.send_to(&id, r#"{"ack":77}"#).unwrap();
+        hand.ack(&id, 1);
+        let stats = waiter.join().unwrap();
+        assert_eq!((stats.sent, stats.acked, stats.ignored), (1, 1, 2));
+        assert!(stats.resent >= 1);
+        assert_eq!(parse_ack(br#"{"ack":1}"#), Ok(1));
+    }
+
+    #[test]
+    fn a_window_of_zero_is_refused_and_waiting_with_nobody_there_times_out() {
+        let dir = TempDir::new("window");
+        let ctx = Context::new().unwrap();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let refused =
+            DurableSender::connect(&ctx, "tcp://127.0.0.1:9", journal, settings(0, PATIENCE));
+        assert!(matches!(refused, Err(Error::OptionValue { .. })));
+        let journal = Journal::open(dir.path("j2.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            "inproc://outbox-nobody",
+            journal,
+            SenderSettings::default(),
+        )
+        .unwrap();
+        sender.send(&1).unwrap();
+        let err = sender
+            .wait_all_acked(Some(Duration::from_millis(50)))
+            .unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert_eq!(sender.pending(), 1);
+    }
+}
