@@ -28,6 +28,8 @@ const ROWS: &[(&str, &str, u64)] = &[
     ("backpressure, credit", "inproc ipc tcp", 200),
     ("failover, lazy pirate", "tcp", 42),
     ("failover, paranoid pirate", "tcp", 80),
+    #[cfg(feature = "durable")]
+    ("durable outbox", "tcp", 132),
     ("exclusive pair relay", "inproc", 2),
 ];
 

@@ -121,6 +121,13 @@ fn cases() -> Vec<Case> {
             transports: &[Transport::Tcp],
             run: |ctx, ep| reliability::paranoid_pirate(ctx, ep, 20),
         },
+        #[cfg(feature = "durable")]
+        Case {
+            pattern: "durable outbox",
+            sockets: "DEALER -> ROUTER, SQLite journal",
+            transports: &[Transport::Tcp],
+            run: |ctx, ep| reliability::outbox(ctx, ep, 30, 20),
+        },
         Case {
             pattern: "exclusive pair relay",
             sockets: "PAIR -> PAIR -> PAIR",

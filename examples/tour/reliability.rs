@@ -201,3 +201,118 @@ pub fn credit(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
         join(reader, "consumer")
     })
 }
+
+/// The durable outbox: a sender journals and sends `first` messages to a receiver that
+/// never ACKs (one that crashed), and is itself dropped, as if it had crashed: its messages
+/// are now only in its journal. A new sender on the same
+/// journal sends those again, then `more`, to the real receiver, which gets each number
+/// exactly once; a copy of one sent again later (an ACK that was lost) is dropped and
+/// ACKed. The journal ends empty.
+#[cfg(feature = "durable")]
+pub fn outbox(ctx: &Context, ep: &mut Endpoints, first: u64, more: u64) -> Result<u64> {
+    use zmq_typed::patterns::outbox::{DedupReceiver, DurableSender, Journal, Received};
+    use zmq_typed::patterns::Envelope;
+
+    let journal = TempJournal::new();
+    let total = first + more;
+    // The receiver that never ACKs, and the sender that crashes.
+    let black_hole = Router::new(ctx)?;
+    let hole_at = black_hole.bind(ep.bind("black-hole"))?.to_string();
+    let mut crashed = DurableSender::connect(
+        ctx,
+        &hole_at,
+        Journal::open(&journal.0)?,
+        Default::default(),
+    )?;
+    for i in 1..=first {
+        crashed.send(&format!("message {i}"))?;
+    }
+    for i in 1..=first {
+        let got = black_hole.recv_timeout(PATIENCE)?;
+        let envelope: Envelope<String> = Envelope::from_json(&got.body[0])?;
+        ensure!(
+            envelope.seq == i,
+            "the crashed sender sent {} as number {i}",
+            envelope.seq
+        );
+    }
+    drop(crashed);
+
+    let mut receiver: DedupReceiver<String> = DedupReceiver::bind(ctx, &ep.bind("receiver"))?;
+    let at = receiver.endpoint().to_string();
+    thread::scope(|s| {
+        let _stop = ShutdownOnExit(ctx);
+        let reader = s.spawn(move || -> Result<DedupReceiver<String>> {
+            let mut seen = Vec::new();
+            while receiver.through() < total {
+                match receiver.recv_timeout(PATIENCE)? {
+                    Received::Message { seq, data, .. } => {
+                        ensure!(data == format!("message {seq}"), "{seq} carried {data}");
+                        seen.push(seq);
+                    }
+                    other => anyhow::bail!("unexpected {other:?}"),
+                }
+            }
+            seen.sort_unstable();
+            ensure!(
+                seen == (1..=total).collect::<Vec<_>>(),
+                "not each once: {seen:?}"
+            );
+            Ok(receiver)
+        });
+        let mut restarted =
+            DurableSender::connect(ctx, &at, Journal::open(&journal.0)?, Default::default())?;
+        for i in first + 1..=total {
+            restarted.send(&format!("message {i}"))?;
+        }
+        restarted.wait_all_acked(Some(PATIENCE))?;
+        ensure!(
+            restarted.journal().pending()? == 0,
+            "the journal still holds messages"
+        );
+        let mut receiver = join(reader, "receiver")?;
+        // A copy of number 1, as a sender whose ACK was lost sends it.
+        let late = Dealer::new(ctx)?;
+        late.connect(&at)?;
+        late.send(Envelope::new(1, "message 1").to_json()?)?;
+        ensure!(
+            matches!(
+                receiver.recv_timeout(PATIENCE)?,
+                Received::Duplicate { seq: 1 }
+            ),
+            "the copy was not dropped as a duplicate"
+        );
+        ensure!(
+            late.recv_timeout(PATIENCE)? == r#"{"ack":1}"#,
+            "the copy got no ACK"
+        );
+        // Sent: first to the black hole, first + more to the receiver, and the copy; each
+        // envelope at the receiver ACKed.
+        Ok(first + 2 * (total + 1))
+    })
+}
+
+/// A journal file in the temporary folder, removed (with SQLite's side files) on drop.
+#[cfg(feature = "durable")]
+struct TempJournal(std::path::PathBuf);
+
+#[cfg(feature = "durable")]
+impl TempJournal {
+    fn new() -> TempJournal {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let name = format!("zmq-tour-{}-{n}.journal", std::process::id());
+        TempJournal(std::env::temp_dir().join(name))
+    }
+}
+
+#[cfg(feature = "durable")]
+impl Drop for TempJournal {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}

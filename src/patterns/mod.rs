@@ -35,6 +35,9 @@ pub use load_balancer::{LbWorker, LoadBalancer};
 pub use ordering::{
     Envelope, EnvelopeError, OrderedReceiver, Received, ReorderBuffer, SequencedSender, Sequencer,
 };
+pub use outbox::DedupReceiver;
+#[cfg(feature = "durable")]
+pub use outbox::{DurableSender, Journal};
 pub use paranoid_pirate::{PpQueue, PpSettings, PpWorker, QueueEvent, WorkerEvent};
 pub use pipeline::{Batch, Sink, Stopped, Ventilator, Worker, WorkerReport};
 pub use sync_pubsub::{SyncPublisher, SyncSubscriber};

@@ -29,16 +29,18 @@ fn profile_dir() -> PathBuf {
 /// The examples built by this test process, so that each is built at most once.
 static BUILT: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 
-/// The path of example `name`'s binary. When it is missing (a `cargo test --test X` does not
-/// build the examples), builds it once with `cargo build --example name`, into the same
-/// target folder and profile as this test binary; fails the test with cargo's output if that
-/// fails.
+/// The path of example `name`'s binary, built (or found up to date) once per test process
+/// with `cargo build --example name`, into the same target folder, profile and features as
+/// this test binary; fails the test with cargo's output if that fails.
 pub fn path(name: &str) -> PathBuf {
     let profile = profile_dir();
     let bin = profile.join("examples").join(name);
     let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
     let built = built.get_or_insert_with(HashSet::new);
-    if bin.exists() || built.contains(name) {
+    // Built once per test process, even when a binary is there: it may be older than the
+    // library (a `cargo test --test X` rebuilds the library, not the examples). When
+    // nothing changed, cargo only checks.
+    if built.contains(name) {
         return bin;
     }
     let target = profile.parent().expect("the target folder");
