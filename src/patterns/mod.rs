@@ -7,7 +7,7 @@
 //!
 //! | need | kit | what it gives |
 //! |---|---|---|
-//! | ordering | [`ordering`] | sequence numbers in a JSON [`Envelope`](ordering::Envelope), a receiver that delivers in order within a window, drops duplicates and reports gaps |
+//! | ordering | [`ordering`] | sequence numbers in a JSON [`Envelope`], a receiver that delivers in order within a window, drops duplicates and reports gaps |
 //! | backpressure | [`backpressure`] | high-water marks made explicit, `try_send` as a value, credit-based flow control |
 //! | failover | [`lazy_pirate`], [`heartbeat`], [`paranoid_pirate`] | a client that retries on fresh sockets and moves down a list of servers; ZMTP and application heartbeats that find a dead peer within `interval × liveness` |
 //! | persistence | [`outbox`] | a journal on disk (SQLite, feature `durable`), re-sending until ACKed, and a receiver that de-duplicates: exactly once, end to end |
