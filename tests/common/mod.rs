@@ -6,6 +6,7 @@ pub mod zmtp;
 pub mod child;
 pub mod programs;
 pub mod signals;
+pub mod temp_dir;
 pub mod watchdog;
 
 use std::time::Duration;
