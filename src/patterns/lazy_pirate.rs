@@ -134,7 +134,9 @@ impl LazyPirate {
         })
     }
 
-    /// How long each try waits for the reply.
+    /// How long each try waits for the reply. `Duration::ZERO` does not wait at all (every
+    /// try then times out: a reply cannot be there yet); a wait longer than libzmq's
+    /// `ZMQ_RCVTIMEO` limit (`i32::MAX` ms, about 24.8 days) is that limit.
     pub fn timeout(mut self, timeout: Duration) -> LazyPirate {
         self.timeout = timeout;
         self
