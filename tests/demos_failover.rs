@@ -5,7 +5,9 @@
 //! killed or frozen, ppworker noticing a killed or frozen ppqueue within the bound and
 //! coming back to a restarted one; lpclient -> ppqueue -> ppworkers end to end with a worker
 //! that crashes and another that takes over. Each detection is measured from the signal and
-//! must come within `interval × liveness` plus one interval.
+//! must come within `interval × liveness` plus [`SLACK`], a scheduling allowance for a loaded
+//! machine that does not depend on the interval (a frozen peer is never noticed without
+//! heartbeats: its connection stays open).
 
 mod common;
 
@@ -18,8 +20,16 @@ use common::PATIENCE;
 use zmq_typed::patterns::paranoid_pirate::{PpQueue, PpSettings, QueueEvent};
 use zmq_typed::{Context, Router};
 
-const HEARTBEAT_MS: u64 = 100;
-const LIVENESS: u32 = 3;
+/// Heartbeats every 150 ms, a peer dead after 600 ms of silence: a live process on a loaded
+/// machine is never that late (a spurious expiry would make the tests see events they do not
+/// expect), and the detections stay quick.
+const HEARTBEAT_MS: u64 = 150;
+const LIVENESS: u32 = 4;
+/// How much later than the bound a detection may be measured (scheduling, not heartbeats).
+const SLACK: Duration = Duration::from_secs(1);
+/// lpclient's wait for a reply where a live server must never be taken for a dead one (the
+/// tests count the retries exactly).
+const PATIENT_TIMEOUT_MS: &str = "1000";
 const W_LINE: &str = "W: no response from server, retrying...";
 const FAILURE: &str = "W: heartbeat failure, can't reach queue";
 
@@ -91,7 +101,7 @@ fn lpclient_moves_on_from_an_endpoint_that_never_answers() {
             "--connect",
             &tcp(port),
             "--timeout-ms",
-            "200",
+            PATIENT_TIMEOUT_MS,
             "--retries",
             "2",
             "--count",
@@ -131,7 +141,7 @@ fn lpclient_moves_on_from_a_frozen_server() {
             "--connect",
             &tcp(live_port),
             "--timeout-ms",
-            "200",
+            PATIENT_TIMEOUT_MS,
             "--retries",
             "2",
         ],
@@ -271,10 +281,7 @@ fn the_queue_forgets_a_frozen_worker_within_the_bound() {
         matches!(event, QueueEvent::WorkerExpired { .. }),
         "{event:?}"
     );
-    assert!(
-        took <= bound() + interval(),
-        "forgotten {took:?} after SIGSTOP"
-    );
+    assert!(took <= bound() + SLACK, "forgotten {took:?} after SIGSTOP");
 }
 
 #[test]
@@ -287,10 +294,7 @@ fn the_queue_forgets_a_killed_worker_within_the_bound() {
         ),
         "{event:?}"
     );
-    assert!(
-        took <= bound() + interval(),
-        "forgotten {took:?} after SIGKILL"
-    );
+    assert!(took <= bound() + SLACK, "forgotten {took:?} after SIGKILL");
 }
 
 fn ppqueue(ports: Option<[u16; 2]>) -> (Program, [u16; 2]) {
@@ -336,7 +340,7 @@ fn worker_notices_the_queue_and_comes_back_after(signal: i32) {
     let took = seen - sent;
     eprintln!("the worker noticed {took:?} after signal {signal}");
     assert!(
-        took <= bound() + interval(),
+        took <= bound() + SLACK,
         "noticed {took:?} after signal {signal}"
     );
     drop(queue); // SIGKILL (a frozen one too)
@@ -377,7 +381,7 @@ fn lpclient_ppqueue_ppworkers_survive_a_worker_crash() {
             "--connect",
             &tcp(ports[0]),
             "--timeout-ms",
-            "1000",
+            "2000",
             "--count",
             "6",
         ],
@@ -403,6 +407,11 @@ fn lpclient_ppqueue_ppworkers_survive_a_worker_crash() {
 fn bad_flags_and_endpoints_are_errors_not_panics() {
     for (program, args, code) in [
         ("lpclient", vec!["--retries", "0"], 2),
+        ("lpclient", vec!["--timeout-ms", "0"], 2),
+        ("lpclient", vec!["--count", "-1"], 2),
+        ("lpserver", vec!["--crash-after", "x"], 2),
+        ("ppworker", vec!["--liveness", "0"], 2),
+        ("ppqueue", vec!["--heartbeat-ms", "0"], 2),
         ("lpclient", vec!["--connect", "tcp://nowhere"], 1),
         ("lpserver", vec!["--bind", "bogus://x"], 1),
         ("ppqueue", vec!["--liveness", "0"], 2),
