@@ -479,3 +479,52 @@ fn the_programs_work_over_ipc_and_end_cleanly_on_ctrl_c() {
     assert_eq!(client.stdout, ok_lines(1, 1));
     server.interrupt(libc::SIGINT);
 }
+
+#[test]
+fn huge_heartbeat_settings_serve_and_end_cleanly() {
+    let (frontend, backend) = (programs::ipc("huge-front"), programs::ipc("huge-back"));
+    let huge_ms = u64::MAX.to_string();
+    let huge_liveness = u32::MAX.to_string();
+    let queue = programs::spawn(
+        "ppqueue",
+        &[
+            "--frontend",
+            &frontend,
+            "--backend",
+            &backend,
+            "--heartbeat-ms",
+            &huge_ms,
+            "--liveness",
+            &huge_liveness,
+        ],
+    );
+    let mut worker = programs::spawn(
+        "ppworker",
+        &[
+            "--connect",
+            &backend,
+            "--heartbeat-ms",
+            &huge_ms,
+            "--liveness",
+            &huge_liveness,
+        ],
+    );
+    let client = programs::run(
+        "lpclient",
+        &[
+            "--connect",
+            &frontend,
+            "--timeout-ms",
+            &huge_ms,
+            "--retries",
+            &huge_liveness,
+            "--count",
+            "1",
+        ],
+    );
+    client.assert_code(0).assert_no_panic();
+    assert_eq!(client.stdout, ok_lines(1, 1));
+    assert_eq!(worker.lines(1), ["I: normal reply"]);
+    worker.interrupt(libc::SIGINT);
+    queue.interrupt(libc::SIGINT);
+}
