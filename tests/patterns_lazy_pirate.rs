@@ -132,6 +132,8 @@ fn all_endpoints_silent_is_a_timeout_naming_them() {
     );
     // 2 tries on each; the hook after each but the very last.
     assert_eq!(*calls.lock().unwrap(), 3);
+    // Nobody answered: the next request starts where it started.
+    assert_eq!(client.endpoint(), "inproc://lp-silent-a");
     assert_eq!(drain(&first).len(), 2);
     assert_eq!(drain(&second).len(), 2);
 }
@@ -241,4 +243,28 @@ fn extreme_timeouts_and_tries_neither_panic_nor_overflow() {
         .retries(1)
         .unwrap();
     assert!(client.request("1").unwrap_err().is_timeout());
+}
+
+#[test]
+fn a_server_that_closed_its_socket_is_a_timeout_not_a_hang() {
+    let ctx = Context::new().unwrap();
+    let server = echo(&ctx, "inproc://lp-closed", 1);
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-closed"])
+        .unwrap()
+        .timeout(TIMEOUT)
+        .retries(2)
+        .unwrap();
+    assert_eq!(client.request("1").unwrap(), "1");
+    // The server's REP is closed: the kept socket has no peer left, and a REQ with no peer
+    // blocks in send (inproc keeps no pipe for a peer that has gone).
+    server.join().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(client.request("2"));
+    });
+    let error = rx
+        .recv_timeout(PATIENCE)
+        .expect("request hung on a closed server")
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
 }
