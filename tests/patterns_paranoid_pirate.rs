@@ -409,3 +409,47 @@ fn huge_settings_neither_panic_nor_stop_the_serving() {
     assert_eq!(serving.join().unwrap().unwrap(), 1);
     queue.stop().unwrap();
 }
+
+#[test]
+fn the_handles_and_the_context_drop_in_any_order_without_hanging() {
+    type Dropper = fn(Context, PpQueue, PpWorker);
+    let orders: [(&str, Dropper); 4] = [
+        ("context, worker, queue", |c, q, w| {
+            drop(c);
+            drop(w);
+            drop(q);
+        }),
+        ("queue, context, worker", |c, q, w| {
+            drop(q);
+            drop(c);
+            drop(w);
+        }),
+        ("worker, queue, context", |c, q, w| {
+            drop(w);
+            drop(q);
+            drop(c);
+        }),
+        ("shutdown, then queue, worker, context", |c, q, w| {
+            c.shutdown().unwrap();
+            drop(q);
+            drop(w);
+            drop(c);
+        }),
+    ];
+    for (name, order) in orders {
+        let ctx = Context::new().unwrap();
+        let (queue, events) = queue(&ctx, quick());
+        let worker = PpWorker::connect(&ctx, queue.backend_endpoint(), quick()).unwrap();
+        assert!(matches!(
+            next_event(&events).1,
+            QueueEvent::WorkerReady { .. }
+        ));
+        let (tx, rx) = channel();
+        thread::spawn(move || {
+            order(ctx, queue, worker);
+            let _ = tx.send(());
+        });
+        rx.recv_timeout(PATIENCE)
+            .unwrap_or_else(|_| panic!("dropping {name} hung"));
+    }
+}
