@@ -453,3 +453,31 @@ fn the_handles_and_the_context_drop_in_any_order_without_hanging() {
             .unwrap_or_else(|_| panic!("dropping {name} hung"));
     }
 }
+
+#[test]
+fn an_empty_reply_reaches_the_client_as_one_empty_frame() {
+    let ctx = Context::new().unwrap();
+    let (queue, events) = queue(&ctx, quick());
+    let mut worker = PpWorker::connect(&ctx, queue.backend_endpoint(), quick()).unwrap();
+    let serving = thread::spawn(move || {
+        worker.serve(Some(2), |request| {
+            if request == "nothing" {
+                Multipart::new()
+            } else {
+                request
+            }
+        })
+    });
+    assert!(matches!(
+        next_event(&events).1,
+        QueueEvent::WorkerReady { .. }
+    ));
+    let req = client(&ctx, &queue);
+    let (reply, req) = req.send("nothing").unwrap().recv_timeout(PATIENCE).unwrap();
+    assert_eq!(reply.to_vecs(), [Vec::<u8>::new()]);
+    // The worker is free again at once: the queue took the reply.
+    let (reply, _) = req.send("more").unwrap().recv_timeout(PATIENCE).unwrap();
+    assert_eq!(reply, "more");
+    assert_eq!(serving.join().unwrap().unwrap(), 2);
+    assert_eq!(queue.stop().unwrap().dropped, 0);
+}

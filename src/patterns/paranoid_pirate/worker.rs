@@ -131,7 +131,7 @@ impl PpWorker {
     }
 
     /// Serves requests with `handler` (it gets the request's frames after the envelope and
-    /// returns the reply) until `limit` replies have been sent (`None`: for ever), keeping
+    /// returns the reply; a reply of no frames goes out as one empty frame) until `limit` replies have been sent (`None`: for ever), keeping
     /// the heartbeats both ways and reconnecting as [the module docs](super) say. Returns the
     /// replies sent; the context's shutdown ends it with an error whose `is_terminated()` is
     /// true.
@@ -160,8 +160,13 @@ impl PpWorker {
                         let Ok((envelope, body)) = message.split_envelope() else {
                             continue;
                         };
-                        let reply =
-                            Multipart::join_envelope(envelope, handler(body).into_multipart());
+                        let mut answer = handler(body).into_multipart();
+                        if answer.is_empty() {
+                            // A REQ cannot take a reply of no frames (nor the queue pass
+                            // it on): the empty reply is one empty frame.
+                            answer.push_back(Vec::<u8>::new());
+                        }
+                        let reply = Multipart::join_envelope(envelope, answer);
                         match self.socket.try_send(reply) {
                             Ok(None) => {
                                 served += 1;
