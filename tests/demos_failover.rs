@@ -528,3 +528,12 @@ fn huge_heartbeat_settings_serve_and_end_cleanly() {
     worker.interrupt(libc::SIGINT);
     queue.interrupt(libc::SIGINT);
 }
+
+#[test]
+fn ppworker_ends_cleanly_on_ctrl_c_while_it_backs_off() {
+    // Nothing listens there: the worker gives the queue up and backs off.
+    let worker = ppworker(&tcp(programs::free_port()), &[]);
+    wait_stderr(&worker, FAILURE, 1);
+    let finished = worker.interrupt(libc::SIGINT);
+    assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
+}
