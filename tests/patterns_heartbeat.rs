@@ -137,6 +137,9 @@ fn a_liveness_below_two_or_a_zero_interval_is_refused() {
         ZmtpHeartbeat::new(INTERVAL, 1),
         ZmtpHeartbeat::new(INTERVAL, 0),
         ZmtpHeartbeat::new(Duration::ZERO, 3),
+        // A TTL of 10000 s, over libzmq's 6553.5 s: refused before the interval is set.
+        ZmtpHeartbeat::new(Duration::from_secs(1), 10_000),
+        ZmtpHeartbeat::new(Duration::MAX, u32::MAX),
     ] {
         let error = bad.apply(&router).unwrap_err();
         assert!(matches!(error, Error::OptionValue { .. }), "{error:?}");

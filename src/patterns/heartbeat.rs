@@ -77,6 +77,9 @@ pub(crate) fn later(at: Instant, d: Duration) -> Instant {
         .unwrap_or(at)
 }
 
+/// libzmq's longest `ZMQ_HEARTBEAT_TTL`: deciseconds in 16 bits.
+const MAX_ZMTP_TTL: Duration = Duration::from_millis(6_553_500);
+
 /// libzmq's ZMTP heartbeats, set simply: a peer silent for `interval × liveness` has its
 /// connection closed. See [the module docs](self) for the exact semantics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +105,8 @@ impl ZmtpHeartbeat {
     /// Sets `ZMQ_HEARTBEAT_IVL` to the interval, `ZMQ_HEARTBEAT_TIMEOUT` to `interval ×
     /// (liveness − 1)` and `ZMQ_HEARTBEAT_TTL` to `interval × liveness`, before the socket
     /// connects or binds (libzmq reads them when a connection starts). A liveness below 2, a
-    /// zero interval or a TTL over libzmq's 6553.5 s is refused ([`Error::OptionValue`]).
+    /// zero interval or a TTL over libzmq's 6553.5 s is refused ([`Error::OptionValue`]),
+    /// and then none of the three options is set.
     ///
     /// Wraps `zmq_setsockopt` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn apply(&self, socket: &SocketCore) -> Result<()> {
@@ -121,6 +125,16 @@ impl ZmtpHeartbeat {
                 reason: format!(
                     "an interval of {:?} turns heartbeats off: 1 ms at least",
                     self.interval
+                ),
+            });
+        }
+        // Checked before any option is set, so that a refused heartbeat leaves none of them.
+        if self.bound() > MAX_ZMTP_TTL {
+            return Err(Error::OptionValue {
+                option: "ZMQ_HEARTBEAT_TTL",
+                reason: format!(
+                    "interval × liveness is {:?}, above libzmq's limit of 6553.5 s",
+                    self.bound()
                 ),
             });
         }
