@@ -24,8 +24,9 @@ struct Args {
     /// Where a server is, repeatable: the fallback list, tried in order.
     #[arg(long = "connect", default_value = "tcp://localhost:5555")]
     connect: Vec<String>,
-    /// How long to wait for each reply, in milliseconds.
-    #[arg(long, default_value_t = 2500)]
+    /// How long to wait for each reply, in milliseconds (1 at least: 0 would give up on
+    /// every request at once).
+    #[arg(long, default_value_t = 2500, value_parser = clap::value_parser!(u64).range(1..))]
     timeout_ms: u64,
     /// Tries of one request on one endpoint, the first included.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]

@@ -3,6 +3,11 @@
 //! (SIGSTOP: the kernel keeps its connection open and answers TCP, so only the missing
 //! PONGs can tell) are both cut off within `interval × liveness` of the signal, reported by
 //! the socket's monitor as `Disconnected`; a live peer is never cut off.
+//!
+//! The detections are measured, and may come later than the bound by [`SLACK`] at most:
+//! time for a loaded machine to run the threads that notice and report. A frozen peer is
+//! never cut off without heartbeats (TCP keeps its connection for hours), so any bound
+//! proves they did the work; the slack does not depend on the interval.
 
 mod common;
 
@@ -13,8 +18,14 @@ use common::PATIENCE;
 use zmq_typed::patterns::heartbeat::ZmtpHeartbeat;
 use zmq_typed::{Context, Error, EventKind, EventMask, Monitor, Router};
 
-const INTERVAL: Duration = Duration::from_millis(100);
+/// Long enough for a loaded machine's libzmq to answer each PING well in time (its PONG
+/// may take up to `interval × (liveness − 1)`, 400 ms), short enough for quick tests.
+const INTERVAL: Duration = Duration::from_millis(200);
 const LIVENESS: u32 = 3;
+
+/// How much later than the bound a detection may be measured: scheduling on a loaded
+/// machine, not heartbeats.
+const SLACK: Duration = Duration::from_secs(1);
 
 /// A ROUTER with heartbeats, bound on a free port, its monitor, and an `hwclient` process
 /// connected to it whose `Hello` has arrived (so its connection is up, and it now waits for
@@ -54,7 +65,7 @@ fn a_frozen_peer_is_cut_off_within_interval_times_liveness() {
     let took = disconnected_after(&monitor, stopped);
     let bound = ZmtpHeartbeat::new(INTERVAL, LIVENESS).bound();
     assert!(
-        took <= bound + INTERVAL,
+        took <= bound + SLACK,
         "a frozen peer was cut off {took:?} after SIGSTOP; the bound is {bound:?}"
     );
     drop(peer); // SIGKILL works on a stopped process
@@ -68,15 +79,15 @@ fn a_killed_peer_is_cut_off_within_interval_times_liveness() {
     peer.signal(libc::SIGKILL);
     let took = disconnected_after(&monitor, killed);
     let bound = ZmtpHeartbeat::new(INTERVAL, LIVENESS).bound();
-    assert!(took <= bound + INTERVAL, "cut off {took:?} after SIGKILL");
+    assert!(took <= bound + SLACK, "cut off {took:?} after SIGKILL");
 }
 
 #[test]
 fn a_live_peer_answers_the_pings_and_stays() {
     let ctx = Context::new().unwrap();
     let (_router, monitor, _peer) = router_with_a_peer_process(&ctx);
-    // Five bounds of heartbeats: the peer's libzmq answers each PING with a PONG.
-    let watch = ZmtpHeartbeat::new(INTERVAL, LIVENESS).bound() * 5;
+    // Three bounds of heartbeats: the peer's libzmq answers each PING with a PONG.
+    let watch = ZmtpHeartbeat::new(INTERVAL, LIVENESS).bound() * 3;
     let deadline = Instant::now() + watch;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -126,6 +137,9 @@ fn a_liveness_below_two_or_a_zero_interval_is_refused() {
         ZmtpHeartbeat::new(INTERVAL, 1),
         ZmtpHeartbeat::new(INTERVAL, 0),
         ZmtpHeartbeat::new(Duration::ZERO, 3),
+        // A TTL of 10000 s, over libzmq's 6553.5 s: refused before the interval is set.
+        ZmtpHeartbeat::new(Duration::from_secs(1), 10_000),
+        ZmtpHeartbeat::new(Duration::MAX, u32::MAX),
     ] {
         let error = bad.apply(&router).unwrap_err();
         assert!(matches!(error, Error::OptionValue { .. }), "{error:?}");

@@ -12,8 +12,9 @@ use common::PATIENCE;
 use zmq_typed::patterns::lazy_pirate::LazyPirate;
 use zmq_typed::{Context, Multipart, Rep, Router};
 
-/// Short enough for tests; a reply from a live echo server comes in far less.
-const TIMEOUT: Duration = Duration::from_millis(200);
+/// Short enough for tests; a reply from a live echo server comes in far less, even on a
+/// loaded machine (a late one would count as a retry, and the tests count retries exactly).
+const TIMEOUT: Duration = Duration::from_millis(500);
 
 /// A REP that echoes `n` requests on `endpoint`, on a thread.
 fn echo(ctx: &Context, endpoint: &str, n: usize) -> thread::JoinHandle<()> {
@@ -131,6 +132,8 @@ fn all_endpoints_silent_is_a_timeout_naming_them() {
     );
     // 2 tries on each; the hook after each but the very last.
     assert_eq!(*calls.lock().unwrap(), 3);
+    // Nobody answered: the next request starts where it started.
+    assert_eq!(client.endpoint(), "inproc://lp-silent-a");
     assert_eq!(drain(&first).len(), 2);
     assert_eq!(drain(&second).len(), 2);
 }
@@ -163,4 +166,105 @@ fn bad_settings_are_refused_at_once() {
         .retries(0)
         .unwrap_err();
     assert!(error.to_string().contains("retries"), "{error}");
+}
+
+#[test]
+fn a_late_reply_to_an_earlier_try_or_a_duplicate_reply_is_never_taken() {
+    let ctx = Context::new().unwrap();
+    let server = silent(&ctx, "inproc://lp-late");
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-late"])
+        .unwrap()
+        .timeout(TIMEOUT)
+        .retries(5)
+        .unwrap();
+    let asking = thread::spawn(move || {
+        let first = client.request("1").unwrap();
+        let second = client.request("2").unwrap();
+        (first, second)
+    });
+    // Two tries of request 1 (the first timed out), each on its own socket.
+    let try1 = server.recv_timeout(PATIENCE).unwrap();
+    let try2 = server.recv_timeout(PATIENCE).unwrap();
+    assert_ne!(try1.id, try2.id);
+    // The first try's reply comes late: its socket is closed, it goes nowhere.
+    let _ = server.send_to(&try1.id, ["", "late reply to try 1"]);
+    server.send_to(&try2.id, ["", "1"]).unwrap();
+    // A hostile server answers twice: the extra reply is not taken for request 2's.
+    server.send_to(&try2.id, ["", "duplicate of 1"]).unwrap();
+    let request2 = server.recv_timeout(PATIENCE).unwrap();
+    assert_eq!(
+        request2.id, try2.id,
+        "request 2 reuses the socket that answered"
+    );
+    assert_eq!(request2.body.to_vecs(), [b"".to_vec(), b"2".to_vec()]);
+    server.send_to(&request2.id, ["", "2"]).unwrap();
+    let (first, second) = asking.join().unwrap();
+    assert_eq!(first, "1");
+    assert_eq!(second, "2");
+}
+
+#[test]
+fn multi_frame_replies_come_back_whole() {
+    let ctx = Context::new().unwrap();
+    let server = silent(&ctx, "inproc://lp-multi");
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-multi"])
+        .unwrap()
+        .timeout(PATIENCE);
+    let asking = thread::spawn(move || client.request(["a", "", "b"]));
+    let got = server.recv_timeout(PATIENCE).unwrap();
+    assert_eq!(
+        got.body.to_vecs(),
+        [b"".to_vec(), b"a".to_vec(), b"".to_vec(), b"b".to_vec()]
+    );
+    server.send_to(&got.id, ["", "x", "", "y"]).unwrap();
+    let reply = asking.join().unwrap().unwrap();
+    assert_eq!(
+        reply.to_vecs(),
+        [b"x".to_vec(), b"".to_vec(), b"y".to_vec()]
+    );
+}
+
+#[test]
+fn extreme_timeouts_and_tries_neither_panic_nor_overflow() {
+    let ctx = Context::new().unwrap();
+    let server = echo(&ctx, "inproc://lp-extreme", 1);
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-extreme"])
+        .unwrap()
+        .timeout(Duration::MAX)
+        .retries(u32::MAX)
+        .unwrap();
+    assert_eq!(client.request("1").unwrap(), "1");
+    server.join().unwrap();
+    // Zero waits for nothing: one try, at once a timeout.
+    let _dead = silent(&ctx, "inproc://lp-zero");
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-zero"])
+        .unwrap()
+        .timeout(Duration::ZERO)
+        .retries(1)
+        .unwrap();
+    assert!(client.request("1").unwrap_err().is_timeout());
+}
+
+#[test]
+fn a_server_that_closed_its_socket_is_a_timeout_not_a_hang() {
+    let ctx = Context::new().unwrap();
+    let server = echo(&ctx, "inproc://lp-closed", 1);
+    let mut client = LazyPirate::new(&ctx, ["inproc://lp-closed"])
+        .unwrap()
+        .timeout(TIMEOUT)
+        .retries(2)
+        .unwrap();
+    assert_eq!(client.request("1").unwrap(), "1");
+    // The server's REP is closed: the kept socket has no peer left, and a REQ with no peer
+    // blocks in send (inproc keeps no pipe for a peer that has gone).
+    server.join().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(client.request("2"));
+    });
+    let error = rx
+        .recv_timeout(PATIENCE)
+        .expect("request hung on a closed server")
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
 }

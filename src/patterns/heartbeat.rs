@@ -65,6 +65,21 @@ use crate::socket_core::SocketCore;
 /// The longest back-off, in intervals: the guide's 32.
 pub const MAX_BACKOFF_INTERVALS: u32 = 32;
 
+/// How far ahead a deadline can be: a hundred years, for "never" (an [`Instant`] cannot hold
+/// `now + Duration::MAX`).
+const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// `at + d`, or at most [`FAR`] ahead: huge intervals and liveness mean "never", not a
+/// panic.
+pub(crate) fn later(at: Instant, d: Duration) -> Instant {
+    at.checked_add(d.min(FAR))
+        .or_else(|| at.checked_add(FAR))
+        .unwrap_or(at)
+}
+
+/// libzmq's longest `ZMQ_HEARTBEAT_TTL`: deciseconds in 16 bits.
+const MAX_ZMTP_TTL: Duration = Duration::from_millis(6_553_500);
+
 /// libzmq's ZMTP heartbeats, set simply: a peer silent for `interval × liveness` has its
 /// connection closed. See [the module docs](self) for the exact semantics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +105,8 @@ impl ZmtpHeartbeat {
     /// Sets `ZMQ_HEARTBEAT_IVL` to the interval, `ZMQ_HEARTBEAT_TIMEOUT` to `interval ×
     /// (liveness − 1)` and `ZMQ_HEARTBEAT_TTL` to `interval × liveness`, before the socket
     /// connects or binds (libzmq reads them when a connection starts). A liveness below 2, a
-    /// zero interval or a TTL over libzmq's 6553.5 s is refused ([`Error::OptionValue`]).
+    /// zero interval or a TTL over libzmq's 6553.5 s is refused ([`Error::OptionValue`]),
+    /// and then none of the three options is set.
     ///
     /// Wraps `zmq_setsockopt` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
     pub fn apply(&self, socket: &SocketCore) -> Result<()> {
@@ -109,6 +125,16 @@ impl ZmtpHeartbeat {
                 reason: format!(
                     "an interval of {:?} turns heartbeats off: 1 ms at least",
                     self.interval
+                ),
+            });
+        }
+        // Checked before any option is set, so that a refused heartbeat leaves none of them.
+        if self.bound() > MAX_ZMTP_TTL {
+            return Err(Error::OptionValue {
+                option: "ZMQ_HEARTBEAT_TTL",
+                reason: format!(
+                    "interval × liveness is {:?}, above libzmq's limit of 6553.5 s",
+                    self.bound()
                 ),
             });
         }
@@ -132,7 +158,9 @@ pub struct Liveness {
 impl Liveness {
     /// A peer heard at `now` (just connected), silent for at most `interval × liveness`, to
     /// which a beat is due every `interval` (the first one `interval` after `now`). A zero
-    /// interval or a liveness of 0 is refused ([`Error::OptionValue`]).
+    /// interval or a liveness of 0 is refused ([`Error::OptionValue`]). Huge values are
+    /// fine: `interval × liveness` saturates, and a deadline more than a hundred years away
+    /// is taken as a hundred years (never, in practice).
     ///
     /// Calls nothing: pure logic.
     pub fn new(interval: Duration, liveness: u32, now: Instant) -> Result<Liveness> {
@@ -152,7 +180,7 @@ impl Liveness {
             interval,
             liveness,
             last_heard: now,
-            next_beat: now + interval,
+            next_beat: later(now, interval),
         })
     }
 
@@ -173,7 +201,7 @@ impl Liveness {
 
     /// When the peer expires unless heard before.
     pub fn expires_at(&self) -> Instant {
-        self.last_heard + self.bound()
+        later(self.last_heard, self.bound())
     }
 
     /// Whether the peer has been silent for `interval × liveness` or more at `now`.
@@ -189,7 +217,7 @@ impl Liveness {
     /// A beat was sent at `now`: the next is due one interval later (a late beat does not
     /// make the next ones come faster).
     pub fn beat_sent(&mut self, now: Instant) {
-        self.next_beat = now + self.interval;
+        self.next_beat = later(now, self.interval);
     }
 
     /// The earlier of the next beat and the expiry: when the loop must wake next.
@@ -295,5 +323,32 @@ mod tests {
         );
         b.reset();
         assert_eq!(b.next_delay(), 10 * MS);
+    }
+
+    #[test]
+    fn huge_values_saturate_instead_of_panicking() {
+        let t0 = Instant::now();
+        let mut l = Liveness::new(Duration::MAX, u32::MAX, t0).unwrap();
+        assert_eq!(l.bound(), Duration::MAX);
+        assert!(!l.expired(t0 + 3600 * 1000 * MS));
+        assert!(!l.beat_due(t0 + 3600 * 1000 * MS));
+        assert_eq!(l.until_next(t0), FAR);
+        l.heard(t0 + MS);
+        l.beat_sent(t0 + MS);
+        assert_eq!(l.expires_at(), t0 + MS + FAR);
+        let mut b = Backoff::new(Duration::MAX);
+        assert_eq!([b.next_delay(), b.next_delay()], [Duration::MAX; 2]);
+        let big = Duration::from_secs(u64::MAX / 8);
+        let mut b = Backoff::new(big);
+        assert_eq!(
+            [
+                b.next_delay(),
+                b.next_delay(),
+                b.next_delay(),
+                b.next_delay()
+            ],
+            [big, big * 2, big * 4, big * 8]
+        );
+        assert_eq!(b.next_delay(), Duration::MAX); // doubling saturates
     }
 }

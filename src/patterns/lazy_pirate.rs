@@ -64,6 +64,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(2500);
 /// The guide's tries per endpoint: 3.
 pub const DEFAULT_RETRIES: u32 = 3;
 
+/// libzmq's longest timeout, `i32::MAX` milliseconds: longer waits are this long.
+const LONGEST_WAIT: Duration = Duration::from_millis(i32::MAX as u64);
+
 /// One try that timed out, as the retry hook sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retry<'a> {
@@ -134,7 +137,9 @@ impl LazyPirate {
         })
     }
 
-    /// How long each try waits for the reply.
+    /// How long each try waits for the reply. `Duration::ZERO` does not wait at all (every
+    /// try then times out: a reply cannot be there yet); a wait longer than libzmq's
+    /// `ZMQ_RCVTIMEO` limit (`i32::MAX` ms, about 24.8 days) is that limit.
     pub fn timeout(mut self, timeout: Duration) -> LazyPirate {
         self.timeout = timeout;
         self
@@ -160,7 +165,8 @@ impl LazyPirate {
         self
     }
 
-    /// Where the next request goes first.
+    /// Where the next request goes first: the endpoint that answered last (the first of the
+    /// list until one has answered).
     pub fn endpoint(&self) -> &str {
         &self.endpoints[self.current]
     }
@@ -175,11 +181,13 @@ impl LazyPirate {
     /// endpoints and the tries. An endpoint libzmq refuses, or the context's shutdown
     /// (`is_terminated()`), fails at once.
     ///
-    /// Wraps `zmq_socket`, `zmq_connect`, `zmq_msg_send`, `zmq_msg_recv` with
+    /// Wraps `zmq_socket`, `zmq_connect`, `zmq_msg_send` with `ZMQ_SNDTIMEO` (a socket with
+    /// no peer to queue the request for is a try that timed out), `zmq_msg_recv` with
     /// `ZMQ_RCVTIMEO`, and `zmq_close` with `ZMQ_LINGER` 0 after a timeout.
     pub fn request(&mut self, request: impl Sendable) -> Result<Multipart> {
         let request = request.into_multipart();
         let total = self.endpoints.len();
+        let answered_last = self.current;
         for step in 0..total {
             let index = (self.current + step) % total;
             for attempt in 1..=self.retries {
@@ -188,16 +196,19 @@ impl LazyPirate {
                     _ => self.fresh_socket(index)?,
                 };
                 self.current = index;
-                let waiting = socket.send(request.clone()).map_err(|e| e.into_error())?;
-                match waiting.recv_timeout(self.timeout) {
-                    Ok((reply, ready)) => {
-                        self.socket = Some(ready);
-                        return Ok(reply);
-                    }
-                    Err(failed) if failed.error().is_timeout() => {
-                        // Dropped here, with linger 0: the request queued in it goes too.
-                        drop(failed);
-                    }
+                // Dropped on a timeout, with linger 0: the request queued in it goes too.
+                match socket.send(request.clone()) {
+                    Ok(waiting) => match waiting.recv_timeout(self.timeout) {
+                        Ok((reply, ready)) => {
+                            self.socket = Some(ready);
+                            return Ok(reply);
+                        }
+                        Err(failed) if failed.error().is_timeout() => {}
+                        Err(failed) => return Err(failed.into_error()),
+                    },
+                    // No peer to queue it for (an inproc server that closed its socket):
+                    // a try that timed out too.
+                    Err(failed) if failed.error().is_timeout() => {}
                     Err(failed) => return Err(failed.into_error()),
                 }
                 let last_here = attempt == self.retries;
@@ -218,6 +229,9 @@ impl LazyPirate {
                 }
             }
         }
+        // Nobody answered this one: the next request starts again where the last answer
+        // came from.
+        self.current = answered_last;
         Err(Error::TimedOut(Detail::new(format!(
             "no reply from {} after {} tries of {:?} on each",
             self.endpoints.join(", "),
@@ -226,10 +240,12 @@ impl LazyPirate {
         ))))
     }
 
-    /// A new REQ socket, linger 0, connected to endpoint `index`.
+    /// A new REQ socket, linger 0, connected to endpoint `index`; a send waits at most the
+    /// timeout (a REQ with no peer at all blocks in send).
     fn fresh_socket(&self, index: usize) -> Result<Req<Ready>> {
         let socket = Req::new(&self.ctx)?;
         socket.set_linger(Some(Duration::ZERO))?;
+        socket.set_sndtimeo(Some(self.timeout.min(LONGEST_WAIT)))?;
         socket.connect(self.endpoints[index].as_str())?;
         Ok(socket)
     }

@@ -14,7 +14,10 @@
 //!   interval, whatever it is doing.
 //! - Clients are REQ sockets (e.g. the [Lazy Pirate](super::lazy_pirate)) connected to the
 //!   queue's frontend ROUTER. A request reaches a worker as `[client id][][request...]` and
-//!   the worker sends the reply back the same way, `[client id][][reply...]`.
+//!   the worker sends the reply back the same way, `[client id][][reply...]`. Whatever
+//!   else comes before the delimiter (a REQ with `ZMQ_REQ_CORRELATE` puts its request id
+//!   there, a proxy in between its own hop) is envelope too: it goes to the worker and comes
+//!   back with the reply, as with the guide's C queue and worker.
 //! - The queue sends [`HEARTBEAT`] to each idle worker every interval.
 //! - Any message proves its sender alive. Each side gives the other up after `interval ×
 //!   liveness` of silence: the queue forgets the worker, the worker prints the guide's
@@ -29,7 +32,8 @@
 //!   to it (`ZMQ_ROUTER_MANDATORY`), and the request goes to the next idle worker.
 //! - Hostile peers cannot crash or wedge it: a one-frame message from a worker that is
 //!   neither `READY` nor `HEARTBEAT`, a reply for a client that has gone, a client message
-//!   with no envelope delimiter: each is dropped, counted and reported as a [`QueueEvent`].
+//!   with no envelope delimiter or nothing after it: each is dropped, counted and reported
+//!   as a [`QueueEvent`].
 //!
 //! # Limits
 //! A request given to a worker that then dies is lost: the client's retry (the Lazy Pirate)

@@ -6,12 +6,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::worker::is_request;
 use super::{PpSettings, HEARTBEAT, READY};
 use crate::context::Context;
 use crate::error::{Detail, Error, Result};
 use crate::options::PollEvents;
 use crate::patterns::handle::{terminated, Background, Counters, Shared};
-use crate::patterns::heartbeat::Liveness;
+use crate::patterns::heartbeat::{later, Liveness};
 use crate::poll::Poller;
 use crate::typed::{Pair, Routed, Router, RoutingId};
 
@@ -42,7 +43,8 @@ pub enum QueueEvent {
         /// What was wrong.
         reason: &'static str,
     },
-    /// A client sent a message without the envelope delimiter a REQ puts first: dropped.
+    /// A client sent a message without an envelope delimiter followed by a body (a REQ
+    /// puts the delimiter first): dropped.
     BadClientMessage {
         /// The client's routing id.
         client: RoutingId,
@@ -264,7 +266,7 @@ impl<'a> Queue<'a> {
             shared,
             idle: VecDeque::new(),
             busy: HashSet::new(),
-            next_beat: Instant::now() + settings.interval(),
+            next_beat: later(Instant::now(), settings.interval()),
         }
     }
 
@@ -339,8 +341,7 @@ impl<'a> Queue<'a> {
             }
             return Ok(());
         }
-        let well_formed = body.len() >= 3 && body[1].is_empty() && !body[0].is_empty();
-        if !well_formed {
+        if !is_request(&body) {
             self.drop_bad(id, "not [client id][][reply...]");
             return Ok(());
         }
@@ -385,7 +386,13 @@ impl<'a> Queue<'a> {
 
     fn on_client(&mut self, Routed { id, mut body }: Routed) -> Result<()> {
         self.shared.update(|s| s.counters.frontend_in += 1);
-        if body.len() < 2 || !body[0].is_empty() {
+        // A REQ sends [][request]; one with ZMQ_REQ_CORRELATE, or behind another hop, has
+        // more in front of the delimiter: all of it goes to the worker and comes back.
+        let delimited = body
+            .iter()
+            .position(|frame| frame.is_empty())
+            .is_some_and(|at| at + 1 < body.len());
+        if !delimited {
             self.shared.update(|s| s.counters.dropped += 1);
             self.event(QueueEvent::BadClientMessage { client: id });
             return Ok(());
@@ -432,7 +439,7 @@ impl<'a> Queue<'a> {
         if now < self.next_beat {
             return Ok(());
         }
-        self.next_beat = now + self.settings.interval();
+        self.next_beat = later(now, self.settings.interval());
         let mut gone = Vec::new();
         for (worker, _) in &self.idle {
             match self

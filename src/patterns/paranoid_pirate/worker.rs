@@ -87,6 +87,14 @@ fn announce(ctx: &Context, endpoint: &str) -> Result<Dealer> {
     Ok(socket)
 }
 
+/// Whether `message` is `[envelope...][][request...]` with a non-empty envelope and body.
+pub(super) fn is_request(message: &Multipart) -> bool {
+    message
+        .iter()
+        .position(|frame| frame.is_empty())
+        .is_some_and(|at| at >= 1 && at + 1 < message.len())
+}
+
 impl PpWorker {
     /// Connects a DEALER to the queue's backend at `endpoint` and sends `READY`.
     ///
@@ -123,7 +131,7 @@ impl PpWorker {
     }
 
     /// Serves requests with `handler` (it gets the request's frames after the envelope and
-    /// returns the reply) until `limit` replies have been sent (`None`: for ever), keeping
+    /// returns the reply; a reply of no frames goes out as one empty frame) until `limit` replies have been sent (`None`: for ever), keeping
     /// the heartbeats both ways and reconnecting as [the module docs](super) say. Returns the
     /// replies sent; the context's shutdown ends it with an error whose `is_terminated()` is
     /// true.
@@ -145,13 +153,20 @@ impl PpWorker {
                 Ok(message) => {
                     self.liveness.heard(Instant::now());
                     self.backoff.reset();
-                    if message.len() >= 3 && message[1].is_empty() {
-                        let mut frames = message.into_frames().into_iter();
-                        // [client id][][request...]: the id is the envelope.
-                        let envelope: Multipart = frames.by_ref().take(1).collect();
-                        let body: Multipart = frames.skip(1).collect();
-                        let reply =
-                            Multipart::join_envelope(envelope, handler(body).into_multipart());
+                    if is_request(&message) {
+                        // [client id][][request...]: everything up to the first empty frame
+                        // is the envelope (more than the client id when the client is
+                        // behind another hop, or is a REQ with ZMQ_REQ_CORRELATE).
+                        let Ok((envelope, body)) = message.split_envelope() else {
+                            continue;
+                        };
+                        let mut answer = handler(body).into_multipart();
+                        if answer.is_empty() {
+                            // A REQ cannot take a reply of no frames (nor the queue pass
+                            // it on): the empty reply is one empty frame.
+                            answer.push_back(Vec::<u8>::new());
+                        }
+                        let reply = Multipart::join_envelope(envelope, answer);
                         match self.socket.try_send(reply) {
                             Ok(None) => {
                                 served += 1;
