@@ -7,11 +7,13 @@
 mod common;
 
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::watchdog::within;
 use common::{bind_endpoint, patient, Transport, PATIENCE, TRANSPORTS};
-use zmq_typed::patterns::backpressure::{at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds};
+use zmq_typed::patterns::backpressure::{
+    at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds, SERVICE_BURST,
+};
 use zmq_typed::{Context, Dealer, Multipart, Pull, Push, Router, SocketType, Sub, XPub};
 
 #[test]
@@ -441,4 +443,80 @@ fn the_producer_greets_again_and_keeps_the_largest_allowance() {
             [b"DATA".to_vec(), payload.as_bytes().to_vec()]
         );
     }
+}
+
+/// A starved producer greets again once a probe has passed, whichever call it is in: a
+/// producer that only polls with `try_send`, or waits in `send_timeout`s shorter than the
+/// probe, recovers a lost grant too.
+#[test]
+fn a_polling_producer_greets_again() {
+    let ctx = Context::new().unwrap();
+    let router = patient(Router::new(&ctx).unwrap());
+    let endpoint = router.bind("tcp://127.0.0.1:*").unwrap();
+    for short_timeouts in [false, true] {
+        let mut producer = CreditSender::connect(&ctx, &endpoint)
+            .unwrap()
+            .with_probe(Duration::from_millis(20));
+        let hello = router.recv().unwrap();
+        assert_eq!(hello.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+        // That grant is "lost": the producer polls until it has greeted again.
+        let give_up = Instant::now() + PATIENCE;
+        let again = loop {
+            if short_timeouts {
+                let failed = producer
+                    .send_timeout("x", Duration::from_millis(1))
+                    .unwrap_err();
+                assert!(failed.error().is_timeout(), "{failed:?}");
+            } else {
+                assert_eq!(producer.try_send("x").unwrap().unwrap(), "x");
+            }
+            if let Some(again) = router.try_recv().unwrap() {
+                break again;
+            }
+            assert!(Instant::now() < give_up, "no second greeting");
+        };
+        assert_eq!(again.id, hello.id);
+        assert_eq!(again.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+        router.send_to(&again.id, ["CREDIT", "1", "1"]).unwrap();
+        producer.send_timeout("x", PATIENCE).unwrap();
+        // Under load it may have greeted once more before the first greeting came.
+        let data = loop {
+            let next = router.recv().unwrap();
+            if next.body.to_vecs() != [b"HELLO".to_vec(), b"0".to_vec()] {
+                break next;
+            }
+        };
+        assert_eq!(data.body.to_vecs(), [b"DATA".to_vec(), b"x".to_vec()]);
+    }
+}
+
+/// A zero timeout still takes a message already on the wire; `service` reads at most
+/// `SERVICE_BURST` wire messages a call, so a peer that never stops cannot hold it.
+#[test]
+fn zero_timeouts_read_and_service_is_bounded() {
+    let ctx = Context::new().unwrap();
+    let mut consumer = CreditReceiver::bind(&ctx, "inproc://bp-burst", 4).unwrap();
+    let mut producer = CreditSender::connect(&ctx, "inproc://bp-burst").unwrap();
+    consumer.wait_for_producers(1, PATIENCE).unwrap();
+    producer.send("a").unwrap();
+    producer.send("b").unwrap();
+    assert_eq!(consumer.recv().unwrap().body, "a");
+    // "b" is on the wire, not read yet.
+    assert_eq!(consumer.queued(), 0);
+    assert_eq!(consumer.recv_timeout(Duration::ZERO).unwrap().body, "b");
+    let none = consumer.recv_timeout(Duration::ZERO).unwrap_err();
+    assert!(none.is_timeout(), "{none:?}");
+
+    let flood = SERVICE_BURST + 10;
+    let rogue = Dealer::new(&ctx).unwrap();
+    QueueBounds::new(Some(5000), Some(5000))
+        .apply(&rogue)
+        .unwrap();
+    rogue.connect("inproc://bp-burst").unwrap();
+    for _ in 0..flood {
+        assert_eq!(rogue.try_send("BOGUS").unwrap(), None);
+    }
+    assert_eq!(consumer.service(PATIENCE).unwrap(), SERVICE_BURST);
+    assert_eq!(consumer.service(PATIENCE).unwrap(), 10);
+    assert_eq!(consumer.stats().malformed, flood as u64);
 }

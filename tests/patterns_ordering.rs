@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::thread;
+use std::time::Duration;
 
 use common::{bind_endpoint, patient, Transport, PATIENCE, TRANSPORTS};
 use serde_json::{json, Value};
@@ -725,4 +726,25 @@ fn ordered_receiver_with_a_small_window_matches_the_buffer() {
             "{transport:?}: {stats:?}"
         );
     }
+}
+
+/// A zero timeout still reads an envelope already waiting; with nothing waiting it times
+/// out at once.
+#[test]
+fn a_zero_timeout_reads_what_is_waiting() {
+    let ctx = Context::new().unwrap();
+    let (push, pull) = wired(&ctx, Transport::Inproc);
+    push.send(r#"{"seq":1,"data":1}"#).unwrap();
+    push.send(r#"{"seq":2,"data":2}"#).unwrap();
+    let mut receiver: OrderedReceiver<Pull, u64> = OrderedReceiver::new(pull, 4).unwrap();
+    let first = receiver.recv_timeout(PATIENCE).unwrap();
+    let second = receiver.recv_timeout(Duration::ZERO).unwrap();
+    let expected = |seq| Received::Message {
+        stream: None,
+        seq,
+        data: seq,
+    };
+    assert_eq!((first, second), (expected(1), expected(2)));
+    let none = receiver.recv_timeout(Duration::ZERO).unwrap_err();
+    assert!(none.is_timeout(), "{none:?}");
 }

@@ -65,7 +65,7 @@
 //!
 //! | Direction | Frames | Meaning |
 //! |---|---|---|
-//! | producer → consumer | `[HELLO][sent]` | a greeting: "I have sent `sent` messages in all"; sent on connecting (`sent` = 0), and again every probe interval while the producer waits without credit |
+//! | producer → consumer | `[HELLO][sent]` | a greeting: "I have sent `sent` messages in all"; sent on connecting (`sent` = 0), and again every probe interval while the producer is without credit (checked in each `send`, `send_timeout` and `try_send`) |
 //! | producer → consumer | `[DATA][payload...]` | one message: the payload is one frame or more |
 //! | consumer → producer | `[CREDIT][allowance][window]` | "you may have sent `allowance` messages in all"; `allowance` = messages taken + `window` |
 //!
@@ -86,8 +86,11 @@
 //!   lost ([`CreditStats::lost`]) and gives their credit back.
 //!
 //! ## Limits
-//! - Credit bounds messages, not bytes: bound message sizes too (`ZMQ_MAXMSGSIZE` on the
-//!   consumer) when bytes matter.
+//! - Credit bounds messages, not bytes: bound sizes too when bytes matter. libzmq's
+//!   `ZMQ_MAXMSGSIZE` (on the consumer) bounds each frame, not the number of frames of a
+//!   message, and a peer that breaks it is disconnected; a hostile producer can still send
+//!   one message of very many small frames, so a consumer open to untrusted peers bounds
+//!   those too (an authenticating transport, or a proxy that counts frames).
 //! - The consumer only grants while it reads (in [`CreditReceiver::recv`],
 //!   [`CreditReceiver::service`]): a new producer waits for its first credit until then.
 //! - Producers are kept for the receiver's life (up to the cap): a producer is known by
@@ -131,5 +134,5 @@ mod sender;
 pub mod wire;
 
 pub use hwm::{at_hwm, AtHwm, QueueBounds};
-pub use receiver::{CreditReceiver, CreditStats, DEFAULT_MAX_PRODUCERS};
+pub use receiver::{CreditReceiver, CreditStats, DEFAULT_MAX_PRODUCERS, SERVICE_BURST};
 pub use sender::{CreditSender, DEFAULT_PROBE};

@@ -14,6 +14,9 @@ use crate::typed::{Routed, Router, RoutingId};
 /// The most producers a [`CreditReceiver`] keeps by default.
 pub const DEFAULT_MAX_PRODUCERS: usize = 1024;
 
+/// The most wire messages one [`CreditReceiver::service`] call reads.
+pub const SERVICE_BURST: usize = 1024;
+
 /// What a [`CreditReceiver`] counted since it was bound.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreditStats {
@@ -153,7 +156,8 @@ impl CreditReceiver {
         self.recv_until(None)
     }
 
-    /// As [`CreditReceiver::recv`], waiting at most `timeout` ([`Error::TimedOut`]).
+    /// As [`CreditReceiver::recv`], waiting at most `timeout` ([`Error::TimedOut`]). A zero
+    /// timeout still reads a message already waiting.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
     /// with `ZMQ_RCVTIMEO` set to the time left while it waits.
@@ -162,23 +166,33 @@ impl CreditReceiver {
     }
 
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<Routed> {
+        let mut first_read = true;
         loop {
             if let Some(message) = self.ready.pop_front() {
                 self.taken(&message.id);
                 return Ok(message);
             }
-            let left = super::super::time_left(deadline, || "a credited message".to_string())?;
-            let message = match left {
-                Some(left) => self.router.recv_timeout(left)?,
-                None => self.router.recv()?,
-            };
+            let message =
+                match super::super::time_left(deadline, || "a credited message".to_string()) {
+                    Ok(Some(left)) => self.router.recv_timeout(left)?,
+                    Ok(None) => self.router.recv()?,
+                    // Out of time (a zero timeout): what is there already is still read, once.
+                    Err(timed_out) if first_read => match self.router.try_recv()? {
+                        Some(message) => message,
+                        None => return Err(timed_out),
+                    },
+                    Err(timed_out) => return Err(timed_out),
+                };
+            first_read = false;
             self.handle(message)?;
         }
     }
 
     /// Reads what the wire has (waiting up to `timeout` for the first message) without
     /// handing anything to the application: greetings are answered, messages queued.
-    /// How many wire messages were read (0 when none came in time).
+    /// How many wire messages were read (0 when none came in time): at most
+    /// [`SERVICE_BURST`] per call, so that peers that never stop sending cannot keep it
+    /// reading.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn service(&mut self, timeout: Duration) -> Result<usize> {
@@ -189,7 +203,10 @@ impl CreditReceiver {
         };
         self.handle(first)?;
         let mut read = 1;
-        while let Some(message) = self.router.try_recv()? {
+        while read < SERVICE_BURST {
+            let Some(message) = self.router.try_recv()? else {
+                break;
+            };
             self.handle(message)?;
             read += 1;
         }

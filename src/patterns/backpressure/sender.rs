@@ -22,9 +22,11 @@ pub const DEFAULT_PROBE: Duration = Duration::from_secs(1);
 ///
 /// [`send`](CreditSender::send) waits for credit, [`try_send`](CreditSender::try_send) hands
 /// the message back when there is none, [`send_timeout`](CreditSender::send_timeout) waits
-/// at most so long. While it waits without credit, it greets the consumer again every
+/// at most so long. While it has no credit, it greets the consumer again every
 /// [`probe`](CreditSender::with_probe) (`[HELLO][sent]`), which recovers a lost grant, and
-/// the credit of messages lost with a broken connection.
+/// the credit of messages lost with a broken connection: the probe is counted across calls,
+/// so a producer that only polls with `try_send`, or waits in `send_timeout`s shorter than
+/// the probe, greets again too (from inside one of those calls, once a probe has passed).
 #[derive(Debug)]
 pub struct CreditSender {
     dealer: Dealer,
@@ -35,6 +37,9 @@ pub struct CreditSender {
     /// The consumer's window, as it last said (0 before the first grant).
     window: u64,
     probe: Duration,
+    /// When it last greeted while it had no credit (or, when credit had just run out, when
+    /// it first saw so): the next greeting is due a probe later. `None` while it has credit.
+    starved_since: Option<Instant>,
 }
 
 impl CreditSender {
@@ -54,6 +59,7 @@ impl CreditSender {
             allowance: 0,
             window: 0,
             probe: DEFAULT_PROBE,
+            starved_since: Some(Instant::now()),
         };
         sender.greet()?;
         Ok(sender)
@@ -122,6 +128,9 @@ impl CreditSender {
             return Err(SendError::new(e, payload));
         }
         if self.credit() == 0 {
+            if let Err(e) = self.probe_due() {
+                return Err(SendError::new(e, payload));
+            }
             return Ok(Some(payload));
         }
         match self.dealer.try_send(framed(&payload)) {
@@ -162,25 +171,46 @@ impl CreditSender {
     fn wait_for_credit(&mut self, deadline: Option<Instant>) -> Result<()> {
         self.read_grants()?;
         while self.credit() == 0 {
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let next_probe = self.probe_due()?;
+            let now = Instant::now();
+            let left = deadline.map(|d| d.saturating_duration_since(now));
             if left.is_some_and(|l| l.is_zero()) {
                 return Err(Error::TimedOut(Detail::new(format!(
                     "credit from the consumer ({} sent, allowance {})",
                     self.sent, self.allowance
                 ))));
             }
-            let wait = left.map_or(self.probe, |l| l.min(self.probe));
-            match self.dealer.recv_timeout(wait) {
+            let until_probe = next_probe.map(|p| p.saturating_duration_since(now));
+            let wait = match (left, until_probe) {
+                (Some(l), Some(p)) => Some(l.min(p)),
+                (l, p) => l.or(p),
+            };
+            let grant = match wait {
+                Some(wait) => self.dealer.recv_timeout(wait),
+                None => self.dealer.recv(),
+            };
+            match grant {
                 Ok(message) => self.read_grant(&message),
-                Err(e) if e.is_timeout() => {
-                    if wait == self.probe {
-                        self.greet()?;
-                    }
-                }
+                Err(e) if e.is_timeout() => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(())
+    }
+
+    /// Without credit: greets again when a probe has passed since it last greeted (or since
+    /// it found itself without credit), whichever call it is in (`send`, `send_timeout`,
+    /// `try_send`), so a producer that only polls recovers a lost grant too. When the next
+    /// greeting is due (`None`: never, the probe is too long to count).
+    fn probe_due(&mut self) -> Result<Option<Instant>> {
+        let now = Instant::now();
+        let since = *self.starved_since.get_or_insert(now);
+        if now.saturating_duration_since(since) >= self.probe {
+            self.greet()?;
+            self.starved_since = Some(now);
+            return Ok(now.checked_add(self.probe));
+        }
+        Ok(since.checked_add(self.probe))
     }
 
     /// Reads every grant waiting, without blocking.
@@ -203,7 +233,10 @@ impl CreditSender {
         ) else {
             return;
         };
-        self.allowance = self.allowance.max(allowance);
+        if allowance > self.allowance {
+            self.allowance = allowance;
+            self.starved_since = None;
+        }
         self.window = window;
     }
 

@@ -61,7 +61,8 @@ pub enum Received<T = Value> {
     /// An envelope of a new stream when the receiver already keeps its
     /// [maximum](OrderedReceiver::max_streams) of streams: dropped.
     StreamRefused {
-        /// The stream it names.
+        /// The stream it names (empty for the default stream: a stream named `""` looks
+        /// the same here).
         stream: String,
         /// Its sequence number.
         seq: u64,
@@ -147,23 +148,32 @@ impl<S: RecvSocket, T: DeserializeOwned> OrderedReceiver<S, T> {
     }
 
     /// As [`OrderedReceiver::recv`], waiting at most `timeout` in all
-    /// ([`crate::Error::TimedOut`] then; what was held stays held).
+    /// ([`crate::Error::TimedOut`] then; what was held stays held). A zero timeout still
+    /// reads a message already waiting.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
     /// with `ZMQ_RCVTIMEO` set to the time left while it waits.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Received<T>> {
         let deadline = Instant::now().checked_add(timeout);
+        let mut first_read = true;
         loop {
             if let Some(next) = self.pending.pop_front() {
                 return Ok(next);
             }
             let left = super::super::time_left(deadline, || {
                 format!("an ordered message within {timeout:?}")
-            })?;
+            });
             let message = match left {
-                Some(left) => self.socket.recv_timeout(left)?,
-                None => self.socket.recv()?,
+                Ok(Some(left)) => self.socket.recv_timeout(left)?,
+                Ok(None) => self.socket.recv()?,
+                // Out of time (a zero timeout): what is there already is still read, once.
+                Err(timed_out) if first_read => match self.socket.try_recv()? {
+                    Some(message) => message,
+                    None => return Err(timed_out),
+                },
+                Err(timed_out) => return Err(timed_out),
             };
+            first_read = false;
             self.take(message);
         }
     }
