@@ -628,7 +628,9 @@ fn a_failed_send_keeps_its_number() {
     // No peer: the PUSH cannot queue anything, so try_send hands the message back.
     let mut sender = SequencedSender::new(push);
     assert_eq!(sender.try_send(&"lost").unwrap(), None);
+    assert_eq!(sender.try_send_in("audit", &"lost").unwrap(), None);
     assert_eq!(sender.sequencer().peek(None), Some(1));
+    assert_eq!(sender.sequencer().peek(Some("audit")), Some(1));
     let pull = patient(Pull::new(&ctx).unwrap());
     pull.bind("inproc://ordering-failed-send").unwrap();
     sender
@@ -636,7 +638,12 @@ fn a_failed_send_keeps_its_number() {
         .connect("inproc://ordering-failed-send")
         .unwrap();
     assert_eq!(sender.send(&"kept").unwrap(), 1);
+    assert_eq!(sender.try_send_in("audit", &"kept").unwrap(), Some(1));
     assert_eq!(pull.recv().unwrap(), r#"{"seq":1,"data":"kept"}"#);
+    assert_eq!(
+        pull.recv().unwrap(),
+        r#"{"seq":1,"stream":"audit","data":"kept"}"#
+    );
 }
 
 /// A receiver waiting for its next message ends with `is_terminated()` when the context
