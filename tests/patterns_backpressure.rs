@@ -534,3 +534,22 @@ fn zero_timeouts_read_and_service_is_bounded() {
     assert_eq!(consumer.service(PATIENCE).unwrap(), 10);
     assert_eq!(consumer.stats().malformed, flood as u64);
 }
+
+/// A message of no frame is refused, as on any socket, and uses no credit (`[DATA]` alone
+/// would be dropped as malformed, its credit never given back).
+#[test]
+fn an_empty_message_is_refused_and_uses_no_credit() {
+    let ctx = Context::new().unwrap();
+    let (mut consumer, mut producer) = credit_pair(&ctx, Transport::Inproc, 1);
+    let refused = producer.send(Multipart::new()).unwrap_err();
+    assert!(
+        matches!(refused.error(), zmq_typed::Error::EmptyMessage),
+        "{refused:?}"
+    );
+    let refused = producer.try_send(Multipart::new()).unwrap_err();
+    assert!(matches!(refused.error(), zmq_typed::Error::EmptyMessage));
+    assert_eq!(producer.sent(), 0);
+    producer.send_timeout("a", PATIENCE).unwrap();
+    assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "a");
+    assert_eq!(consumer.stats().malformed, 0);
+}

@@ -101,6 +101,7 @@ impl CreditSender {
 
     /// Sends `msg` (a frame or a whole message), waiting for credit as long as it takes,
     /// then for room in the DEALER's queue (up to its send timeout).
+    /// A message of no frame is [`Error::EmptyMessage`], as on any socket.
     ///
     /// Wraps `zmq_msg_recv` for the grants and `zmq_msg_send`
     /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
@@ -124,6 +125,9 @@ impl CreditSender {
     /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn try_send(&mut self, msg: impl Sendable) -> Result<Option<Multipart>, SendError> {
         let payload = msg.into_multipart();
+        if payload.is_empty() {
+            return Err(SendError::new(Error::EmptyMessage, payload));
+        }
         if let Err(e) = self.read_grants() {
             return Err(SendError::new(e, payload));
         }
@@ -148,6 +152,11 @@ impl CreditSender {
         payload: Multipart,
         deadline: Option<Instant>,
     ) -> Result<(), SendError> {
+        // `[DATA]` alone is not a message of the protocol: it would use credit that never
+        // comes back.
+        if payload.is_empty() {
+            return Err(SendError::new(Error::EmptyMessage, payload));
+        }
         if let Err(e) = self.wait_for_credit(deadline) {
             return Err(SendError::new(e, payload));
         }
