@@ -14,7 +14,9 @@ use common::{bind_endpoint, patient, Transport, PATIENCE, TRANSPORTS};
 use zmq_typed::patterns::backpressure::{
     at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds, SERVICE_BURST,
 };
-use zmq_typed::{Context, Dealer, Multipart, Pull, Push, Router, SocketType, Sub, XPub};
+use zmq_typed::{
+    Context, Dealer, EventKind, EventMask, Multipart, Pull, Push, Router, SocketType, Sub, XPub,
+};
 
 #[test]
 fn queue_bounds_round_trip_and_refuse_zero() {
@@ -552,4 +554,27 @@ fn an_empty_message_is_refused_and_uses_no_credit() {
     producer.send_timeout("a", PATIENCE).unwrap();
     assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "a");
     assert_eq!(consumer.stats().malformed, 0);
+}
+
+/// Options a listening socket's connections take when it binds are set on a ROUTER made
+/// first: a frame over `ZMQ_MAXMSGSIZE` disconnects its producer.
+#[test]
+fn bind_router_applies_the_options_set_before_binding() {
+    let ctx = Context::new().unwrap();
+    let router = Router::new(&ctx).unwrap();
+    router.set_max_msg_size(Some(16)).unwrap();
+    let monitor = router.monitor(EventMask::DISCONNECTED).unwrap();
+    let consumer = CreditReceiver::bind_router(router, "tcp://127.0.0.1:*", 4).unwrap();
+    let rogue = patient(Dealer::new(&ctx).unwrap());
+    rogue.connect(consumer.endpoint()).unwrap();
+    rogue.send(["HELLO", "0"]).unwrap();
+    rogue.send(["DATA", &"x".repeat(100)]).unwrap();
+    let event = monitor
+        .wait_for(PATIENCE, |kind| {
+            matches!(kind, EventKind::Disconnected { .. })
+        })
+        .unwrap();
+    assert!(matches!(event.kind, EventKind::Disconnected { .. }));
+    let zero = CreditReceiver::bind_router(Router::new(&ctx).unwrap(), "inproc://bp-z", 0);
+    assert!(matches!(zero, Err(zmq_typed::Error::InvalidArgument(_))));
 }

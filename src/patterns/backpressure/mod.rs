@@ -78,7 +78,9 @@
 //! - A producer that follows the protocol never has more than `window` messages in flight.
 //! - A producer that does not (sends beyond its allowance, or sends without greeting) is
 //!   not believed: the excess is dropped and counted ([`CreditStats::excess`]), so the
-//!   consumer never holds more than `window` messages of any producer.
+//!   consumer's own queue never holds more than `window` messages of any producer (ahead
+//!   of it, libzmq's receive queue holds up to `ZMQ_RCVHWM` messages per connection until
+//!   they are read and dropped).
 //! - At most [`CreditReceiver::with_max_producers`] producers are kept; a greeting from
 //!   one more is refused and counted, and that producer never gets credit.
 //! - A lost grant, or messages lost with a broken connection, do not stall a producer:
@@ -87,7 +89,8 @@
 //!
 //! ## Limits
 //! - Credit bounds messages, not bytes: bound sizes too when bytes matter. libzmq's
-//!   `ZMQ_MAXMSGSIZE` (on the consumer) bounds each frame, not the number of frames of a
+//!   `ZMQ_MAXMSGSIZE` (set on the consumer's ROUTER before it binds:
+//!   [`CreditReceiver::bind_router`]) bounds each frame, not the number of frames of a
 //!   message, and a peer that breaks it is disconnected; a hostile producer can still send
 //!   one message of very many small frames, so a consumer open to untrusted peers bounds
 //!   those too (an authenticating transport, or a proxy that counts frames).

@@ -55,10 +55,15 @@ struct Producer {
 /// application takes. So each producer has at most `window` messages in flight (sent, not
 /// yet taken), whatever the speeds; the module docs give the wire format.
 ///
-/// Memory: at most `window` messages per producer are kept (in libzmq's queues and this
-/// receiver's), and at most `max_producers` producers. A producer that sends beyond its
-/// credit has the excess dropped and counted ([`CreditStats::excess`]); one more producer
-/// than the cap is refused ([`CreditStats::refused`]): it never gets credit.
+/// Memory: at most `max_producers` producers, and of each producer that follows the
+/// protocol at most `window` messages (in libzmq's queues and this receiver's). A producer
+/// that sends beyond its credit has the excess dropped and counted
+/// ([`CreditStats::excess`]), so this receiver's own queue never holds more than `window`
+/// of its messages; but what it sends sits in libzmq's receive queue until it is read and
+/// dropped, up to `ZMQ_RCVHWM` messages per connection (and any peer may connect, greeting
+/// or not): against untrusted peers, set the ROUTER's receive mark and `ZMQ_MAXMSGSIZE`
+/// before it binds ([`CreditReceiver::bind_router`]), and keep reading. One more producer than the cap is
+/// refused ([`CreditStats::refused`]): it never gets credit.
 ///
 /// Credit is given back as messages are taken, so a consumer that does not call
 /// [`recv`](CreditReceiver::recv) stops its producers, which is the point. It answers
@@ -84,12 +89,39 @@ impl CreditReceiver {
     /// Wraps `zmq_socket`, `zmq_setsockopt` (`ZMQ_ROUTER_HANDOVER`) and `zmq_bind`
     /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
     pub fn bind(ctx: &Context, endpoint: impl ToEndpoint, window: usize) -> Result<CreditReceiver> {
+        CreditReceiver::bind_router(Router::new(ctx)?, endpoint, window)
+    }
+
+    /// As [`CreditReceiver::bind`], on a ROUTER made by the caller: to set the options that
+    /// a listening socket's connections take when it binds (`ZMQ_RCVHWM`,
+    /// `ZMQ_MAXMSGSIZE`, security...), which setting them on [`CreditReceiver::socket`]
+    /// afterwards would not change. `ZMQ_ROUTER_HANDOVER` is set on it here.
+    ///
+    /// ```
+    /// use zmq_typed::patterns::backpressure::CreditReceiver;
+    /// use zmq_typed::{Context, Router};
+    ///
+    /// let ctx = Context::new()?;
+    /// let router = Router::new(&ctx)?;
+    /// router.set_max_msg_size(Some(64 * 1024))?;   // a larger frame disconnects its peer
+    /// router.set_rcvhwm(Some(64))?;
+    /// let consumer = CreditReceiver::bind_router(router, "tcp://127.0.0.1:*", 16)?;
+    /// assert_eq!(consumer.socket().max_msg_size()?, Some(64 * 1024));
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    ///
+    /// Wraps `zmq_setsockopt` (`ZMQ_ROUTER_HANDOVER`) and `zmq_bind`
+    /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
+    pub fn bind_router(
+        router: Router,
+        endpoint: impl ToEndpoint,
+        window: usize,
+    ) -> Result<CreditReceiver> {
         if window == 0 {
             return Err(Error::InvalidArgument(Detail::new(
                 "a credit window of 0 messages: no producer could ever send",
             )));
         }
-        let router = Router::new(ctx)?;
         router.set_router_handover(true)?;
         let endpoint = router.bind(endpoint)?;
         Ok(CreditReceiver {
