@@ -575,6 +575,11 @@ fn bind_router_applies_the_options_set_before_binding() {
         })
         .unwrap();
     assert!(matches!(event.kind, EventKind::Disconnected { .. }));
+    // The producer's side: a DEALER set up before it connects.
+    let dealer = Dealer::new(&ctx).unwrap();
+    QueueBounds::new(Some(3), None).apply(&dealer).unwrap();
+    let producer = CreditSender::connect_dealer(dealer, consumer.endpoint()).unwrap();
+    assert_eq!(QueueBounds::read(producer.socket()).unwrap().send, Some(3));
     let zero = CreditReceiver::bind_router(Router::new(&ctx).unwrap(), "inproc://bp-z", 0);
     assert!(matches!(zero, Err(zmq_typed::Error::InvalidArgument(_))));
 }

@@ -50,7 +50,16 @@ impl CreditSender {
     /// Wraps `zmq_socket`, `zmq_setsockopt` (`ZMQ_ROUTING_ID`), `zmq_connect` and
     /// `zmq_msg_send` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
     pub fn connect(ctx: &Context, endpoint: impl ToEndpoint) -> Result<CreditSender> {
-        let dealer = Dealer::new(ctx)?;
+        CreditSender::connect_dealer(Dealer::new(ctx)?, endpoint)
+    }
+
+    /// As [`CreditSender::connect`], on a DEALER made by the caller: to set the options a
+    /// connection takes when it is made (security keys, `ZMQ_SNDHWM`...). Its routing id is
+    /// replaced by one of the producer's own (a consumer knows a producer by it).
+    ///
+    /// Wraps `zmq_setsockopt` (`ZMQ_ROUTING_ID`), `zmq_connect` and `zmq_msg_send`
+    /// ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
+    pub fn connect_dealer(dealer: Dealer, endpoint: impl ToEndpoint) -> Result<CreditSender> {
         dealer.set_routing_id(unique_id().as_bytes())?;
         dealer.connect(endpoint)?;
         let sender = CreditSender {
