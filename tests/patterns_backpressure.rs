@@ -583,3 +583,47 @@ fn bind_router_applies_the_options_set_before_binding() {
     let zero = CreditReceiver::bind_router(Router::new(&ctx).unwrap(), "inproc://bp-z", 0);
     assert!(matches!(zero, Err(zmq_typed::Error::InvalidArgument(_))));
 }
+
+/// Producers that come and go do not fill the cap for good: at the cap, a new producer's
+/// greetings make the consumer forget one that is gone (no connection left, nothing
+/// waiting), and the new one gets credit; one still connected is never forgotten.
+#[test]
+fn a_gone_producer_makes_room_at_the_cap() {
+    let ctx = Context::new().unwrap();
+    let router = Router::new(&ctx).unwrap();
+    let monitor = router.monitor(EventMask::DISCONNECTED).unwrap();
+    let mut consumer = CreditReceiver::bind_router(router, "tcp://127.0.0.1:*", 2)
+        .unwrap()
+        .with_max_producers(2);
+    let mut stays = CreditSender::connect(&ctx, consumer.endpoint()).unwrap();
+    let mut goes = CreditSender::connect(&ctx, consumer.endpoint()).unwrap();
+    consumer.wait_for_producers(2, PATIENCE).unwrap();
+    goes.send_timeout("from the one that goes", PATIENCE)
+        .unwrap();
+    assert_eq!(
+        consumer.recv_timeout(PATIENCE).unwrap().body,
+        "from the one that goes"
+    );
+    drop(goes);
+    monitor
+        .wait_for(PATIENCE, |kind| {
+            matches!(kind, EventKind::Disconnected { .. })
+        })
+        .unwrap();
+    let mut comes = CreditSender::connect(&ctx, consumer.endpoint())
+        .unwrap()
+        .with_probe(Duration::from_millis(5));
+    // Its greetings are refused until the gone producer's turn comes and the ROUTER has
+    // let go of its connection.
+    let give_up = Instant::now() + PATIENCE;
+    while comes.try_send("new").unwrap().is_some() {
+        consumer.service(Duration::from_millis(5)).unwrap();
+        assert!(Instant::now() < give_up, "{:?}", consumer.stats());
+    }
+    assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "new");
+    let stats = consumer.stats();
+    assert_eq!((stats.producers, stats.forgotten), (2, 1), "{stats:?}");
+    // The one that stayed is still served.
+    stays.send_timeout("still here", PATIENCE).unwrap();
+    assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "still here");
+}

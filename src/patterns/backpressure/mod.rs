@@ -82,7 +82,8 @@
 //!   of it, libzmq's receive queue holds up to `ZMQ_RCVHWM` messages per connection until
 //!   they are read and dropped).
 //! - At most [`CreditReceiver::with_max_producers`] producers are kept; a greeting from
-//!   one more is refused and counted, and that producer never gets credit.
+//!   one more is refused and counted, and that producer gets no credit until a known
+//!   producer that is gone makes room for it (it greets again every probe; see Limits).
 //! - A lost grant, or messages lost with a broken connection, do not stall a producer:
 //!   its next greeting says how many it sent, the consumer counts the ones it never got as
 //!   lost ([`CreditStats::lost`]) and gives their credit back.
@@ -96,8 +97,15 @@
 //!   those too (an authenticating transport, or a proxy that counts frames).
 //! - The consumer only grants while it reads (in [`CreditReceiver::recv`],
 //!   [`CreditReceiver::service`]): a new producer waits for its first credit until then.
-//! - Producers are kept for the receiver's life (up to the cap): a producer is known by
-//!   its routing id, so one that starts again (a new [`CreditSender`]) is a new producer.
+//! - A producer is known by its routing id, so one that starts again (a new
+//!   [`CreditSender`]) is a new producer. Producers are kept while there is room; at the
+//!   cap, a new producer's greeting makes the consumer look at one known producer, in
+//!   turn, and forget it if it is gone (no connection left, nothing waiting to be taken:
+//!   [`CreditStats::forgotten`]), so producers that come and go do not fill the cap for
+//!   good; a producer forgotten while its connection was broken is a new producer when it
+//!   greets again (what it sent meanwhile is dropped as excess, as after a consumer
+//!   restart). Producers that stay connected are never forgotten: up to the cap, they are
+//!   all served, the rest refused.
 //! - A consumer that starts again does not know its producers: the messages they send on
 //!   the credit the old consumer gave are dropped as excess, at most a window's worth each,
 //!   until they run out of credit and greet the new consumer.

@@ -33,8 +33,11 @@ pub struct CreditStats {
     /// credit is given back.
     pub lost: u64,
     /// Greetings of new producers refused because [`CreditReceiver::with_max_producers`]
-    /// producers are known already.
+    /// producers are known already (and none of them could be forgotten).
     pub refused: u64,
+    /// Producers forgotten to make room for new ones: gone (no connection left) with
+    /// nothing waiting to be taken.
+    pub forgotten: u64,
     /// Messages that are not of the protocol: dropped.
     pub malformed: u64,
 }
@@ -63,7 +66,7 @@ struct Producer {
 /// dropped, up to `ZMQ_RCVHWM` messages per connection (and any peer may connect, greeting
 /// or not): against untrusted peers, set the ROUTER's receive mark and `ZMQ_MAXMSGSIZE`
 /// before it binds ([`CreditReceiver::bind_router`]), and keep reading. One more producer than the cap is
-/// refused ([`CreditStats::refused`]): it never gets credit.
+/// refused ([`CreditStats::refused`]) while every known producer is still connected.
 ///
 /// Credit is given back as messages are taken, so a consumer that does not call
 /// [`recv`](CreditReceiver::recv) stops its producers, which is the point. It answers
@@ -79,6 +82,8 @@ pub struct CreditReceiver {
     producers: HashMap<RoutingId, Producer>,
     ready: VecDeque<Routed>,
     stats: CreditStats,
+    /// Which known producer [`CreditReceiver::forget_one_gone`] looks at next.
+    forget_turn: usize,
 }
 
 impl CreditReceiver {
@@ -95,7 +100,8 @@ impl CreditReceiver {
     /// As [`CreditReceiver::bind`], on a ROUTER made by the caller: to set the options that
     /// a listening socket's connections take when it binds (`ZMQ_RCVHWM`,
     /// `ZMQ_MAXMSGSIZE`, security...), which setting them on [`CreditReceiver::socket`]
-    /// afterwards would not change. `ZMQ_ROUTER_HANDOVER` is set on it here.
+    /// afterwards would not change. `ZMQ_ROUTER_HANDOVER` and `ZMQ_ROUTER_MANDATORY` are
+    /// set on it here.
     ///
     /// ```
     /// use zmq_typed::patterns::backpressure::CreditReceiver;
@@ -110,8 +116,8 @@ impl CreditReceiver {
     /// # Ok::<(), zmq_typed::Error>(())
     /// ```
     ///
-    /// Wraps `zmq_setsockopt` (`ZMQ_ROUTER_HANDOVER`) and `zmq_bind`
-    /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
+    /// Wraps `zmq_setsockopt` (`ZMQ_ROUTER_HANDOVER`, `ZMQ_ROUTER_MANDATORY`) and
+    /// `zmq_bind` ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
     pub fn bind_router(
         router: Router,
         endpoint: impl ToEndpoint,
@@ -123,6 +129,10 @@ impl CreditReceiver {
             )));
         }
         router.set_router_handover(true)?;
+        // Grants to a full producer are handed back (EAGAIN) rather than dropped, which
+        // changes nothing here; a grant to a producer with no connection left fails
+        // (EHOSTUNREACH), which tells when a producer is gone.
+        router.set_router_mandatory(true)?;
         let endpoint = router.bind(endpoint)?;
         Ok(CreditReceiver {
             router,
@@ -133,6 +143,7 @@ impl CreditReceiver {
             producers: HashMap::new(),
             ready: VecDeque::new(),
             stats: CreditStats::default(),
+            forget_turn: 0,
         })
     }
 
@@ -144,7 +155,9 @@ impl CreditReceiver {
         self
     }
 
-    /// Keeps at most `max` producers ([`DEFAULT_MAX_PRODUCERS`] unless set; at least 1).
+    /// Keeps at most `max` producers ([`DEFAULT_MAX_PRODUCERS`] unless set; at least 1). At
+    /// the cap, a producer that is gone is forgotten to make room for a new one (see
+    /// [`CreditStats::forgotten`]).
     pub fn with_max_producers(mut self, max: usize) -> CreditReceiver {
         self.max_producers = max.max(1);
         self
@@ -283,7 +296,10 @@ impl CreditReceiver {
 
     /// A greeting: `sent` is how many messages the producer has sent in all.
     fn hello(&mut self, id: RoutingId, sent: u64) -> Result<()> {
-        if !self.producers.contains_key(&id) && self.producers.len() >= self.max_producers {
+        if !self.producers.contains_key(&id)
+            && self.producers.len() >= self.max_producers
+            && !self.forget_one_gone()?
+        {
             self.stats.refused += 1;
             return Ok(());
         }
@@ -297,6 +313,41 @@ impl CreditReceiver {
             self.stats.lost = self.stats.lost.saturating_add(lost);
         }
         self.grant(&id, true)
+    }
+
+    /// At the cap, makes room for a new producer: looks at one known producer (the next in
+    /// turn), and forgets it when it has nothing waiting to be taken and the ROUTER no longer
+    /// has a connection with its routing id (its grant, sent again as a probe, is
+    /// `EHOSTUNREACH`). One look per refused greeting, so a flood of greetings costs one
+    /// grant each, as any greeting does. Whether one was forgotten.
+    fn forget_one_gone(&mut self) -> Result<bool> {
+        if self.producers.is_empty() {
+            return Ok(false);
+        }
+        let turn = self.forget_turn % self.producers.len();
+        self.forget_turn = self.forget_turn.wrapping_add(1);
+        let Some((id, producer)) = self.producers.iter().nth(turn) else {
+            return Ok(false);
+        };
+        if producer.received > producer.taken {
+            return Ok(false);
+        }
+        let probe = [
+            Message::from_slice(id.as_bytes()),
+            CREDIT.into(),
+            wire::number_frame(producer.granted),
+            wire::number_frame(self.window),
+        ];
+        let id = id.clone();
+        match self.router.try_send(probe) {
+            Err(e) if e.error().is_host_unreachable() => {
+                self.producers.remove(&id);
+                self.stats.forgotten += 1;
+                Ok(true)
+            }
+            Err(e) if e.error().is_terminated() => Err(e.into_error()),
+            _ => Ok(false),
+        }
     }
 
     fn data(&mut self, id: RoutingId, mut body: Multipart) {
