@@ -617,6 +617,34 @@ fn streams_are_ordered_separately_and_capped() {
             }
         );
         assert_eq!(receiver.stream_count(), 2);
+        // Ending a stream makes room: "b" holds 7 over a hole at 6; ended, it is
+        // forgotten, and "c" is kept.
+        let message = |stream: &str, seq, data| Received::Message {
+            stream: Some(stream.into()),
+            seq,
+            data,
+        };
+        let gap = |stream: &str, first, last| Received::Gap {
+            stream: Some(stream.into()),
+            first,
+            last,
+        };
+        sender
+            .socket()
+            .send(r#"{"seq":7,"stream":"b","data":7}"#)
+            .unwrap();
+        sender.send_in("a", &6).unwrap();
+        assert_eq!(receiver.recv_timeout(PATIENCE).unwrap(), message("a", 6, 6));
+        assert_eq!(receiver.held(), 1);
+        let ended = receiver.end_stream(Some("b"));
+        assert_eq!(ended, [gap("b", 6, 6), message("b", 7, 7)]);
+        assert_eq!(receiver.stream_count(), 1);
+        assert_eq!(receiver.end_stream(Some("b")), []);
+        assert_eq!(sender.send_in("c", &2).unwrap(), 2);
+        sender.send_in("a", &7).unwrap();
+        assert_eq!(receiver.recv_timeout(PATIENCE).unwrap(), message("a", 7, 7));
+        assert_eq!(receiver.stream_count(), 2);
+        assert_eq!(receiver.flush(), [gap("c", 1, 1), message("c", 2, 2)]);
     }
 }
 

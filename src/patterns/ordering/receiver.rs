@@ -195,6 +195,20 @@ impl<S: RecvSocket, T: DeserializeOwned> OrderedReceiver<S, T> {
         out
     }
 
+    /// Ends one stream and forgets it, making room under the
+    /// [cap](OrderedReceiver::with_max_streams): its holes given up as gaps and its held
+    /// messages in order (as [`OrderedReceiver::flush`] does for every stream). Events of it
+    /// still to hand on stay first in line for [`OrderedReceiver::recv`]. A later envelope
+    /// naming it starts a new stream, expecting 1 (a sender that goes on numbering shows
+    /// a gap from 1). Empty when the stream is not kept.
+    pub fn end_stream(&mut self, stream: Option<&str>) -> Vec<Received<T>> {
+        let key = stream.map(str::to_string);
+        let Some(mut buffer) = self.streams.remove(&key) else {
+            return Vec::new();
+        };
+        buffer.flush().map(|event| received(&key, event)).collect()
+    }
+
     /// The counts of the stream `stream` (`None`: the default stream), if it has been seen.
     pub fn stats(&self, stream: Option<&str>) -> Option<ReorderStats> {
         let key = stream.map(str::to_string);
