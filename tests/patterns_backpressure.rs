@@ -627,3 +627,37 @@ fn a_gone_producer_makes_room_at_the_cap() {
     stays.send_timeout("still here", PATIENCE).unwrap();
     assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "still here");
 }
+
+/// Forged grants from a hostile consumer: anything but decimal digits that fit in a u64 is
+/// ignored, and the largest allowance (`u64::MAX` included) overflows nothing.
+#[test]
+fn forged_grants_are_ignored_or_saturate() {
+    let ctx = Context::new().unwrap();
+    let router = patient(Router::new(&ctx).unwrap());
+    router.bind("inproc://bp-forged").unwrap();
+    let mut producer = CreditSender::connect(&ctx, "inproc://bp-forged").unwrap();
+    let id = router.recv().unwrap().id;
+    let max = u64::MAX.to_string();
+    for (allowance, window) in [
+        ("-1", "2"),
+        ("+5", "2"),
+        (" 5", "2"),
+        ("5 ", "2"),
+        ("99999999999999999999", "2"),
+        ("", "2"),
+        ("5", "x"),
+        // The marker: once it is sent on, every grant before it has been read.
+        ("1", "1"),
+    ] {
+        router.send_to(&id, ["CREDIT", allowance, window]).unwrap();
+    }
+    router.send_to(&id, ["CREDIT", "9"]).unwrap();
+    producer.send_timeout("a", PATIENCE).unwrap();
+    assert_eq!((producer.credit(), producer.in_flight()), (0, 1));
+    router.send_to(&id, ["CREDIT", &max, &max]).unwrap();
+    producer.send_timeout("b", PATIENCE).unwrap();
+    assert_eq!(
+        (producer.credit(), producer.in_flight(), producer.window()),
+        (u64::MAX - 2, 2, u64::MAX)
+    );
+}
