@@ -7,12 +7,16 @@
 mod common;
 
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::watchdog::within;
 use common::{bind_endpoint, patient, Transport, PATIENCE, TRANSPORTS};
-use zmq_typed::patterns::backpressure::{at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds};
-use zmq_typed::{Context, Dealer, Multipart, Pull, Push, Router, SocketType, Sub, XPub};
+use zmq_typed::patterns::backpressure::{
+    at_hwm, AtHwm, CreditReceiver, CreditSender, QueueBounds, SERVICE_BURST,
+};
+use zmq_typed::{
+    Context, Dealer, EventKind, EventMask, Multipart, Pull, Push, Router, SocketType, Sub, XPub,
+};
 
 #[test]
 fn queue_bounds_round_trip_and_refuse_zero() {
@@ -418,9 +422,8 @@ fn the_producer_greets_again_and_keeps_the_largest_allowance() {
     let again = router.recv().unwrap();
     assert_eq!(again.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
     router.send_to(&again.id, ["CREDIT", "2", "2"]).unwrap();
-    let data = router.recv().unwrap();
     assert_eq!(
-        data.body.to_vecs(),
+        next_data(&router, 0),
         [b"DATA".to_vec(), b"two".to_vec(), b"frames".to_vec()]
     );
     let mut producer = within(PATIENCE, "producer", move || sending.join().unwrap());
@@ -434,11 +437,227 @@ fn the_producer_greets_again_and_keeps_the_largest_allowance() {
         (producer.sent(), producer.credit(), producer.in_flight()),
         (3, 0, 2)
     );
-    for payload in ["b", "c"] {
-        let data = router.recv().unwrap();
+    for (payload, sent_before) in [("b", 1), ("c", 2)] {
         assert_eq!(
-            data.body.to_vecs(),
+            next_data(&router, sent_before),
             [b"DATA".to_vec(), payload.as_bytes().to_vec()]
         );
     }
+}
+
+/// The next message that is not a greeting. A producer waiting for a grant that is on its
+/// way greets again each probe (5 ms here: under load, the grant may take longer), so
+/// greetings may come between the messages; each must say `sent_before` messages.
+fn next_data(router: &Router, sent_before: u64) -> Vec<Vec<u8>> {
+    loop {
+        let frames = router.recv().unwrap().body.to_vecs();
+        if frames.first().map(Vec::as_slice) != Some(b"HELLO".as_slice()) {
+            return frames;
+        }
+        assert_eq!(
+            frames,
+            [b"HELLO".to_vec(), sent_before.to_string().into_bytes()]
+        );
+    }
+}
+
+/// A starved producer greets again once a probe has passed, whichever call it is in: a
+/// producer that only polls with `try_send`, or waits in `send_timeout`s shorter than the
+/// probe, recovers a lost grant too.
+#[test]
+fn a_polling_producer_greets_again() {
+    let ctx = Context::new().unwrap();
+    let router = patient(Router::new(&ctx).unwrap());
+    let endpoint = router.bind("tcp://127.0.0.1:*").unwrap();
+    for short_timeouts in [false, true] {
+        let mut producer = CreditSender::connect(&ctx, &endpoint)
+            .unwrap()
+            .with_probe(Duration::from_millis(20));
+        let hello = router.recv().unwrap();
+        assert_eq!(hello.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+        // That grant is "lost": the producer polls until it has greeted again.
+        let give_up = Instant::now() + PATIENCE;
+        let again = loop {
+            if short_timeouts {
+                let failed = producer
+                    .send_timeout("x", Duration::from_millis(1))
+                    .unwrap_err();
+                assert!(failed.error().is_timeout(), "{failed:?}");
+            } else {
+                assert_eq!(producer.try_send("x").unwrap().unwrap(), "x");
+            }
+            if let Some(again) = router.try_recv().unwrap() {
+                break again;
+            }
+            assert!(Instant::now() < give_up, "no second greeting");
+        };
+        assert_eq!(again.id, hello.id);
+        assert_eq!(again.body.to_vecs(), [b"HELLO".to_vec(), b"0".to_vec()]);
+        router.send_to(&again.id, ["CREDIT", "1", "1"]).unwrap();
+        producer.send_timeout("x", PATIENCE).unwrap();
+        // Under load it may have greeted once more before the first greeting came.
+        let data = loop {
+            let next = router.recv().unwrap();
+            if next.body.to_vecs() != [b"HELLO".to_vec(), b"0".to_vec()] {
+                break next;
+            }
+        };
+        assert_eq!(data.body.to_vecs(), [b"DATA".to_vec(), b"x".to_vec()]);
+    }
+}
+
+/// A zero timeout still takes a message already on the wire; `service` reads at most
+/// `SERVICE_BURST` wire messages a call, so a peer that never stops cannot hold it.
+#[test]
+fn zero_timeouts_read_and_service_is_bounded() {
+    let ctx = Context::new().unwrap();
+    let mut consumer = CreditReceiver::bind(&ctx, "inproc://bp-burst", 4).unwrap();
+    let mut producer = CreditSender::connect(&ctx, "inproc://bp-burst").unwrap();
+    consumer.wait_for_producers(1, PATIENCE).unwrap();
+    producer.send("a").unwrap();
+    producer.send("b").unwrap();
+    assert_eq!(consumer.recv().unwrap().body, "a");
+    // "b" is on the wire, not read yet.
+    assert_eq!(consumer.queued(), 0);
+    assert_eq!(consumer.recv_timeout(Duration::ZERO).unwrap().body, "b");
+    let none = consumer.recv_timeout(Duration::ZERO).unwrap_err();
+    assert!(none.is_timeout(), "{none:?}");
+
+    let flood = SERVICE_BURST + 10;
+    let rogue = Dealer::new(&ctx).unwrap();
+    QueueBounds::new(Some(5000), Some(5000))
+        .apply(&rogue)
+        .unwrap();
+    rogue.connect("inproc://bp-burst").unwrap();
+    for _ in 0..flood {
+        assert_eq!(rogue.try_send("BOGUS").unwrap(), None);
+    }
+    assert_eq!(consumer.service(PATIENCE).unwrap(), SERVICE_BURST);
+    assert_eq!(consumer.service(PATIENCE).unwrap(), 10);
+    assert_eq!(consumer.stats().malformed, flood as u64);
+}
+
+/// A message of no frame is refused, as on any socket, and uses no credit (`[DATA]` alone
+/// would be dropped as malformed, its credit never given back).
+#[test]
+fn an_empty_message_is_refused_and_uses_no_credit() {
+    let ctx = Context::new().unwrap();
+    let (mut consumer, mut producer) = credit_pair(&ctx, Transport::Inproc, 1);
+    let refused = producer.send(Multipart::new()).unwrap_err();
+    assert!(
+        matches!(refused.error(), zmq_typed::Error::EmptyMessage),
+        "{refused:?}"
+    );
+    let refused = producer.try_send(Multipart::new()).unwrap_err();
+    assert!(matches!(refused.error(), zmq_typed::Error::EmptyMessage));
+    assert_eq!(producer.sent(), 0);
+    producer.send_timeout("a", PATIENCE).unwrap();
+    assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "a");
+    assert_eq!(consumer.stats().malformed, 0);
+}
+
+/// Options a listening socket's connections take when it binds are set on a ROUTER made
+/// first: a frame over `ZMQ_MAXMSGSIZE` disconnects its producer.
+#[test]
+fn bind_router_applies_the_options_set_before_binding() {
+    let ctx = Context::new().unwrap();
+    let router = Router::new(&ctx).unwrap();
+    router.set_max_msg_size(Some(16)).unwrap();
+    let monitor = router.monitor(EventMask::DISCONNECTED).unwrap();
+    let consumer = CreditReceiver::bind_router(router, "tcp://127.0.0.1:*", 4).unwrap();
+    let rogue = patient(Dealer::new(&ctx).unwrap());
+    rogue.connect(consumer.endpoint()).unwrap();
+    rogue.send(["HELLO", "0"]).unwrap();
+    rogue.send(["DATA", &"x".repeat(100)]).unwrap();
+    let event = monitor
+        .wait_for(PATIENCE, |kind| {
+            matches!(kind, EventKind::Disconnected { .. })
+        })
+        .unwrap();
+    assert!(matches!(event.kind, EventKind::Disconnected { .. }));
+    // The producer's side: a DEALER set up before it connects.
+    let dealer = Dealer::new(&ctx).unwrap();
+    QueueBounds::new(Some(3), None).apply(&dealer).unwrap();
+    let producer = CreditSender::connect_dealer(dealer, consumer.endpoint()).unwrap();
+    assert_eq!(QueueBounds::read(producer.socket()).unwrap().send, Some(3));
+    let zero = CreditReceiver::bind_router(Router::new(&ctx).unwrap(), "inproc://bp-z", 0);
+    assert!(matches!(zero, Err(zmq_typed::Error::InvalidArgument(_))));
+}
+
+/// Producers that come and go do not fill the cap for good: at the cap, a new producer's
+/// greetings make the consumer forget one that is gone (no connection left, nothing
+/// waiting), and the new one gets credit; one still connected is never forgotten.
+#[test]
+fn a_gone_producer_makes_room_at_the_cap() {
+    let ctx = Context::new().unwrap();
+    let router = Router::new(&ctx).unwrap();
+    let monitor = router.monitor(EventMask::DISCONNECTED).unwrap();
+    let mut consumer = CreditReceiver::bind_router(router, "tcp://127.0.0.1:*", 2)
+        .unwrap()
+        .with_max_producers(2);
+    let mut stays = CreditSender::connect(&ctx, consumer.endpoint()).unwrap();
+    let mut goes = CreditSender::connect(&ctx, consumer.endpoint()).unwrap();
+    consumer.wait_for_producers(2, PATIENCE).unwrap();
+    goes.send_timeout("from the one that goes", PATIENCE)
+        .unwrap();
+    assert_eq!(
+        consumer.recv_timeout(PATIENCE).unwrap().body,
+        "from the one that goes"
+    );
+    drop(goes);
+    monitor
+        .wait_for(PATIENCE, |kind| {
+            matches!(kind, EventKind::Disconnected { .. })
+        })
+        .unwrap();
+    let mut comes = CreditSender::connect(&ctx, consumer.endpoint())
+        .unwrap()
+        .with_probe(Duration::from_millis(5));
+    // Its greetings are refused until the gone producer's turn comes and the ROUTER has
+    // let go of its connection.
+    let give_up = Instant::now() + PATIENCE;
+    while comes.try_send("new").unwrap().is_some() {
+        consumer.service(Duration::from_millis(5)).unwrap();
+        assert!(Instant::now() < give_up, "{:?}", consumer.stats());
+    }
+    assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "new");
+    let stats = consumer.stats();
+    assert_eq!((stats.producers, stats.forgotten), (2, 1), "{stats:?}");
+    // The one that stayed is still served.
+    stays.send_timeout("still here", PATIENCE).unwrap();
+    assert_eq!(consumer.recv_timeout(PATIENCE).unwrap().body, "still here");
+}
+
+/// Forged grants from a hostile consumer: anything but decimal digits that fit in a u64 is
+/// ignored, and the largest allowance (`u64::MAX` included) overflows nothing.
+#[test]
+fn forged_grants_are_ignored_or_saturate() {
+    let ctx = Context::new().unwrap();
+    let router = patient(Router::new(&ctx).unwrap());
+    router.bind("inproc://bp-forged").unwrap();
+    let mut producer = CreditSender::connect(&ctx, "inproc://bp-forged").unwrap();
+    let id = router.recv().unwrap().id;
+    let max = u64::MAX.to_string();
+    for (allowance, window) in [
+        ("-1", "2"),
+        ("+5", "2"),
+        (" 5", "2"),
+        ("5 ", "2"),
+        ("99999999999999999999", "2"),
+        ("", "2"),
+        ("5", "x"),
+        // The marker: once it is sent on, every grant before it has been read.
+        ("1", "1"),
+    ] {
+        router.send_to(&id, ["CREDIT", allowance, window]).unwrap();
+    }
+    router.send_to(&id, ["CREDIT", "9"]).unwrap();
+    producer.send_timeout("a", PATIENCE).unwrap();
+    assert_eq!((producer.credit(), producer.in_flight()), (0, 1));
+    router.send_to(&id, ["CREDIT", &max, &max]).unwrap();
+    producer.send_timeout("b", PATIENCE).unwrap();
+    assert_eq!(
+        (producer.credit(), producer.in_flight(), producer.window()),
+        (u64::MAX - 2, 2, u64::MAX)
+    );
 }

@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::thread;
+use std::time::Duration;
 
 use common::{bind_endpoint, patient, Transport, PATIENCE, TRANSPORTS};
 use serde_json::{json, Value};
@@ -616,6 +617,34 @@ fn streams_are_ordered_separately_and_capped() {
             }
         );
         assert_eq!(receiver.stream_count(), 2);
+        // Ending a stream makes room: "b" holds 7 over a hole at 6; ended, it is
+        // forgotten, and "c" is kept.
+        let message = |stream: &str, seq, data| Received::Message {
+            stream: Some(stream.into()),
+            seq,
+            data,
+        };
+        let gap = |stream: &str, first, last| Received::Gap {
+            stream: Some(stream.into()),
+            first,
+            last,
+        };
+        sender
+            .socket()
+            .send(r#"{"seq":7,"stream":"b","data":7}"#)
+            .unwrap();
+        sender.send_in("a", &6).unwrap();
+        assert_eq!(receiver.recv_timeout(PATIENCE).unwrap(), message("a", 6, 6));
+        assert_eq!(receiver.held(), 1);
+        let ended = receiver.end_stream(Some("b"));
+        assert_eq!(ended, [gap("b", 6, 6), message("b", 7, 7)]);
+        assert_eq!(receiver.stream_count(), 1);
+        assert_eq!(receiver.end_stream(Some("b")), []);
+        assert_eq!(sender.send_in("c", &2).unwrap(), 2);
+        sender.send_in("a", &7).unwrap();
+        assert_eq!(receiver.recv_timeout(PATIENCE).unwrap(), message("a", 7, 7));
+        assert_eq!(receiver.stream_count(), 2);
+        assert_eq!(receiver.flush(), [gap("c", 1, 1), message("c", 2, 2)]);
     }
 }
 
@@ -627,7 +656,9 @@ fn a_failed_send_keeps_its_number() {
     // No peer: the PUSH cannot queue anything, so try_send hands the message back.
     let mut sender = SequencedSender::new(push);
     assert_eq!(sender.try_send(&"lost").unwrap(), None);
+    assert_eq!(sender.try_send_in("audit", &"lost").unwrap(), None);
     assert_eq!(sender.sequencer().peek(None), Some(1));
+    assert_eq!(sender.sequencer().peek(Some("audit")), Some(1));
     let pull = patient(Pull::new(&ctx).unwrap());
     pull.bind("inproc://ordering-failed-send").unwrap();
     sender
@@ -635,7 +666,12 @@ fn a_failed_send_keeps_its_number() {
         .connect("inproc://ordering-failed-send")
         .unwrap();
     assert_eq!(sender.send(&"kept").unwrap(), 1);
+    assert_eq!(sender.try_send_in("audit", &"kept").unwrap(), Some(1));
     assert_eq!(pull.recv().unwrap(), r#"{"seq":1,"data":"kept"}"#);
+    assert_eq!(
+        pull.recv().unwrap(),
+        r#"{"seq":1,"stream":"audit","data":"kept"}"#
+    );
 }
 
 /// A receiver waiting for its next message ends with `is_terminated()` when the context
@@ -725,4 +761,25 @@ fn ordered_receiver_with_a_small_window_matches_the_buffer() {
             "{transport:?}: {stats:?}"
         );
     }
+}
+
+/// A zero timeout still reads an envelope already waiting; with nothing waiting it times
+/// out at once.
+#[test]
+fn a_zero_timeout_reads_what_is_waiting() {
+    let ctx = Context::new().unwrap();
+    let (push, pull) = wired(&ctx, Transport::Inproc);
+    push.send(r#"{"seq":1,"data":1}"#).unwrap();
+    push.send(r#"{"seq":2,"data":2}"#).unwrap();
+    let mut receiver: OrderedReceiver<Pull, u64> = OrderedReceiver::new(pull, 4).unwrap();
+    let first = receiver.recv_timeout(PATIENCE).unwrap();
+    let second = receiver.recv_timeout(Duration::ZERO).unwrap();
+    let expected = |seq| Received::Message {
+        stream: None,
+        seq,
+        data: seq,
+    };
+    assert_eq!((first, second), (expected(1), expected(2)));
+    let none = receiver.recv_timeout(Duration::ZERO).unwrap_err();
+    assert!(none.is_timeout(), "{none:?}");
 }

@@ -92,6 +92,10 @@ impl AtHwm {
     /// | REP, XSUB | drops (a REP's reply to a full peer, an XSUB's subscription) |
     /// | PULL, SUB | cannot send |
     ///
+    /// Where `man zmq_socket` says "EAGAIN" (STREAM) or `ZMQ_ROUTER_MANDATORY` and
+    /// `ZMQ_XPUB_NODROP` say so, that is what a `try_send` gets (the message handed back);
+    /// a blocking send waits for room, as for the other blocking types.
+    ///
     /// A PUSH, DEALER or REQ blocks when every peer is full, or when it has no connection
     /// at all (a socket that has only bound, with no peer yet; or one with
     /// `ZMQ_IMMEDIATE` whose connections are not complete).

@@ -65,7 +65,7 @@
 //!
 //! | Direction | Frames | Meaning |
 //! |---|---|---|
-//! | producer → consumer | `[HELLO][sent]` | a greeting: "I have sent `sent` messages in all"; sent on connecting (`sent` = 0), and again every probe interval while the producer waits without credit |
+//! | producer → consumer | `[HELLO][sent]` | a greeting: "I have sent `sent` messages in all"; sent on connecting (`sent` = 0), and again every probe interval while the producer is without credit (checked in each `send`, `send_timeout` and `try_send`) |
 //! | producer → consumer | `[DATA][payload...]` | one message: the payload is one frame or more |
 //! | consumer → producer | `[CREDIT][allowance][window]` | "you may have sent `allowance` messages in all"; `allowance` = messages taken + `window` |
 //!
@@ -78,20 +78,34 @@
 //! - A producer that follows the protocol never has more than `window` messages in flight.
 //! - A producer that does not (sends beyond its allowance, or sends without greeting) is
 //!   not believed: the excess is dropped and counted ([`CreditStats::excess`]), so the
-//!   consumer never holds more than `window` messages of any producer.
+//!   consumer's own queue never holds more than `window` messages of any producer (ahead
+//!   of it, libzmq's receive queue holds up to `ZMQ_RCVHWM` messages per connection until
+//!   they are read and dropped).
 //! - At most [`CreditReceiver::with_max_producers`] producers are kept; a greeting from
-//!   one more is refused and counted, and that producer never gets credit.
+//!   one more is refused and counted, and that producer gets no credit until a known
+//!   producer that is gone makes room for it (it greets again every probe; see Limits).
 //! - A lost grant, or messages lost with a broken connection, do not stall a producer:
 //!   its next greeting says how many it sent, the consumer counts the ones it never got as
 //!   lost ([`CreditStats::lost`]) and gives their credit back.
 //!
 //! ## Limits
-//! - Credit bounds messages, not bytes: bound message sizes too (`ZMQ_MAXMSGSIZE` on the
-//!   consumer) when bytes matter.
+//! - Credit bounds messages, not bytes: bound sizes too when bytes matter. libzmq's
+//!   `ZMQ_MAXMSGSIZE` (set on the consumer's ROUTER before it binds:
+//!   [`CreditReceiver::bind_router`]) bounds each frame, not the number of frames of a
+//!   message, and a peer that breaks it is disconnected; a hostile producer can still send
+//!   one message of very many small frames, so a consumer open to untrusted peers bounds
+//!   those too (an authenticating transport, or a proxy that counts frames).
 //! - The consumer only grants while it reads (in [`CreditReceiver::recv`],
 //!   [`CreditReceiver::service`]): a new producer waits for its first credit until then.
-//! - Producers are kept for the receiver's life (up to the cap): a producer is known by
-//!   its routing id, so one that starts again (a new [`CreditSender`]) is a new producer.
+//! - A producer is known by its routing id, so one that starts again (a new
+//!   [`CreditSender`]) is a new producer. Producers are kept while there is room; at the
+//!   cap, a new producer's greeting makes the consumer look at one known producer, in
+//!   turn, and forget it if it is gone (no connection left, nothing waiting to be taken:
+//!   [`CreditStats::forgotten`]), so producers that come and go do not fill the cap for
+//!   good; a producer forgotten while its connection was broken is a new producer when it
+//!   greets again (what it sent meanwhile is dropped as excess, as after a consumer
+//!   restart). Producers that stay connected are never forgotten: up to the cap, they are
+//!   all served, the rest refused.
 //! - A consumer that starts again does not know its producers: the messages they send on
 //!   the credit the old consumer gave are dropped as excess, at most a window's worth each,
 //!   until they run out of credit and greet the new consumer.
@@ -131,5 +145,5 @@ mod sender;
 pub mod wire;
 
 pub use hwm::{at_hwm, AtHwm, QueueBounds};
-pub use receiver::{CreditReceiver, CreditStats, DEFAULT_MAX_PRODUCERS};
+pub use receiver::{CreditReceiver, CreditStats, DEFAULT_MAX_PRODUCERS, SERVICE_BURST};
 pub use sender::{CreditSender, DEFAULT_PROBE};

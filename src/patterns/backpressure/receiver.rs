@@ -14,6 +14,9 @@ use crate::typed::{Routed, Router, RoutingId};
 /// The most producers a [`CreditReceiver`] keeps by default.
 pub const DEFAULT_MAX_PRODUCERS: usize = 1024;
 
+/// The most wire messages one [`CreditReceiver::service`] call reads.
+pub const SERVICE_BURST: usize = 1024;
+
 /// What a [`CreditReceiver`] counted since it was bound.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreditStats {
@@ -30,8 +33,11 @@ pub struct CreditStats {
     /// credit is given back.
     pub lost: u64,
     /// Greetings of new producers refused because [`CreditReceiver::with_max_producers`]
-    /// producers are known already.
+    /// producers are known already (and none of them could be forgotten).
     pub refused: u64,
+    /// Producers forgotten to make room for new ones: gone (no connection left) with
+    /// nothing waiting to be taken.
+    pub forgotten: u64,
     /// Messages that are not of the protocol: dropped.
     pub malformed: u64,
 }
@@ -52,10 +58,15 @@ struct Producer {
 /// application takes. So each producer has at most `window` messages in flight (sent, not
 /// yet taken), whatever the speeds; the module docs give the wire format.
 ///
-/// Memory: at most `window` messages per producer are kept (in libzmq's queues and this
-/// receiver's), and at most `max_producers` producers. A producer that sends beyond its
-/// credit has the excess dropped and counted ([`CreditStats::excess`]); one more producer
-/// than the cap is refused ([`CreditStats::refused`]): it never gets credit.
+/// Memory: at most `max_producers` producers, and of each producer that follows the
+/// protocol at most `window` messages (in libzmq's queues and this receiver's). A producer
+/// that sends beyond its credit has the excess dropped and counted
+/// ([`CreditStats::excess`]), so this receiver's own queue never holds more than `window`
+/// of its messages; but what it sends sits in libzmq's receive queue until it is read and
+/// dropped, up to `ZMQ_RCVHWM` messages per connection (and any peer may connect, greeting
+/// or not): against untrusted peers, set the ROUTER's receive mark and `ZMQ_MAXMSGSIZE`
+/// before it binds ([`CreditReceiver::bind_router`]), and keep reading. One more producer than the cap is
+/// refused ([`CreditStats::refused`]) while every known producer is still connected.
 ///
 /// Credit is given back as messages are taken, so a consumer that does not call
 /// [`recv`](CreditReceiver::recv) stops its producers, which is the point. It answers
@@ -71,6 +82,8 @@ pub struct CreditReceiver {
     producers: HashMap<RoutingId, Producer>,
     ready: VecDeque<Routed>,
     stats: CreditStats,
+    /// Which known producer [`CreditReceiver::forget_one_gone`] looks at next.
+    forget_turn: usize,
 }
 
 impl CreditReceiver {
@@ -81,13 +94,45 @@ impl CreditReceiver {
     /// Wraps `zmq_socket`, `zmq_setsockopt` (`ZMQ_ROUTER_HANDOVER`) and `zmq_bind`
     /// ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
     pub fn bind(ctx: &Context, endpoint: impl ToEndpoint, window: usize) -> Result<CreditReceiver> {
+        CreditReceiver::bind_router(Router::new(ctx)?, endpoint, window)
+    }
+
+    /// As [`CreditReceiver::bind`], on a ROUTER made by the caller: to set the options that
+    /// a listening socket's connections take when it binds (`ZMQ_RCVHWM`,
+    /// `ZMQ_MAXMSGSIZE`, security...), which setting them on [`CreditReceiver::socket`]
+    /// afterwards would not change. `ZMQ_ROUTER_HANDOVER` and `ZMQ_ROUTER_MANDATORY` are
+    /// set on it here.
+    ///
+    /// ```
+    /// use zmq_typed::patterns::backpressure::CreditReceiver;
+    /// use zmq_typed::{Context, Router};
+    ///
+    /// let ctx = Context::new()?;
+    /// let router = Router::new(&ctx)?;
+    /// router.set_max_msg_size(Some(64 * 1024))?;   // a larger frame disconnects its peer
+    /// router.set_rcvhwm(Some(64))?;
+    /// let consumer = CreditReceiver::bind_router(router, "tcp://127.0.0.1:*", 16)?;
+    /// assert_eq!(consumer.socket().max_msg_size()?, Some(64 * 1024));
+    /// # Ok::<(), zmq_typed::Error>(())
+    /// ```
+    ///
+    /// Wraps `zmq_setsockopt` (`ZMQ_ROUTER_HANDOVER`, `ZMQ_ROUTER_MANDATORY`) and
+    /// `zmq_bind` ([man zmq_bind](http://api.zeromq.org/4-3:zmq-bind)).
+    pub fn bind_router(
+        router: Router,
+        endpoint: impl ToEndpoint,
+        window: usize,
+    ) -> Result<CreditReceiver> {
         if window == 0 {
             return Err(Error::InvalidArgument(Detail::new(
                 "a credit window of 0 messages: no producer could ever send",
             )));
         }
-        let router = Router::new(ctx)?;
         router.set_router_handover(true)?;
+        // Grants to a full producer are handed back (EAGAIN) rather than dropped, which
+        // changes nothing here; a grant to a producer with no connection left fails
+        // (EHOSTUNREACH), which tells when a producer is gone.
+        router.set_router_mandatory(true)?;
         let endpoint = router.bind(endpoint)?;
         Ok(CreditReceiver {
             router,
@@ -98,6 +143,7 @@ impl CreditReceiver {
             producers: HashMap::new(),
             ready: VecDeque::new(),
             stats: CreditStats::default(),
+            forget_turn: 0,
         })
     }
 
@@ -109,7 +155,9 @@ impl CreditReceiver {
         self
     }
 
-    /// Keeps at most `max` producers ([`DEFAULT_MAX_PRODUCERS`] unless set; at least 1).
+    /// Keeps at most `max` producers ([`DEFAULT_MAX_PRODUCERS`] unless set; at least 1). At
+    /// the cap, a producer that is gone is forgotten to make room for a new one (see
+    /// [`CreditStats::forgotten`]).
     pub fn with_max_producers(mut self, max: usize) -> CreditReceiver {
         self.max_producers = max.max(1);
         self
@@ -153,7 +201,8 @@ impl CreditReceiver {
         self.recv_until(None)
     }
 
-    /// As [`CreditReceiver::recv`], waiting at most `timeout` ([`Error::TimedOut`]).
+    /// As [`CreditReceiver::recv`], waiting at most `timeout` ([`Error::TimedOut`]). A zero
+    /// timeout still reads a message already waiting.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
     /// with `ZMQ_RCVTIMEO` set to the time left while it waits.
@@ -162,23 +211,33 @@ impl CreditReceiver {
     }
 
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<Routed> {
+        let mut first_read = true;
         loop {
             if let Some(message) = self.ready.pop_front() {
                 self.taken(&message.id);
                 return Ok(message);
             }
-            let left = super::super::time_left(deadline, || "a credited message".to_string())?;
-            let message = match left {
-                Some(left) => self.router.recv_timeout(left)?,
-                None => self.router.recv()?,
-            };
+            let message =
+                match super::super::time_left(deadline, || "a credited message".to_string()) {
+                    Ok(Some(left)) => self.router.recv_timeout(left)?,
+                    Ok(None) => self.router.recv()?,
+                    // Out of time (a zero timeout): what is there already is still read, once.
+                    Err(timed_out) if first_read => match self.router.try_recv()? {
+                        Some(message) => message,
+                        None => return Err(timed_out),
+                    },
+                    Err(timed_out) => return Err(timed_out),
+                };
+            first_read = false;
             self.handle(message)?;
         }
     }
 
     /// Reads what the wire has (waiting up to `timeout` for the first message) without
     /// handing anything to the application: greetings are answered, messages queued.
-    /// How many wire messages were read (0 when none came in time).
+    /// How many wire messages were read (0 when none came in time): at most
+    /// [`SERVICE_BURST`] per call, so that peers that never stop sending cannot keep it
+    /// reading.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
     pub fn service(&mut self, timeout: Duration) -> Result<usize> {
@@ -189,7 +248,10 @@ impl CreditReceiver {
         };
         self.handle(first)?;
         let mut read = 1;
-        while let Some(message) = self.router.try_recv()? {
+        while read < SERVICE_BURST {
+            let Some(message) = self.router.try_recv()? else {
+                break;
+            };
             self.handle(message)?;
             read += 1;
         }
@@ -234,7 +296,10 @@ impl CreditReceiver {
 
     /// A greeting: `sent` is how many messages the producer has sent in all.
     fn hello(&mut self, id: RoutingId, sent: u64) -> Result<()> {
-        if !self.producers.contains_key(&id) && self.producers.len() >= self.max_producers {
+        if !self.producers.contains_key(&id)
+            && self.producers.len() >= self.max_producers
+            && !self.forget_one_gone()?
+        {
             self.stats.refused += 1;
             return Ok(());
         }
@@ -248,6 +313,41 @@ impl CreditReceiver {
             self.stats.lost = self.stats.lost.saturating_add(lost);
         }
         self.grant(&id, true)
+    }
+
+    /// At the cap, makes room for a new producer: looks at one known producer (the next in
+    /// turn), and forgets it when it has nothing waiting to be taken and the ROUTER no longer
+    /// has a connection with its routing id (its grant, sent again as a probe, is
+    /// `EHOSTUNREACH`). One look per refused greeting, so a flood of greetings costs one
+    /// grant each, as any greeting does. Whether one was forgotten.
+    fn forget_one_gone(&mut self) -> Result<bool> {
+        if self.producers.is_empty() {
+            return Ok(false);
+        }
+        let turn = self.forget_turn % self.producers.len();
+        self.forget_turn = self.forget_turn.wrapping_add(1);
+        let Some((id, producer)) = self.producers.iter().nth(turn) else {
+            return Ok(false);
+        };
+        if producer.received > producer.taken {
+            return Ok(false);
+        }
+        let probe = [
+            Message::from_slice(id.as_bytes()),
+            CREDIT.into(),
+            wire::number_frame(producer.granted),
+            wire::number_frame(self.window),
+        ];
+        let id = id.clone();
+        match self.router.try_send(probe) {
+            Err(e) if e.error().is_host_unreachable() => {
+                self.producers.remove(&id);
+                self.stats.forgotten += 1;
+                Ok(true)
+            }
+            Err(e) if e.error().is_terminated() => Err(e.into_error()),
+            _ => Ok(false),
+        }
     }
 
     fn data(&mut self, id: RoutingId, mut body: Multipart) {

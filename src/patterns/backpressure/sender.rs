@@ -22,9 +22,11 @@ pub const DEFAULT_PROBE: Duration = Duration::from_secs(1);
 ///
 /// [`send`](CreditSender::send) waits for credit, [`try_send`](CreditSender::try_send) hands
 /// the message back when there is none, [`send_timeout`](CreditSender::send_timeout) waits
-/// at most so long. While it waits without credit, it greets the consumer again every
+/// at most so long. While it has no credit, it greets the consumer again every
 /// [`probe`](CreditSender::with_probe) (`[HELLO][sent]`), which recovers a lost grant, and
-/// the credit of messages lost with a broken connection.
+/// the credit of messages lost with a broken connection: the probe is counted across calls,
+/// so a producer that only polls with `try_send`, or waits in `send_timeout`s shorter than
+/// the probe, greets again too (from inside one of those calls, once a probe has passed).
 #[derive(Debug)]
 pub struct CreditSender {
     dealer: Dealer,
@@ -35,6 +37,9 @@ pub struct CreditSender {
     /// The consumer's window, as it last said (0 before the first grant).
     window: u64,
     probe: Duration,
+    /// When it last greeted while it had no credit (or, when credit had just run out, when
+    /// it first saw so): the next greeting is due a probe later. `None` while it has credit.
+    starved_since: Option<Instant>,
 }
 
 impl CreditSender {
@@ -45,7 +50,16 @@ impl CreditSender {
     /// Wraps `zmq_socket`, `zmq_setsockopt` (`ZMQ_ROUTING_ID`), `zmq_connect` and
     /// `zmq_msg_send` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
     pub fn connect(ctx: &Context, endpoint: impl ToEndpoint) -> Result<CreditSender> {
-        let dealer = Dealer::new(ctx)?;
+        CreditSender::connect_dealer(Dealer::new(ctx)?, endpoint)
+    }
+
+    /// As [`CreditSender::connect`], on a DEALER made by the caller: to set the options a
+    /// connection takes when it is made (security keys, `ZMQ_SNDHWM`...). Its routing id is
+    /// replaced by one of the producer's own (a consumer knows a producer by it).
+    ///
+    /// Wraps `zmq_setsockopt` (`ZMQ_ROUTING_ID`), `zmq_connect` and `zmq_msg_send`
+    /// ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
+    pub fn connect_dealer(dealer: Dealer, endpoint: impl ToEndpoint) -> Result<CreditSender> {
         dealer.set_routing_id(unique_id().as_bytes())?;
         dealer.connect(endpoint)?;
         let sender = CreditSender {
@@ -54,6 +68,7 @@ impl CreditSender {
             allowance: 0,
             window: 0,
             probe: DEFAULT_PROBE,
+            starved_since: Some(Instant::now()),
         };
         sender.greet()?;
         Ok(sender)
@@ -95,6 +110,7 @@ impl CreditSender {
 
     /// Sends `msg` (a frame or a whole message), waiting for credit as long as it takes,
     /// then for room in the DEALER's queue (up to its send timeout).
+    /// A message of no frame is [`Error::EmptyMessage`], as on any socket.
     ///
     /// Wraps `zmq_msg_recv` for the grants and `zmq_msg_send`
     /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
@@ -118,10 +134,16 @@ impl CreditSender {
     /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn try_send(&mut self, msg: impl Sendable) -> Result<Option<Multipart>, SendError> {
         let payload = msg.into_multipart();
+        if payload.is_empty() {
+            return Err(SendError::new(Error::EmptyMessage, payload));
+        }
         if let Err(e) = self.read_grants() {
             return Err(SendError::new(e, payload));
         }
         if self.credit() == 0 {
+            if let Err(e) = self.probe_due() {
+                return Err(SendError::new(e, payload));
+            }
             return Ok(Some(payload));
         }
         match self.dealer.try_send(framed(&payload)) {
@@ -139,6 +161,11 @@ impl CreditSender {
         payload: Multipart,
         deadline: Option<Instant>,
     ) -> Result<(), SendError> {
+        // `[DATA]` alone is not a message of the protocol: it would use credit that never
+        // comes back.
+        if payload.is_empty() {
+            return Err(SendError::new(Error::EmptyMessage, payload));
+        }
         if let Err(e) = self.wait_for_credit(deadline) {
             return Err(SendError::new(e, payload));
         }
@@ -162,25 +189,46 @@ impl CreditSender {
     fn wait_for_credit(&mut self, deadline: Option<Instant>) -> Result<()> {
         self.read_grants()?;
         while self.credit() == 0 {
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let next_probe = self.probe_due()?;
+            let now = Instant::now();
+            let left = deadline.map(|d| d.saturating_duration_since(now));
             if left.is_some_and(|l| l.is_zero()) {
                 return Err(Error::TimedOut(Detail::new(format!(
                     "credit from the consumer ({} sent, allowance {})",
                     self.sent, self.allowance
                 ))));
             }
-            let wait = left.map_or(self.probe, |l| l.min(self.probe));
-            match self.dealer.recv_timeout(wait) {
+            let until_probe = next_probe.map(|p| p.saturating_duration_since(now));
+            let wait = match (left, until_probe) {
+                (Some(l), Some(p)) => Some(l.min(p)),
+                (l, p) => l.or(p),
+            };
+            let grant = match wait {
+                Some(wait) => self.dealer.recv_timeout(wait),
+                None => self.dealer.recv(),
+            };
+            match grant {
                 Ok(message) => self.read_grant(&message),
-                Err(e) if e.is_timeout() => {
-                    if wait == self.probe {
-                        self.greet()?;
-                    }
-                }
+                Err(e) if e.is_timeout() => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(())
+    }
+
+    /// Without credit: greets again when a probe has passed since it last greeted (or since
+    /// it found itself without credit), whichever call it is in (`send`, `send_timeout`,
+    /// `try_send`), so a producer that only polls recovers a lost grant too. When the next
+    /// greeting is due (`None`: never, the probe is too long to count).
+    fn probe_due(&mut self) -> Result<Option<Instant>> {
+        let now = Instant::now();
+        let since = *self.starved_since.get_or_insert(now);
+        if now.saturating_duration_since(since) >= self.probe {
+            self.greet()?;
+            self.starved_since = Some(now);
+            return Ok(now.checked_add(self.probe));
+        }
+        Ok(since.checked_add(self.probe))
     }
 
     /// Reads every grant waiting, without blocking.
@@ -203,7 +251,10 @@ impl CreditSender {
         ) else {
             return;
         };
-        self.allowance = self.allowance.max(allowance);
+        if allowance > self.allowance {
+            self.allowance = allowance;
+            self.starved_since = None;
+        }
         self.window = window;
     }
 

@@ -38,7 +38,12 @@
 //!
 //! # Limits
 //! - Memory is bounded, not free: `window` messages per stream, a capped number of
-//!   streams ([`OrderedReceiver::with_max_streams`]). A hole waits for at most `window`
+//!   streams ([`OrderedReceiver::with_max_streams`]). The bound is in messages and stream
+//!   names, not bytes: against untrusted peers, bound frame sizes with `ZMQ_MAXMSGSIZE`
+//!   on the receiving socket (a stream name is kept as long as its stream). Streams are
+//!   kept until [`OrderedReceiver::end_stream`] forgets one: a peer that opens
+//!   `max_streams` streams first leaves no room for later ones (the default stream
+//!   included). A hole waits for at most `window`
 //!   later messages: a larger window tolerates more reordering, and costs memory and
 //!   latency (nothing after a hole is handed on until it fills or is given up).
 //! - A hole at the end of a stream is only known when the stream ends:

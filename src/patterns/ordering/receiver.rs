@@ -61,7 +61,8 @@ pub enum Received<T = Value> {
     /// An envelope of a new stream when the receiver already keeps its
     /// [maximum](OrderedReceiver::max_streams) of streams: dropped.
     StreamRefused {
-        /// The stream it names.
+        /// The stream it names (empty for the default stream: a stream named `""` looks
+        /// the same here).
         stream: String,
         /// Its sequence number.
         seq: u64,
@@ -147,23 +148,32 @@ impl<S: RecvSocket, T: DeserializeOwned> OrderedReceiver<S, T> {
     }
 
     /// As [`OrderedReceiver::recv`], waiting at most `timeout` in all
-    /// ([`crate::Error::TimedOut`] then; what was held stays held).
+    /// ([`crate::Error::TimedOut`] then; what was held stays held). A zero timeout still
+    /// reads a message already waiting.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)),
     /// with `ZMQ_RCVTIMEO` set to the time left while it waits.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Received<T>> {
         let deadline = Instant::now().checked_add(timeout);
+        let mut first_read = true;
         loop {
             if let Some(next) = self.pending.pop_front() {
                 return Ok(next);
             }
             let left = super::super::time_left(deadline, || {
                 format!("an ordered message within {timeout:?}")
-            })?;
+            });
             let message = match left {
-                Some(left) => self.socket.recv_timeout(left)?,
-                None => self.socket.recv()?,
+                Ok(Some(left)) => self.socket.recv_timeout(left)?,
+                Ok(None) => self.socket.recv()?,
+                // Out of time (a zero timeout): what is there already is still read, once.
+                Err(timed_out) if first_read => match self.socket.try_recv()? {
+                    Some(message) => message,
+                    None => return Err(timed_out),
+                },
+                Err(timed_out) => return Err(timed_out),
             };
+            first_read = false;
             self.take(message);
         }
     }
@@ -183,6 +193,20 @@ impl<S: RecvSocket, T: DeserializeOwned> OrderedReceiver<S, T> {
             }
         }
         out
+    }
+
+    /// Ends one stream and forgets it, making room under the
+    /// [cap](OrderedReceiver::with_max_streams): its holes given up as gaps and its held
+    /// messages in order (as [`OrderedReceiver::flush`] does for every stream). Events of it
+    /// still to hand on stay first in line for [`OrderedReceiver::recv`]. A later envelope
+    /// naming it starts a new stream, expecting 1 (a sender that goes on numbering shows
+    /// a gap from 1). Empty when the stream is not kept.
+    pub fn end_stream(&mut self, stream: Option<&str>) -> Vec<Received<T>> {
+        let key = stream.map(str::to_string);
+        let Some(mut buffer) = self.streams.remove(&key) else {
+            return Vec::new();
+        };
+        buffer.flush().map(|event| received(&key, event)).collect()
     }
 
     /// The counts of the stream `stream` (`None`: the default stream), if it has been seen.

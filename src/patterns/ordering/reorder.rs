@@ -105,7 +105,7 @@ pub struct ReorderBuffer<T> {
     start: u64,
     /// Messages held, all numbered above `next`.
     held: BTreeMap<u64, T>,
-    /// The last gap ranges given up (at most `window`), oldest first.
+    /// The last gap ranges given up (at most `window`), oldest (and lowest) first.
     recent_gaps: VecDeque<(u64, u64)>,
     /// Below this, a number not in `recent_gaps` may have been in a forgotten gap.
     horizon: u64,
@@ -207,10 +207,10 @@ impl<T> ReorderBuffer<T> {
 
     /// A number below `next`: a duplicate of a delivery, or late for a gap.
     fn drop_old(&mut self, seq: u64) {
-        let in_gap = self
-            .recent_gaps
-            .iter()
-            .any(|&(first, last)| first <= seq && seq <= last);
+        // The gaps are given up in increasing order: a binary search finds the one that
+        // could hold `seq` (a peer replaying old numbers costs log(window) each, not window).
+        let after = self.recent_gaps.partition_point(|&(first, _)| first <= seq);
+        let in_gap = after > 0 && self.recent_gaps[after - 1].1 >= seq;
         if in_gap || seq < self.horizon {
             self.stats.late += 1;
             self.out.push_back(Event::Late { seq });

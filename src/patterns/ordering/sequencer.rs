@@ -168,11 +168,31 @@ impl<S: SendSocket> SequencedSender<S> {
     ///
     /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn try_send<T: Serialize + ?Sized>(&mut self, data: &T) -> Result<Option<u64>> {
-        let (seq, bytes) = self.encode(None, data)?;
+        self.try_send_on(None, data)
+    }
+
+    /// Sends `data` as the next message of the stream `stream` without blocking:
+    /// `Ok(None)` when the socket's queue is full (nothing sent, no number used).
+    ///
+    /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    pub fn try_send_in<T: Serialize + ?Sized>(
+        &mut self,
+        stream: &str,
+        data: &T,
+    ) -> Result<Option<u64>> {
+        self.try_send_on(Some(stream), data)
+    }
+
+    fn try_send_on<T: Serialize + ?Sized>(
+        &mut self,
+        stream: Option<&str>,
+        data: &T,
+    ) -> Result<Option<u64>> {
+        let (seq, bytes) = self.encode(stream, data)?;
         match self.socket.try_send(bytes).map_err(|e| e.into_error())? {
             Some(_) => Ok(None),
             None => {
-                self.numbers.advance(None);
+                self.numbers.advance(stream);
                 Ok(Some(seq))
             }
         }
