@@ -562,7 +562,7 @@ fn malformed_envelopes_are_reported_and_skipped() {
         assert_eq!(
             receiver.recv_timeout(PATIENCE).unwrap(),
             Received::Malformed {
-                error: EnvelopeError::Frames { count: 2 }
+                error: EnvelopeError::SeveralFrames { count: 2 }
             }
         );
     }

@@ -79,7 +79,7 @@ pub enum EnvelopeError {
     },
     /// The message has several frames: an envelope is one frame.
     #[error("an envelope is one frame, not {count}")]
-    Frames {
+    SeveralFrames {
         /// How many frames the message had.
         count: usize,
     },

@@ -272,7 +272,7 @@ fn decode<T: DeserializeOwned>(message: Multipart) -> Result<Envelope<T>, Envelo
     let count = message.len();
     let frame = message
         .into_single()
-        .map_err(|_| EnvelopeError::Frames { count })?;
+        .map_err(|_| EnvelopeError::SeveralFrames { count })?;
     Envelope::from_json(frame.data())
 }
 
