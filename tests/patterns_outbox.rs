@@ -495,4 +495,30 @@ mod durable {
         assert!(err.is_timeout(), "{err:?}");
         assert_eq!(sender.pending(), 1);
     }
+
+    #[test]
+    fn send_fails_only_without_journalling_the_message() {
+        // A caller that sees `Err` from `send` gives the message again: it must then not be
+        // in the journal already, or it would be delivered twice under two numbers.
+        let dir = TempDir::new("journalled");
+        let ctx = Context::new().unwrap();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            "inproc://outbox-shut",
+            journal,
+            SenderSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(sender.send(&"kept").unwrap(), 1);
+        ctx.shutdown().unwrap();
+        for _ in 0..2 {
+            let err = sender.send(&"not taken").unwrap_err();
+            assert!(err.is_terminated(), "{err:?}");
+        }
+        let err = sender.wait_all_acked(Some(PATIENCE)).unwrap_err();
+        assert!(err.is_terminated(), "{err:?}");
+        assert_eq!(sender.journal().appended(), 1);
+        assert_eq!(sender.pending(), 1);
+    }
 }

@@ -162,21 +162,30 @@ impl DurableSender {
     /// Journals `data` (as JSON) as the next message, then sends it as
     /// `{"seq":<n>,"data":<data>}`; returns its number. When the window is full it first
     /// waits for ACKs (re-sending what waits too long), for ever if no ACK comes: the
-    /// context's shutdown (Ctrl-C) ends the wait ([`Error::is_terminated`]). Once it
-    /// returns, the message is on disk: it is sent, again after a restart if need be, until
-    /// it is ACKed.
+    /// context's shutdown (Ctrl-C) ends the wait ([`Error::is_terminated`]). `Ok` means the
+    /// message is on disk: it is sent, again after a restart if need be, until it is ACKed
+    /// (a failure of the socket after the journal took it is not this call's error: the
+    /// message waits in the journal, and the next call reports the failure, before it
+    /// journals anything). `Err` means it was not journalled, and may be given again.
     ///
     /// Wraps `zmq_msg_send` (without waiting) and `zmq_msg_recv` for ACKs
     /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn send<T: Serialize + ?Sized>(&mut self, data: &T) -> Result<u64> {
         let payload = serde_json::to_vec(data)
             .map_err(|e| Error::Malformed(format!("the message cannot be written as JSON: {e}")))?;
+        // A look at the socket first, so that a failure met after the last message was
+        // journalled is reported here, before another is.
+        self.pump(Some(Duration::ZERO))?;
         while self.pending >= self.settings.window as u64 {
             self.pump(None)?;
         }
         let seq = self.journal.append(&payload)?;
         self.pending += 1;
-        self.pump(Some(Duration::ZERO))?;
+        // From here on the message is the journal's: `Err` would tell the caller it was not
+        // taken, and a caller that tries again would journal it twice, under two numbers.
+        // A failure to send it now (the context's shutdown, a full disk while recording an
+        // ACK) leaves it to be sent later, and the next call meets the same failure.
+        let _ = self.pump(Some(Duration::ZERO));
         Ok(seq)
     }
 
