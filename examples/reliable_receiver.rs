@@ -61,9 +61,20 @@ fn main() -> ExitCode {
             }
         }
         let stats = receiver.stats();
+        // Messages 1..=N are all here, each once; a number past N (a sender with a longer
+        // stream, or a stray) is new too, but not one of the N.
+        // (The loop ends only with --expect from 1: 0 runs until Ctrl-C.)
+        let unique = args.expect;
+        if stats.unique > unique {
+            support::note(format_args!(
+                "also {} message(s) numbered past {}",
+                stats.unique - unique,
+                args.expect
+            ));
+        }
         support::say(format_args!(
-            "received {} unique, {} duplicates dropped, {} gaps",
-            stats.unique, stats.duplicates, stats.gaps
+            "received {unique} unique, {} duplicates dropped, {} gaps",
+            stats.duplicates, stats.gaps
         ))?;
         // The sender may not have the last ACKs yet: answer what it sends again for a
         // while, then let the linger flush what is queued.
