@@ -222,6 +222,75 @@ mod durable {
         assert_eq!(j.append(b"d").unwrap(), 4);
     }
 
+    fn append_refusal(result: zmq_typed::Result<u64>, path: &Path) -> String {
+        match result {
+            Err(Error::Journal { path: p, reason }) => {
+                assert_eq!(p, path);
+                reason
+            }
+            other => panic!("not a journal error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_journal_deleted_or_replaced_while_open_takes_no_more_messages() {
+        // Messages written into a file nobody can open again would be lost at the exit,
+        // and a new journal at the path numbers from 1 again: refuse at once instead.
+        let dir = TempDir::new("ghost");
+        let path = dir.path("j.db");
+        let mut j = Journal::open(&path).unwrap();
+        assert_eq!(j.append(b"1").unwrap(), 1);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            append_refusal(j.append(b"2"), &path),
+            "the journal file was deleted or replaced while open: \
+             no more messages go into it (close it and start again)"
+        );
+        assert!(matches!(j.ack(1), Err(Error::Journal { .. })));
+        drop(j);
+        // (Its log stays behind, and would be refused: see the next test.)
+        std::fs::remove_file(dir.path("j.db-wal")).unwrap();
+
+        let other = dir.path("other.db");
+        let mut j = Journal::open(&path).unwrap();
+        drop(Journal::open(&other).unwrap());
+        std::fs::rename(&other, &path).unwrap();
+        assert!(matches!(j.append(b"x"), Err(Error::Journal { .. })));
+        assert_eq!(j.appended(), 0);
+    }
+
+    #[test]
+    fn a_journal_deleted_without_its_log_is_refused_not_replayed_into_a_new_one() {
+        // A crashed sender leaves its commits in `PATH-wal`; a user who deletes only the
+        // journal file must hear of it, not get the old log replayed into a new journal
+        // (nor lose the messages it holds without a word).
+        let dir = TempDir::new("stale-wal");
+        let path = dir.path("j.db");
+        let mut j = Journal::open(&path).unwrap();
+        for p in [b"a", b"b", b"c"] {
+            j.append(p).unwrap();
+        }
+        // A crash: the connection is never closed, so the log is never checkpointed.
+        std::mem::forget(j);
+        let wal = dir.path("j.db-wal");
+        assert!(wal.exists());
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            reason(Journal::open(&path), &path),
+            format!(
+                "no journal file, but its write-ahead log {} is there (the journal was \
+                 deleted without it?): it may hold messages never ACKed; move the journal \
+                 back, or delete the log too to start a new stream",
+                wal.display()
+            )
+        );
+        assert!(wal.exists(), "the log is left alone");
+        std::fs::remove_file(&wal).unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        assert_eq!((j.appended(), j.pending().unwrap()), (0, 0));
+        assert_eq!(j.append(b"new").unwrap(), 1);
+    }
+
     #[test]
     fn a_journal_has_one_process_at_a_time() {
         let dir = TempDir::new("lock");

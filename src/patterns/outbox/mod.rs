@@ -49,6 +49,14 @@
 //! - One sender per journal: it is held with an exclusive lock while open, so a second
 //!   process gets [`Error::Journal`] ("in use") instead of numbering the same messages
 //!   twice. The kernel releases the lock when the process dies.
+//! - The file `PATH-wal` beside the journal is part of it: after a crash it holds the
+//!   latest messages and numbering. Copy, move or delete the two together. A journal whose
+//!   file was deleted without its log is refused (the log is not replayed into a new
+//!   journal, nor deleted: it may hold messages never ACKed). A journal deleted or replaced
+//!   while open takes no more messages or ACKs ([`Error::Journal`]).
+//! - Deleting a journal (and its log) starts a new stream, numbered from 1 again: a
+//!   receiver that still remembers the old stream takes the new messages for duplicates,
+//!   ACKs them and drops them. A new stream needs a new receiver.
 //!
 //! # The sender
 //! [`DurableSender::send`] journals the message, then hands it to the socket. At most
