@@ -542,6 +542,55 @@ mod durable {
     }
 
     #[test]
+    fn a_hostile_receivers_acks_lose_nothing_not_journalled_and_a_flood_ends() {
+        let dir = TempDir::new("hostile-acks");
+        let ctx = Context::new().unwrap();
+        // Everything the hand receiver sends stays queued for the sender, nothing dropped
+        // (set before the bind: a listener's connections take the options of the bind).
+        let router = patient(Router::new(&ctx).unwrap());
+        router.set_sndhwm(None).unwrap();
+        let endpoint = router.bind("tcp://127.0.0.1:*").unwrap().to_string();
+        let hand = HandReceiver { router, endpoint };
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender =
+            DurableSender::connect(&ctx, &hand.endpoint, journal, settings(8, PATIENCE)).unwrap();
+        assert_eq!(sender.send(&"a").unwrap(), 1);
+        assert_eq!(sender.send(&"b").unwrap(), 2);
+        let (id, one, _) = hand.next();
+        let (_, two, _) = hand.next();
+        assert_eq!((one, two), (1, 2));
+        let huge = format!(r#"{{"ack":"{}"}}"#, "x".repeat(1 << 20));
+        let bad: Vec<String> = vec![
+            format!(r#"{{"ack":{}}}"#, u64::MAX),
+            r#"{"ack":-1}"#.into(),
+            r#"{"ack":1.5}"#.into(),
+            r#"{"ack":1e400}"#.into(),
+            r#"{"ack":3}"#.into(),
+            huge,
+        ];
+        for frame in &bad {
+            hand.router.send_to(&id, frame.as_str()).unwrap();
+        }
+        // More than one batch of garbage.
+        const FLOOD: u64 = 3000;
+        for _ in 0..FLOOD {
+            hand.router.send_to(&id, "x").unwrap();
+        }
+        hand.ack(&id, 2);
+        hand.ack(&id, 1);
+        sender.wait_all_acked(Some(PATIENCE)).unwrap();
+        let stats = sender.stats();
+        assert_eq!((stats.sent, stats.acked), (2, 2));
+        assert_eq!(stats.ignored, bad.len() as u64 + FLOOD);
+        // The ACK for 3, before 3 existed, does not acknowledge it.
+        assert_eq!(sender.send(&"c").unwrap(), 3);
+        assert_eq!(sender.pending(), 1);
+        let (_, three, data) = hand.next();
+        assert_eq!((three, data.as_str()), (3, "c"));
+        assert_eq!(sender.journal().pending().unwrap(), 1);
+    }
+
+    #[test]
     fn a_window_of_zero_is_refused_and_waiting_with_nobody_there_times_out() {
         let dir = TempDir::new("window");
         let ctx = Context::new().unwrap();

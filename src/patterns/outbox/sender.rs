@@ -16,6 +16,9 @@ use crate::typed::Dealer;
 use super::ack::parse_ack;
 use super::journal::Journal;
 
+/// The most messages from the receiver taken in one batch of ACKs (one transaction).
+const MAX_ACK_BATCH: usize = 1024;
+
 /// How a [`DurableSender`] paces itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SenderSettings {
@@ -351,7 +354,9 @@ impl DurableSender {
         };
         let mut acks = Vec::new();
         let mut next = Some(first);
+        let mut taken = 0;
         while let Some(message) = next {
+            taken += 1;
             let parsed = match message.first() {
                 Some(frame) if message.len() == 1 => parse_ack(&frame[..]),
                 _ => Err(format!(
@@ -366,7 +371,13 @@ impl DurableSender {
                     self.emit(SenderEvent::BadAck { reason });
                 }
             }
-            next = self.dealer.try_recv()?;
+            // A batch ends when the queue is empty, or at its cap: a receiver that floods
+            // (ACKs or garbage) must not keep this loop, or its list, growing for ever.
+            next = if taken < MAX_ACK_BATCH {
+                self.dealer.try_recv()?
+            } else {
+                None
+            };
         }
         acks.sort_unstable();
         acks.dedup();
