@@ -4,6 +4,11 @@
 //!
 //! `cargo run --example reliable_receiver -- --expect 10`, then `reliable_sender`.
 //!
+//! What it has seen is kept in memory only: exactly once holds for the receiver's lifetime.
+//! Restarted in the middle of a stream, it takes the messages re-sent to it for new (a
+//! message it had, whose ACK was lost, comes twice), and never sees again the ones
+//! already ACKed, so it cannot reach `--expect` then.
+//!
 //! Stdout: `received <N> unique, <D> duplicates dropped, <G> gaps` once messages 1 to N
 //! have all come. Stderr: each message (`new 3 "message 3"`, `duplicate 3`,
 //! `gap 4-6`, `malformed: ...`).
