@@ -292,6 +292,20 @@ mod durable {
     }
 
     #[test]
+    fn a_dangling_symbolic_link_is_named_as_such() {
+        let dir = TempDir::new("dangling");
+        let path = dir.path("j.db");
+        let target = dir.path("gone/j.db");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let said = format!(
+            "a symbolic link to {}, which does not exist",
+            target.display()
+        );
+        assert_eq!(reason(Journal::open(&path), &path), said);
+        assert_eq!(reason(Journal::open_existing(&path), &path), said);
+    }
+
+    #[test]
     fn a_journal_has_one_process_at_a_time() {
         let dir = TempDir::new("lock");
         let path = dir.path("j.db");

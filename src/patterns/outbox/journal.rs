@@ -386,7 +386,16 @@ impl Journal {
 /// open for that reason).
 fn check_file(path: &Path) -> Result<fs::Metadata> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => journal_error(path, "no such file"),
+        std::io::ErrorKind::NotFound => match fs::read_link(path) {
+            Ok(target) => journal_error(
+                path,
+                format!(
+                    "a symbolic link to {}, which does not exist",
+                    target.display()
+                ),
+            ),
+            Err(_) => journal_error(path, "no such file"),
+        },
         _ => journal_error(path, format!("cannot read it: {e}")),
     })?;
     if meta.is_dir() {

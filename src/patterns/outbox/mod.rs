@@ -38,7 +38,9 @@
 //!   the sender's window, not by the stream's length; one row keeps the last number given,
 //!   so numbering goes on after every row was deleted. SQLite reuses the freed pages; the
 //!   file never shrinks by itself (nothing here runs `VACUUM`), so its size is its
-//!   high-water mark.
+//!   high-water mark. Its write-ahead log (`PATH-wal`) grows by a page or two per
+//!   message and per batch of ACKs until SQLite's automatic checkpoint (at 1000 pages,
+//!   about 4 MB with small messages), and is then reused from its start.
 //! - The file is checked when opened: SQLite's header, the `application_id` of a journal
 //!   (`ZQOB`, [`journal::APPLICATION_ID`]) and its schema version (`user_version`,
 //!   [`journal::SCHEMA_VERSION`]), and `PRAGMA quick_check`. A garbage file, another
