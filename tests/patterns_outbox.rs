@@ -605,6 +605,61 @@ mod durable {
     }
 
     #[test]
+    fn a_restarted_receiver_gets_what_was_not_acked_and_forgets_the_rest() {
+        // What the docs promise, and no more: the sender goes on with a new receiver on the
+        // same endpoint, which gets the message never ACKed, as new, and nothing of what
+        // its predecessor ACKed (its memory starts empty).
+        let dir = TempDir::new("receiver-restart");
+        let ctx = Context::new().unwrap();
+        let mut first: DedupReceiver<String> =
+            DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
+        let endpoint = first.endpoint().to_string();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            &endpoint,
+            journal,
+            settings(8, Duration::from_millis(50)),
+        )
+        .unwrap();
+        for n in 1..=3u64 {
+            assert_eq!(sender.send(&format!("message {n}")).unwrap(), n);
+        }
+        while first.through() < 3 {
+            first.recv_timeout(PATIENCE).unwrap();
+        }
+        sender.wait_all_acked(Some(PATIENCE)).unwrap();
+        first.socket().set_linger(Some(Duration::ZERO)).unwrap();
+        drop(first);
+        assert_eq!(sender.send(&"message 4").unwrap(), 4);
+        // The port is free once the old listener is closed, in the background.
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let mut second: DedupReceiver<String> = loop {
+            match DedupReceiver::bind(&ctx, &endpoint) {
+                Ok(r) => break r,
+                Err(e) => assert!(std::time::Instant::now() < deadline, "{e:?}"),
+            }
+            thread::sleep(Duration::from_millis(5));
+        };
+        let waiter = thread::spawn(move || {
+            sender.wait_all_acked(Some(PATIENCE)).unwrap();
+            sender.stats()
+        });
+        assert_eq!(
+            second.recv_timeout(PATIENCE).unwrap(),
+            Received::Message {
+                seq: 4,
+                data: "message 4".into(),
+                gap: Some((1, 3)),
+            }
+        );
+        let stats = waiter.join().unwrap();
+        assert_eq!((stats.sent, stats.acked), (4, 4));
+        assert_eq!(second.through(), 0);
+        assert_eq!(second.stats().unique, 1);
+    }
+
+    #[test]
     fn a_window_of_zero_is_refused_and_waiting_with_nobody_there_times_out() {
         let dir = TempDir::new("window");
         let ctx = Context::new().unwrap();
