@@ -425,6 +425,38 @@ mod durable {
     }
 
     #[test]
+    fn a_resend_interval_of_zero_is_refused_and_one_of_forever_is_no_panic() {
+        let dir = TempDir::new("resend-after");
+        let ctx = Context::new().unwrap();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        // Zero would re-send the whole window at every turn, as fast as the CPU goes.
+        let refused = DurableSender::connect(
+            &ctx,
+            "inproc://outbox-zero",
+            journal,
+            settings(4, Duration::ZERO),
+        );
+        assert!(
+            matches!(refused, Err(Error::OptionValue { .. })),
+            "{refused:?}"
+        );
+        let journal = Journal::open(dir.path("j2.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            "inproc://outbox-never",
+            journal,
+            settings(4, Duration::MAX),
+        )
+        .unwrap();
+        assert_eq!(sender.send(&"once").unwrap(), 1);
+        let err = sender
+            .wait_all_acked(Some(Duration::from_millis(50)))
+            .unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert_eq!(sender.stats().resent, 0);
+    }
+
+    #[test]
     fn a_window_of_zero_is_refused_and_waiting_with_nobody_there_times_out() {
         let dir = TempDir::new("window");
         let ctx = Context::new().unwrap();

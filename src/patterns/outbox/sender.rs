@@ -25,7 +25,8 @@ pub struct SenderSettings {
     /// The most messages unacknowledged at once (journalled and not yet ACKed):
     /// [`DurableSender::send`] waits for an ACK when there are this many. At least 1.
     pub window: usize,
-    /// How long a message waits for its ACK before it is sent again.
+    /// How long a message waits for its ACK before it is sent again: more than zero
+    /// (`Duration::MAX`: never again in this process, only after a restart).
     pub resend_after: Duration,
 }
 
@@ -123,8 +124,8 @@ impl fmt::Debug for DurableSender {
 impl DurableSender {
     /// Connects a DEALER to `endpoint` (where the receiver binds) and takes `journal`: its
     /// unacknowledged messages, if any, are the first to go, at the first
-    /// [`DurableSender::send`] or [`DurableSender::wait_all_acked`]. A window of 0 is
-    /// [`Error::OptionValue`].
+    /// [`DurableSender::send`] or [`DurableSender::wait_all_acked`]. A window of 0, or a
+    /// `resend_after` of 0, is [`Error::OptionValue`].
     ///
     /// Wraps `zmq_socket` and `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
     pub fn connect(
@@ -137,6 +138,12 @@ impl DurableSender {
             return Err(Error::OptionValue {
                 option: "SenderSettings::window",
                 reason: "the window must be at least 1 message".into(),
+            });
+        }
+        if settings.resend_after.is_zero() {
+            return Err(Error::OptionValue {
+                option: "SenderSettings::resend_after",
+                reason: "0 would send the whole window again at every turn, without a pause".into(),
             });
         }
         let pending = journal.pending()?;
@@ -270,7 +277,7 @@ impl DurableSender {
                 .values()
                 .filter_map(|f| f.sent_at)
                 .min()
-                .map(|t| (t + self.settings.resend_after).saturating_duration_since(Instant::now()))
+                .map(|t| self.settings.resend_after.saturating_sub(t.elapsed()))
         };
         let wait = match (wait, due) {
             (Some(w), Some(d)) => w.min(d),
