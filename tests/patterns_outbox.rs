@@ -115,6 +115,23 @@ fn a_malformed_envelope_is_reported_not_acked_and_the_receiver_goes_on() {
 }
 
 #[test]
+fn draining_without_a_limit_is_no_panic() {
+    let ctx = Context::new().unwrap();
+    let mut receiver: DedupReceiver<String> =
+        DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
+    let dealer = hand_sender(&ctx, &receiver);
+    dealer.send(envelope(1)).unwrap();
+    assert!(matches!(
+        receiver.recv_timeout(PATIENCE).unwrap(),
+        Received::Message { seq: 1, .. }
+    ));
+    // A limit of `Duration::MAX`: none. Nothing more comes, so the quiet moment ends it.
+    let quiet = std::time::Duration::from_millis(20);
+    assert_eq!(receiver.drain(quiet, std::time::Duration::MAX).unwrap(), 0);
+    assert_eq!(dealer.recv().unwrap(), r#"{"ack":1}"#);
+}
+
+#[test]
 fn beyond_its_cap_the_receiver_refuses_without_ack_until_the_hole_fills() {
     let ctx = Context::new().unwrap();
     let mut receiver: DedupReceiver<String> =

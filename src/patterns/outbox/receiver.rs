@@ -148,10 +148,11 @@ impl<T: DeserializeOwned> DedupReceiver<T> {
     ///
     /// Wraps `zmq_msg_recv` with `ZMQ_RCVTIMEO` and `zmq_msg_send`.
     pub fn drain(&mut self, quiet: Duration, limit: Duration) -> Result<u64> {
-        let end = Instant::now() + limit;
+        // `None`: a limit too far to say as an instant (`Duration::MAX`), so none.
+        let end = Instant::now().checked_add(limit);
         let mut n = 0;
         loop {
-            let left = end.saturating_duration_since(Instant::now());
+            let left = end.map_or(limit, |end| end.saturating_duration_since(Instant::now()));
             if left.is_zero() {
                 return Ok(n);
             }
