@@ -7,7 +7,9 @@
 //! What it has seen is kept in memory only: exactly once holds for the receiver's lifetime.
 //! Restarted in the middle of a stream, it takes the messages re-sent to it for new (a
 //! message it had, whose ACK was lost, comes twice), and never sees again the ones
-//! already ACKed, so it cannot reach `--expect` then.
+//! already ACKed, so it cannot reach `--expect` then. It takes one stream: two senders
+//! (two journals) both number from 1, and the second one's messages are taken for
+//! duplicates of the first one's, ACKed and dropped. Give each sender its own receiver.
 //!
 //! Stdout: `received <N> unique, <D> duplicates dropped, <G> gaps` once messages 1 to N
 //! have all come. Stderr: each message (`new 3 "message 3"`, `duplicate 3`,
