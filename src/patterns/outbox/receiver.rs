@@ -39,7 +39,10 @@ pub enum Received<T = Value> {
         seq: u64,
     },
     /// A message that is not an envelope: reported, not ACKed (it has no number to ACK),
-    /// skipped.
+    /// skipped. An envelope whose data is not a `T` is one too, and is not ACKed either
+    /// (it was not delivered): a [`DurableSender`](super::DurableSender) sends it again and
+    /// again, and the messages after it are held up behind it, so `T` must match what the
+    /// senders send (`serde_json::Value` takes anything).
     Malformed {
         /// The peer that sent it.
         from: RoutingId,
