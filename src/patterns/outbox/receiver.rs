@@ -41,8 +41,9 @@ pub enum Received<T = Value> {
     /// A message that is not an envelope: reported, not ACKed (it has no number to ACK),
     /// skipped. An envelope whose data is not a `T` is one too, and is not ACKed either
     /// (it was not delivered): a [`DurableSender`](super::DurableSender) sends it again and
-    /// again, and the messages after it are held up behind it, so `T` must match what the
-    /// senders send (`serde_json::Value` takes anything).
+    /// again, and the messages after it, delivered past the hole, fill the receiver's
+    /// memory of numbers up to its cap. `T` must match what the senders send
+    /// (`serde_json::Value` takes anything).
     Malformed {
         /// The peer that sent it.
         from: RoutingId,
