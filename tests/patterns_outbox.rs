@@ -489,6 +489,8 @@ mod durable {
             SenderSettings::default(),
         )
         .unwrap();
+        // What it holds is in the journal: closing does not wait for a receiver.
+        assert_eq!(sender.socket().linger().unwrap(), Some(Duration::ZERO));
         sender.send(&1).unwrap();
         let err = sender
             .wait_all_acked(Some(Duration::from_millis(50)))

@@ -148,6 +148,8 @@ impl DurableSender {
         }
         let pending = journal.pending()?;
         let dealer = Dealer::new(ctx)?;
+        // Every message queued is in the journal too: closing need not wait for any.
+        dealer.set_linger(Some(Duration::ZERO))?;
         dealer.connect(endpoint)?;
         // Nothing is sent yet: the journal's messages go at the first `send` or
         // `wait_all_acked`, once the caller has had the chance to install its hook.
@@ -252,7 +254,8 @@ impl DurableSender {
         &self.dealer
     }
 
-    /// Closes the socket and gives the journal back.
+    /// Closes the socket (at once: its linger is 0, as every message it holds is in the
+    /// journal) and gives the journal back.
     pub fn into_journal(self) -> Journal {
         self.journal
     }
