@@ -48,6 +48,9 @@ pub struct Journal {
     last_seq: u64,
     /// The file found at `path` when opened (device, inode): see [`Journal::in_place`].
     file: FileId,
+    /// `path` made absolute when opened, for [`Journal::in_place`]: a process that changes
+    /// its working folder still names the same file (as SQLite does).
+    absolute: PathBuf,
 }
 
 /// Which file a path names: (device, inode) on Unix; nothing elsewhere (not checked).
@@ -146,6 +149,7 @@ impl Journal {
             path: path.to_path_buf(),
             last_seq: 0,
             file: file_id(&meta),
+            absolute: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         };
         journal.prepare(len)?;
         // The file checked above is the one SQLite opened and locked, not one put there
@@ -255,7 +259,7 @@ impl Journal {
     /// open again (lost at the exit), and a new journal made at the path later numbers from
     /// 1 again: [`Journal::append`] and [`Journal::ack_all`] refuse instead.
     fn in_place(&self) -> Result<()> {
-        let now = fs::metadata(&self.path).map(|m| file_id(&m)).ok();
+        let now = fs::metadata(&self.absolute).map(|m| file_id(&m)).ok();
         if now == Some(self.file) {
             return Ok(());
         }
