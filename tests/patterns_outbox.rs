@@ -132,6 +132,28 @@ fn draining_without_a_limit_is_no_panic() {
 }
 
 #[test]
+fn a_receiver_on_a_router_configured_before_its_bind_keeps_its_options() {
+    let ctx = Context::new().unwrap();
+    let router = patient(zmq_typed::Router::new(&ctx).unwrap());
+    router.set_max_msg_size(Some(1000)).unwrap();
+    let bound = router.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let mut receiver: DedupReceiver<String> = DedupReceiver::on_router(router, 8).unwrap();
+    assert_eq!(receiver.endpoint(), bound);
+    assert_eq!(receiver.socket().max_msg_size().unwrap(), Some(1000));
+    let dealer = hand_sender(&ctx, &receiver);
+    dealer.send(envelope(1)).unwrap();
+    assert_eq!(
+        receiver.recv_timeout(PATIENCE).unwrap(),
+        Received::Message {
+            seq: 1,
+            data: "message 1".into(),
+            gap: None
+        }
+    );
+    assert_eq!(dealer.recv().unwrap(), r#"{"ack":1}"#);
+}
+
+#[test]
 fn beyond_its_cap_the_receiver_refuses_without_ack_until_the_hole_fills() {
     let ctx = Context::new().unwrap();
     let mut receiver: DedupReceiver<String> =

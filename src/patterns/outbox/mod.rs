@@ -85,12 +85,18 @@
 //!   their own both number from 1. Give each its own receiver (its own endpoint).
 //! - The receiver is trusted: an ACK is taken as the truth, so a receiver that ACKs a
 //!   message it never had loses that message.
-//! - A sender is not trusted more than its envelopes: a message numbered far ahead (say
-//!   2^60) is taken as new, and counted as a gap; it costs one number of the receiver's
+//! - Any peer that can connect is a sender: whoever sends a number first has its data
+//!   delivered, and a later copy is dropped as a duplicate. Restrict who may connect
+//!   (CURVE with ZAP) when that matters. A message numbered far ahead (say 2^60) is
+//!   taken as new, and counted as a gap; it costs one number of the receiver's
 //!   memory, and gaps are counted past the highest number seen, so later holes below it
 //!   are not counted (they are still filled as the sender re-sends). A peer may send
-//!   messages of any size: bound them with `ZMQ_MAXMSGSIZE`
-//!   ([`DedupReceiver::socket`], or [`DurableSender::socket`] for the ACKs).
+//!   messages of any size: bound them with `ZMQ_MAXMSGSIZE`, set on a ROUTER before it
+//!   binds ([`DedupReceiver::on_router`]; a listener keeps the options of its bind), or on
+//!   [`DurableSender::socket`] for the ACKs (before it reconnects). A peer over the limit
+//!   is disconnected, and what it sent behind that message on the connection is lost
+//!   with it: a message too large for its receiver is sent again and again, never
+//!   delivered, and slows the messages after it.
 //! - The receiver ACKs a message when it receives it, before the application has handled
 //!   it: a receiver that crashes in between loses it.
 //! - At the end of a stream, the receiver's last ACKs must reach the sender before the

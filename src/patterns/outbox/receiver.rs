@@ -116,6 +116,24 @@ impl<T: DeserializeOwned> DedupReceiver<T> {
         })
     }
 
+    /// A receiver on a ROUTER made, configured and bound (or connected) by the caller,
+    /// holding at most `cap` numbers above the contiguous prefix: for the options a
+    /// listener takes when it binds, which setting them on [`DedupReceiver::socket`]
+    /// afterwards does not change for the peers it accepts (`ZMQ_MAXMSGSIZE` to bound what
+    /// a peer may send, `ZMQ_RCVHWM`, ...).
+    ///
+    /// Reads `ZMQ_LAST_ENDPOINT` ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).
+    pub fn on_router(router: Router, cap: usize) -> Result<DedupReceiver<T>> {
+        let endpoint = router.last_endpoint()?;
+        Ok(DedupReceiver {
+            router,
+            endpoint,
+            seen: SeenSet::new(cap),
+            stats: DedupStats::default(),
+            data: PhantomData,
+        })
+    }
+
     /// Where the ROUTER is bound (`ZMQ_LAST_ENDPOINT`, read once after the bind).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
