@@ -92,8 +92,8 @@
 //!   memory, and gaps are counted past the highest number seen, so later holes below it
 //!   are not counted (they are still filled as the sender re-sends). A peer may send
 //!   messages of any size: bound them with `ZMQ_MAXMSGSIZE`, set on a ROUTER before it
-//!   binds ([`DedupReceiver::on_router`]; a listener keeps the options of its bind), or on
-//!   [`DurableSender::socket`] for the ACKs (before it reconnects). A peer over the limit
+//!   binds ([`DedupReceiver::on_router`]; a listener keeps the options of its bind). (The
+//!   sender trusts its receiver, the size of its ACKs included.) A peer over the limit
 //!   is disconnected, and what it sent behind that message on the connection is lost
 //!   with it: a message too large for its receiver is sent again and again, never
 //!   delivered, and slows the messages after it.
