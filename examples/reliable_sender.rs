@@ -6,6 +6,11 @@
 //! `cargo run --features durable --example reliable_receiver -- --expect 10` and then
 //! `cargo run --features durable --example reliable_sender -- --journal out.db --count 10`.
 //!
+//! It waits for its ACKs as long as it takes: started again after the receiver has gone
+//! (its last messages sent but their ACKs never recorded), it keeps re-sending until a
+//! receiver is there, or Ctrl-C. One journal is one stream, numbered from 1: deleting it
+//! starts a new stream, which a receiver that remembers the old one takes for duplicates.
+//!
 //! Stdout: `acked <N>` once messages 1 to N are all ACKed. Stderr: what it does, message by
 //! message (`sent 3`, `resent 3`, `acked 3`).
 

@@ -408,6 +408,45 @@ fn the_receiver_reports_malformed_envelopes_and_goes_on() {
 }
 
 #[test]
+fn numbers_beyond_expect_do_not_change_the_receivers_line() {
+    // A stray (or hostile) message far past the stream's end: the receiver still says
+    // `received <N> unique` for its --expect N, and its memory holds one number for it.
+    let (receiver, ports) = programs::spawn_server("reliable_receiver", 1, |p| {
+        vec!["--bind".into(), tcp(p[0]), "--expect".into(), "2".into()]
+    });
+    let mut receiver = receiver;
+    let ctx = Context::new().unwrap();
+    let dealer = patient(Dealer::new(&ctx).unwrap());
+    dealer.connect(tcp(ports[0])).unwrap();
+    let far = 1u64 << 60;
+    for seq in [far, 1, 2] {
+        dealer
+            .send(format!(r#"{{"seq":{seq},"data":"message {seq}"}}"#))
+            .unwrap();
+    }
+    let acks: Vec<String> = (0..3).map(|_| dealer.recv().unwrap().to_string()).collect();
+    assert_eq!(
+        acks,
+        [
+            format!(r#"{{"ack":{far}}}"#),
+            r#"{"ack":1}"#.into(),
+            r#"{"ack":2}"#.into()
+        ]
+    );
+    assert_eq!(
+        receiver.line(),
+        "received 2 unique, 0 duplicates dropped, 1 gaps"
+    );
+    let finished = receiver.wait();
+    finished.assert_code(0).assert_no_panic();
+    assert!(
+        finished.stderr.contains(&format!("gap 1-{}", far - 1)),
+        "{}",
+        finished.stderr
+    );
+}
+
+#[test]
 fn a_sender_without_receiver_keeps_resending_and_stops_on_ctrl_c() {
     let dir = TempDir::new("alone");
     let journal = dir.path("outbox.db");

@@ -115,6 +115,45 @@ fn a_malformed_envelope_is_reported_not_acked_and_the_receiver_goes_on() {
 }
 
 #[test]
+fn draining_without_a_limit_is_no_panic() {
+    let ctx = Context::new().unwrap();
+    let mut receiver: DedupReceiver<String> =
+        DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
+    let dealer = hand_sender(&ctx, &receiver);
+    dealer.send(envelope(1)).unwrap();
+    assert!(matches!(
+        receiver.recv_timeout(PATIENCE).unwrap(),
+        Received::Message { seq: 1, .. }
+    ));
+    // A limit of `Duration::MAX`: none. Nothing more comes, so the quiet moment ends it.
+    let quiet = std::time::Duration::from_millis(20);
+    assert_eq!(receiver.drain(quiet, std::time::Duration::MAX).unwrap(), 0);
+    assert_eq!(dealer.recv().unwrap(), r#"{"ack":1}"#);
+}
+
+#[test]
+fn a_receiver_on_a_router_configured_before_its_bind_keeps_its_options() {
+    let ctx = Context::new().unwrap();
+    let router = patient(zmq_typed::Router::new(&ctx).unwrap());
+    router.set_max_msg_size(Some(1000)).unwrap();
+    let bound = router.bind("tcp://127.0.0.1:*").unwrap().to_string();
+    let mut receiver: DedupReceiver<String> = DedupReceiver::on_router(router, 8).unwrap();
+    assert_eq!(receiver.endpoint(), bound);
+    assert_eq!(receiver.socket().max_msg_size().unwrap(), Some(1000));
+    let dealer = hand_sender(&ctx, &receiver);
+    dealer.send(envelope(1)).unwrap();
+    assert_eq!(
+        receiver.recv_timeout(PATIENCE).unwrap(),
+        Received::Message {
+            seq: 1,
+            data: "message 1".into(),
+            gap: None
+        }
+    );
+    assert_eq!(dealer.recv().unwrap(), r#"{"ack":1}"#);
+}
+
+#[test]
 fn beyond_its_cap_the_receiver_refuses_without_ack_until_the_hole_fills() {
     let ctx = Context::new().unwrap();
     let mut receiver: DedupReceiver<String> =
@@ -145,172 +184,20 @@ fn beyond_its_cap_the_receiver_refuses_without_ack_until_the_hole_fills() {
 }
 
 #[cfg(feature = "durable")]
+#[path = "patterns_outbox/journal.rs"]
+mod journal;
+
+#[cfg(feature = "durable")]
 mod durable {
-    use std::path::{Path, PathBuf};
     use std::thread;
     use std::time::Duration;
 
     use super::*;
+    use crate::journal::TempDir;
     use zmq_typed::patterns::outbox::{
-        parse_ack, DurableSender, Entry, Journal, SenderEvent, SenderSettings,
+        parse_ack, DurableSender, Journal, SenderEvent, SenderSettings,
     };
     use zmq_typed::{Error, Router};
-
-    /// A fresh folder, removed when dropped.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(tag: &str) -> TempDir {
-            let dir =
-                std::env::temp_dir().join(format!("zmq-typed-outbox-{}-{tag}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-
-        fn path(&self, name: &str) -> PathBuf {
-            self.0.join(name)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn reason(result: zmq_typed::Result<Journal>, path: &Path) -> String {
-        match result {
-            Err(Error::Journal { path: p, reason }) => {
-                assert_eq!(p, path);
-                reason
-            }
-            other => panic!("not a journal error: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn the_journal_numbers_from_one_keeps_what_is_unacked_and_goes_on_after_reopening() {
-        let dir = TempDir::new("numbers");
-        let path = dir.path("j.db");
-        let mut j = Journal::open(&path).unwrap();
-        assert_eq!((j.appended(), j.pending().unwrap()), (0, 0));
-        assert_eq!(j.append(b"a").unwrap(), 1);
-        assert_eq!(j.append(b"b").unwrap(), 2);
-        assert_eq!(j.append(b"c").unwrap(), 3);
-        assert!(j.ack(2).unwrap());
-        assert!(!j.ack(2).unwrap());
-        assert!(!j.ack(99).unwrap());
-        drop(j);
-
-        let mut j = Journal::open_existing(&path).unwrap();
-        let entry = |seq, p: &[u8]| Entry {
-            seq,
-            payload: p.to_vec(),
-        };
-        assert_eq!(j.unacked().unwrap(), [entry(1, b"a"), entry(3, b"c")]);
-        assert_eq!(j.unacked_after(1, 10).unwrap(), [entry(3, b"c")]);
-        assert_eq!(
-            (j.appended(), j.pending().unwrap(), j.acked().unwrap()),
-            (3, 2, 1)
-        );
-        assert_eq!(j.ack_all([1, 3, 3, 7]).unwrap(), 2);
-        drop(j);
-        // Every row deleted: the numbering goes on all the same.
-        let mut j = Journal::open(&path).unwrap();
-        assert_eq!(j.unacked().unwrap(), []);
-        assert_eq!(j.append(b"d").unwrap(), 4);
-    }
-
-    #[test]
-    fn a_journal_has_one_process_at_a_time() {
-        let dir = TempDir::new("lock");
-        let path = dir.path("j.db");
-        let held = Journal::open(&path).unwrap();
-        assert_eq!(
-            reason(Journal::open(&path), &path),
-            "in use by another process (a journal has one sender at a time)"
-        );
-        drop(held);
-        Journal::open(&path).unwrap();
-    }
-
-    #[test]
-    fn the_journal_refuses_what_is_not_a_journal() {
-        let dir = TempDir::new("refuse");
-        let missing = dir.path("missing.db");
-        assert_eq!(
-            reason(Journal::open_existing(&missing), &missing),
-            "no such file"
-        );
-        assert!(!missing.exists());
-
-        let nested = dir.path("nope").join("j.db");
-        assert_eq!(
-            reason(Journal::open(&nested), &nested),
-            format!(
-                "its directory {} does not exist",
-                dir.path("nope").display()
-            )
-        );
-
-        let folder = dir.path("folder");
-        std::fs::create_dir(&folder).unwrap();
-        assert_eq!(
-            reason(Journal::open(&folder), &folder),
-            "is a directory, not a journal file"
-        );
-
-        let garbage = dir.path("garbage.db");
-        std::fs::write(&garbage, vec![0xA5u8; 8192]).unwrap();
-        assert_eq!(
-            reason(Journal::open(&garbage), &garbage),
-            "not a journal: not an SQLite database (its first bytes are not SQLite's header)"
-        );
-
-        let foreign = dir.path("foreign.db");
-        rusqlite::Connection::open(&foreign)
-            .unwrap()
-            .execute_batch("PRAGMA application_id = 42; CREATE TABLE t (x);")
-            .unwrap();
-        assert_eq!(
-            reason(Journal::open(&foreign), &foreign),
-            "not a journal: an SQLite database of another application (application_id 0x2a, a journal has 0x5a514f42)"
-        );
-
-        let future = dir.path("future.db");
-        drop(Journal::open(&future).unwrap());
-        rusqlite::Connection::open(&future)
-            .unwrap()
-            .execute_batch("PRAGMA user_version = 2;")
-            .unwrap();
-        assert_eq!(
-            reason(Journal::open(&future), &future),
-            "journal schema version 2; this library reads version 1"
-        );
-
-        let empty = dir.path("empty.db");
-        std::fs::write(&empty, b"").unwrap();
-        assert!(reason(Journal::open(&empty), &empty).starts_with("is empty (0 bytes)"));
-
-        let cut = dir.path("cut.db");
-        {
-            let mut j = Journal::open(&cut).unwrap();
-            for i in 0..200 {
-                j.append(format!("\"payload {i} {}\"", "x".repeat(100)).as_bytes())
-                    .unwrap();
-            }
-        }
-        let size = std::fs::metadata(&cut).unwrap().len();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&cut)
-            .unwrap()
-            .set_len(size / 2)
-            .unwrap();
-        let said = reason(Journal::open(&cut), &cut);
-        assert!(said.starts_with("corrupt: "), "{said}");
-    }
 
     /// A ROUTER playing the receiver by hand: says which seqs come, ACKs only when told.
     struct HandReceiver {
@@ -473,6 +360,142 @@ mod durable {
     }
 
     #[test]
+    fn a_hostile_receivers_acks_lose_nothing_not_journalled_and_a_flood_ends() {
+        let dir = TempDir::new("hostile-acks");
+        let ctx = Context::new().unwrap();
+        // Everything the hand receiver sends stays queued for the sender, nothing dropped
+        // (set before the bind: a listener's connections take the options of the bind).
+        let router = patient(Router::new(&ctx).unwrap());
+        router.set_sndhwm(None).unwrap();
+        let endpoint = router.bind("tcp://127.0.0.1:*").unwrap().to_string();
+        let hand = HandReceiver { router, endpoint };
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender =
+            DurableSender::connect(&ctx, &hand.endpoint, journal, settings(8, PATIENCE)).unwrap();
+        assert_eq!(sender.send(&"a").unwrap(), 1);
+        assert_eq!(sender.send(&"b").unwrap(), 2);
+        let (id, one, _) = hand.next();
+        let (_, two, _) = hand.next();
+        assert_eq!((one, two), (1, 2));
+        let huge = format!(r#"{{"ack":"{}"}}"#, "x".repeat(1 << 20));
+        let bad: Vec<String> = vec![
+            format!(r#"{{"ack":{}}}"#, u64::MAX),
+            r#"{"ack":-1}"#.into(),
+            r#"{"ack":1.5}"#.into(),
+            r#"{"ack":1e400}"#.into(),
+            r#"{"ack":3}"#.into(),
+            huge,
+        ];
+        for frame in &bad {
+            hand.router.send_to(&id, frame.as_str()).unwrap();
+        }
+        // More than one batch of garbage.
+        const FLOOD: u64 = 3000;
+        for _ in 0..FLOOD {
+            hand.router.send_to(&id, "x").unwrap();
+        }
+        hand.ack(&id, 2);
+        hand.ack(&id, 1);
+        sender.wait_all_acked(Some(PATIENCE)).unwrap();
+        let stats = sender.stats();
+        assert_eq!((stats.sent, stats.acked), (2, 2));
+        assert_eq!(stats.ignored, bad.len() as u64 + FLOOD);
+        // The ACK for 3, before 3 existed, does not acknowledge it.
+        assert_eq!(sender.send(&"c").unwrap(), 3);
+        assert_eq!(sender.pending(), 1);
+        let (_, three, data) = hand.next();
+        assert_eq!((three, data.as_str()), (3, "c"));
+        assert_eq!(sender.journal().pending().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_restarted_receiver_gets_what_was_not_acked_and_forgets_the_rest() {
+        // What the docs promise, and no more: the sender goes on with a new receiver on the
+        // same endpoint, which gets the message never ACKed, as new, and nothing of what
+        // its predecessor ACKed (its memory starts empty).
+        let dir = TempDir::new("receiver-restart");
+        let ctx = Context::new().unwrap();
+        let mut first: DedupReceiver<String> =
+            DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
+        let endpoint = first.endpoint().to_string();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            &endpoint,
+            journal,
+            settings(8, Duration::from_millis(50)),
+        )
+        .unwrap();
+        for n in 1..=3u64 {
+            assert_eq!(sender.send(&format!("message {n}")).unwrap(), n);
+        }
+        while first.through() < 3 {
+            first.recv_timeout(PATIENCE).unwrap();
+        }
+        sender.wait_all_acked(Some(PATIENCE)).unwrap();
+        first.socket().set_linger(Some(Duration::ZERO)).unwrap();
+        drop(first);
+        assert_eq!(sender.send(&"message 4").unwrap(), 4);
+        // The port is free once the old listener is closed, in the background.
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let mut second: DedupReceiver<String> = loop {
+            match DedupReceiver::bind(&ctx, &endpoint) {
+                Ok(r) => break r,
+                Err(e) => assert!(std::time::Instant::now() < deadline, "{e:?}"),
+            }
+            thread::sleep(Duration::from_millis(5));
+        };
+        let waiter = thread::spawn(move || {
+            sender.wait_all_acked(Some(PATIENCE)).unwrap();
+            sender.stats()
+        });
+        assert_eq!(
+            second.recv_timeout(PATIENCE).unwrap(),
+            Received::Message {
+                seq: 4,
+                data: "message 4".into(),
+                gap: Some((1, 3)),
+            }
+        );
+        let stats = waiter.join().unwrap();
+        assert_eq!((stats.sent, stats.acked), (4, 4));
+        assert_eq!(second.through(), 0);
+        assert_eq!(second.stats().unique, 1);
+    }
+
+    #[test]
+    fn a_resend_interval_of_zero_is_refused_and_one_of_forever_is_no_panic() {
+        let dir = TempDir::new("resend-after");
+        let ctx = Context::new().unwrap();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        // Zero would re-send the whole window at every turn, as fast as the CPU goes.
+        let refused = DurableSender::connect(
+            &ctx,
+            "inproc://outbox-zero",
+            journal,
+            settings(4, Duration::ZERO),
+        );
+        assert!(
+            matches!(refused, Err(Error::OptionValue { .. })),
+            "{refused:?}"
+        );
+        let journal = Journal::open(dir.path("j2.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            "inproc://outbox-never",
+            journal,
+            settings(4, Duration::MAX),
+        )
+        .unwrap();
+        assert_eq!(sender.send(&"once").unwrap(), 1);
+        let err = sender
+            .wait_all_acked(Some(Duration::from_millis(50)))
+            .unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert_eq!(sender.stats().resent, 0);
+    }
+
+    #[test]
     fn a_window_of_zero_is_refused_and_waiting_with_nobody_there_times_out() {
         let dir = TempDir::new("window");
         let ctx = Context::new().unwrap();
@@ -488,11 +511,39 @@ mod durable {
             SenderSettings::default(),
         )
         .unwrap();
+        // What it holds is in the journal: closing does not wait for a receiver.
+        assert_eq!(sender.socket().linger().unwrap(), Some(Duration::ZERO));
         sender.send(&1).unwrap();
         let err = sender
             .wait_all_acked(Some(Duration::from_millis(50)))
             .unwrap_err();
         assert!(err.is_timeout(), "{err:?}");
+        assert_eq!(sender.pending(), 1);
+    }
+
+    #[test]
+    fn send_fails_only_without_journalling_the_message() {
+        // A caller that sees `Err` from `send` gives the message again: it must then not be
+        // in the journal already, or it would be delivered twice under two numbers.
+        let dir = TempDir::new("journalled");
+        let ctx = Context::new().unwrap();
+        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let mut sender = DurableSender::connect(
+            &ctx,
+            "inproc://outbox-shut",
+            journal,
+            SenderSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(sender.send(&"kept").unwrap(), 1);
+        ctx.shutdown().unwrap();
+        for _ in 0..2 {
+            let err = sender.send(&"not taken").unwrap_err();
+            assert!(err.is_terminated(), "{err:?}");
+        }
+        let err = sender.wait_all_acked(Some(PATIENCE)).unwrap_err();
+        assert!(err.is_terminated(), "{err:?}");
+        assert_eq!(sender.journal().appended(), 1);
         assert_eq!(sender.pending(), 1);
     }
 }

@@ -46,6 +46,27 @@ pub struct Journal {
     conn: Connection,
     path: PathBuf,
     last_seq: u64,
+    /// The file found at `path` when opened (device, inode): see [`Journal::in_place`].
+    file: FileId,
+    /// `path` made absolute when opened, for [`Journal::in_place`]: a process that changes
+    /// its working folder still names the same file (as SQLite does).
+    absolute: PathBuf,
+}
+
+/// Which file a path names: (device, inode) on Unix; nothing elsewhere (not checked).
+type FileId = Option<(u64, u64)>;
+
+fn file_id(meta: &fs::Metadata) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -106,7 +127,8 @@ impl Journal {
     /// [`Error::Journal`] (as is everything [`Journal::open`] refuses).
     pub fn open_existing(path: impl AsRef<Path>) -> Result<Journal> {
         let path = path.as_ref();
-        let len = check_file(path)?;
+        let meta = check_file(path)?;
+        let len = meta.len();
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -126,8 +148,13 @@ impl Journal {
             conn,
             path: path.to_path_buf(),
             last_seq: 0,
+            file: file_id(&meta),
+            absolute: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         };
         journal.prepare(len)?;
+        // The file checked above is the one SQLite opened and locked, not one put there
+        // meanwhile.
+        journal.in_place()?;
         Ok(journal)
     }
 
@@ -227,6 +254,22 @@ impl Journal {
         Ok(())
     }
 
+    /// Whether the file at the journal's path is still the one opened. A journal deleted,
+    /// or replaced by another file, while open would take messages into a file nobody can
+    /// open again (lost at the exit), and a new journal made at the path later numbers from
+    /// 1 again: [`Journal::append`] and [`Journal::ack_all`] refuse instead.
+    fn in_place(&self) -> Result<()> {
+        let now = fs::metadata(&self.absolute).map(|m| file_id(&m)).ok();
+        if now == Some(self.file) {
+            return Ok(());
+        }
+        Err(journal_error(
+            &self.path,
+            "the journal file was deleted or replaced while open: \
+             no more messages go into it (close it and start again)",
+        ))
+    }
+
     /// The journal's file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -236,6 +279,7 @@ impl Journal {
     /// of a new journal). The message is on disk when this returns: committed and synced
     /// (`synchronous = FULL`), so it survives the process's death, and the machine's.
     pub fn append(&mut self, payload: &[u8]) -> Result<u64> {
+        self.in_place()?;
         let seq = self
             .last_seq
             .checked_add(1)
@@ -268,6 +312,7 @@ impl Journal {
     /// Marks every message of `seqs` done, in one transaction (one sync to disk): returns how
     /// many were waiting.
     pub fn ack_all(&mut self, seqs: impl IntoIterator<Item = u64>) -> Result<usize> {
+        self.in_place()?;
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sql_error(&path, "recording an ACK", &e);
         let tx = self.conn.transaction().map_err(err)?;
@@ -343,9 +388,18 @@ impl Journal {
 /// closing a descriptor of a file would drop every POSIX lock this process holds on it,
 /// the lock of a journal already open here included (SQLite's own descriptors are kept
 /// open for that reason).
-fn check_file(path: &Path) -> Result<u64> {
+fn check_file(path: &Path) -> Result<fs::Metadata> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => journal_error(path, "no such file"),
+        std::io::ErrorKind::NotFound => match fs::read_link(path) {
+            Ok(target) => journal_error(
+                path,
+                format!(
+                    "a symbolic link to {}, which does not exist",
+                    target.display()
+                ),
+            ),
+            Err(_) => journal_error(path, "no such file"),
+        },
         _ => journal_error(path, format!("cannot read it: {e}")),
     })?;
     if meta.is_dir() {
@@ -360,7 +414,7 @@ fn check_file(path: &Path) -> Result<u64> {
             "is empty (0 bytes): not a journal (a journal is never empty; delete the file to start a new stream)",
         ));
     }
-    Ok(meta.len())
+    Ok(meta)
 }
 
 /// Makes a new, empty journal at `path`: written under a temporary name, synced, then
@@ -390,6 +444,26 @@ fn create(path: &Path) -> Result<()> {
                 format!("cannot read its directory {}: {e}", parent.display()),
             ))
         }
+    }
+    // A write-ahead log at this path without its journal: the journal file was deleted
+    // without it (after a crash, the log holds the latest messages and numbering). SQLite
+    // would replay it into a new journal made here; better say so and let the user choose.
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
+    if let Ok(meta) = fs::symlink_metadata(&wal) {
+        if meta.len() > 0 {
+            return Err(journal_error(
+                path,
+                format!(
+                    "no journal file, but its write-ahead log {} is there (the journal was \
+                     deleted without it?): it may hold messages never ACKed; move the \
+                     journal back, or delete the log too to start a new stream",
+                    wal.display()
+                ),
+            ));
+        }
+        let _ = fs::remove_file(&wal);
     }
     let mut temp = path.as_os_str().to_owned();
     temp.push(format!(".creating-{}", std::process::id()));

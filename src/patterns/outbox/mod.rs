@@ -38,7 +38,9 @@
 //!   the sender's window, not by the stream's length; one row keeps the last number given,
 //!   so numbering goes on after every row was deleted. SQLite reuses the freed pages; the
 //!   file never shrinks by itself (nothing here runs `VACUUM`), so its size is its
-//!   high-water mark.
+//!   high-water mark. Its write-ahead log (`PATH-wal`) grows by a page or two per
+//!   message and per batch of ACKs until SQLite's automatic checkpoint (at 1000 pages,
+//!   about 4 MB with small messages), and is then reused from its start.
 //! - The file is checked when opened: SQLite's header, the `application_id` of a journal
 //!   (`ZQOB`, [`journal::APPLICATION_ID`]) and its schema version (`user_version`,
 //!   [`journal::SCHEMA_VERSION`]), and `PRAGMA quick_check`. A garbage file, another
@@ -49,6 +51,14 @@
 //! - One sender per journal: it is held with an exclusive lock while open, so a second
 //!   process gets [`Error::Journal`] ("in use") instead of numbering the same messages
 //!   twice. The kernel releases the lock when the process dies.
+//! - The file `PATH-wal` beside the journal is part of it: after a crash it holds the
+//!   latest messages and numbering. Copy, move or delete the two together. A journal whose
+//!   file was deleted without its log is refused (the log is not replayed into a new
+//!   journal, nor deleted: it may hold messages never ACKed). A journal deleted or replaced
+//!   while open takes no more messages or ACKs ([`Error::Journal`]).
+//! - Deleting a journal (and its log) starts a new stream, numbered from 1 again: a
+//!   receiver that still remembers the old stream takes the new messages for duplicates,
+//!   ACKs them and drops them. A new stream needs a new receiver.
 //!
 //! # The sender
 //! [`DurableSender::send`] journals the message, then hands it to the socket. At most
@@ -75,6 +85,18 @@
 //!   their own both number from 1. Give each its own receiver (its own endpoint).
 //! - The receiver is trusted: an ACK is taken as the truth, so a receiver that ACKs a
 //!   message it never had loses that message.
+//! - Any peer that can connect is a sender: whoever sends a number first has its data
+//!   delivered, and a later copy is dropped as a duplicate. Restrict who may connect
+//!   (CURVE with ZAP) when that matters. A message numbered far ahead (say 2^60) is
+//!   taken as new, and counted as a gap; it costs one number of the receiver's
+//!   memory, and gaps are counted past the highest number seen, so later holes below it
+//!   are not counted (they are still filled as the sender re-sends). A peer may send
+//!   messages of any size: bound them with `ZMQ_MAXMSGSIZE`, set on a ROUTER before it
+//!   binds ([`DedupReceiver::on_router`]; a listener keeps the options of its bind). (The
+//!   sender trusts its receiver, the size of its ACKs included.) A peer over the limit
+//!   is disconnected, and what it sent behind that message on the connection is lost
+//!   with it: a message too large for its receiver is sent again and again, never
+//!   delivered, and slows the messages after it.
 //! - The receiver ACKs a message when it receives it, before the application has handled
 //!   it: a receiver that crashes in between loses it.
 //! - At the end of a stream, the receiver's last ACKs must reach the sender before the

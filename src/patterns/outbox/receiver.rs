@@ -39,7 +39,11 @@ pub enum Received<T = Value> {
         seq: u64,
     },
     /// A message that is not an envelope: reported, not ACKed (it has no number to ACK),
-    /// skipped.
+    /// skipped. An envelope whose data is not a `T` is one too, and is not ACKed either
+    /// (it was not delivered): a [`DurableSender`](super::DurableSender) sends it again and
+    /// again, and the messages after it, delivered past the hole, fill the receiver's
+    /// memory of numbers up to its cap. `T` must match what the senders send
+    /// (`serde_json::Value` takes anything).
     Malformed {
         /// The peer that sent it.
         from: RoutingId,
@@ -112,6 +116,24 @@ impl<T: DeserializeOwned> DedupReceiver<T> {
         })
     }
 
+    /// A receiver on a ROUTER made, configured and bound (or connected) by the caller,
+    /// holding at most `cap` numbers above the contiguous prefix: for the options a
+    /// listener takes when it binds, which setting them on [`DedupReceiver::socket`]
+    /// afterwards does not change for the peers it accepts (`ZMQ_MAXMSGSIZE` to bound what
+    /// a peer may send, `ZMQ_RCVHWM`, ...).
+    ///
+    /// Reads `ZMQ_LAST_ENDPOINT` ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).
+    pub fn on_router(router: Router, cap: usize) -> Result<DedupReceiver<T>> {
+        let endpoint = router.last_endpoint()?;
+        Ok(DedupReceiver {
+            router,
+            endpoint,
+            seen: SeenSet::new(cap),
+            stats: DedupStats::default(),
+            data: PhantomData,
+        })
+    }
+
     /// Where the ROUTER is bound (`ZMQ_LAST_ENDPOINT`, read once after the bind).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -148,10 +170,11 @@ impl<T: DeserializeOwned> DedupReceiver<T> {
     ///
     /// Wraps `zmq_msg_recv` with `ZMQ_RCVTIMEO` and `zmq_msg_send`.
     pub fn drain(&mut self, quiet: Duration, limit: Duration) -> Result<u64> {
-        let end = Instant::now() + limit;
+        // `None`: a limit too far to say as an instant (`Duration::MAX`), so none.
+        let end = Instant::now().checked_add(limit);
         let mut n = 0;
         loop {
-            let left = end.saturating_duration_since(Instant::now());
+            let left = end.map_or(limit, |end| end.saturating_duration_since(Instant::now()));
             if left.is_zero() {
                 return Ok(n);
             }

@@ -16,13 +16,17 @@ use crate::typed::Dealer;
 use super::ack::parse_ack;
 use super::journal::Journal;
 
+/// The most messages from the receiver taken in one batch of ACKs (one transaction).
+const MAX_ACK_BATCH: usize = 1024;
+
 /// How a [`DurableSender`] paces itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SenderSettings {
     /// The most messages unacknowledged at once (journalled and not yet ACKed):
     /// [`DurableSender::send`] waits for an ACK when there are this many. At least 1.
     pub window: usize,
-    /// How long a message waits for its ACK before it is sent again.
+    /// How long a message waits for its ACK before it is sent again: more than zero
+    /// (`Duration::MAX`: never again in this process, only after a restart).
     pub resend_after: Duration,
 }
 
@@ -120,8 +124,8 @@ impl fmt::Debug for DurableSender {
 impl DurableSender {
     /// Connects a DEALER to `endpoint` (where the receiver binds) and takes `journal`: its
     /// unacknowledged messages, if any, are the first to go, at the first
-    /// [`DurableSender::send`] or [`DurableSender::wait_all_acked`]. A window of 0 is
-    /// [`Error::OptionValue`].
+    /// [`DurableSender::send`] or [`DurableSender::wait_all_acked`]. A window of 0, or a
+    /// `resend_after` of 0, is [`Error::OptionValue`].
     ///
     /// Wraps `zmq_socket` and `zmq_connect` ([man zmq_connect](http://api.zeromq.org/4-3:zmq-connect)).
     pub fn connect(
@@ -136,8 +140,16 @@ impl DurableSender {
                 reason: "the window must be at least 1 message".into(),
             });
         }
+        if settings.resend_after.is_zero() {
+            return Err(Error::OptionValue {
+                option: "SenderSettings::resend_after",
+                reason: "0 would send the whole window again at every turn, without a pause".into(),
+            });
+        }
         let pending = journal.pending()?;
         let dealer = Dealer::new(ctx)?;
+        // Every message queued is in the journal too: closing need not wait for any.
+        dealer.set_linger(Some(Duration::ZERO))?;
         dealer.connect(endpoint)?;
         // Nothing is sent yet: the journal's messages go at the first `send` or
         // `wait_all_acked`, once the caller has had the chance to install its hook.
@@ -162,21 +174,30 @@ impl DurableSender {
     /// Journals `data` (as JSON) as the next message, then sends it as
     /// `{"seq":<n>,"data":<data>}`; returns its number. When the window is full it first
     /// waits for ACKs (re-sending what waits too long), for ever if no ACK comes: the
-    /// context's shutdown (Ctrl-C) ends the wait ([`Error::is_terminated`]). Once it
-    /// returns, the message is on disk: it is sent, again after a restart if need be, until
-    /// it is ACKed.
+    /// context's shutdown (Ctrl-C) ends the wait ([`Error::is_terminated`]). `Ok` means the
+    /// message is on disk: it is sent, again after a restart if need be, until it is ACKed
+    /// (a failure of the socket after the journal took it is not this call's error: the
+    /// message waits in the journal, and the next call reports the failure, before it
+    /// journals anything). `Err` means it was not journalled, and may be given again.
     ///
     /// Wraps `zmq_msg_send` (without waiting) and `zmq_msg_recv` for ACKs
     /// ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn send<T: Serialize + ?Sized>(&mut self, data: &T) -> Result<u64> {
         let payload = serde_json::to_vec(data)
             .map_err(|e| Error::Malformed(format!("the message cannot be written as JSON: {e}")))?;
+        // A look at the socket first, so that a failure met after the last message was
+        // journalled is reported here, before another is.
+        self.pump(Some(Duration::ZERO))?;
         while self.pending >= self.settings.window as u64 {
             self.pump(None)?;
         }
         let seq = self.journal.append(&payload)?;
         self.pending += 1;
-        self.pump(Some(Duration::ZERO))?;
+        // From here on the message is the journal's: `Err` would tell the caller it was not
+        // taken, and a caller that tries again would journal it twice, under two numbers.
+        // A failure to send it now (the context's shutdown, a full disk while recording an
+        // ACK) leaves it to be sent later, and the next call meets the same failure.
+        let _ = self.pump(Some(Duration::ZERO));
         Ok(seq)
     }
 
@@ -233,7 +254,8 @@ impl DurableSender {
         &self.dealer
     }
 
-    /// Closes the socket and gives the journal back.
+    /// Closes the socket (at once: its linger is 0, as every message it holds is in the
+    /// journal) and gives the journal back.
     pub fn into_journal(self) -> Journal {
         self.journal
     }
@@ -258,7 +280,7 @@ impl DurableSender {
                 .values()
                 .filter_map(|f| f.sent_at)
                 .min()
-                .map(|t| (t + self.settings.resend_after).saturating_duration_since(Instant::now()))
+                .map(|t| self.settings.resend_after.saturating_sub(t.elapsed()))
         };
         let wait = match (wait, due) {
             (Some(w), Some(d)) => w.min(d),
@@ -342,7 +364,9 @@ impl DurableSender {
         };
         let mut acks = Vec::new();
         let mut next = Some(first);
+        let mut taken = 0;
         while let Some(message) = next {
+            taken += 1;
             let parsed = match message.first() {
                 Some(frame) if message.len() == 1 => parse_ack(&frame[..]),
                 _ => Err(format!(
@@ -357,7 +381,13 @@ impl DurableSender {
                     self.emit(SenderEvent::BadAck { reason });
                 }
             }
-            next = self.dealer.try_recv()?;
+            // A batch ends when the queue is empty, or at its cap: a receiver that floods
+            // (ACKs or garbage) must not keep this loop, or its list, growing for ever.
+            next = if taken < MAX_ACK_BATCH {
+                self.dealer.try_recv()?
+            } else {
+                None
+            };
         }
         acks.sort_unstable();
         acks.dedup();
