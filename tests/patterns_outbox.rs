@@ -99,12 +99,7 @@ fn a_malformed_envelope_is_reported_not_acked_and_the_receiver_goes_on() {
         }
     );
     assert!(matches!(errors[4], EnvelopeError::BadData { .. }));
-    assert_eq!(
-        errors[5],
-        EnvelopeError::NotJson {
-            reason: "a message of 2 frames; an envelope is one frame".into()
-        }
-    );
+    assert_eq!(errors[5], EnvelopeError::SeveralFrames { count: 2 });
     assert!(matches!(
         receiver.recv_timeout(PATIENCE).unwrap(),
         Received::Message { seq: 1, .. }
@@ -193,7 +188,7 @@ mod durable {
     use std::time::Duration;
 
     use super::*;
-    use crate::journal::TempDir;
+    use crate::common::temp_dir::TempDir;
     use zmq_typed::patterns::outbox::{
         parse_ack, DurableSender, Journal, SenderEvent, SenderSettings,
     };
@@ -242,7 +237,7 @@ mod durable {
         let mut receiver: DedupReceiver<String> =
             DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
         let endpoint = receiver.endpoint().to_string();
-        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let journal = Journal::open(dir.join("j.db")).unwrap();
         let mut sender =
             DurableSender::connect(&ctx, &endpoint, journal, settings(4, PATIENCE)).unwrap();
         let worker = thread::spawn(move || {
@@ -273,7 +268,7 @@ mod durable {
     #[test]
     fn a_restarted_sender_sends_what_was_never_acked_first() {
         let dir = TempDir::new("restart");
-        let path = dir.path("j.db");
+        let path = dir.join("j.db");
         let ctx = Context::new().unwrap();
         let hand = HandReceiver::bind(&ctx);
         let journal = Journal::open(&path).unwrap();
@@ -332,7 +327,7 @@ mod durable {
         let dir = TempDir::new("resend");
         let ctx = Context::new().unwrap();
         let hand = HandReceiver::bind(&ctx);
-        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let journal = Journal::open(dir.join("j.db")).unwrap();
         let mut sender = DurableSender::connect(
             &ctx,
             &hand.endpoint,
@@ -369,7 +364,7 @@ mod durable {
         router.set_sndhwm(None).unwrap();
         let endpoint = router.bind("tcp://127.0.0.1:*").unwrap().to_string();
         let hand = HandReceiver { router, endpoint };
-        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let journal = Journal::open(dir.join("j.db")).unwrap();
         let mut sender =
             DurableSender::connect(&ctx, &hand.endpoint, journal, settings(8, PATIENCE)).unwrap();
         assert_eq!(sender.send(&"a").unwrap(), 1);
@@ -418,7 +413,7 @@ mod durable {
         let mut first: DedupReceiver<String> =
             DedupReceiver::bind(&ctx, "tcp://127.0.0.1:*").unwrap();
         let endpoint = first.endpoint().to_string();
-        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let journal = Journal::open(dir.join("j.db")).unwrap();
         let mut sender = DurableSender::connect(
             &ctx,
             &endpoint,
@@ -467,7 +462,7 @@ mod durable {
     fn a_resend_interval_of_zero_is_refused_and_one_of_forever_is_no_panic() {
         let dir = TempDir::new("resend-after");
         let ctx = Context::new().unwrap();
-        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let journal = Journal::open(dir.join("j.db")).unwrap();
         // Zero would re-send the whole window at every turn, as fast as the CPU goes.
         let refused = DurableSender::connect(
             &ctx,
@@ -479,7 +474,7 @@ mod durable {
             matches!(refused, Err(Error::OptionValue { .. })),
             "{refused:?}"
         );
-        let journal = Journal::open(dir.path("j2.db")).unwrap();
+        let journal = Journal::open(dir.join("j2.db")).unwrap();
         let mut sender = DurableSender::connect(
             &ctx,
             "inproc://outbox-never",
@@ -499,11 +494,11 @@ mod durable {
     fn a_window_of_zero_is_refused_and_waiting_with_nobody_there_times_out() {
         let dir = TempDir::new("window");
         let ctx = Context::new().unwrap();
-        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let journal = Journal::open(dir.join("j.db")).unwrap();
         let refused =
             DurableSender::connect(&ctx, "tcp://127.0.0.1:9", journal, settings(0, PATIENCE));
         assert!(matches!(refused, Err(Error::OptionValue { .. })));
-        let journal = Journal::open(dir.path("j2.db")).unwrap();
+        let journal = Journal::open(dir.join("j2.db")).unwrap();
         let mut sender = DurableSender::connect(
             &ctx,
             "inproc://outbox-nobody",
@@ -527,7 +522,7 @@ mod durable {
         // in the journal already, or it would be delivered twice under two numbers.
         let dir = TempDir::new("journalled");
         let ctx = Context::new().unwrap();
-        let journal = Journal::open(dir.path("j.db")).unwrap();
+        let journal = Journal::open(dir.join("j.db")).unwrap();
         let mut sender = DurableSender::connect(
             &ctx,
             "inproc://outbox-shut",

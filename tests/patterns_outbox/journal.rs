@@ -2,33 +2,11 @@
 //! of file it refuses (garbage, another application's database, another schema, a lock
 //! held, a dangling link, a stale log, a file deleted or replaced while open).
 
-use std::path::{Path, PathBuf};
+use crate::common::temp_dir::TempDir;
+use std::path::Path;
 
 use zmq_typed::patterns::outbox::{Entry, Journal};
 use zmq_typed::Error;
-
-/// A fresh folder, removed when dropped.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("zmq-typed-outbox-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn reason(result: zmq_typed::Result<Journal>, path: &Path) -> String {
     match result {
@@ -43,7 +21,7 @@ fn reason(result: zmq_typed::Result<Journal>, path: &Path) -> String {
 #[test]
 fn the_journal_numbers_from_one_keeps_what_is_unacked_and_goes_on_after_reopening() {
     let dir = TempDir::new("numbers");
-    let path = dir.path("j.db");
+    let path = dir.join("j.db");
     let mut j = Journal::open(&path).unwrap();
     assert_eq!((j.appended(), j.pending().unwrap()), (0, 0));
     assert_eq!(j.append(b"a").unwrap(), 1);
@@ -88,7 +66,7 @@ fn a_journal_deleted_or_replaced_while_open_takes_no_more_messages() {
     // Messages written into a file nobody can open again would be lost at the exit,
     // and a new journal at the path numbers from 1 again: refuse at once instead.
     let dir = TempDir::new("ghost");
-    let path = dir.path("j.db");
+    let path = dir.join("j.db");
     let mut j = Journal::open(&path).unwrap();
     assert_eq!(j.append(b"1").unwrap(), 1);
     std::fs::remove_file(&path).unwrap();
@@ -100,9 +78,9 @@ fn a_journal_deleted_or_replaced_while_open_takes_no_more_messages() {
     assert!(matches!(j.ack(1), Err(Error::Journal { .. })));
     drop(j);
     // (Its log stays behind, and would be refused: see the next test.)
-    std::fs::remove_file(dir.path("j.db-wal")).unwrap();
+    std::fs::remove_file(dir.join("j.db-wal")).unwrap();
 
-    let other = dir.path("other.db");
+    let other = dir.join("other.db");
     let mut j = Journal::open(&path).unwrap();
     drop(Journal::open(&other).unwrap());
     std::fs::rename(&other, &path).unwrap();
@@ -116,14 +94,14 @@ fn a_journal_deleted_without_its_log_is_refused_not_replayed_into_a_new_one() {
     // journal file must hear of it, not get the old log replayed into a new journal
     // (nor lose the messages it holds without a word).
     let dir = TempDir::new("stale-wal");
-    let path = dir.path("j.db");
+    let path = dir.join("j.db");
     let mut j = Journal::open(&path).unwrap();
     for p in [b"a", b"b", b"c"] {
         j.append(p).unwrap();
     }
     // A crash: the connection is never closed, so the log is never checkpointed.
     std::mem::forget(j);
-    let wal = dir.path("j.db-wal");
+    let wal = dir.join("j.db-wal");
     assert!(wal.exists());
     std::fs::remove_file(&path).unwrap();
     assert_eq!(
@@ -145,8 +123,8 @@ fn a_journal_deleted_without_its_log_is_refused_not_replayed_into_a_new_one() {
 #[test]
 fn a_dangling_symbolic_link_is_named_as_such() {
     let dir = TempDir::new("dangling");
-    let path = dir.path("j.db");
-    let target = dir.path("gone/j.db");
+    let path = dir.join("j.db");
+    let target = dir.join("gone/j.db");
     std::os::unix::fs::symlink(&target, &path).unwrap();
     let said = format!(
         "a symbolic link to {}, which does not exist",
@@ -159,7 +137,7 @@ fn a_dangling_symbolic_link_is_named_as_such() {
 #[test]
 fn a_journal_has_one_process_at_a_time() {
     let dir = TempDir::new("lock");
-    let path = dir.path("j.db");
+    let path = dir.join("j.db");
     let held = Journal::open(&path).unwrap();
     assert_eq!(
         reason(Journal::open(&path), &path),
@@ -172,37 +150,37 @@ fn a_journal_has_one_process_at_a_time() {
 #[test]
 fn the_journal_refuses_what_is_not_a_journal() {
     let dir = TempDir::new("refuse");
-    let missing = dir.path("missing.db");
+    let missing = dir.join("missing.db");
     assert_eq!(
         reason(Journal::open_existing(&missing), &missing),
         "no such file"
     );
     assert!(!missing.exists());
 
-    let nested = dir.path("nope").join("j.db");
+    let nested = dir.join("nope").join("j.db");
     assert_eq!(
         reason(Journal::open(&nested), &nested),
         format!(
             "its directory {} does not exist",
-            dir.path("nope").display()
+            dir.join("nope").display()
         )
     );
 
-    let folder = dir.path("folder");
+    let folder = dir.join("folder");
     std::fs::create_dir(&folder).unwrap();
     assert_eq!(
         reason(Journal::open(&folder), &folder),
         "is a directory, not a journal file"
     );
 
-    let garbage = dir.path("garbage.db");
+    let garbage = dir.join("garbage.db");
     std::fs::write(&garbage, vec![0xA5u8; 8192]).unwrap();
     assert_eq!(
         reason(Journal::open(&garbage), &garbage),
         "not a journal: not an SQLite database (its first bytes are not SQLite's header)"
     );
 
-    let foreign = dir.path("foreign.db");
+    let foreign = dir.join("foreign.db");
     rusqlite::Connection::open(&foreign)
         .unwrap()
         .execute_batch("PRAGMA application_id = 42; CREATE TABLE t (x);")
@@ -212,7 +190,7 @@ fn the_journal_refuses_what_is_not_a_journal() {
         "not a journal: an SQLite database of another application (application_id 0x2a, a journal has 0x5a514f42)"
     );
 
-    let future = dir.path("future.db");
+    let future = dir.join("future.db");
     drop(Journal::open(&future).unwrap());
     rusqlite::Connection::open(&future)
         .unwrap()
@@ -223,11 +201,11 @@ fn the_journal_refuses_what_is_not_a_journal() {
         "journal schema version 2; this library reads version 1"
     );
 
-    let empty = dir.path("empty.db");
+    let empty = dir.join("empty.db");
     std::fs::write(&empty, b"").unwrap();
     assert!(reason(Journal::open(&empty), &empty).starts_with("is empty (0 bytes)"));
 
-    let cut = dir.path("cut.db");
+    let cut = dir.join("cut.db");
     {
         let mut j = Journal::open(&cut).unwrap();
         for i in 0..200 {

@@ -207,12 +207,7 @@ impl<T: DeserializeOwned> DedupReceiver<T> {
             self.stats.malformed += 1;
             return Ok(Received::Malformed {
                 from: id,
-                error: EnvelopeError::NotJson {
-                    reason: format!(
-                        "a message of {} frames; an envelope is one frame",
-                        body.len()
-                    ),
-                },
+                error: EnvelopeError::SeveralFrames { count: body.len() },
             });
         }
         let parsed = body
