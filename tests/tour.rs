@@ -27,6 +27,7 @@ const ROWS: &[(&str, &str, u64)] = &[
     ("ordering", "inproc ipc tcp", 106),
     ("backpressure, credit", "inproc ipc tcp", 200),
     ("failover, lazy pirate", "tcp", 42),
+    ("heartbeat, silent peer", "tcp", 1),
     ("failover, paranoid pirate", "tcp", 80),
     #[cfg(feature = "durable")]
     ("durable outbox", "tcp", 132),

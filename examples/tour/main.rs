@@ -10,6 +10,7 @@
 
 mod cases;
 mod reliability;
+mod silent_peer;
 #[path = "../support/mod.rs"]
 mod support;
 mod table;
@@ -114,6 +115,12 @@ fn cases() -> Vec<Case> {
             sockets: "REQ -> silent ROUTER, then REP",
             transports: &[Transport::Tcp],
             run: |ctx, ep| reliability::lazy_pirate(ctx, ep, 20),
+        },
+        Case {
+            pattern: "heartbeat, silent peer",
+            sockets: "ROUTER <- raw ZMTP peer",
+            transports: &[Transport::Tcp],
+            run: silent_peer::silent_peer,
         },
         Case {
             pattern: "failover, paranoid pirate",
