@@ -86,7 +86,10 @@ pub use poll::{poll, AsPollable, Pollable, Poller};
 pub use proxy::{
     proxy, proxy_with_capture, ProxyFailed, ProxySocket, ProxyStats, SideStats, SteerableProxy,
 };
-pub use security::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
+pub use security::{
+    z85_decode, z85_encode, Admission, Authenticator, Certificate, CurveKey, CurveKeyPair,
+    HandshakeWatch, SecretKey,
+};
 pub use sendable::{Frames, MessageShape, OneFrame, Sendable};
 pub use signals::SignalShutdown;
 pub use socket::{pgm_permitted, SendError, SendFlags, Socket};

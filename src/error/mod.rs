@@ -229,6 +229,37 @@ macro_rules! errno_variants {
                 /// Why NORM could not use it.
                 reason: String,
             },
+            /// A CURVE certificate file (or a directory of them) that cannot be read or does
+            /// not have the ZPL shape czmq and pyzmq write ([`crate::security::Certificate`]).
+            #[error("certificate {}: {reason}", path.display())]
+            Certificate {
+                /// The file or directory.
+                path: std::path::PathBuf,
+                /// What is wrong, in words (with the line number where there is one).
+                reason: String,
+            },
+            /// A PLAIN password file the [authenticator](crate::security::Authenticator) cannot
+            /// read or parse.
+            #[error("password file {}: {reason}", path.display())]
+            PasswordFile {
+                /// The file.
+                path: std::path::PathBuf,
+                /// What is wrong, in words (with the line number where there is one).
+                reason: String,
+            },
+            /// Something else already serves ZAP (`inproc://zeromq.zap.01`) on this context: one
+            /// authenticator per context.
+            #[error("a ZAP handler already serves this context (inproc://zeromq.zap.01 is bound): one authenticator per context")]
+            ZapHandlerRunning,
+            /// A security set-up that would silently let in everyone, or that cannot work:
+            /// an authenticator that has stopped or belongs to another context, a policy that
+            /// cannot be met ([`crate::security::Admission`]).
+            #[error("security set-up refused: {0}")]
+            SecuritySetup(String),
+            /// A ZMTP security handshake failed; the failure says with whom, which mechanism,
+            /// and the probable cause ([`crate::security::HandshakeWatch`]).
+            #[error("{0}")]
+            Handshake(Box<crate::security::HandshakeFailure>),
         }
 
         impl Error {
@@ -303,6 +334,12 @@ macro_rules! errno_variants {
                     Error::MulticastUnusable { .. } => std::io::ErrorKind::AddrNotAvailable,
                     Error::TransportNotForType { .. } => std::io::ErrorKind::Unsupported,
                     Error::PgmPermission { .. } => std::io::ErrorKind::PermissionDenied,
+                    Error::Certificate { .. } | Error::PasswordFile { .. } => {
+                        std::io::ErrorKind::InvalidData
+                    }
+                    Error::ZapHandlerRunning => std::io::ErrorKind::AddrInUse,
+                    Error::SecuritySetup(_) => std::io::ErrorKind::InvalidInput,
+                    Error::Handshake(_) => std::io::ErrorKind::PermissionDenied,
                     Error::Other(..) => std::io::ErrorKind::Other,
                 }
             }
@@ -491,6 +528,19 @@ impl Error {
                 .field("endpoint", endpoint)
                 .field("reason", reason)
                 .finish(),
+            Error::Certificate { path, reason } => f
+                .debug_struct("Certificate")
+                .field("path", path)
+                .field("reason", reason)
+                .finish(),
+            Error::PasswordFile { path, reason } => f
+                .debug_struct("PasswordFile")
+                .field("path", path)
+                .field("reason", reason)
+                .finish(),
+            Error::ZapHandlerRunning => f.write_str("ZapHandlerRunning"),
+            Error::SecuritySetup(text) => f.debug_tuple("SecuritySetup").field(text).finish(),
+            Error::Handshake(failure) => f.debug_tuple("Handshake").field(failure).finish(),
             // The errno variants are written by fmt_structure itself.
             errno => f.write_str(&errno.to_string()),
         }

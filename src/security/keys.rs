@@ -239,3 +239,14 @@ fn key_from_c(buf: &[c_char; 41]) -> Result<CurveKey> {
     let bytes: Vec<u8> = buf[..40].iter().map(|&c| c as u8).collect();
     CurveKey::try_from(bytes.as_slice())
 }
+
+/// SKELETON: a CURVE secret key, wiped on drop, hidden from `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey([u8; 32]);
+
+impl SecretKey {
+    /// SKELETON.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}

@@ -1,0 +1,17 @@
+//! Security: Z85, CURVE keys and certificates, the ZAP authenticator, and one-call set-up of
+//! CURVE and PLAIN servers and clients.
+//!
+//! SKELETON (issue 11): the module docs are written when the pieces land.
+
+mod cert;
+mod handshake;
+mod keys;
+mod setup;
+pub mod zap;
+mod zpl;
+
+pub use cert::Certificate;
+pub use handshake::{HandshakeFailure, HandshakeWatch};
+pub use keys::{z85_decode, z85_encode, CurveKey, CurveKeyPair, SecretKey};
+pub use setup::Admission;
+pub use zap::{Authenticator, AuthenticatorBuilder};

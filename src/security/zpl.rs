@@ -1,0 +1,1 @@
+//! SKELETON: the ZPL reader and writer (RFC 4) that certificates are stored in.
