@@ -108,7 +108,7 @@ impl SocketCore {
         }
         let missing = |key: [u8; 32]| key.iter().all(|&b| b == 0);
         if self.curve_server()? {
-            if missing(self.curve_secretkey()?) {
+            if self.curve_secretkey()?.is_unset() {
                 return Err(Error::CurveKeyMissing {
                     role: "server",
                     key: "its secret key (ZMQ_CURVE_SECRETKEY)",
@@ -121,7 +121,7 @@ impl SocketCore {
                     key: "the server's public key (ZMQ_CURVE_SERVERKEY)",
                 });
             }
-            if missing(self.curve_publickey()?) || missing(self.curve_secretkey()?) {
+            if missing(self.curve_publickey()?) || self.curve_secretkey()?.is_unset() {
                 return Err(Error::CurveKeyMissing {
                     role: "client",
                     key: "a key pair of its own (ZMQ_CURVE_PUBLICKEY and ZMQ_CURVE_SECRETKEY)",

@@ -255,7 +255,7 @@ fn security_options_round_trip() {
     c.set_curve_serverkey(keys.public.as_bytes()).unwrap();
     assert_eq!(c.mechanism().unwrap(), Mechanism::Curve);
     assert_eq!(&c.curve_publickey().unwrap(), keys.public.as_bytes());
-    assert_eq!(&c.curve_secretkey().unwrap(), keys.secret.as_bytes());
+    assert_eq!(c.curve_secretkey().unwrap(), keys.secret);
     assert_eq!(c.curve_serverkey_z85().unwrap(), keys.public.to_z85());
     assert_eq!(c.curve_publickey_z85().unwrap(), keys.public.to_z85());
     assert_eq!(c.curve_secretkey_z85().unwrap(), keys.secret.to_z85());

@@ -53,7 +53,9 @@ macro_rules! expand_impls {
 /// - `ZMQ_X: rw str, getter, setter, "doc";`: a string (the getter drops libzmq's NUL);
 /// - `ZMQ_X: wo bytes, setter, "doc";`: bytes;
 /// - `ZMQ_X: rw routing_id, getter, setter, "doc";` (or `wo`): 1 to 255 bytes, checked;
-/// - `ZMQ_X: rw curve_key, getter / z85_getter, setter, "doc";`: a CURVE key.
+/// - `ZMQ_X: rw curve_key, getter / z85_getter, setter, "doc";`: a CURVE public key;
+/// - `ZMQ_X: rw curve_secret, getter / z85_getter, setter, "doc";`: a CURVE secret key, read
+///   into a [`SecretKey`](crate::security::SecretKey) and text wiped on drop.
 macro_rules! expand_rows {
     () => {};
     ($zmq:ident: rw str, $get:ident, $set:ident, $doc:literal; $($rest:tt)*) => {
@@ -125,6 +127,31 @@ macro_rules! expand_rows {
         pub fn $set(
             &self,
             key: impl TryInto<$crate::security::CurveKey, Error = $crate::error::Error>,
+        ) -> $crate::error::Result<()> {
+            let key = key.try_into()?;
+            self.set_bytes(zmq_ffi::$zmq, stringify!($zmq), key.as_bytes())
+        }
+        $crate::options::expand_rows!($($rest)*);
+    };
+    ($zmq:ident: rw curve_secret, $get:ident / $get_z85:ident, $set:ident, $doc:literal; $($rest:tt)*) => {
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = concat!("The key, read straight into a [`SecretKey`](crate::security::SecretKey) (wiped on drop). Wraps `zmq_getsockopt` with `", stringify!($zmq), "` ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).")]
+        pub fn $get(&self) -> $crate::error::Result<$crate::security::SecretKey> {
+            self.get_secret_key(zmq_ffi::$zmq, stringify!($zmq))
+        }
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = concat!("The key as 40 Z85 characters, in a string wiped on drop. Wraps `zmq_getsockopt` with `", stringify!($zmq), "` and a 41-byte buffer, wiped too ([man zmq_getsockopt](http://api.zeromq.org/4-3:zmq-getsockopt)).")]
+        pub fn $get_z85(&self) -> $crate::error::Result<zeroize::Zeroizing<String>> {
+            self.get_secret_key_z85(zmq_ffi::$zmq, stringify!($zmq))
+        }
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = concat!("Takes a [`SecretKey`](crate::security::SecretKey) (by reference), 32 raw bytes or 40 Z85 characters. Wraps `zmq_setsockopt` with `", stringify!($zmq), "` ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).")]
+        pub fn $set(
+            &self,
+            key: impl TryInto<$crate::security::SecretKey, Error = $crate::error::Error>,
         ) -> $crate::error::Result<()> {
             let key = key.try_into()?;
             self.set_bytes(zmq_ffi::$zmq, stringify!($zmq), key.as_bytes())

@@ -87,7 +87,7 @@ macro_rules! option_table {
                 ZMQ_PLAIN_PASSWORD: rw str, plain_password, set_plain_password, "PLAIN client password (setting it selects PLAIN).";
                 ZMQ_CURVE_SERVER: rw Bool: bool, curve_server, set_curve_server, "Act as CURVE server (needs the secret key set).";
                 ZMQ_CURVE_PUBLICKEY: rw curve_key, curve_publickey / curve_publickey_z85, set_curve_publickey, "This side's long-term CURVE public key.";
-                ZMQ_CURVE_SECRETKEY: rw curve_key, curve_secretkey / curve_secretkey_z85, set_curve_secretkey, "This side's long-term CURVE secret key.";
+                ZMQ_CURVE_SECRETKEY: rw curve_secret, curve_secretkey / curve_secretkey_z85, set_curve_secretkey, "This side's long-term CURVE secret key.";
                 ZMQ_CURVE_SERVERKEY: rw curve_key, curve_serverkey / curve_serverkey_z85, set_curve_serverkey, "CURVE client: the server's public key (setting it makes this a CURVE client).";
                 ZMQ_GSSAPI_SERVER: rw Bool: bool, gssapi_server, set_gssapi_server, "Act as GSSAPI server.";
                 ZMQ_GSSAPI_PRINCIPAL: rw str, gssapi_principal, set_gssapi_principal, "This side's GSSAPI principal name.";

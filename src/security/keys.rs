@@ -5,7 +5,10 @@
 use std::fmt;
 use std::os::raw::c_char;
 
-use crate::error::{cstring, last_error, Detail, Error, Result};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::{last_error, Detail, Error, Result};
+use crate::security::SecretKey;
 
 /// Encodes `data` (a multiple of 4 bytes long) as Z85 text.
 ///
@@ -45,33 +48,65 @@ pub fn z85_decode(text: &str) -> Result<Vec<u8>> {
         // The encoding of no bytes (as `z85_encode(&[])` gives): libzmq itself says NULL.
         return Ok(Vec::new());
     }
-    if text.len() % 5 != 0 {
+    let mut out = vec![0u8; text.len() / 5 * 4];
+    z85_decode_into(text, &mut out, Reveal::Text)?;
+    Ok(out)
+}
+
+/// Whether an error about bad Z85 text may quote the text (not when it is a secret key).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reveal {
+    /// Quote the text and the offending character.
+    Text,
+    /// Say where, never what.
+    Nothing,
+}
+
+/// The Z85 alphabet, in value order.
+const ALPHABET: &[u8] =
+    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+/// Decodes non-empty `text` into `out`, which must be exactly `text.len() / 5 * 4` bytes;
+/// the NUL-terminated copy handed to libzmq is wiped afterwards.
+pub(crate) fn z85_decode_into(text: &str, out: &mut [u8], reveal: Reveal) -> Result<()> {
+    if text.is_empty() || text.len() % 5 != 0 {
         return Err(Error::Z85(format!(
-            "text must be a multiple of 5 characters long, not {}",
+            "text must be a multiple of 5 characters long (and not empty), not {}",
             text.len()
         )));
     }
-    const ALPHABET: &[u8] =
-        b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+    if out.len() != text.len() / 5 * 4 {
+        return Err(Error::Z85(format!(
+            "{} characters decode to {} bytes, not {}",
+            text.len(),
+            text.len() / 5 * 4,
+            out.len()
+        )));
+    }
     if let Some((i, c)) = text
         .char_indices()
         .find(|(_, c)| !c.is_ascii() || !ALPHABET.contains(&(*c as u8)))
     {
-        return Err(Error::Z85(format!(
-            "{c:?} at position {i} is not a Z85 character"
-        )));
+        return Err(Error::Z85(match reveal {
+            Reveal::Text => format!("{c:?} at position {i} is not a Z85 character"),
+            Reveal::Nothing => format!("the character at position {i} is not a Z85 character"),
+        }));
     }
-    let c = cstring("Z85 text", text)?;
-    let mut out = vec![0u8; text.len() / 5 * 4];
-    // SAFETY: out has room for len*4/5 bytes; c is NUL-terminated and its length a multiple
-    // of 5.
-    let rc = unsafe { zmq_ffi::zmq_z85_decode(out.as_mut_ptr(), c.as_ptr()) };
+    // Every character is ASCII from the alphabet, so there is no NUL inside.
+    let mut c = Zeroizing::new(Vec::with_capacity(text.len() + 1));
+    c.extend_from_slice(text.as_bytes());
+    c.push(0);
+    // SAFETY: out has room for len*4/5 bytes (checked above); c is NUL-terminated, has no
+    // other NUL, and its length before the NUL is a multiple of 5.
+    let rc = unsafe { zmq_ffi::zmq_z85_decode(out.as_mut_ptr(), c.as_ptr() as *const c_char) };
     if rc.is_null() {
-        return Err(Error::Z85(format!(
-            "`{text}` does not decode (a value out of range)"
-        )));
+        out.zeroize();
+        return Err(Error::Z85(match reveal {
+            Reveal::Text => format!("`{text}` does not decode (a value out of range)"),
+            Reveal::Nothing => "the text does not decode (a value out of range)".to_string(),
+        }));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A 32-byte CURVE key (public or secret).
@@ -92,9 +127,8 @@ impl CurveKey {
                 text.len()
             )));
         }
-        let bytes = z85_decode(text)?;
         let mut key = [0u8; 32];
-        key.copy_from_slice(&bytes);
+        z85_decode_into(text, &mut key, Reveal::Text)?;
         Ok(CurveKey(key))
     }
 
@@ -181,20 +215,23 @@ impl TryFrom<&CurveKey> for CurveKey {
     }
 }
 
-/// A CURVE key pair.
+/// A CURVE key pair: the public key to give to peers, the secret key to keep.
+///
+/// Not `Copy`: the secret key is wiped from memory when the pair is dropped, and `Debug`
+/// shows only the public key.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CurveKeyPair {
     /// The public key, to give to peers.
     pub public: CurveKey,
     /// The secret key, to keep.
-    pub secret: CurveKey,
+    pub secret: SecretKey,
 }
 
 impl fmt::Debug for CurveKeyPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CurveKeyPair")
             .field("public", &self.public)
-            .field("secret", &"<hidden>")
+            .field("secret", &self.secret)
             .finish()
     }
 }
@@ -202,51 +239,62 @@ impl fmt::Debug for CurveKeyPair {
 impl CurveKeyPair {
     /// A new random key pair; [`Error::NotSupported`] when libzmq has no CURVE.
     ///
-    /// Wraps `zmq_curve_keypair` ([man zmq_curve_keypair](http://api.zeromq.org/4-3:zmq-curve-keypair)).
+    /// Wraps `zmq_curve_keypair` ([man zmq_curve_keypair](http://api.zeromq.org/4-3:zmq-curve-keypair));
+    /// the buffers libzmq writes the keys' text into are wiped.
     pub fn generate() -> Result<CurveKeyPair> {
         let mut public = [0 as c_char; 41];
-        let mut secret = [0 as c_char; 41];
+        let mut secret = Zeroizing::new([0 as c_char; 41]);
         // SAFETY: both buffers hold 40 characters plus the NUL, as the man page requires.
         let rc = unsafe { zmq_ffi::zmq_curve_keypair(public.as_mut_ptr(), secret.as_mut_ptr()) };
         if rc != 0 {
             return Err(last_error(|| Detail::new("zmq_curve_keypair")));
         }
         Ok(CurveKeyPair {
-            public: key_from_c(&public)?,
-            secret: key_from_c(&secret)?,
+            public: CurveKey::from_z85(&text_of(&public))?,
+            secret: SecretKey::from_z85(&text_of(&secret))?,
         })
     }
 
-    /// The pair whose secret key is `secret`, deriving the public key.
+    /// The pair whose secret key is `secret` (a [`SecretKey`], 32 raw bytes, 40 Z85
+    /// characters, ...), deriving the public key.
     ///
-    /// Wraps `zmq_curve_public` ([man zmq_curve_public](http://api.zeromq.org/4-3:zmq-curve-public)).
-    pub fn from_secret(secret: CurveKey) -> Result<CurveKeyPair> {
-        let secret_z85 = cstring("CURVE secret key", &secret.to_z85())?;
-        let mut public = [0 as c_char; 41];
-        // SAFETY: public holds 41 characters; secret_z85 is the 40-character key plus NUL.
-        let rc = unsafe { zmq_ffi::zmq_curve_public(public.as_mut_ptr(), secret_z85.as_ptr()) };
-        if rc != 0 {
-            return Err(last_error(|| Detail::new("zmq_curve_public")));
-        }
-        Ok(CurveKeyPair {
-            public: key_from_c(&public)?,
-            secret,
-        })
+    /// Wraps `zmq_curve_public` ([man zmq_curve_public](http://api.zeromq.org/4-3:zmq-curve-public));
+    /// the secret key's text handed to libzmq is wiped.
+    pub fn from_secret(secret: impl TryInto<SecretKey, Error = Error>) -> Result<CurveKeyPair> {
+        let secret = secret.try_into()?;
+        let public = public_of(&secret)?;
+        Ok(CurveKeyPair { public, secret })
     }
 }
 
-fn key_from_c(buf: &[c_char; 41]) -> Result<CurveKey> {
-    let bytes: Vec<u8> = buf[..40].iter().map(|&c| c as u8).collect();
-    CurveKey::try_from(bytes.as_slice())
+/// The public key that belongs to `secret`.
+///
+/// Wraps `zmq_curve_public` ([man zmq_curve_public](http://api.zeromq.org/4-3:zmq-curve-public)).
+pub(crate) fn public_of(secret: &SecretKey) -> Result<CurveKey> {
+    let text = secret.to_z85();
+    let mut c = Zeroizing::new(Vec::with_capacity(41));
+    c.extend_from_slice(text.as_bytes());
+    c.push(0);
+    let mut public = [0 as c_char; 41];
+    // SAFETY: public holds 41 characters; c is the 40-character key plus NUL.
+    let rc = unsafe { zmq_ffi::zmq_curve_public(public.as_mut_ptr(), c.as_ptr() as *const c_char) };
+    if rc != 0 {
+        return Err(last_error(|| Detail::new("zmq_curve_public")));
+    }
+    CurveKey::from_z85(&text_of(&public))
 }
 
-/// SKELETON: a CURVE secret key, wiped on drop, hidden from `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey([u8; 32]);
-
-impl SecretKey {
-    /// SKELETON.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+/// The 40 characters before the NUL of a key buffer libzmq filled, in a string that is
+/// wiped on drop (non-ASCII bytes, which libzmq never writes, become U+FFFD and then fail Z85).
+fn text_of(buf: &[c_char; 41]) -> Zeroizing<String> {
+    let mut text = Zeroizing::new(String::with_capacity(40 * 3));
+    for &c in buf.iter().take(40) {
+        let b = c as u8;
+        text.push(if b.is_ascii() {
+            b as char
+        } else {
+            char::REPLACEMENT_CHARACTER
+        });
     }
+    text
 }

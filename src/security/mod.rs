@@ -6,12 +6,14 @@
 mod cert;
 mod handshake;
 mod keys;
+mod secret;
 mod setup;
 pub mod zap;
 mod zpl;
 
 pub use cert::Certificate;
 pub use handshake::{HandshakeFailure, HandshakeWatch};
-pub use keys::{z85_decode, z85_encode, CurveKey, CurveKeyPair, SecretKey};
+pub use keys::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
+pub use secret::SecretKey;
 pub use setup::Admission;
 pub use zap::{Authenticator, AuthenticatorBuilder};
