@@ -4,7 +4,7 @@
 //! What is read: `#` comments (whole lines, or after a name or value), blank lines, 4 spaces
 //! of indentation per level (a tab anywhere outside a quoted value is an error), `name`,
 //! `name = value` with the value quoted (`"..."` or `'...'`, no escapes) or unquoted (up to
-//! a space or `#`), names from RFC 4's alphabet (letters, digits and `$-_@.&+/`). Any of LF,
+//! a `#` or the end of the line, spaces inside kept as pyzmq writes them), names from RFC 4's alphabet (letters, digits and `$-_@.&+/`). Any of LF,
 //! CRLF and CR ends a line; spaces at the end of a line are ignored. Errors name the line.
 //!
 //! Limits, so that a hostile file cannot blow up memory or the stack: [`MAX_SIZE`] bytes and
@@ -251,9 +251,7 @@ fn parse_line(raw: &str, number: usize) -> Result<Option<(usize, Node)>, ZplErro
     if node.value.is_some() {
         fail(
             number,
-            format!(
-                "unexpected {c:?} after the value of `{name}` (quote a value that holds spaces)"
-            ),
+            format!("unexpected {c:?} after the value of `{name}` (past its closing quote)"),
         )
     } else {
         fail(
@@ -281,16 +279,17 @@ fn parse_value<'a>(
         };
         return Ok((inner[..end].to_string(), &inner[end + 1..]));
     }
-    let end = text
-        .find(|c: char| c == ' ' || c == '\t' || c == '#')
-        .unwrap_or(text.len());
-    if text[..end].contains(['"', '\'']) {
+    // RFC 4 ends an unquoted value at a space; pyzmq writes metadata values unquoted, spaces
+    // and all (`name = my server`), so here it runs to a comment or the end of the line.
+    let end = text.find(['#', '\t']).unwrap_or(text.len());
+    let value = text[..end].trim_end_matches(' ');
+    if value.contains(['"', '\'']) {
         return fail(
             number,
             format!("a quote inside the unquoted value of `{name}`"),
         );
     }
-    Ok((text[..end].to_string(), &text[end..]))
+    Ok((value.to_string(), &text[end..]))
 }
 
 /// Writes `comments` (each as a `#   ` line), an empty line, then `nodes`, in a buffer wiped
@@ -412,8 +411,11 @@ mod tests {
         assert!(e.reason.contains("unclosed quote"), "{e}");
         let e = err("public key = \"x\"\n");
         assert!(e.reason.contains("'k'"), "{e}");
-        let e = err("a = one two\n");
-        assert!(e.reason.contains("quote a value"), "{e}");
+        // pyzmq's unquoted metadata values keep their spaces.
+        let nodes = parse(b"a = one two  # note\nb = x\"y\n").unwrap_err();
+        assert!(nodes.reason.contains("a quote inside"), "{nodes}");
+        let nodes = parse(b"a = one two  # note\n").unwrap();
+        assert_eq!(nodes[0].value.as_deref(), Some("one two"));
         let e = err("*name\n");
         assert!(e.reason.contains("expected a name"), "{e}");
         let e = err("a = \"x\" y\n");
