@@ -17,3 +17,5 @@ pub use keys::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
 pub use secret::SecretKey;
 pub use setup::Admission;
 pub use zap::{Authenticator, AuthenticatorBuilder};
+/// The string type secret keys' Z85 text comes in: wiped on drop (from the `zeroize` crate).
+pub use zeroize::Zeroizing;

@@ -150,7 +150,16 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<Node>, ZplError> {
         }
     };
     // CRLF is one line end; then CR and LF each end a line.
-    let text = Zeroizing::new(text.replace("\r\n", "\n"));
+    // Built in place (a growing string would leave unwiped copies behind).
+    let mut normal = Zeroizing::new(String::with_capacity(text.len()));
+    let mut rest = text;
+    while let Some(i) = rest.find("\r\n") {
+        normal.push_str(&rest[..i]);
+        normal.push('\n');
+        rest = &rest[i + 2..];
+    }
+    normal.push_str(rest);
+    let text = normal;
     let mut roots: Vec<Node> = Vec::new();
     // The chain of open properties, outermost first: a line at level L closes all but L.
     let mut open: Vec<Node> = Vec::new();

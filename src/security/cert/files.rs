@@ -105,7 +105,7 @@ impl Certificate {
         files.iter().map(Certificate::load).collect()
     }
 
-    /// Writes the public file at `path` and the secret file at `path` + `_secret`, as
+    /// Writes the secret file at `path` + `_secret`, then the public file at `path`, as
     /// czmq's `zcert_save` does; a certificate without its secret key is an
     /// [`Error::Certificate`] (use [`save_public`](Certificate::save_public)).
     ///
@@ -120,8 +120,10 @@ impl Certificate {
                 "this certificate has no secret key to save (save_public writes its public file)",
             ));
         }
-        self.save_public(path)?;
-        self.save_secret(secret_path(path))
+        // The secret file first: it holds both keys, so whatever fails next, the key pair
+        // on disk stays whole.
+        self.save_secret(secret_path(path))?;
+        self.save_public(path)
     }
 
     /// Writes the public file (public key and metadata) at `path`, replacing it atomically.
@@ -176,7 +178,12 @@ impl Certificate {
             }
         }
         let mut cert = Certificate::generate()?;
-        cert.set_metadata("name", name)?;
+        cert.set_metadata("name", name).map_err(|_| {
+            cert_error(
+                &public,
+                format!("{name:?} cannot be written as the certificate's name metadata"),
+            )
+        })?;
         cert.save(&public)?;
         Ok((public, secret))
     }
@@ -351,7 +358,15 @@ fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
             .open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&temp, path)
+        fs::rename(&temp, path)?;
+        // The rename itself reaches the disk with the directory (best effort: not every
+        // file system lets a directory be synced).
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Ok(dir) = File::open(dir) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(())
     })();
     if let Err(e) = written {
         let _ = fs::remove_file(&temp);
