@@ -167,6 +167,14 @@ fn hostile_paths_are_precise_errors() {
     assert!(reason.contains("is a directory"), "{reason}");
     let (_, reason) = cert_error(Certificate::load("/dev/zero"));
     assert!(reason.contains("not a regular file"), "{reason}");
+    // A FIFO neither hangs the open nor is read; load_dir skips it.
+    let fifo = dir.join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: c is a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let (_, reason) = cert_error(Certificate::load(&fifo));
+    assert!(reason.contains("not a regular file"), "{reason}");
+    assert!(Certificate::load_dir(dir.path()).unwrap().is_empty());
     // A huge file is refused before it is read.
     let big = dir.join("big");
     std::fs::write(&big, vec![b'#'; 200_000]).unwrap();

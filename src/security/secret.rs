@@ -31,6 +31,21 @@ use crate::socket_core::SocketCore;
 /// assert_eq!(pair.public.to_z85(), "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID");
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
+///
+/// Not `Copy` (each copy would be one more to wipe):
+///
+/// ```compile_fail
+/// let key = zmq_typed::SecretKey::from_bytes([7; 32]);
+/// let a = key;
+/// let b = key;
+/// ```
+///
+/// and not `Display`:
+///
+/// ```compile_fail
+/// let key = zmq_typed::SecretKey::from_bytes([7; 32]);
+/// println!("{key}");
+/// ```
 #[derive(Clone)]
 pub struct SecretKey(Box<[u8; 32]>);
 

@@ -5,7 +5,8 @@
 //! of indentation per level (a tab anywhere outside a quoted value is an error), `name`,
 //! `name = value` with the value quoted (`"..."` or `'...'`, no escapes) or unquoted (up to
 //! a `#` or the end of the line, spaces inside kept as pyzmq writes them), names from RFC 4's alphabet (letters, digits and `$-_@.&+/`). Any of LF,
-//! CRLF and CR ends a line; spaces at the end of a line are ignored. Errors name the line.
+//! CRLF and CR ends a line; spaces at the end of a line, and a byte order mark at the start of
+//! the text, are ignored. Errors name the line.
 //!
 //! Limits, so that a hostile file cannot blow up memory or the stack: [`MAX_SIZE`] bytes and
 //! [`MAX_DEPTH`] levels. Values are wiped from memory when a tree is dropped, and so are the
@@ -150,6 +151,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<Node>, ZplError> {
         }
     };
     // CRLF is one line end; then CR and LF each end a line.
+    // A byte order mark, as some editors write, is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Built in place (a growing string would leave unwiped copies behind).
     let mut normal = Zeroizing::new(String::with_capacity(text.len()));
     let mut rest = text;
@@ -402,6 +405,8 @@ mod tests {
         assert_eq!(parse(crlf.as_bytes()).unwrap(), nodes);
         let cr = text.replace('\n', "\r");
         assert_eq!(parse(cr.as_bytes()).unwrap(), nodes);
+        let bom = format!("\u{feff}{text}");
+        assert_eq!(parse(bom.as_bytes()).unwrap(), nodes);
     }
 
     #[test]

@@ -75,6 +75,8 @@ impl Certificate {
 
     /// Reads the public certificates of a directory: every regular file (or link to one)
     /// whose name neither starts with `.` nor ends in `_secret`, sorted by file name.
+    /// (The temporary files [`save`](Certificate::save) writes through start with `.`: a
+    /// directory read while a certificate is saved into it never shows half a file.)
     ///
     /// A missing directory, a path that is not a directory, and any file that does not load
     /// are [`Error::Certificate`] naming the directory or the file: one bad file fails the
@@ -295,7 +297,13 @@ fn key_text(node: &Node) -> std::result::Result<&str, String> {
 
 /// The file's bytes (at most [`zpl::MAX_SIZE`] + 1 are read), in a buffer wiped on drop.
 fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    let file = File::open(path).map_err(|e| cert_error(path, io_reason(&e)))?;
+    // Non-blocking, so that a FIFO put where a certificate should be cannot hang the open
+    // (it is refused below); reads of a regular file are unaffected.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| cert_error(path, io_reason(&e)))?;
     let meta = file
         .metadata()
         .map_err(|e| cert_error(path, io_reason(&e)))?;
