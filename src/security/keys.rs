@@ -120,6 +120,8 @@ impl CurveKey {
     }
 
     /// The key from its 40-character Z85 text.
+    ///
+    /// Wraps `zmq_z85_decode` ([man zmq_z85_decode](http://api.zeromq.org/4-3:zmq-z85-decode)).
     pub fn from_z85(text: &str) -> Result<CurveKey> {
         if text.len() != 40 {
             return Err(Error::Z85(format!(
@@ -138,6 +140,8 @@ impl CurveKey {
     }
 
     /// The 40-character Z85 text.
+    ///
+    /// Wraps `zmq_z85_encode` ([man zmq_z85_encode](http://api.zeromq.org/4-3:zmq-z85-encode)).
     pub fn to_z85(&self) -> String {
         // 32 bytes is a multiple of 4: encoding cannot fail.
         z85_encode(&self.0).unwrap_or_default()

@@ -56,6 +56,9 @@ impl SecretKey {
     }
 
     /// The key from its 40-character Z85 text; errors never quote the text.
+    ///
+    /// Wraps `zmq_z85_decode` ([man zmq_z85_decode](http://api.zeromq.org/4-3:zmq-z85-decode));
+    /// the NUL-terminated copy of the text handed to libzmq is wiped.
     pub fn from_z85(text: &str) -> Result<SecretKey> {
         if text.len() != 40 {
             return Err(Error::Z85(format!(

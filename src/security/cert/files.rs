@@ -40,6 +40,9 @@ impl Certificate {
     /// section with a `public-key` of 40 Z85 characters; a `secret-key`, when there is one,
     /// is 40 Z85 characters and belongs to the public key. Anything else is
     /// [`Error::Certificate`] naming the file and, where there is one, the line.
+    ///
+    /// Wraps `zmq_curve_public` ([man zmq_curve_public](http://api.zeromq.org/4-3:zmq-curve-public))
+    /// to check a secret key; every buffer that held the secret key's text is wiped.
     pub fn load(path: impl AsRef<Path>) -> Result<Certificate> {
         let path = path.as_ref();
         let bytes = read_limited(path)?;
