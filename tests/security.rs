@@ -1,4 +1,5 @@
-//! Z85 test vectors, CURVE key pairs, and an encrypted exchange.
+//! Z85 test vectors, CURVE key pairs, secret keys (every form they are given in, errors that
+//! never quote them, `Debug` that hides them, the socket option), and an encrypted exchange.
 
 mod common;
 

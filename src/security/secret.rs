@@ -108,6 +108,9 @@ impl Drop for SecretKey {
     }
 }
 
+/// The key wipes itself on drop (a marker for code that checks with the `zeroize` crate).
+impl zeroize::ZeroizeOnDrop for SecretKey {}
+
 impl PartialEq for SecretKey {
     /// Constant time: the comparison reads all 32 bytes whatever they hold.
     fn eq(&self, other: &SecretKey) -> bool {
