@@ -240,6 +240,8 @@ fn saved_certificates_load_back_with_their_metadata() {
     cert.set_metadata("name", "round trip").unwrap();
     cert.set_metadata("quote", "it's here").unwrap();
     cert.set_metadata("email", "a@b.example").unwrap();
+    cert.set_metadata("say", " \"hi\" # not a comment ")
+        .unwrap();
     cert.set_metadata("name", "renamed").unwrap();
     let path = dir.join("server");
     cert.save(&path).unwrap();
@@ -252,7 +254,8 @@ fn saved_certificates_load_back_with_their_metadata() {
         [
             ("name", "renamed"),
             ("quote", "it's here"),
-            ("email", "a@b.example")
+            ("email", "a@b.example"),
+            ("say", " \"hi\" # not a comment ")
         ]
     );
     let secret = Certificate::load_secret(dir.join("server_secret")).unwrap();
@@ -267,7 +270,7 @@ fn saved_certificates_load_back_with_their_metadata() {
     );
     assert!(public_text.contains("#   ZeroMQ CURVE Public Certificate\n"));
     assert!(public_text.contains(&format!(
-        "\nmetadata\n    name = \"renamed\"\n    quote = \"it's here\"\n    email = \"a@b.example\"\ncurve\n    public-key = \"{}\"\n",
+        "\nmetadata\n    name = \"renamed\"\n    quote = \"it's here\"\n    email = \"a@b.example\"\n    say = ' \"hi\" # not a comment '\ncurve\n    public-key = \"{}\"\n",
         cert.public_key()
     )));
     assert!(!public_text.contains(secret_z85.as_str()));
