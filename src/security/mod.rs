@@ -14,4 +14,4 @@ pub use cert::Certificate;
 pub use handshake::{HandshakeFailure, HandshakeWatch};
 pub use keys::{z85_decode, z85_encode, CurveKey, CurveKeyPair, SecretKey};
 pub use setup::Admission;
-pub use zap::{Authenticator, AuthenticatorBuilder};
+pub use zap::{AuthStats, Authenticator, AuthenticatorBuilder, Decision, Verdict, ZapRequest};
