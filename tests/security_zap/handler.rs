@@ -241,3 +241,41 @@ fn a_dealer_that_skips_the_envelope_is_ignored_and_the_next_request_answered() {
     assert!(decisions.next().allowed);
     assert!(decisions.none_waiting());
 }
+
+#[test]
+fn an_allow_list_refuses_ipc_clients_which_have_no_ip_address() {
+    let ctx = ctx();
+    let (_auth, decisions) = hooked(&ctx, Authenticator::builder().allow_ip("127.0.0.1"));
+    let server = socket(&ctx, SocketType::Pull);
+    server.set_zap_domain("global").unwrap();
+    let ep = server.bind("ipc://*").unwrap();
+    let client = null_client(&ctx, &ep);
+    client.send("x").unwrap();
+    // libzmq 4.3 gives "localhost:<uid>:<gid>:<pid>" for an IPC peer.
+    let d = decisions.next();
+    assert_refused(
+        &d,
+        STATUS_DENIED,
+        "is not an IP address, and an allow list is set",
+    );
+    assert!(d.address.starts_with("localhost:"), "{d:?}");
+}
+
+/// libzmq runs no security handshake over inproc: a CURVE server bound there takes any
+/// inproc peer, and the authenticator is never asked (the module docs say so).
+#[test]
+fn inproc_peers_are_never_asked_about() {
+    let ctx = ctx();
+    let (auth, decisions) = hooked(&ctx, Authenticator::builder());
+    let keys = CurveKeyPair::generate().unwrap();
+    let server = socket(&ctx, SocketType::Pull);
+    server.set_curve_server(true).unwrap();
+    server.set_curve_secretkey(&keys.secret).unwrap();
+    server.bind("inproc://zap-never-asked").unwrap();
+    let client = socket(&ctx, SocketType::Push);
+    client.connect("inproc://zap-never-asked").unwrap();
+    client.send("no keys at all").unwrap();
+    assert_eq!(server.recv_frame().unwrap().data(), b"no keys at all");
+    assert!(decisions.none_waiting());
+    assert_eq!(auth.stats(), Default::default());
+}

@@ -29,7 +29,15 @@ fn a_second_authenticator_on_the_same_context_is_refused() {
     first.stop().unwrap();
     let second = Authenticator::builder().start(&ctx).unwrap();
     drop(second);
-    Authenticator::builder().start(&ctx).unwrap();
+    // At once, every time: the endpoint is unbound before stop and drop return.
+    for _ in 0..50 {
+        Authenticator::builder()
+            .start(&ctx)
+            .unwrap()
+            .stop()
+            .unwrap();
+        drop(Authenticator::builder().start(&ctx).unwrap());
+    }
 }
 
 #[test]

@@ -58,6 +58,17 @@
 //! [`Verdict::TryLater`] is 300. Every decision is counted ([`Authenticator::stats`]) and
 //! reported to the [`on_decision`](AuthenticatorBuilder::on_decision) hook with its reason.
 //!
+//! # What it is never asked about
+//! - **inproc connections**: libzmq runs no security handshake over `inproc://`, so a CURVE
+//!   or PLAIN server bound there takes any peer of its context, with no `User-Id`;
+//! - NULL connections to a socket without a ZAP domain (`ZMQ_ZAP_DOMAIN`);
+//! - a client whose mechanism differs from the server's (libzmq refuses it itself:
+//!   `HandshakeFailedProtocol(ZmtpMechanismMismatch)` on the server's monitor), or whose
+//!   CURVE handshake fails (a wrong server key).
+//!
+//! For IPC clients libzmq gives an address that is not an IP address
+//! (`localhost:<uid>:<gid>:<pid>`): an allow list refuses them.
+//!
 //! # The thread
 //! One request at a time: a check closure that blocks holds up every handshake of the
 //! context. Stopping is prompt (the thread wakes on a control socket) and waits at most 2

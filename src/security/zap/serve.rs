@@ -25,6 +25,18 @@ impl Drop for Finished {
     }
 }
 
+/// Unbinds the ZAP endpoint when the thread ends, before it says it has: libzmq unregisters
+/// an inproc endpoint of a closed socket later, on its reaper thread, whereas `zmq_unbind`
+/// does at once; so a new authenticator can start as soon as `stop` returns.
+struct Unbind<'a>(&'a Socket);
+
+impl Drop for Unbind<'_> {
+    fn drop(&mut self) {
+        // ETERM after the context's shutdown: nothing can bind there any more anyway.
+        let _ = self.0.unbind(super::ZAP_ENDPOINT);
+    }
+}
+
 /// Serves ZAP on `zap` until anything arrives on `control` (`Ok`) or the context is shut
 /// down (`Err` terminated).
 pub(crate) fn serve(
@@ -35,6 +47,8 @@ pub(crate) fn serve(
     shared: Arc<Shared>,
 ) -> Result<()> {
     let _finished = Finished(shared.clone());
+    // Dropped before `_finished` (reverse order).
+    let _unbind = Unbind(&zap);
     loop {
         let ready = crate::poll::poll(
             &[
