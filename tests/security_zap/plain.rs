@@ -180,6 +180,23 @@ fn a_missing_or_garbled_password_file_at_start_is_an_error() {
         .start(&ctx)
         .unwrap_err();
     assert!(err.to_string().contains("not a regular file"), "{err}");
+    let binary = dir.join("binary");
+    std::fs::write(&binary, b"admin=secret\n\x00\xff\xfe junk\n").unwrap();
+    let err = Authenticator::builder()
+        .plain_password_file(&binary)
+        .start(&ctx)
+        .unwrap_err();
+    assert!(err.to_string().contains("line 2: not UTF-8 text"), "{err}");
+    let huge = dir.join("huge");
+    std::fs::write(&huge, "a=b\n".repeat(300_000)).unwrap();
+    let err = Authenticator::builder()
+        .plain_password_file(&huge)
+        .start(&ctx)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("more than the 1048576 bytes"),
+        "{err}"
+    );
     // Nothing was left bound: an authenticator starts on that context now.
     Authenticator::builder().start(&ctx).unwrap();
 }

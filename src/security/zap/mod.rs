@@ -75,7 +75,8 @@
 //! seconds (`proxy::DROP_GRACE`) for a thread busy in a closure, after which it is left to
 //! finish on its own: [`Authenticator::stop`] says so with [`Error::TimedOut`], and dropping
 //! never hangs nor panics. [`Context::shutdown`] ends the thread at once. The thread's
-//! sockets keep the context alive while it runs (as every socket does).
+//! sockets keep the context alive while it runs (as every socket does): stop it before
+//! [`Context::terminate`], which otherwise reports the context still in use.
 
 mod builder;
 mod decision;

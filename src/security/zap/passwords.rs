@@ -51,7 +51,7 @@ impl Passwords {
         }
         if meta.len() > MAX_FILE_LEN {
             return Err(error(format!(
-                "{} bytes, more than the {MAX_FILE_LEN} a password file may have",
+                "{} bytes, more than the {MAX_FILE_LEN} bytes a password file may have",
                 meta.len()
             )));
         }

@@ -376,6 +376,18 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_shows_the_password() {
+        let f = frames(&[b"1.0", b"1", b"", b"", b"", b"PLAIN", b"admin", b"hunter2"]);
+        let r = parse(&f, f.len()).unwrap();
+        assert_eq!(r.username(), Some(&b"admin"[..]));
+        let shown = format!("{r:?}");
+        assert!(
+            shown.contains("admin") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn malformed_requests_say_why() {
         let cases: Vec<(Vec<Message>, &str)> = vec![
             (frames(&[b"1.0"]), "fewer than the 6"),

@@ -11,7 +11,7 @@ use crate::socket::Socket;
 
 use super::builder::Hook;
 use super::decision::{Decision, STATUS_INTERNAL, STATUS_OK};
-use super::policy::Policy;
+use super::policy::{panic_text, Outcome, Policy};
 use super::request::{self, Credentials, MAX_FRAMES};
 use super::Shared;
 
@@ -95,7 +95,21 @@ fn answer_one(
     }
     let decision = match request::parse(&frames, total) {
         Ok(req) => {
-            let outcome = policy.decide(&req);
+            // A bug in a policy (a certificate reader that panics on some file) refuses
+            // that request; the thread goes on answering.
+            let outcome =
+                catch_unwind(AssertUnwindSafe(|| policy.decide(&req))).unwrap_or_else(|payload| {
+                    Outcome {
+                        status: STATUS_INTERNAL,
+                        reason: format!(
+                            "the authenticator's policy panicked: {}",
+                            panic_text(&*payload)
+                        ),
+                        user_id: String::new(),
+                        metadata: Vec::new(),
+                        notes: Vec::new(),
+                    }
+                });
             let mut reason = outcome.reason;
             for note in &outcome.notes {
                 reason.push_str(&format!("; {note}"));
