@@ -16,6 +16,6 @@ pub use handshake::{HandshakeFailure, HandshakeWatch};
 pub use keys::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
 pub use secret::SecretKey;
 pub use setup::Admission;
-pub use zap::{Authenticator, AuthenticatorBuilder};
+pub use zap::{AuthStats, Authenticator, AuthenticatorBuilder, Decision, Verdict, ZapRequest};
 /// The string type secret keys' Z85 text comes in: wiped on drop (from the `zeroize` crate).
 pub use zeroize::Zeroizing;
