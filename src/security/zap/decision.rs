@@ -1,6 +1,7 @@
 //! What a check closure answers ([`Verdict`]), what the authenticator decided and reports
 //! ([`Decision`]), and its counts ([`AuthStats`]).
 
+use std::fmt;
 use crate::security::CurveKey;
 
 use super::request::Mechanism;
@@ -135,4 +136,26 @@ pub struct AuthStats {
     pub denied: u64,
     /// Requests that did not follow RFC 27, answered 500 (not counted in `denied`).
     pub malformed: u64,
+}
+
+impl fmt::Display for Decision {
+    /// One line for a log: `denied CURVE client at 127.0.0.1 (key Yne@...): the key has no
+    /// certificate in /etc/curve (status 400)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = if self.allowed { "allowed" } else { "denied" };
+        f.write_str(verdict)?;
+        match &self.mechanism {
+            Some(mechanism) => write!(f, " {mechanism} client")?,
+            None => f.write_str(" malformed request")?,
+        }
+        if !self.address.is_empty() {
+            write!(f, " at {}", self.address)?;
+        }
+        if let Some(key) = &self.client_key {
+            write!(f, " (key {key})")?;
+        } else if let Some(user) = &self.username {
+            write!(f, " (user {user:?})")?;
+        }
+        write!(f, ": {} (status {})", self.reason, self.status)
+    }
 }
