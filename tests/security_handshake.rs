@@ -161,7 +161,10 @@ fn a_client_refused_by_zap_is_told_so_on_both_sides() {
     );
     assert_eq!(
         failure.to_string(),
-        format!("CURVE handshake with {endpoint} failed: the server refused this client (ZAP status 400)")
+        format!(
+            "CURVE handshake with {endpoint} failed: the server refused this client (ZAP \
+             status 400)"
+        )
     );
     let failure = next_failure(&server_watch);
     assert_eq!(
@@ -250,7 +253,10 @@ fn plain_with_a_wrong_password_is_refused_and_the_right_one_gets_in() {
     );
     assert_eq!(
         failure.to_string(),
-        format!("PLAIN handshake with {endpoint} failed: the server refused this client (ZAP status 400)")
+        format!(
+            "PLAIN handshake with {endpoint} failed: the server refused this client (ZAP \
+             status 400)"
+        )
     );
     let failure = next_failure(&server_watch);
     assert_eq!(failure.cause, HandshakeCause::ClientDenied { status: 400 });

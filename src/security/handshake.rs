@@ -3,12 +3,16 @@
 //! that says with whom, with which mechanism, from which side, and the probable cause.
 //!
 //! # What libzmq 4.3.4 reports (checked by `tests/security_handshake.rs`)
-//! | case | client sees | server sees |
-//! |------|-------------|-------------|
-//! | CURVE client with a wrong server key | `HandshakeFailedNoDetail` (`EPIPE` or `ECONNRESET`: the server hung up), then reconnects for ever | `HandshakeFailedProtocol(ZmtpCryptographic)` |
-//! | client refused by the server's ZAP handler | `HandshakeFailedAuth { status }` | `HandshakeFailedAuth { status }` |
-//! | NULL against CURVE (or any two mechanisms) | `HandshakeFailedProtocol(ZmtpMechanismMismatch)` | the same |
-//! | PLAIN server with no ZAP handler | `HandshakeFailedNoDetail(EPIPE)` and reconnects, or nothing at all (seen when the server's monitor asks for handshake events only: libzmq then leaves the connection open) | `HandshakeFailedNoDetail(EFAULT)` |
+//! - a CURVE client with a wrong server key: the client sees `HandshakeFailedNoDetail`
+//!   (`EPIPE` or `ECONNRESET`: the server hung up) and reconnects for ever; the server sees
+//!   `HandshakeFailedProtocol(ZmtpCryptographic)`;
+//! - a client refused by the server's ZAP handler: both see `HandshakeFailedAuth { status }`;
+//! - NULL against CURVE (any two mechanisms): both see
+//!   `HandshakeFailedProtocol(ZmtpMechanismMismatch)`;
+//! - a PLAIN server with no ZAP handler: the server sees `HandshakeFailedNoDetail(EFAULT)`;
+//!   the client `HandshakeFailedNoDetail(EPIPE)` and reconnects, or nothing at all (seen
+//!   when the server's monitor asks for handshake events only: libzmq then leaves the
+//!   connection open).
 //!
 //! The endpoint of an event is the one the socket used: the connect string on the
 //! connecting side (as given, `tcp://localhost:5555` stays so), the bound endpoint on the
@@ -293,8 +297,9 @@ impl SocketCore {
     /// # Ok::<(), zmq_typed::Error>(())
     /// ```
     ///
-    /// Wraps `zmq_socket_monitor` ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor))
-    /// through [`SocketCore::monitor_handshakes`], and reads `ZMQ_MECHANISM`,
+    /// Wraps `zmq_socket_monitor`
+    /// ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)) through
+    /// [`SocketCore::monitor_handshakes`], and reads `ZMQ_MECHANISM`,
     /// `ZMQ_CURVE_SERVER`, `ZMQ_PLAIN_SERVER`, `ZMQ_GSSAPI_SERVER` and `ZMQ_ZAP_DOMAIN`.
     pub fn watch_handshakes(&self) -> Result<HandshakeWatch> {
         let mechanism = self.mechanism()?;

@@ -13,13 +13,16 @@
 //! authenticator opens the door. [`Admission`] makes the caller say which of the two is meant.
 
 use std::fmt;
-use std::os::raw::{c_char, c_int};
+use std::os::raw::c_char;
 use std::sync::atomic::{compiler_fence, Ordering};
 
 use crate::error::{Error, Result};
-use crate::options::Mechanism;
 use crate::security::{Authenticator, Certificate, CurveKey, CurveKeyPair};
 use crate::socket_core::SocketCore;
+
+mod snapshot;
+
+use snapshot::Wiped;
 
 /// Who a CURVE, PLAIN or NULL server lets in: the answer the set-up methods
 /// ([`SocketCore::setup_curve_server`] and its kin) require, so that a server that lets
@@ -36,8 +39,8 @@ pub enum Admission<'a> {
     /// - CURVE: any client that knows the server's *public* key gets in (its traffic is
     ///   encrypted, but nobody checks who it is). Anyone who can read the public key (it is
     ///   meant to be handed out) can connect.
-    /// - NULL: any client at all; the socket's ZAP domain is cleared so that libzmq asks no
-    ///   handler.
+    /// - NULL: any client at all (the set-up gives the socket no ZAP domain, so libzmq asks
+    ///   no handler; a domain it already has stays: libzmq 4.3 cannot clear one).
     /// - PLAIN: refused at set-up ([`Error::SecuritySetup`]): libzmq 4.3 fails every PLAIN
     ///   handshake when no ZAP handler runs, so a PLAIN server that lets everyone in
     ///   cannot be had without one.
@@ -58,24 +61,6 @@ impl fmt::Debug for Admission<'_> {
 
 /// The ZAP domain a checked server gets when it has none.
 const DEFAULT_DOMAIN: &str = "global";
-
-/// Overwrites `bytes` with zeros in a way the compiler does not remove.
-fn wipe(bytes: &mut [u8]) {
-    for byte in bytes.iter_mut() {
-        // SAFETY: `byte` is a valid, exclusive reference to one initialised u8.
-        unsafe { std::ptr::write_volatile(byte, 0) };
-    }
-    compiler_fence(Ordering::SeqCst);
-}
-
-/// Bytes that are wiped when dropped: secret keys and passwords read back from the socket.
-struct Wiped(Vec<u8>);
-
-impl Drop for Wiped {
-    fn drop(&mut self) {
-        wipe(&mut self.0);
-    }
-}
 
 /// The public key that belongs to the 32-byte CURVE `secret`.
 ///
@@ -134,134 +119,7 @@ fn check_pair(role: &str, public: &CurveKey, secret: &[u8; 32]) -> Result<()> {
     Ok(())
 }
 
-/// What the set-up methods change, read before they change it, to put back on a failure.
-struct Snapshot {
-    mechanism: Mechanism,
-    as_server: bool,
-    /// The three CURVE keys (public, secret, server's), when libzmq has CURVE.
-    curve: Option<([u8; 32], Wiped, [u8; 32])>,
-    username: String,
-    password: Wiped,
-    domain: String,
-}
-
-fn key32(bytes: &[u8]) -> [u8; 32] {
-    let mut key = [0u8; 32];
-    if bytes.len() == 32 {
-        key.copy_from_slice(bytes);
-    }
-    key
-}
-
 impl SocketCore {
-    fn security_snapshot(&self) -> Result<Snapshot> {
-        let mechanism = self.mechanism()?;
-        let as_server = match mechanism {
-            Mechanism::Null => false,
-            Mechanism::Plain => self.plain_server()?,
-            Mechanism::Curve => self.curve_server()?,
-            Mechanism::Gssapi => self.gssapi_server()?,
-        };
-        let curve = if crate::has(crate::Capability::Curve) {
-            let public = self.get_bytes(zmq_ffi::ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY", 32)?;
-            let secret =
-                Wiped(self.get_bytes(zmq_ffi::ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY", 32)?);
-            let server = self.get_bytes(zmq_ffi::ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY", 32)?;
-            Some((key32(&public), secret, key32(&server)))
-        } else {
-            None
-        };
-        let password = self.plain_password()?.into_bytes();
-        Ok(Snapshot {
-            mechanism,
-            as_server,
-            curve,
-            username: self.plain_username()?,
-            password: Wiped(password),
-            domain: self.zap_domain()?,
-        })
-    }
-
-    fn set_flag(&self, option: c_int, name: &'static str, on: bool) -> Result<()> {
-        self.set_int(option, name, c_int::from(on))
-    }
-
-    /// Puts back what `snapshot` read. Each CURVE key selects CURVE (the server's key also
-    /// makes the socket a client), a PLAIN name or password selects a PLAIN client: so the
-    /// keys and names first, the mechanism and role last.
-    fn restore_security(&self, snapshot: &Snapshot) -> Result<()> {
-        if let Some((public, secret, server)) = &snapshot.curve {
-            self.set_bytes(zmq_ffi::ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY", public)?;
-            self.set_bytes(
-                zmq_ffi::ZMQ_CURVE_SECRETKEY,
-                "ZMQ_CURVE_SECRETKEY",
-                &secret.0,
-            )?;
-            self.set_bytes(zmq_ffi::ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY", server)?;
-        }
-        // An empty name or password cannot be set back (libzmq reads "empty" as "NULL
-        // mechanism" and keeps the old text); it only matters to a PLAIN client, whose
-        // mechanism is put back below.
-        if !snapshot.username.is_empty() {
-            self.set_plain_username(&snapshot.username)?;
-        }
-        if !snapshot.password.0.is_empty() {
-            self.set_bytes(
-                zmq_ffi::ZMQ_PLAIN_PASSWORD,
-                "ZMQ_PLAIN_PASSWORD",
-                &snapshot.password.0,
-            )?;
-        }
-        self.set_zap_domain(&snapshot.domain)?;
-        match (snapshot.mechanism, snapshot.as_server) {
-            (Mechanism::Null, _) => {
-                self.set_flag(zmq_ffi::ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", false)
-            }
-            (Mechanism::Plain, true) => {
-                self.set_flag(zmq_ffi::ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", true)
-            }
-            (Mechanism::Plain, false) => {
-                if !snapshot.username.is_empty() {
-                    self.set_plain_username(&snapshot.username)
-                } else {
-                    self.set_bytes(
-                        zmq_ffi::ZMQ_PLAIN_PASSWORD,
-                        "ZMQ_PLAIN_PASSWORD",
-                        &snapshot.password.0,
-                    )
-                }
-            }
-            (Mechanism::Curve, true) => {
-                self.set_flag(zmq_ffi::ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER", true)
-            }
-            (Mechanism::Curve, false) => match &snapshot.curve {
-                Some((_, _, server)) => {
-                    self.set_bytes(zmq_ffi::ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY", server)
-                }
-                None => Ok(()),
-            },
-            (Mechanism::Gssapi, server) => {
-                self.set_flag(zmq_ffi::ZMQ_GSSAPI_SERVER, "ZMQ_GSSAPI_SERVER", server)
-            }
-        }
-    }
-
-    /// Runs `apply` with every security option read first; when it fails, puts them back
-    /// and returns its error (with a note when they could not all be put back).
-    fn set_all_or_none(&self, apply: impl FnOnce() -> Result<()>) -> Result<()> {
-        let snapshot = self.security_snapshot()?;
-        match apply() {
-            Ok(()) => Ok(()),
-            Err(error) => match self.restore_security(&snapshot) {
-                Ok(()) => Err(error),
-                Err(restore) => Err(Error::SecuritySetup(format!(
-                    "{error}; and the socket's security options could not be put back as \
-                     they were ({restore}): do not use this socket"
-                ))),
-            },
-        }
-    }
-
     /// The checks of [`Admission::CheckedBy`]: the authenticator runs, on this context.
     fn check_admission(&self, admission: &Admission<'_>, server: &str) -> Result<()> {
         if let Admission::CheckedBy(auth) = admission {
@@ -286,6 +144,8 @@ impl SocketCore {
     }
 
     /// For [`Admission::CheckedBy`]: the ZAP domain `global` unless the socket has one.
+    /// Always the last step of a set-up: libzmq 4.3 cannot clear a domain once set, so a
+    /// failure after it could not be undone.
     fn set_checked_domain(&self) -> Result<()> {
         if self.zap_domain()?.is_empty() {
             self.set_zap_domain(DEFAULT_DOMAIN)?;
@@ -302,8 +162,9 @@ impl SocketCore {
     /// [`Admission::CheckedBy`] has stopped or runs on another context. Either every option
     /// is set or none: on a failure midway the socket's security options are put back.
     ///
-    /// Set it before [`bind`](SocketCore::bind): libzmq allows it later, but then it only
-    /// applies to connections made afterwards.
+    /// Set it before [`bind`](SocketCore::bind): libzmq allows it later, but a
+    /// listener keeps the options it was bound with, so it only applies to later binds (a
+    /// bind made before goes on accepting clients as it did).
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_CURVE_PUBLICKEY`, `ZMQ_CURVE_SECRETKEY`,
     /// `ZMQ_ZAP_DOMAIN` and `ZMQ_CURVE_SERVER`
@@ -349,20 +210,22 @@ impl SocketCore {
                 public.as_bytes(),
             )?;
             self.set_bytes(zmq_ffi::ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY", secret)?;
+            self.set_flag(zmq_ffi::ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER", true)?;
             if let Admission::CheckedBy(_) = admission {
                 self.set_checked_domain()?;
             }
-            self.set_flag(zmq_ffi::ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER", true)
+            Ok(())
         })
     }
 
     /// Makes this socket a CURVE client with its own key pair from `mine` (which must hold
     /// the secret key), talking to the server whose public key is `server_key`.
     ///
-    /// Refused with [`Error::SecuritySetup`], changing nothing, when `mine` has no secret
-    /// key, when its halves do not belong together, or when `server_key` is all zeros. Either
-    /// every option is set or none. Set it before [`connect`](SocketCore::connect): later, it
-    /// only applies to connections made afterwards (reconnections included).
+    /// Refused with [`Error::SecuritySetup`], changing nothing, when `mine` has no secret key,
+    /// when its halves do not belong together, or when `server_key` is all zeros. Either every
+    /// option is set or none. Set it before [`connect`](SocketCore::connect): libzmq allows it
+    /// later, but a connection keeps the options it was made with, reconnections included, so
+    /// it only applies to later connects.
     ///
     /// A wrong `server_key` is not detected here (any 32 bytes are a key): the handshake then
     /// fails, which a [`HandshakeWatch`](crate::security::HandshakeWatch) reports as
@@ -428,8 +291,9 @@ impl SocketCore {
     /// [`Error::SecuritySetup`] (let an authenticator decide instead). PLAIN sends passwords
     /// in clear: use it on trusted networks only, or prefer CURVE.
     ///
-    /// Either every option is set or none. Set it before [`bind`](SocketCore::bind): later,
-    /// it only applies to connections made afterwards.
+    /// Either every option is set or none. Set it before [`bind`](SocketCore::bind): libzmq
+    /// allows it later, but a listener keeps the options it was bound with, so it only applies
+    /// to later binds (a bind made before goes on accepting clients as it did).
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_ZAP_DOMAIN` and `ZMQ_PLAIN_SERVER`
     /// ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt),
@@ -446,18 +310,18 @@ impl SocketCore {
         }
         self.check_admission(&admission, "PLAIN server")?;
         self.set_all_or_none(|| {
-            self.set_checked_domain()?;
-            self.set_flag(zmq_ffi::ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", true)
+            self.set_flag(zmq_ffi::ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", true)?;
+            self.set_checked_domain()
         })
     }
 
     /// Makes this socket a PLAIN client that logs in as `username` with `password` (each at
     /// most 255 bytes, without NUL; the name must not be empty). PLAIN sends both in clear.
     ///
-    /// An empty password is refused when the socket already has a password (libzmq cannot
-    /// clear one). Either every option is set or none. Set it before
-    /// [`connect`](SocketCore::connect): later, it only applies to connections made
-    /// afterwards.
+    /// An empty password is refused when the socket already has a password (libzmq cannot clear
+    /// one). Either every option is set or none. Set it before
+    /// [`connect`](SocketCore::connect): libzmq allows it later, but a connection keeps the
+    /// options it was made with, reconnections included, so it only applies to later connects.
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_PLAIN_USERNAME` and `ZMQ_PLAIN_PASSWORD`
     /// ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt)).
@@ -499,11 +363,14 @@ impl SocketCore {
     /// Makes this socket a server without encryption (NULL) whose clients `admission`
     /// checks: with [`Admission::CheckedBy`], the socket gets a ZAP domain (`global` unless
     /// it has one), which is what makes libzmq ask the authenticator about NULL clients (to
-    /// filter them by IP address); with [`Admission::AllowAnyClient`] its ZAP domain is
-    /// cleared and everyone gets in, unchecked and unencrypted.
+    /// filter them by IP address); with [`Admission::AllowAnyClient`] everyone gets in,
+    /// unchecked and unencrypted, as long as the socket has no ZAP domain: one it already
+    /// has stays (libzmq 4.3 cannot clear a ZAP domain), and then a ZAP handler running on
+    /// the context is asked about its clients.
     ///
-    /// Either every option is set or none. Set it before [`bind`](SocketCore::bind): later,
-    /// it only applies to connections made afterwards.
+    /// Either every option is set or none. Set it before [`bind`](SocketCore::bind): libzmq
+    /// allows it later, but a listener keeps the options it was bound with, so it only applies
+    /// to later binds (a bind made before goes on accepting clients as it did).
     ///
     /// Wraps `zmq_setsockopt` with `ZMQ_ZAP_DOMAIN` and `ZMQ_PLAIN_SERVER` = 0 (which selects
     /// NULL) ([man zmq_setsockopt](http://api.zeromq.org/4-3:zmq-setsockopt),
@@ -511,11 +378,11 @@ impl SocketCore {
     pub fn setup_null_server(&self, admission: Admission<'_>) -> Result<()> {
         self.check_admission(&admission, "NULL server")?;
         self.set_all_or_none(|| {
+            self.set_flag(zmq_ffi::ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", false)?;
             match admission {
-                Admission::CheckedBy(_) => self.set_checked_domain()?,
-                Admission::AllowAnyClient => self.set_zap_domain("")?,
+                Admission::CheckedBy(_) => self.set_checked_domain(),
+                Admission::AllowAnyClient => Ok(()),
             }
-            self.set_flag(zmq_ffi::ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", false)
         })
     }
 }
