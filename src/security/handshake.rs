@@ -6,7 +6,10 @@
 //! - a CURVE client with a wrong server key: the client sees `HandshakeFailedNoDetail`
 //!   (`EPIPE` or `ECONNRESET`: the server hung up) and reconnects for ever; the server sees
 //!   `HandshakeFailedProtocol(ZmtpCryptographic)`;
-//! - a client refused by the server's ZAP handler: both see `HandshakeFailedAuth { status }`;
+//! - a client refused by the server's ZAP handler (400, 500): both see
+//!   `HandshakeFailedAuth { status }`; with 300 (a temporary failure) only the server does:
+//!   the client sees nothing (the connection stays open) or, at times, what it sees with a
+//!   wrong server key;
 //! - NULL against CURVE (any two mechanisms): both see
 //!   `HandshakeFailedProtocol(ZmtpMechanismMismatch)`;
 //! - a PLAIN server with no ZAP handler: the server sees `HandshakeFailedNoDetail(EFAULT)`;
@@ -22,9 +25,7 @@
 //!
 //! [`Authenticator`]: crate::security::Authenticator
 
-use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::error::{Detail, Error, Result};
@@ -52,6 +53,10 @@ pub enum HandshakeCause {
     /// CURVE server does when the client's HELLO does not decrypt, that is when the server
     /// key the client was given is not the server's (`HandshakeFailedNoDetail` with
     /// `errno`, usually `EPIPE` or `ECONNRESET`).
+    ///
+    /// A guess, the likeliest one: a server that was killed mid-handshake looks the same,
+    /// and so, at times, does a server whose ZAP handler answered 300 (a temporary failure,
+    /// which libzmq does not tell the client). The server's side knows which it was.
     ServerKeyProbablyWrong {
         /// The errno libzmq reported.
         errno: i32,
@@ -223,18 +228,6 @@ impl fmt::Display for HandshakeFailure {
 
 impl std::error::Error for HandshakeFailure {}
 
-/// How many handshake outcomes a watch keeps unread (besides the monitor's own queue).
-const PENDING_MAX: usize = 1024;
-
-/// What the watch has seen.
-#[derive(Default)]
-struct Seen {
-    /// Outcomes read from the monitor by [`HandshakeWatch::failure`], not yet returned by
-    /// [`HandshakeWatch::wait`].
-    pending: VecDeque<Event>,
-    last_failure: Option<HandshakeFailure>,
-}
-
 /// A watch on a socket's ZMTP handshakes that reports their outcomes, failures with their
 /// probable cause ([`HandshakeFailure`]), made by [`SocketCore::watch_handshakes`].
 ///
@@ -252,7 +245,6 @@ pub struct HandshakeWatch {
     monitor: Monitor,
     mechanism: Mechanism,
     side: HandshakeSide,
-    seen: Mutex<Seen>,
 }
 
 impl fmt::Debug for HandshakeWatch {
@@ -319,17 +311,11 @@ impl SocketCore {
             monitor,
             mechanism,
             side,
-            seen: Mutex::new(Seen::default()),
         })
     }
 }
 
 impl HandshakeWatch {
-    fn seen(&self) -> MutexGuard<'_, Seen> {
-        // The state is a queue and a value: a panic elsewhere cannot leave it half-changed.
-        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     fn is_outcome(kind: &EventKind) -> bool {
         matches!(
             kind,
@@ -338,33 +324,6 @@ impl HandshakeWatch {
                 | EventKind::HandshakeFailedProtocol(_)
                 | EventKind::HandshakeFailedAuth { .. }
         )
-    }
-
-    /// Reads an outcome: `Ok` for a success, the failure otherwise (recorded as the last).
-    fn outcome(&self, seen: &mut Seen, event: &Event) -> Result<()> {
-        match HandshakeFailure::from_event(event, self.mechanism, self.side) {
-            None => Ok(()),
-            Some(failure) => {
-                seen.last_failure = Some(failure.clone());
-                Err(Error::Handshake(Box::new(failure)))
-            }
-        }
-    }
-
-    /// Moves what the monitor has queued into the watch's own queue, recording failures.
-    fn drain(&self, seen: &mut Seen) {
-        while let Ok(Some(event)) = self.monitor.try_recv() {
-            if !Self::is_outcome(&event.kind) {
-                continue;
-            }
-            if let Some(failure) = HandshakeFailure::from_event(&event, self.mechanism, self.side) {
-                seen.last_failure = Some(failure);
-            }
-            if seen.pending.len() == PENDING_MAX {
-                seen.pending.pop_front();
-            }
-            seen.pending.push_back(event);
-        }
     }
 
     /// Waits for the next handshake outcome (one not returned before): `Ok(())` when a
@@ -377,12 +336,6 @@ impl HandshakeWatch {
     /// monitor socket ([man zmq_socket_monitor](http://api.zeromq.org/4-3:zmq-socket-monitor)).
     pub fn wait(&self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now().checked_add(timeout);
-        {
-            let mut seen = self.seen();
-            if let Some(event) = seen.pending.pop_front() {
-                return self.outcome(&mut seen, &event);
-            }
-        }
         loop {
             let event = match deadline {
                 Some(deadline) => {
@@ -403,18 +356,19 @@ impl HandshakeWatch {
                 None => self.monitor.recv()?,
             };
             if Self::is_outcome(&event.kind) {
-                let mut seen = self.seen();
-                return self.outcome(&mut seen, &event);
+                return match HandshakeFailure::from_event(&event, self.mechanism, self.side) {
+                    None => Ok(()),
+                    Some(failure) => Err(Error::Handshake(Box::new(failure))),
+                };
             }
         }
     }
 
-    /// The last handshake failure seen, without waiting (it reads what the monitor has
-    /// queued, keeping it for [`wait`](Self::wait)); `None` when none has failed.
+    /// The last handshake failure since the watch was made, without waiting and whether or
+    /// not [`wait`](Self::wait) has returned it; `None` when none has failed.
     pub fn failure(&self) -> Option<HandshakeFailure> {
-        let mut seen = self.seen();
-        self.drain(&mut seen);
-        seen.last_failure.clone()
+        let event = self.monitor.last_handshake_failure()?;
+        HandshakeFailure::from_event(&event, self.mechanism, self.side)
     }
 
     /// Whether a handshake has succeeded since the watch was made (whether or not
