@@ -239,6 +239,11 @@ impl std::error::Error for HandshakeFailure {}
 /// inproc connections have no handshake (and CURVE or PLAIN do nothing over inproc): a watch
 /// sees nothing of them.
 ///
+/// The monitor keeps at most [`DEFAULT_QUEUE_LEN`](crate::monitor::DEFAULT_QUEUE_LEN)
+/// outcomes unread; past that the oldest are dropped (the counts
+/// [`successes`](Self::successes) and [`failures`](Self::failures) and
+/// [`failure`](Self::failure) still see them).
+///
 /// It holds the socket's monitor (one per socket: a later [`SocketCore::monitor`] ends the
 /// watch, whose `wait` then returns [`Error::Terminated`]), not the socket.
 pub struct HandshakeWatch {

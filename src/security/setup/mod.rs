@@ -155,7 +155,7 @@ impl SocketCore {
 
     /// Makes this socket a CURVE server with the key pair of `cert`, which must hold the
     /// secret key (a certificate read with [`Certificate::load_secret`], or made with
-    /// [`Certificate::generate`]); `admission` says who gets in (see [`Admission`]).
+    /// `Certificate::generate`); `admission` says who gets in (see [`Admission`]).
     ///
     /// Refused with [`Error::SecuritySetup`], changing nothing, when the certificate has no
     /// secret key, when its halves do not belong together, or when the authenticator of
