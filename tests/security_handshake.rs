@@ -623,3 +623,47 @@ fn hostile_peers_are_reported_and_the_server_keeps_serving() {
     good_watch.wait(PATIENCE).unwrap();
     exchange(good, server, "after the hostile ones");
 }
+
+/// A NULL server with a ZAP domain (what IP filtering uses) is a server for the watch, and a
+/// refused NULL client is told so: `HandshakeFailedAuth { status: 400 }` on both sides.
+#[test]
+fn a_null_client_refused_by_zap_is_told_so_on_both_sides() {
+    let ctx = ctx();
+    let zap = ZapStub::denying(&ctx);
+    let server = patient(Rep::new(&ctx).unwrap());
+    server.set_zap_domain("ip-filter").unwrap();
+    let server_watch = server.watch_handshakes().unwrap();
+    assert_eq!(
+        (server_watch.mechanism(), server_watch.side()),
+        (Mechanism::Null, HandshakeSide::Server)
+    );
+    let endpoint = server.bind("tcp://127.0.0.1:*").unwrap();
+    let client = patient(Req::new(&ctx).unwrap());
+    let client_watch = client.watch_handshakes().unwrap();
+    assert_eq!(client_watch.side(), HandshakeSide::Client);
+    client.connect(&endpoint).unwrap();
+
+    let failure = next_failure(&client_watch);
+    assert_eq!(
+        failure.event,
+        EventKind::HandshakeFailedAuth { status: 400 }
+    );
+    assert_eq!(
+        failure.to_string(),
+        format!(
+            "NULL handshake with {endpoint} failed: the server refused this client (ZAP \
+             status 400)"
+        )
+    );
+    let failure = next_failure(&server_watch);
+    assert_eq!(failure.cause, HandshakeCause::ClientDenied { status: 400 });
+    assert!(failure.to_string().starts_with(&format!(
+        "NULL handshake from a client on {endpoint} failed"
+    )));
+    let request = zap.requests.recv_timeout(PATIENCE).unwrap();
+    assert_eq!(
+        (request.mechanism.as_str(), request.domain.as_str()),
+        ("NULL", "ip-filter")
+    );
+    assert!(request.credentials.is_empty());
+}
