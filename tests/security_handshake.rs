@@ -123,9 +123,14 @@ fn each_reconnect_with_a_wrong_key_is_one_more_failure() {
     let ctx = ctx();
     let (_server, _keys, _server_watch, endpoint) = curve_server(&ctx);
     let wrong = CurveKeyPair::generate().unwrap().public;
-    let (bad, watch) = curve_client(&ctx, &wrong, &endpoint.to_string());
+    let bad = patient(Req::new(&ctx).unwrap());
+    // Before the connect: a connection keeps the options it was made with.
     bad.set_reconnect_ivl(Some(std::time::Duration::from_millis(10)))
         .unwrap();
+    bad.setup_curve_client_keys(&CurveKeyPair::generate().unwrap(), &wrong)
+        .unwrap();
+    let watch = bad.watch_handshakes().unwrap();
+    bad.connect(&endpoint).unwrap();
     for _ in 0..3 {
         match watch.wait(PATIENCE) {
             Err(e @ Error::Handshake(_)) => assert!(
