@@ -370,13 +370,16 @@ fn the_client_failure_names_the_endpoint_as_connected() {
         .starts_with(&format!("CURVE handshake with {connect} failed")));
 }
 
-/// A watch is made before the bind or connect (else it would miss handshakes); with no peer
-/// its wait times out; once the socket is closed it ends.
+/// A watch is made before the bind or connect (else it would miss handshakes); a second
+/// watch ends the first; with no peer its wait times out; once the socket is closed it ends.
 #[test]
 fn a_watch_is_refused_after_a_bind_times_out_alone_and_ends_with_its_socket() {
     let ctx = ctx();
     let server = Rep::new(&ctx).unwrap();
+    let replaced = server.watch_handshakes().unwrap();
     let watch = server.watch_handshakes().unwrap();
+    // One monitor per socket: the second watch ended the first.
+    assert!(matches!(replaced.wait(PATIENCE), Err(Error::Terminated(_))));
     server.bind("tcp://127.0.0.1:*").unwrap();
     assert!(matches!(
         server.watch_handshakes(),
