@@ -7,6 +7,11 @@
 mod common;
 mod zap_stub;
 
+#[path = "security_handshake/hostile.rs"]
+mod hostile;
+#[path = "security_handshake/sentences.rs"]
+mod sentences;
+
 use common::*;
 use zap_stub::{Verdict, ZapStub};
 use zmq_typed::{
@@ -469,96 +474,6 @@ fn zap_statuses_500_and_300_are_reported_with_their_meaning() {
     }
 }
 
-/// Each event maps to its cause and sentence, whatever the side and mechanism.
-#[test]
-fn every_failure_event_maps_to_a_cause_and_a_sentence() {
-    use zmq_typed::Event;
-    let at = |kind: EventKind| Event {
-        kind,
-        endpoint: "tcp://10.0.0.1:5555".into(),
-    };
-    let client = HandshakeSide::Client;
-    let server = HandshakeSide::Server;
-    let cases: Vec<(EventKind, Mechanism, HandshakeSide, HandshakeCause, &str)> =
-        vec![
-        (
-            EventKind::HandshakeFailedNoDetail { errno: libc::ECONNRESET },
-            Mechanism::Curve,
-            client,
-            HandshakeCause::ServerKeyProbablyWrong { errno: libc::ECONNRESET },
-            "CURVE handshake with tcp://10.0.0.1:5555 failed: the server key is probably wrong",
-        ),
-        (
-            EventKind::HandshakeFailedNoDetail { errno: libc::EPIPE },
-            Mechanism::Plain,
-            client,
-            HandshakeCause::Unspecified { errno: libc::EPIPE },
-            "PLAIN handshake with tcp://10.0.0.1:5555 failed: the connection broke during the \
-             handshake (",
-        ),
-        (
-            EventKind::HandshakeFailedNoDetail { errno: libc::EPIPE },
-            Mechanism::Curve,
-            server,
-            HandshakeCause::Unspecified { errno: libc::EPIPE },
-            "CURVE handshake from a client on tcp://10.0.0.1:5555 failed: the connection broke",
-        ),
-        (
-            EventKind::HandshakeFailedNoDetail { errno: libc::EFAULT },
-            Mechanism::Null,
-            server,
-            HandshakeCause::NoZapHandler,
-            "NULL handshake from a client on tcp://10.0.0.1:5555 failed: no ZAP handler runs",
-        ),
-        (
-            EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpCryptographic),
-            Mechanism::Curve,
-            client,
-            HandshakeCause::Protocol(ProtocolError::ZmtpCryptographic),
-            "CURVE handshake with tcp://10.0.0.1:5555 failed: ZMTP protocol error \
-             ZmtpCryptographic",
-        ),
-        (
-            EventKind::HandshakeFailedProtocol(ProtocolError::ZapMalformedReply),
-            Mechanism::Gssapi,
-            server,
-            HandshakeCause::Protocol(ProtocolError::ZapMalformedReply),
-            "GSSAPI handshake from a client on tcp://10.0.0.1:5555 failed: ZMTP protocol error \
-             ZapMalformedReply",
-        ),
-        (
-            EventKind::HandshakeFailedAuth { status: 999 },
-            Mechanism::Plain,
-            client,
-            HandshakeCause::DeniedByServer { status: 999 },
-            "PLAIN handshake with tcp://10.0.0.1:5555 failed: the server refused this client \
-             (ZAP status 999, not a ZAP status code)",
-        ),
-    ];
-    for (kind, mechanism, side, cause, text) in cases {
-        let failure = HandshakeFailure::from_event(&at(kind.clone()), mechanism, side).unwrap();
-        assert_eq!(failure.cause, cause, "{kind:?}");
-        assert_eq!(failure.event, kind);
-        assert!(failure.to_string().starts_with(text), "{failure}");
-        let error = Error::Handshake(Box::new(failure.clone()));
-        assert_eq!(error.to_string(), failure.to_string());
-        assert_eq!(
-            std::io::Error::from(error).kind(),
-            std::io::ErrorKind::PermissionDenied
-        );
-    }
-    for kind in [
-        EventKind::HandshakeSucceeded,
-        EventKind::Connected { fd: 3 },
-        EventKind::MonitorStopped,
-    ] {
-        assert_eq!(
-            HandshakeFailure::from_event(&at(kind), Mechanism::Curve, client),
-            None
-        );
-    }
-}
-
 /// `Context::shutdown` from another thread ends a waiting `wait` with `Error::Terminated`;
 /// a watch can move to and be shared between threads.
 #[test]
@@ -575,61 +490,6 @@ fn a_context_shutdown_ends_a_wait() {
         waiter.join().unwrap()
     });
     assert!(matches!(result, Err(Error::Terminated(_))), "{result:?}");
-}
-
-/// A ZMTP 3.0 greeting naming `mechanism`, as a client.
-fn greeting(mechanism: &str) -> Vec<u8> {
-    let mut g = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 3, 0];
-    let mut name = mechanism.as_bytes().to_vec();
-    name.resize(20, 0);
-    g.extend(name);
-    g.push(0); // as-server
-    g.extend([0u8; 31]);
-    g
-}
-
-/// Hostile peers against a CURVE server: a malformed HELLO, and bytes that are no ZMTP at
-/// all. The server's watch reports the first with its protocol error; neither stops it
-/// serving a good client.
-#[test]
-fn hostile_peers_are_reported_and_the_server_keeps_serving() {
-    use std::io::{Read, Write};
-    let ctx = ctx();
-    let (server, keys, server_watch, endpoint) = curve_server(&ctx);
-    let address = endpoint
-        .to_string()
-        .trim_start_matches("tcp://")
-        .to_string();
-
-    let mut peer = std::net::TcpStream::connect(&address).unwrap();
-    peer.set_read_timeout(Some(PATIENCE)).unwrap();
-    peer.write_all(&greeting("CURVE")).unwrap();
-    let mut theirs = [0u8; 64];
-    peer.read_exact(&mut theirs).unwrap();
-    // A HELLO command far too short.
-    peer.write_all(&[0x04, 8, 5, b'H', b'E', b'L', b'L', b'O', 1, 0])
-        .unwrap();
-    let failure = next_failure(&server_watch);
-    assert_eq!(
-        failure.event,
-        EventKind::HandshakeFailedProtocol(ProtocolError::ZmtpMalformedCommandHello)
-    );
-    assert_eq!(
-        failure.to_string(),
-        format!(
-            "CURVE handshake from a client on {endpoint} failed: ZMTP protocol error \
-             ZmtpMalformedCommandHello"
-        )
-    );
-    drop(peer);
-
-    let mut junk = std::net::TcpStream::connect(&address).unwrap();
-    junk.write_all(&[0x41; 200]).unwrap();
-    drop(junk);
-
-    let (good, good_watch) = curve_client(&ctx, &keys.public, &endpoint.to_string());
-    good_watch.wait(PATIENCE).unwrap();
-    exchange(good, server, "after the hostile ones");
 }
 
 /// A NULL server with a ZAP domain (what IP filtering uses) is a server for the watch, and a
