@@ -88,7 +88,7 @@ pub use proxy::{
 };
 pub use security::{
     z85_decode, z85_encode, Admission, Authenticator, Certificate, CurveKey, CurveKeyPair,
-    HandshakeWatch, SecretKey, Zeroizing,
+    HandshakeCause, HandshakeFailure, HandshakeSide, HandshakeWatch, SecretKey, Zeroizing,
 };
 pub use sendable::{Frames, MessageShape, OneFrame, Sendable};
 pub use signals::SignalShutdown;

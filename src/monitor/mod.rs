@@ -367,6 +367,13 @@ impl Monitor {
         self.shared.lock().handshake_failures
     }
 
+    /// The last ZMTP handshake failure on the monitored socket since this monitor was made
+    /// (whatever its mask, whether or not the event was read): for
+    /// [`HandshakeWatch::failure`](crate::security::HandshakeWatch::failure).
+    pub(crate) fn last_handshake_failure(&self) -> Option<Event> {
+        self.shared.lock().last_failure.clone()
+    }
+
     /// How many events were dropped, oldest first, because the queue was full.
     pub fn dropped(&self) -> u64 {
         self.shared.lock().dropped

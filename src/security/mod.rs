@@ -12,7 +12,7 @@ pub mod zap;
 mod zpl;
 
 pub use cert::Certificate;
-pub use handshake::{HandshakeFailure, HandshakeWatch};
+pub use handshake::{HandshakeCause, HandshakeFailure, HandshakeSide, HandshakeWatch};
 pub use keys::{z85_decode, z85_encode, CurveKey, CurveKeyPair};
 pub use secret::SecretKey;
 pub use setup::Admission;

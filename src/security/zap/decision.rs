@@ -1,8 +1,8 @@
 //! What a check closure answers ([`Verdict`]), what the authenticator decided and reports
 //! ([`Decision`]), and its counts ([`AuthStats`]).
 
-use std::fmt;
 use crate::security::CurveKey;
+use std::fmt;
 
 use super::request::Mechanism;
 
