@@ -20,7 +20,7 @@ use zmq_typed::{Certificate, Error};
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// The folder the files go into (it must exist).
+    /// The folder the files go into (made, with its parents, when missing).
     #[arg(long, default_value = ".")]
     dir: PathBuf,
     /// A certificate's name (repeat for several): NAME.key and NAME.key_secret.
@@ -65,6 +65,10 @@ fn main() -> ExitCode {
                 }
             }
         }
+        std::fs::create_dir_all(&args.dir).map_err(|e| Error::Certificate {
+            path: args.dir.clone(),
+            reason: format!("cannot make the folder: {e}"),
+        })?;
         for name in &args.name {
             let (public, secret) = if args.force {
                 let public = args.dir.join(format!("{name}.key"));

@@ -10,6 +10,7 @@
 
 mod cases;
 mod reliability;
+mod security;
 mod silent_peer;
 #[path = "../support/mod.rs"]
 mod support;
@@ -134,6 +135,12 @@ fn cases() -> Vec<Case> {
             sockets: "DEALER -> ROUTER, SQLite journal",
             transports: &[Transport::Tcp],
             run: |ctx, ep| reliability::outbox(ctx, ep, 30, 20),
+        },
+        Case {
+            pattern: "security, CURVE + ZAP",
+            sockets: "REQ -> REP, 2 intruders kept out",
+            transports: &[Transport::Ipc, Transport::Tcp],
+            run: |ctx, ep| security::curve(ctx, ep, 20),
         },
         Case {
             pattern: "exclusive pair relay",

@@ -151,10 +151,16 @@ impl fmt::Display for Decision {
         if !self.address.is_empty() {
             write!(f, " at {}", self.address)?;
         }
+        // The key or user name, unless the reason names it already.
         if let Some(key) = &self.client_key {
-            write!(f, " (key {key})")?;
+            let key = key.to_z85();
+            if !self.reason.contains(&key) {
+                write!(f, " (key {key})")?;
+            }
         } else if let Some(user) = &self.username {
-            write!(f, " (user {user:?})")?;
+            if !self.reason.contains(user.as_str()) {
+                write!(f, " (user {user:?})")?;
+            }
         }
         write!(f, ": {} (status {})", self.reason, self.status)
     }
