@@ -31,6 +31,7 @@ const ROWS: &[(&str, &str, u64)] = &[
     ("failover, paranoid pirate", "tcp", 80),
     #[cfg(feature = "durable")]
     ("durable outbox", "tcp", 132),
+    ("security, CURVE + ZAP", "ipc tcp", 40),
     ("exclusive pair relay", "inproc", 2),
 ];
 
