@@ -45,6 +45,17 @@ impl IpRule {
                 _ => return Err(refuse(&format!("the prefix must be 0 to {max}"))),
             },
         };
+        // Peers are matched by their IPv4 address when libzmq gives an IPv4-mapped one
+        // (`::ffff:10.1.2.3`, from a dual-stack socket): a rule written that way (as the
+        // decisions print such a peer) is its IPv4 rule, or it would never match.
+        if let IpAddr::V6(v6) = addr {
+            if let (Some(v4), Some(prefix)) = (v6.to_ipv4_mapped(), prefix.checked_sub(96)) {
+                return Ok(IpRule {
+                    addr: IpAddr::V4(v4),
+                    prefix,
+                });
+            }
+        }
         Ok(IpRule { addr, prefix })
     }
 
