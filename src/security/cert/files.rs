@@ -234,20 +234,19 @@ impl Certificate {
 
 /// The certificate a parsed file describes, or what is wrong with it.
 fn from_nodes(nodes: &[Node]) -> std::result::Result<Certificate, String> {
-    let Some(curve) = nodes.iter().find(|n| n.name == "curve") else {
+    let Some(curve) = only_one(nodes, "curve")? else {
         return Err(if nodes.is_empty() {
             "empty: no curve section (not a certificate)".to_string()
         } else {
             "no curve section (not a certificate)".to_string()
         });
     };
-    let public_node = curve
-        .child("public-key")
+    let public_node = only_one(&curve.children, "public-key")?
         .ok_or_else(|| format!("line {}: no public-key in the curve section", curve.line))?;
     let public_text = key_text(public_node)?;
     let public = CurveKey::from_z85(public_text)
         .map_err(|e| format!("line {}: public-key is not a key: {e}", public_node.line))?;
-    let secret = match curve.child("secret-key") {
+    let secret = match only_one(&curve.children, "secret-key")? {
         None => None,
         Some(node) => {
             let text = key_text(node)?;
@@ -275,6 +274,22 @@ fn from_nodes(nodes: &[Node]) -> std::result::Result<Certificate, String> {
         }
     }
     Ok(cert)
+}
+
+/// The property `name` among `nodes`, refused when there are two: tools differ in which
+/// one they take (czmq the first, pyzmq the last public-key of a public file), so a file
+/// that would be read as two different certificates is not read at all.
+fn only_one<'a>(nodes: &'a [Node], name: &str) -> std::result::Result<Option<&'a Node>, String> {
+    let mut found = nodes.iter().filter(|n| n.name == name);
+    let first = found.next();
+    match (first, found.next()) {
+        (Some(first), Some(second)) => Err(format!(
+            "line {}: a second {name} (the first is on line {}): which one is meant is \
+             ambiguous",
+            second.line, first.line
+        )),
+        (first, _) => Ok(first),
+    }
 }
 
 /// A key's text: a value of 40 characters (Z85 is checked by the caller).
