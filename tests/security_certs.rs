@@ -532,3 +532,37 @@ fn a_key_or_curve_section_given_twice_is_refused_as_ambiguous() {
         assert!(!reason.contains(sa.as_str()), "{reason}");
     }
 }
+
+/// `save` names the secret file after the path it is given: a path that does not end in a
+/// file name is refused before anything is written. Before, `dir/` wrote the secret key to
+/// `dir_secret`, `dir/..` to `_secret` in dir's parent, `` to `_secret` in the current
+/// directory, then failed on the public file.
+#[test]
+fn save_to_a_path_without_a_file_name_writes_nothing() {
+    let dir = TempDir::new("certs-no-name");
+    std::fs::create_dir(dir.join("keys")).unwrap();
+    let cert = Certificate::generate().unwrap();
+    let listing = || {
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    for path in [
+        dir.join("keys/"),
+        dir.join("keys/."),
+        dir.join("keys/sub/.."),
+    ] {
+        let (error_path, reason) = cert_error(cert.save(&path));
+        assert_eq!(error_path, path);
+        assert!(reason.contains("not a file name"), "{reason}");
+        assert_eq!(listing(), before, "{path:?}");
+        assert_eq!(std::fs::read_dir(dir.join("keys")).unwrap().count(), 0);
+    }
+    // A plain name still works.
+    cert.save(dir.join("keys/server")).unwrap();
+    assert!(Certificate::load_secret(dir.join("keys/server_secret")).is_ok());
+}

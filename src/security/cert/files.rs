@@ -125,6 +125,14 @@ impl Certificate {
                 "this certificate has no secret key to save (save_public writes its public file)",
             ));
         }
+        // The secret file's name comes from this one: a path without one (``, `..`, a
+        // trailing `/`) would put it somewhere else (`_secret`, `../_secret`, `dir_secret`).
+        if !has_file_name(path) {
+            return Err(cert_error(
+                path,
+                "not a file name (the secret file is named after it, with `_secret` added)",
+            ));
+        }
         // The secret file first: it holds both keys, so whatever fails next, the key pair
         // on disk stays whole.
         self.save_secret(secret_path(path))?;
@@ -352,6 +360,16 @@ fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     Ok(bytes)
 }
 
+/// Whether `path` ends in a file name: not empty, not `..`, no trailing `/` or `/.` (which
+/// `Path::file_name` looks through).
+fn has_file_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        path.as_os_str()
+            .as_encoded_bytes()
+            .ends_with(name.as_encoded_bytes())
+    })
+}
+
 /// An I/O error in words, plainer than its `Display` for the usual cases.
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
@@ -365,7 +383,7 @@ fn io_reason(e: &std::io::Error) -> String {
 /// umask), flushes it to disk, and renames it over `path`.
 fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let Some(name) = path.file_name() else {
+    let Some(name) = path.file_name().filter(|_| has_file_name(path)) else {
         return Err(cert_error(path, "not a file name"));
     };
     let mut temp_name = OsString::from(".");
