@@ -491,3 +491,78 @@ fn the_keygen_example_writes_files_that_load_back() {
     );
     programs::run("curve_keygen", &["--dir", d]).assert_code(2);
 }
+
+/// A file with two `public-key`s (or two `secret-key`s, or two `curve` sections) is refused:
+/// czmq reads the first, pyzmq the last public-key of a public file, so such a file would be
+/// two different certificates depending on the tool. Before, the first was taken silently.
+#[test]
+fn a_key_or_curve_section_given_twice_is_refused_as_ambiguous() {
+    let dir = TempDir::new("certs-twice");
+    let (a, b) = (
+        CurveKeyPair::generate().unwrap(),
+        CurveKeyPair::generate().unwrap(),
+    );
+    let (pa, pb) = (a.public.to_z85(), b.public.to_z85());
+    let sa = a.secret.to_z85();
+    let cases = [
+        (
+            format!("curve\n    public-key = \"{pa}\"\n    public-key = \"{pb}\"\n"),
+            "line 3: a second public-key (the first is on line 2)",
+        ),
+        (
+            format!(
+                "curve\n    public-key = \"{pa}\"\n    secret-key = \"{}\"\n    secret-key = \"{}\"\n",
+                sa.as_str(),
+                sa.as_str()
+            ),
+            "line 4: a second secret-key (the first is on line 3)",
+        ),
+        (
+            format!("curve\n    public-key = \"{pa}\"\nmetadata\ncurve\n    public-key = \"{pb}\"\n"),
+            "line 4: a second curve (the first is on line 1)",
+        ),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let path = dir.join(&format!("twice{i}"));
+        std::fs::write(&path, text).unwrap();
+        let (error_path, reason) = cert_error(Certificate::load(&path));
+        assert_eq!(error_path, path);
+        assert!(reason.contains(want), "{reason:?} lacks {want:?}");
+        assert!(reason.contains("ambiguous"), "{reason}");
+        assert!(!reason.contains(sa.as_str()), "{reason}");
+    }
+}
+
+/// `save` names the secret file after the path it is given: a path that does not end in a
+/// file name is refused before anything is written. Before, `dir/` wrote the secret key to
+/// `dir_secret`, `dir/..` to `_secret` in dir's parent, `` to `_secret` in the current
+/// directory, then failed on the public file.
+#[test]
+fn save_to_a_path_without_a_file_name_writes_nothing() {
+    let dir = TempDir::new("certs-no-name");
+    std::fs::create_dir(dir.join("keys")).unwrap();
+    let cert = Certificate::generate().unwrap();
+    let listing = || {
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    for path in [
+        dir.join("keys/"),
+        dir.join("keys/."),
+        dir.join("keys/sub/.."),
+    ] {
+        let (error_path, reason) = cert_error(cert.save(&path));
+        assert_eq!(error_path, path);
+        assert!(reason.contains("not a file name"), "{reason}");
+        assert_eq!(listing(), before, "{path:?}");
+        assert_eq!(std::fs::read_dir(dir.join("keys")).unwrap().count(), 0);
+    }
+    // A plain name still works.
+    cert.save(dir.join("keys/server")).unwrap();
+    assert!(Certificate::load_secret(dir.join("keys/server_secret")).is_ok());
+}

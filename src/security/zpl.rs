@@ -47,6 +47,7 @@ impl Node {
     }
 
     /// The first child called `name`.
+    #[cfg(test)]
     pub(crate) fn child(&self, name: &str) -> Option<&Node> {
         self.children.iter().find(|c| c.name == name)
     }

@@ -112,3 +112,63 @@ fn a_missing_certificate_directory_is_an_error_at_start() {
         "{err:?}"
     );
 }
+
+/// A directory with more entries than the authenticator watches (10 000) is refused at
+/// start, and one that grows past it refuses CURVE clients (failing closed) until it
+/// shrinks. Before, such a directory was read once and never again: a certificate removed
+/// from it still let its client in.
+#[test]
+fn a_directory_too_big_to_watch_is_refused_not_read_once() {
+    let dir = TempDir::new("zap-certs-many");
+    let server_keys = CurveKeyPair::generate().unwrap();
+    let alice = CurveKeyPair::generate().unwrap();
+    write_public_cert(&dir.join("alice.key"), &alice.public);
+    // Hidden files: not certificates, but entries to watch all the same.
+    let junk = |i: usize| dir.join(&format!(".junk{i}"));
+    for i in 0..10_000 {
+        std::fs::write(junk(i), b"").unwrap();
+    }
+    let ctx = ctx();
+    match Authenticator::builder()
+        .curve_cert_dir(dir.path())
+        .start(&ctx)
+    {
+        Err(Error::Certificate { path, reason }) => {
+            assert_eq!(path, dir.path());
+            assert!(reason.contains("more than 10000 entries"), "{reason}");
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+
+    // Growing past the limit while running fails closed.
+    std::fs::remove_file(junk(0)).unwrap();
+    let (_auth, decisions) = hooked(&ctx, Authenticator::builder().curve_cert_dir(dir.path()));
+    let (server, ep) = curve_server(&ctx, &server_keys);
+    let a = curve_client(&ctx, &ep, &server_keys, &alice);
+    a.send("1").unwrap();
+    assert!(decisions.next().allowed);
+    assert_eq!(server.recv_frame().unwrap().data(), b"1");
+    drop(a);
+    std::fs::write(junk(0), b"").unwrap();
+    let a = curve_client(&ctx, &ep, &server_keys, &alice);
+    a.send("2").unwrap();
+    assert_refused(
+        &decisions.next(),
+        STATUS_INTERNAL,
+        "more than 10000 entries",
+    );
+    drop(a);
+    // Back under it: read again, and a removed certificate is seen.
+    std::fs::remove_file(junk(0)).unwrap();
+    std::fs::remove_file(dir.join("alice.key")).unwrap();
+    let a = curve_client(&ctx, &ep, &server_keys, &alice);
+    a.send("3").unwrap();
+    // The refused client may have tried again before it was dropped: skip those.
+    let d = loop {
+        let d = decisions.next();
+        if d.status != STATUS_INTERNAL {
+            break d;
+        }
+    };
+    assert_refused(&d, STATUS_DENIED, "is not allowed");
+}

@@ -279,3 +279,34 @@ fn inproc_peers_are_never_asked_about() {
     assert!(decisions.none_waiting());
     assert_eq!(auth.stats(), Default::default());
 }
+
+/// A dual-stack server (`ZMQ_IPV6` on `tcp://*`) sees an IPv4 client as `::ffff:127.0.0.1`,
+/// and the decisions print it so: a rule written in that form matches the client, as its
+/// IPv4 form does (before, an IPv4-mapped rule never matched anything, and a deny list
+/// written from a decision's address let the client in).
+#[test]
+fn an_ipv4_mapped_rule_matches_the_ipv4_client() {
+    for rule in ["::ffff:127.0.0.1", "::ffff:127.0.0.0/104", "127.0.0.1"] {
+        let ctx = ctx();
+        let (_auth, decisions) = hooked(&ctx, Authenticator::builder().deny_ip(rule));
+        let server = socket(&ctx, SocketType::Pull);
+        server.set_ipv6(true).unwrap();
+        server.set_zap_domain("global").unwrap();
+        let port = server.bind("tcp://*:*").unwrap().to_string();
+        let port = port.rsplit(':').next().unwrap().to_string();
+        let client = null_client(&ctx, &format!("tcp://127.0.0.1:{port}").parse().unwrap());
+        client.send("x").unwrap();
+        let d = decisions.next();
+        assert_eq!(d.address, "::ffff:127.0.0.1", "{rule}: {d:?}");
+        assert_refused(&d, STATUS_DENIED, "address 127.0.0.1 is in the deny list");
+        assert!(server.try_recv().unwrap().is_none());
+    }
+    // Over a plain IPv4 socket too, and in an allow list.
+    let ctx = ctx();
+    let (_auth, decisions) = hooked(&ctx, Authenticator::builder().allow_ip("::ffff:127.0.0.1"));
+    let (server, ep) = null_server(&ctx);
+    let client = null_client(&ctx, &ep);
+    client.send("x").unwrap();
+    assert!(decisions.next().allowed);
+    assert_eq!(server.recv().unwrap().to_vecs(), vec![v("x")]);
+}

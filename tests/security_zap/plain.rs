@@ -214,3 +214,21 @@ fn plain_without_a_plain_policy_is_refused() {
         "no PLAIN policy configured",
     );
 }
+
+/// A password file that starts with a byte order mark (as Windows editors save it) lets its
+/// first user in; before, the mark became part of that user's name, who was then "unknown".
+#[test]
+fn a_password_file_with_a_byte_order_mark_lets_its_first_user_in() {
+    let dir = TempDir::new("zap-passwords-bom");
+    let file = dir.join("passwords");
+    std::fs::write(&file, "\u{feff}admin=secret\r\nguest=guest\r\n").unwrap();
+    let ctx = ctx();
+    let (_auth, decisions) = hooked(&ctx, Authenticator::builder().plain_password_file(&file));
+    let (server, ep) = plain_server(&ctx);
+    let admin = plain_client(&ctx, &ep, "admin", "secret");
+    admin.send("hello").unwrap();
+    let d = decisions.next();
+    assert!(d.allowed, "{d}");
+    let msg = server.recv_frame().unwrap();
+    assert_eq!(msg.user_id().unwrap(), Some("admin"));
+}

@@ -125,6 +125,14 @@ impl Certificate {
                 "this certificate has no secret key to save (save_public writes its public file)",
             ));
         }
+        // The secret file's name comes from this one: a path without one (``, `..`, a
+        // trailing `/`) would put it somewhere else (`_secret`, `../_secret`, `dir_secret`).
+        if !has_file_name(path) {
+            return Err(cert_error(
+                path,
+                "not a file name (the secret file is named after it, with `_secret` added)",
+            ));
+        }
         // The secret file first: it holds both keys, so whatever fails next, the key pair
         // on disk stays whole.
         self.save_secret(secret_path(path))?;
@@ -234,20 +242,19 @@ impl Certificate {
 
 /// The certificate a parsed file describes, or what is wrong with it.
 fn from_nodes(nodes: &[Node]) -> std::result::Result<Certificate, String> {
-    let Some(curve) = nodes.iter().find(|n| n.name == "curve") else {
+    let Some(curve) = only_one(nodes, "curve")? else {
         return Err(if nodes.is_empty() {
             "empty: no curve section (not a certificate)".to_string()
         } else {
             "no curve section (not a certificate)".to_string()
         });
     };
-    let public_node = curve
-        .child("public-key")
+    let public_node = only_one(&curve.children, "public-key")?
         .ok_or_else(|| format!("line {}: no public-key in the curve section", curve.line))?;
     let public_text = key_text(public_node)?;
     let public = CurveKey::from_z85(public_text)
         .map_err(|e| format!("line {}: public-key is not a key: {e}", public_node.line))?;
-    let secret = match curve.child("secret-key") {
+    let secret = match only_one(&curve.children, "secret-key")? {
         None => None,
         Some(node) => {
             let text = key_text(node)?;
@@ -275,6 +282,22 @@ fn from_nodes(nodes: &[Node]) -> std::result::Result<Certificate, String> {
         }
     }
     Ok(cert)
+}
+
+/// The property `name` among `nodes`, refused when there are two: tools differ in which
+/// one they take (czmq the first, pyzmq the last public-key of a public file), so a file
+/// that would be read as two different certificates is not read at all.
+fn only_one<'a>(nodes: &'a [Node], name: &str) -> std::result::Result<Option<&'a Node>, String> {
+    let mut found = nodes.iter().filter(|n| n.name == name);
+    let first = found.next();
+    match (first, found.next()) {
+        (Some(first), Some(second)) => Err(format!(
+            "line {}: a second {name} (the first is on line {}): which one is meant is \
+             ambiguous",
+            second.line, first.line
+        )),
+        (first, _) => Ok(first),
+    }
 }
 
 /// A key's text: a value of 40 characters (Z85 is checked by the caller).
@@ -337,6 +360,16 @@ fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     Ok(bytes)
 }
 
+/// Whether `path` ends in a file name: not empty, not `..`, no trailing `/` or `/.` (which
+/// `Path::file_name` looks through).
+fn has_file_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        path.as_os_str()
+            .as_encoded_bytes()
+            .ends_with(name.as_encoded_bytes())
+    })
+}
+
 /// An I/O error in words, plainer than its `Display` for the usual cases.
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
@@ -350,7 +383,7 @@ fn io_reason(e: &std::io::Error) -> String {
 /// umask), flushes it to disk, and renames it over `path`.
 fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let Some(name) = path.file_name() else {
+    let Some(name) = path.file_name().filter(|_| has_file_name(path)) else {
         return Err(cert_error(path, "not a file name"));
     };
     let mut temp_name = OsString::from(".");

@@ -84,7 +84,9 @@ impl AuthenticatorBuilder {
     }
 
     /// Lets in clients from `address` only (with every other `allow_ip`): an IPv4 or IPv6
-    /// address (`192.168.1.7`, `::1`) or network (`10.0.0.0/8`, `fd00::/8`). Once an allow
+    /// address (`192.168.1.7`, `::1`) or network (`10.0.0.0/8`, `fd00::/8`); an IPv4-mapped
+    /// one (`::ffff:192.168.1.7`, as a dual-stack server sees an IPv4 client) stands for its
+    /// IPv4 address (`::ffff:10.0.0.0/104` for `10.0.0.0/8`). Once an allow
     /// list is set, every other address is refused, and so are connections without an IP
     /// address (IPC). `start` reports an address that does not parse
     /// ([`Error::SecuritySetup`]).
@@ -134,7 +136,9 @@ impl AuthenticatorBuilder {
     /// and pyzmq write). Read at `start` (a missing directory or a garbled file is
     /// [`Error::Certificate`]), then again whenever the directory or a file of it changes,
     /// checked at each handshake; while it cannot be read, every CURVE client not in
-    /// [`curve_keys`](Self::curve_keys) is refused (status 500), naming the file.
+    /// [`curve_keys`](Self::curve_keys) is refused (status 500), naming the file. A directory
+    /// of more than 10 000 entries (files of any kind) is refused likewise: each handshake
+    /// checks every entry for changes.
     pub fn curve_cert_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cert_dirs.push(dir.into());
         self

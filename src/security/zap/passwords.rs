@@ -82,6 +82,8 @@ pub(crate) fn parse(bytes: &[u8]) -> std::result::Result<Passwords, String> {
             + 1;
         format!("line {line}: not UTF-8 text")
     })?;
+    // A byte order mark, as some editors write, is not part of the first user name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut passwords = Passwords::default();
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
     for (i, line) in text.split('\n').enumerate() {

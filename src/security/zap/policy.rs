@@ -12,7 +12,7 @@ use crate::security::{Certificate, CurveKey};
 use super::decision::{Verdict, STATUS_DENIED, STATUS_INTERNAL, STATUS_OK, STATUS_TEMPORARY};
 use super::passwords::{Lookup, Passwords};
 use super::request::{encode_metadata, Credentials, Mechanism, ZapRequest};
-use super::watch::{Fingerprint, Reloaded, Reloading, Source};
+use super::watch::{Fingerprint, Reloaded, Reloading, Source, MAX_DIR_ENTRIES};
 
 /// A check closure, boxed.
 pub(crate) type Check = Box<dyn Fn(&ZapRequest) -> Verdict + Send + 'static>;
@@ -45,6 +45,17 @@ impl IpRule {
                 _ => return Err(refuse(&format!("the prefix must be 0 to {max}"))),
             },
         };
+        // Peers are matched by their IPv4 address when libzmq gives an IPv4-mapped one
+        // (`::ffff:10.1.2.3`, from a dual-stack socket): a rule written that way (as the
+        // decisions print such a peer) is its IPv4 rule, or it would never match.
+        if let IpAddr::V6(v6) = addr {
+            if let (Some(v4), Some(prefix)) = (v6.to_ipv4_mapped(), prefix.checked_sub(96)) {
+                return Ok(IpRule {
+                    addr: IpAddr::V4(v4),
+                    prefix,
+                });
+            }
+        }
         Ok(IpRule { addr, prefix })
     }
 
@@ -101,6 +112,19 @@ impl Source for CertDir {
         Fingerprint::dir(path)
     }
     fn read(path: &Path) -> Result<HashSet<CurveKey>> {
+        // The fingerprint covers that many entries at most: a bigger directory read here
+        // would never be read again (its changes, a removed key, unseen), so it is refused.
+        if let Ok(entries) = std::fs::read_dir(path) {
+            if entries.count() > MAX_DIR_ENTRIES {
+                return Err(Error::Certificate {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "more than {MAX_DIR_ENTRIES} entries, more than a certificate \
+                         directory is watched with here"
+                    ),
+                });
+            }
+        }
         let certs = Certificate::load_dir(path)?;
         Ok(certs.iter().map(|c| *c.public_key()).collect())
     }
