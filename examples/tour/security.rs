@@ -75,7 +75,10 @@ pub fn curve(ctx: &Context, ep: &mut Endpoints, n: u64) -> Result<u64> {
         req = ready;
     }
     let decision = decided.recv_timeout(PATIENCE)?;
-    ensure!(decision.allowed, "alice was not let in: {decision}");
+    ensure!(
+        decision.allowed && decision.client_key == Some(*alice.public_key()),
+        "the decision after alice's requests: {decision}"
+    );
     let stats = auth.stop()?;
     ensure!(
         stats.allowed == 1 && stats.denied == 1,
@@ -94,6 +97,9 @@ fn attempt(
 ) -> Result<zmq_typed::security::HandshakeFailure> {
     let req = Req::new(ctx)?;
     req.set_linger(Some(Duration::ZERO))?;
+    // One try only: a refused client reconnects (after 100 ms by default), and a second
+    // try would be a second decision.
+    req.set_reconnect_ivl(None)?;
     req.setup_curve_client(mine, server.public_key())?;
     let watch = req.watch_handshakes()?;
     req.connect(at)?;

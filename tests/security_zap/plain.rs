@@ -197,6 +197,16 @@ fn a_missing_or_garbled_password_file_at_start_is_an_error() {
         err.to_string().contains("more than the 1048576 bytes"),
         "{err}"
     );
+    // A FIFO where the file should be: refused at once, the open never waits for a writer.
+    let fifo = dir.join("fifo");
+    let c_fifo = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: c_fifo is a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_fifo.as_ptr(), 0o600) }, 0);
+    let err = Authenticator::builder()
+        .plain_password_file(&fifo)
+        .start(&ctx)
+        .unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
     // Nothing was left bound: an authenticator starts on that context now.
     Authenticator::builder().start(&ctx).unwrap();
 }

@@ -2,6 +2,8 @@
 //! a line, `#` comments and blank lines ignored.
 
 use std::collections::HashMap;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -45,7 +47,17 @@ impl Passwords {
             path: path.to_path_buf(),
             reason,
         };
-        let meta = std::fs::metadata(path).map_err(|e| error(format!("cannot read it: {e}")))?;
+        // Opened first, non-blocking (a FIFO put in its place cannot hang the thread), then
+        // checked and read through the same descriptor, at most one byte past the limit: a
+        // file swapped or growing between a check and a read changes nothing.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(|e| error(format!("cannot read it: {e}")))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| error(format!("cannot read it: {e}")))?;
         if !meta.is_file() {
             return Err(error("not a regular file".into()));
         }
@@ -55,7 +67,10 @@ impl Passwords {
                 meta.len()
             )));
         }
-        let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read it: {e}")))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_LEN + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| error(format!("cannot read it: {e}")))?;
         if bytes.len() as u64 > MAX_FILE_LEN {
             return Err(error(format!(
                 "more than the {MAX_FILE_LEN} bytes a password file may have"
