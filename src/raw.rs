@@ -44,7 +44,10 @@ use std::os::raw::{c_int, c_void};
 use crate::context::Context;
 use crate::error::{check, Detail, Error, Result};
 use crate::socket::Socket;
-use crate::socket_core::SocketCore;
+use crate::socket_core::{KeepAlive, SocketCore};
+
+/// What a socket taken apart kept alive.
+type KeptAlive = Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 use crate::socket_type::SocketType;
 use crate::typed::{Dealer, Pair, Pub, Pull, Push, Rep, Req, Router, Stream, Sub, XPub, XSub};
 
@@ -58,13 +61,16 @@ impl SocketCore {
         self.ptr
     }
 
-    /// Takes the socket apart without closing it: the pointer and the context handle.
-    fn into_raw_parts(self) -> (*mut c_void, Context) {
+    /// Takes the socket apart without closing it: the pointer, the context handle, and what
+    /// the socket kept alive (its authenticators), to drop once the socket is closed.
+    fn into_raw_parts(self) -> (*mut c_void, Context, KeptAlive) {
         let this = ManuallyDrop::new(self);
+        let kept = this.keep_alive.release();
         // SAFETY: `this` is never used nor dropped after this read, so the Context is moved
         // out exactly once (no double drop, no use after move).
         let ctx = unsafe { std::ptr::read(&this.ctx) };
-        (this.ptr, ctx)
+        // The emptied KeepAlive (an empty Vec in a RefCell) is left behind: no leak.
+        (this.ptr, ctx, kept)
     }
 }
 
@@ -117,6 +123,12 @@ impl Socket {
     /// the background once the socket is closed. Nothing hangs for ever, nothing unnoticed
     /// when `terminate` is used.
     ///
+    /// A server set up with [`Admission::CheckedBy`](crate::security::Admission::CheckedBy)
+    /// keeps its [`Authenticator`](crate::security::Authenticator) running only while this
+    /// crate owns it: once given up, it no longer does (this crate cannot see when the raw
+    /// socket closes). Keep the authenticator's handle for as long as the raw socket serves,
+    /// or libzmq lets in every CURVE client that knows the server's key.
+    ///
     /// Calls nothing.
     ///
     /// ```
@@ -132,7 +144,10 @@ impl Socket {
     /// # Ok::<(), zmq_typed::Error>(())
     /// ```
     pub fn into_raw(self) -> (*mut c_void, Context) {
-        let (ptr, ctx) = self.core.into_raw_parts();
+        let (ptr, ctx, kept) = self.core.into_raw_parts();
+        // Whoever takes the raw socket over decides when it closes, which this crate cannot
+        // see: its authenticators are no longer kept alive by it (see the doc above).
+        drop(kept);
         ctx.raw_socket_handed_out();
         (ptr, ctx)
     }
@@ -197,6 +212,7 @@ impl Socket {
                 kind,
                 ctx: ctx.clone(),
                 fd,
+                keep_alive: KeepAlive::default(),
                 _not_sync: std::marker::PhantomData,
             },
         })
@@ -211,10 +227,12 @@ impl Socket {
     /// Wraps `zmq_close` ([man zmq_close](http://api.zeromq.org/4-3:zmq-close)).
     #[doc(alias("zmq_close"))]
     pub fn close(self) -> Result<()> {
-        let (ptr, ctx) = self.core.into_raw_parts();
+        let (ptr, ctx, kept) = self.core.into_raw_parts();
         // SAFETY: ptr came from zmq_socket (or was adopted by from_raw), and into_raw_parts
         // disarmed the Drop that would close it: it is closed exactly once, here.
         let result = unsafe { close_raw(ptr) };
+        // Closed: its authenticators may stop now (as in SocketCore's Drop).
+        drop(kept);
         drop(ctx);
         result
     }

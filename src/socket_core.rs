@@ -3,9 +3,12 @@
 //! to the typed sockets, which is what lets a typed socket lend its core without bypassing
 //! its state ([man zmq_socket](http://api.zeromq.org/4-3:zmq-socket)).
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::os::raw::{c_int, c_void};
+use std::sync::Arc;
 
 use crate::context::Context;
 use crate::endpoint::{Endpoint, ToEndpoint};
@@ -28,6 +31,9 @@ pub struct SocketCore {
     /// `ZMQ_FD`, read when the socket is opened (it never changes), so that `as_fd` cannot
     /// fail (see src/raw.rs).
     pub(crate) fd: std::os::fd::RawFd,
+    /// What must outlive the libzmq socket: the authenticators that check its clients
+    /// (`Admission::CheckedBy`), released only once the socket is closed.
+    pub(crate) keep_alive: KeepAlive,
     /// Sockets are not Sync: libzmq sockets are not thread safe.
     pub(crate) _not_sync: PhantomData<std::cell::Cell<()>>,
 }
@@ -52,6 +58,33 @@ impl Drop for SocketCore {
         // SAFETY: ptr came from zmq_socket and is closed exactly once, here. zmq_close never
         // blocks; the context (kept alive by self.ctx until after this) handles the linger.
         unsafe { zmq_ffi::zmq_close(self.ptr) };
+        // Only now, the socket closed (no handshake of it can reach the application any
+        // more), may the authenticators that check its clients stop.
+        drop(self.keep_alive.release());
+    }
+}
+
+/// What a socket keeps alive for as long as it is open: the authenticators that check its
+/// clients (one reference each, however many set-ups named it). `RefCell`: a socket is used
+/// by one thread at a time (`Send`, not `Sync`), and the set-ups take `&self`.
+#[derive(Default)]
+pub(crate) struct KeepAlive(RefCell<Vec<Arc<dyn Any + Send + Sync>>>);
+
+impl KeepAlive {
+    /// Keeps `what` alive until [`release`](Self::release); once only.
+    pub(crate) fn hold(&self, what: Arc<dyn Any + Send + Sync>) {
+        let mut held = self.0.borrow_mut();
+        if !held
+            .iter()
+            .any(|h| std::ptr::addr_eq(Arc::as_ptr(h), Arc::as_ptr(&what)))
+        {
+            held.push(what);
+        }
+    }
+
+    /// Everything held, for the caller to drop once the socket is closed.
+    pub(crate) fn release(&self) -> Vec<Arc<dyn Any + Send + Sync>> {
+        std::mem::take(&mut *self.0.borrow_mut())
     }
 }
 
@@ -73,6 +106,7 @@ impl SocketCore {
             kind,
             ctx: ctx.clone(),
             fd: -1,
+            keep_alive: KeepAlive::default(),
             _not_sync: PhantomData,
         };
         socket.fd = crate::raw::checked_fd(socket.get_int(zmq_ffi::ZMQ_FD, "ZMQ_FD")?)?;

@@ -10,6 +10,8 @@ mod cert_dir;
 mod curve;
 #[path = "security_zap/handler.rs"]
 mod handler;
+#[path = "security_zap/keep_alive.rs"]
+mod keep_alive;
 #[path = "security_zap/lifecycle.rs"]
 mod lifecycle;
 #[path = "security_zap/plain.rs"]

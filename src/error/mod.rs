@@ -251,6 +251,16 @@ macro_rules! errno_variants {
             /// authenticator per context.
             #[error("a ZAP handler already serves this context (inproc://zeromq.zap.01 is bound): one authenticator per context")]
             ZapHandlerRunning,
+            /// [`Authenticator::stop`](crate::security::Authenticator::stop) refused: sockets
+            /// set up with [`Admission::CheckedBy`](crate::security::Admission::CheckedBy) it
+            /// are still open, and without it libzmq would let in every CURVE client that knows
+            /// their key. The authenticator goes on checking their clients, and stops when the
+            /// last of them is closed.
+            #[error("the authenticator still checks the clients of {sockets} open socket(s) set up with Admission::CheckedBy: stopping it would let libzmq admit every CURVE client that knows their key (and every NULL client); close those sockets first. It goes on checking them, and stops when the last one is closed")]
+            AuthenticatorInUse {
+                /// How many sockets still depend on it.
+                sockets: usize,
+            },
             /// A security set-up that would silently let in everyone, or that cannot work:
             /// an authenticator that has stopped or belongs to another context, a policy that
             /// cannot be met ([`crate::security::Admission`]).
@@ -338,6 +348,7 @@ macro_rules! errno_variants {
                         std::io::ErrorKind::InvalidData
                     }
                     Error::ZapHandlerRunning => std::io::ErrorKind::AddrInUse,
+                    Error::AuthenticatorInUse { .. } => std::io::ErrorKind::ResourceBusy,
                     Error::SecuritySetup(_) => std::io::ErrorKind::InvalidInput,
                     Error::Handshake(_) => std::io::ErrorKind::PermissionDenied,
                     Error::Other(..) => std::io::ErrorKind::Other,
@@ -539,6 +550,10 @@ impl Error {
                 .field("reason", reason)
                 .finish(),
             Error::ZapHandlerRunning => f.write_str("ZapHandlerRunning"),
+            Error::AuthenticatorInUse { sockets } => f
+                .debug_struct("AuthenticatorInUse")
+                .field("sockets", sockets)
+                .finish(),
             Error::SecuritySetup(text) => f.debug_tuple("SecuritySetup").field(text).finish(),
             Error::Handshake(failure) => f.debug_tuple("Handshake").field(failure).finish(),
             // The errno variants are written by fmt_structure itself.

@@ -10,7 +10,13 @@
 //! - NULL clients only when the socket has a ZAP domain; when no handler runs, it lets them in.
 //!
 //! So a CURVE server is only as strict as the handler running on its context, and a stopped
-//! authenticator opens the door. [`Admission`] makes the caller say which of the two is meant.
+//! authenticator opens the door. [`Admission`] makes the caller say which of the two is meant,
+//! and a server set up with [`Admission::CheckedBy`] keeps its authenticator running for as
+//! long as it is open: dropping the [`Authenticator`] handle first does not stop it, and
+//! [`Authenticator::stop`] is refused ([`Error::AuthenticatorInUse`]) until the server is
+//! closed. The authenticator stops only after the socket is closed, so no handshake of it
+//! runs unchecked. (A ZAP domain set by hand, with no `CheckedBy`, keeps nothing running;
+//! nor does a socket given up with [`Socket::into_raw`](crate::Socket::into_raw).)
 
 use std::fmt;
 use std::os::raw::c_char;
@@ -33,6 +39,11 @@ pub enum Admission<'a> {
     /// context (libzmq only asks the ZAP handler of the socket's own context). The set-up
     /// gives the socket the ZAP domain `global` unless it has one already (the domain is
     /// passed to the authenticator with each request).
+    ///
+    /// The socket then keeps the authenticator running until it is closed, whatever becomes
+    /// of the [`Authenticator`] handle: a dropped handle does not stop it, and
+    /// [`Authenticator::stop`] is refused while the socket is open. Only the context's
+    /// shutdown ends it sooner (the socket is then dead too).
     CheckedBy(&'a Authenticator),
     /// **No check: every client is let in.**
     ///
@@ -143,6 +154,14 @@ impl SocketCore {
         Ok(())
     }
 
+    /// For [`Admission::CheckedBy`], once a set-up has succeeded: the socket keeps the
+    /// authenticator running until it is closed.
+    fn hold_checker(&self, admission: &Admission<'_>) {
+        if let Admission::CheckedBy(auth) = admission {
+            self.keep_alive.hold(auth.keep_alive());
+        }
+    }
+
     /// For [`Admission::CheckedBy`]: the ZAP domain `global` unless the socket has one.
     /// Always the last step of a set-up: libzmq 4.3 cannot clear a domain once set, so a
     /// failure after it could not be undone.
@@ -215,7 +234,9 @@ impl SocketCore {
                 self.set_checked_domain()?;
             }
             Ok(())
-        })
+        })?;
+        self.hold_checker(&admission);
+        Ok(())
     }
 
     /// Makes this socket a CURVE client with its own key pair from `mine` (which must hold
@@ -312,7 +333,9 @@ impl SocketCore {
         self.set_all_or_none(|| {
             self.set_flag(zmq_ffi::ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", true)?;
             self.set_checked_domain()
-        })
+        })?;
+        self.hold_checker(&admission);
+        Ok(())
     }
 
     /// Makes this socket a PLAIN client that logs in as `username` with `password` (each at
@@ -383,6 +406,8 @@ impl SocketCore {
                 Admission::CheckedBy(_) => self.set_checked_domain(),
                 Admission::AllowAnyClient => Ok(()),
             }
-        })
+        })?;
+        self.hold_checker(&admission);
+        Ok(())
     }
 }

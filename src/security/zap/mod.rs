@@ -2,10 +2,13 @@
 //! context ([RFC 27](https://rfc.zeromq.org/spec/27/), ZAP 1.0).
 //!
 //! libzmq checks credentials only by asking a ZAP handler, a socket bound to
-//! `inproc://zeromq.zap.01` of the server's context. Without one, a CURVE server lets in any
-//! client that knows its public key, and a PLAIN server any user name and password. An
-//! [`Authenticator`] is that handler: a thread of its own, started with policies by
-//! [`Authenticator::builder`], stopped by [`Authenticator::stop`] or by dropping it.
+//! `inproc://zeromq.zap.01` of the server's context. Without one, libzmq 4.3 lets into a CURVE
+//! server any client that knows the server's public key, and into a NULL server any client;
+//! a PLAIN server then refuses every client (it has nobody to ask). An [`Authenticator`] is
+//! that handler: a thread of its own, started with policies by
+//! [`Authenticator::builder`], stopped by [`Authenticator::stop`] or when the handle and every
+//! server set up with [`Admission::CheckedBy`](crate::security::Admission::CheckedBy) it are
+//! gone (see [the thread](#the-thread)).
 //!
 //! ```
 //! use zmq_typed::{Authenticator, Context, CurveKeyPair, Socket, SocketType};
@@ -71,12 +74,27 @@
 //!
 //! # The thread
 //! One request at a time: a check closure that blocks holds up every handshake of the
-//! context. Stopping is prompt (the thread wakes on a control socket) and waits at most 2
+//! context.
+//!
+//! **It runs while anything depends on it**: the handle, and every socket set up with
+//! [`Admission::CheckedBy`](crate::security::Admission::CheckedBy) it, which holds a
+//! reference until it is closed (libzmq 4.3 lets in every CURVE client that knows the
+//! server's key, and every NULL client, when no ZAP handler runs: a server must never outlive
+//! its checks). Dropping the handle while such servers are open leaves the thread serving
+//! them; it stops when the last of them is closed, after the socket is closed, so no
+//! handshake of it ever runs unchecked. [`Authenticator::stop`], the explicit stop, is
+//! refused while they are open ([`Error::AuthenticatorInUse`]; see
+//! [`Authenticator::sockets`]). A check closure or hook that owns such a socket keeps the
+//! thread running until the context's shutdown; one that drops it is fine (the thread then
+//! stops after that request, without waiting for itself).
+//!
+//! Stopping is prompt (the thread wakes on a control socket) and waits at most 2
 //! seconds (`proxy::DROP_GRACE`) for a thread busy in a closure, after which it is left to
-//! finish on its own: [`Authenticator::stop`] says so with [`Error::TimedOut`], and dropping
-//! never hangs nor panics. [`Context::shutdown`] ends the thread at once. The thread's
-//! sockets keep the context alive while it runs (as every socket does): stop it before
-//! [`Context::terminate`], which otherwise reports the context still in use.
+//! finish on its own: [`Authenticator::stop`] says so with [`Error::TimedOut`], and the last
+//! drop never hangs nor panics. [`Context::shutdown`] ends the thread at once, whatever
+//! depends on it (the sockets of that context are dead too). The thread's sockets keep the
+//! context alive while it runs (as every socket does): stop it (close its servers, drop the
+//! handle) before [`Context::terminate`], which otherwise reports the context still in use.
 
 mod builder;
 mod decision;
@@ -92,6 +110,7 @@ pub use decision::{
 };
 pub use request::{Credentials, Mechanism, ZapRequest};
 
+use std::any::Any;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -154,19 +173,97 @@ impl Shared {
 /// A ZAP handler on a thread of its own, applying the policies of its
 /// [builder](Authenticator::builder) to every security handshake of one context (see
 /// [the module](self)). One per context. `Send + Sync`.
+///
+/// The thread runs while this handle or any socket set up with
+/// [`Admission::CheckedBy`](crate::security::Admission::CheckedBy) it is open (see
+/// [the module](self#the-thread)).
 pub struct Authenticator {
+    core: Arc<Core>,
+}
+
+/// The thread and what stops it; shared by the handle and by every socket that it checks,
+/// and stopped when the last of them goes ([`Drop`]).
+struct Core {
     ctx: Context,
-    /// Our end of the control pair; a mutex makes the handle `Sync`.
+    /// Our end of the control pair; a mutex makes it `Sync`.
     control: Mutex<Socket>,
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<Result<()>>>,
+    /// `None` once joined, or left to finish on its own.
+    thread: Mutex<Option<JoinHandle<Result<()>>>>,
+}
+
+impl Core {
+    fn ask_to_stop(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let control = self.control.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = control.try_send("STOP");
+    }
+
+    fn stats(&self) -> AuthStats {
+        *self
+            .shared
+            .stats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stops the thread at once: see [`Authenticator::stop`].
+    fn stop_now(&self) -> Result<AuthStats> {
+        self.ask_to_stop();
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if !self.shared.wait_done(STOP_GRACE) {
+            return Err(Error::TimedOut(Detail::new(format!(
+                "the ZAP authenticator did not stop within {STOP_GRACE:?} (a check closure or \
+                 hook is still running); its thread is left to finish on its own"
+            ))));
+        }
+        match thread.map(JoinHandle::join) {
+            Some(Ok(Ok(()))) | None => Ok(self.stats()),
+            Some(Ok(Err(e))) if e.is_terminated() => Ok(self.stats()),
+            Some(Ok(Err(e))) => Err(e),
+            Some(Err(_)) => Err(Error::ThreadPanicked {
+                what: "ZAP authenticator",
+            }),
+        }
+    }
+}
+
+impl Drop for Core {
+    /// The last reference is gone (the handle and every socket it checked): stops the
+    /// thread and waits at most the grace for it; never panics, never hangs.
+    fn drop(&mut self) {
+        let thread = self
+            .thread
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(thread) = thread else {
+            return;
+        };
+        self.ask_to_stop();
+        if thread.thread().id() == std::thread::current().id() {
+            // The last reference went on the authenticator's own thread (a socket it checks
+            // dropped in its check closure or hook, or with them): it cannot wait for
+            // itself. The stop flag ends its loop after the request at hand; the handle is
+            // let go (the thread is detached).
+            return;
+        }
+        if self.shared.wait_done(STOP_GRACE) {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Authenticator")
-            .field("context", &self.ctx)
+            .field("context", &self.core.ctx)
             .field("running", &self.is_running())
+            .field("sockets", &self.sockets())
             .field("stats", &self.stats())
             .finish()
     }
@@ -213,83 +310,74 @@ impl Authenticator {
                 reason: e.to_string(),
             })?;
         Ok(Authenticator {
-            ctx: ctx.clone(),
-            control: Mutex::new(control),
-            shared,
-            thread: Some(thread),
+            core: Arc::new(Core {
+                ctx: ctx.clone(),
+                control: Mutex::new(control),
+                shared,
+                thread: Mutex::new(Some(thread)),
+            }),
         })
     }
 
     /// Whether its thread still serves ZAP: `false` once stopped, after the context's
     /// shutdown, or if the thread ended on an error.
     pub fn is_running(&self) -> bool {
-        if !self.shared.running.load(Ordering::SeqCst) {
+        if !self.core.shared.running.load(Ordering::SeqCst) {
             return false;
         }
         // A socket of a shut-down context answers ZMQ_EVENTS with ETERM at once, before the
         // thread has noticed.
-        let control = self.control.lock().unwrap_or_else(PoisonError::into_inner);
+        let control = self
+            .core
+            .control
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         !matches!(control.events(), Err(e) if e.is_terminated())
     }
 
     /// The context it serves, to check that a socket belongs to it.
-    // For `Admission::CheckedBy` (security::setup), which lands separately.
-    #[allow(dead_code)]
     pub(crate) fn context_ptr(&self) -> *mut std::ffi::c_void {
-        self.ctx.as_ptr()
+        self.core.ctx.as_ptr()
+    }
+
+    /// What a socket set up with `Admission::CheckedBy(self)` holds until it is closed: the
+    /// thread runs while any such reference lives.
+    pub(crate) fn keep_alive(&self) -> Arc<dyn Any + Send + Sync> {
+        self.core.clone()
+    }
+
+    /// How many open sockets set up with
+    /// [`Admission::CheckedBy`](crate::security::Admission::CheckedBy) it keep it running
+    /// (each counts once, however many set-ups named it). A snapshot: sockets closed on
+    /// other threads meanwhile lower it.
+    pub fn sockets(&self) -> usize {
+        Arc::strong_count(&self.core) - 1
     }
 
     /// What it has decided so far.
     pub fn stats(&self) -> AuthStats {
-        *self
-            .shared
-            .stats
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.core.stats()
     }
 
-    fn ask_to_stop(&self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        let control = self.control.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ = control.try_send("STOP");
-    }
-
-    /// Stops the thread and returns the final counts (exact: nothing is decided after
-    /// them), also when the context's shutdown had already stopped it. Waits at most 2
+    /// Stops the thread at once and returns the final counts (exact: nothing is decided
+    /// after them), also when the context's shutdown had already stopped it. Waits at most 2
     /// seconds for a thread busy in a check closure or hook: then [`Error::TimedOut`], and the
     /// thread is left to finish on its own (it stops after that request).
     /// [`Error::ThreadPanicked`] if the thread itself panicked (the closures' panics are
     /// caught and do not count).
-    pub fn stop(mut self) -> Result<AuthStats> {
-        self.ask_to_stop();
-        if !self.shared.wait_done(STOP_GRACE) {
-            self.thread = None;
-            return Err(Error::TimedOut(Detail::new(format!(
-                "the ZAP authenticator did not stop within {STOP_GRACE:?} (a check closure or \
-                 hook is still running); its thread is left to finish on its own"
-            ))));
+    ///
+    /// Refused with [`Error::AuthenticatorInUse`] while it runs and sockets set up with
+    /// [`Admission::CheckedBy`](crate::security::Admission::CheckedBy) it are still open
+    /// ([`sockets`](Self::sockets)): stopping it would let libzmq admit every CURVE client that
+    /// knows their key. The handle is consumed all the same, and the thread goes on checking
+    /// their clients until the last of them is closed, as if the handle had been dropped.
+    /// Close the servers first to stop it now.
+    pub fn stop(self) -> Result<AuthStats> {
+        // `self` is owned: no set-up can borrow it meanwhile, so the count can only fall.
+        let sockets = self.sockets();
+        if sockets > 0 && self.is_running() {
+            return Err(Error::AuthenticatorInUse { sockets });
         }
-        match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(Ok(()))) | None => Ok(self.stats()),
-            Some(Ok(Err(e))) if e.is_terminated() => Ok(self.stats()),
-            Some(Ok(Err(e))) => Err(e),
-            Some(Err(_)) => Err(Error::ThreadPanicked {
-                what: "ZAP authenticator",
-            }),
-        }
-    }
-}
-
-impl Drop for Authenticator {
-    /// Stops the thread and waits at most 2 seconds for it; never panics, never hangs.
-    fn drop(&mut self) {
-        if self.thread.is_some() {
-            self.ask_to_stop();
-            if self.shared.wait_done(STOP_GRACE) {
-                if let Some(thread) = self.thread.take() {
-                    let _ = thread.join();
-                }
-            }
-        }
+        self.core.stop_now()
     }
 }
