@@ -123,6 +123,24 @@ pub fn wrong_size() -> ! {
     process::exit(255)
 }
 
+/// `zmq_strerror (errno)`: libzmq's text for this thread's last error (for the raw twins).
+pub fn zmq_error() -> String {
+    // SAFETY: zmq_errno has no preconditions; zmq_strerror returns a pointer to a static
+    // NUL-terminated string for any value, never NULL.
+    unsafe { std::ffi::CStr::from_ptr(zmq_ffi::zmq_strerror(zmq_ffi::zmq_errno())) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// An endpoint argument as a C string (for the raw twins): one with a NUL byte, which a C
+/// program could not even be given, prints the usage line and an error, and exits with 1.
+pub fn c_string(usage: &str, name: &str, text: &str) -> std::ffi::CString {
+    match std::ffi::CString::new(text) {
+        Ok(c) => c,
+        Err(_) => bad_argument(usage, format_args!("{name} contains a NUL byte")),
+    }
+}
+
 /// Elapsed microseconds, as libzmq's stopwatch counts them (`unsigned long`).
 pub fn micros(elapsed: Duration) -> u64 {
     u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
