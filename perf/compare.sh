@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the perf tools side by side, interleaved, and prints medians and ratios as markdown.
 #
-#   perf/compare.sh [--rounds N] [--quick] [--no-build] [--no-c]
+#   perf/compare.sh [--rounds N] [--quick] [--no-build] [--no-c] [--no-peers] [--examples DIR]
 #
 # Programs compared (a column each; the missing ones are left out, and said so):
 #   raw        examples/raw_*.rs: libzmq's perf programs line for line on zmq-ffi (the baseline)
@@ -17,7 +17,9 @@
 # table shows each program's median over the rounds and its ratio to the raw twin's
 # (throughput: higher is better; latency: lower is better). --quick uses small counts
 # (seconds in all, for a smoke test: the numbers mean little); the default run takes about
-# 2-3 minutes on 2 cores. Builds in release first (cargo build --release), unless --no-build.
+# 2-3 minutes on 2 cores. Builds in release first (cargo build --release), unless --no-build;
+# --examples DIR takes our programs from DIR instead of target/release/examples (the tests
+# use it with their debug builds); --no-c and --no-peers leave those columns out.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,6 +29,8 @@ rounds=5
 quick=0
 build=1
 want_c=1
+want_peers=1
+examples=""
 usage() {
   sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
@@ -42,6 +46,12 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; shift ;;
     --no-build) build=0; shift ;;
     --no-c) want_c=0; shift ;;
+    --no-peers) want_peers=0; shift ;;
+    --examples)
+      [ $# -ge 2 ] || { echo "error: --examples needs a folder" >&2; usage 1 >&2; }
+      examples="$2"
+      shift 2
+      ;;
     -h | --help) usage 0 ;;
     *) echo "error: unknown argument \`$1\`" >&2; usage 1 >&2 ;;
   esac
@@ -72,7 +82,7 @@ if [ "$build" = 1 ]; then
 fi
 
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-examples="$target_dir/release/examples"
+[ -n "$examples" ] || examples="$target_dir/release/examples"
 
 # libzmq's own programs, from its source at the tag of the installed version.
 build_c() {
@@ -116,6 +126,7 @@ if [ "$want_c" = 1 ] && build_c; then
 fi
 peers="$root/benches/peers/target"
 found_peer=0
+[ "$want_peers" = 1 ] || peers=/nonexistent
 for flavour in system vendored; do
   if [ -x "$peers/$flavour/release/inproc_thr" ]; then
     names+=("rust-zmq ($flavour)") dirs+=("$peers/$flavour/release") prefixes+=("")
@@ -126,7 +137,7 @@ if [ "$found_peer" = 0 ] && [ -x "$peers/release/inproc_thr" ]; then
   names+=(rust-zmq) dirs+=("$peers/release") prefixes+=("")
   found_peer=1
 fi
-[ "$found_peer" = 1 ] || echo "rust-zmq column left out: benches/peers is not built (see benches/peers)" >&2
+[ "$found_peer" = 1 ] || [ "$want_peers" = 0 ] || echo "rust-zmq column left out: benches/peers is not built (see benches/peers)" >&2
 for i in "${!names[@]}"; do
   for p in $programs; do
     if [ ! -x "${dirs[$i]}/${prefixes[$i]}$p" ]; then
