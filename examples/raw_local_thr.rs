@@ -89,7 +89,7 @@ fn main() {
             }
         }
 
-        let mut elapsed = u64::from(zmq_stopwatch_stop(watch));
+        let mut elapsed = zmq_stopwatch_stop(watch) as u64;
         if elapsed == 0 {
             elapsed = 1;
         }

@@ -61,7 +61,7 @@ fn main() {
             }
         }
 
-        let elapsed = u64::from(zmq_stopwatch_stop(watch));
+        let elapsed = zmq_stopwatch_stop(watch) as u64;
 
         let rc = zmq_msg_close(&mut msg);
         if rc != 0 {
