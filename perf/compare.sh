@@ -15,7 +15,8 @@
 # Cases: inproc and tcp throughput with 1 B and 1 KiB messages, inproc and tcp latency
 # with 1 B. Each round runs every case with every program in turn (A B C, A B C, ...); the
 # table shows each program's median over the rounds and its ratio to the raw twin's
-# (throughput: higher is better; latency: lower is better). --quick uses small counts
+# (throughput: higher is better; latency: lower is better), then how far apart the rounds
+# were (a ratio closer to 1 than that spread says nothing). --quick uses small counts
 # (seconds in all, for a smoke test: the numbers mean little); the default run takes about
 # 2-3 minutes on 2 cores. Builds in release first (cargo build --release), unless --no-build;
 # --examples DIR takes our programs from DIR instead of target/release/examples (the tests
@@ -301,3 +302,32 @@ for case in "${cases[@]}"; do
   done
   echo "$row"
 done
+
+if [ "$rounds" -gt 1 ]; then
+  # How far apart the rounds were: a ratio is worth no more than this.
+  echo
+  echo "Spread over the rounds ((max - min) / median, per program):"
+  echo
+  header="| case |"
+  rule="|---|"
+  for i in "${!names[@]}"; do
+    header+=" ${names[$i]} |"
+    rule+="---:|"
+  done
+  echo "$header"
+  echo "$rule"
+  for case in "${cases[@]}"; do
+    row="| ${label[$case]} |"
+    for i in "${!names[@]}"; do
+      spread="$(printf '%s' "${values["$case $i"]:-}" | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+          if (NR == 0) { print "n/a"; exit }
+          m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+          if (m > 0) printf "%.0f %%", 100 * (v[NR] - v[1]) / m; else print "n/a"
+        }')"
+      row+=" $spread |"
+    done
+    echo "$row"
+  done
+fi
