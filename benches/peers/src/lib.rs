@@ -246,9 +246,14 @@ pub fn libzmq_origin() -> String {
                 .next()
                 .is_some_and(|file| file.starts_with("libzmq.so"))
         });
+    let curve = match zmq::has("curve") {
+        Some(true) => "with CURVE",
+        Some(false) => "without CURVE",
+        None => "CURVE unknown",
+    };
     match shared {
-        Some(path) => format!("libzmq {major}.{minor}.{patch} (shared: {path})"),
-        None => format!("libzmq {major}.{minor}.{patch} (static: linked into the binary)"),
+        Some(path) => format!("libzmq {major}.{minor}.{patch} (shared: {path}), {curve}"),
+        None => format!("libzmq {major}.{minor}.{patch} (static: linked into the binary), {curve}"),
     }
 }
 
@@ -295,6 +300,20 @@ pub fn echo(socket: &zmq::Socket, size: Option<usize>, count: u32) -> Result<(),
         zmq_call("zmq_sendmsg", socket.send(reply, 0))?;
     }
     Ok(())
+}
+
+/// Refuses `<enable_curve>` on a libzmq built without CURVE (rust-zmq's vendored libzmq is
+/// built without libsodium, so without CURVE), which would otherwise fail as a bare
+/// `error in zmq_setsockopt: Invalid argument`.
+pub fn require_curve() -> Result<(), Failure> {
+    if zmq::has("curve") == Some(true) {
+        Ok(())
+    } else {
+        Err(Failure::Other(format!(
+            "error: <enable_curve> asks for CURVE, which this libzmq lacks: {}",
+            libzmq_origin()
+        )))
+    }
 }
 
 /// Runs a thread's body and turns a panic or a failure there into a [`Failure`].

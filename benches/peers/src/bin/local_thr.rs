@@ -22,6 +22,7 @@ fn run(args: &Args) -> Result<(), peers::Failure> {
     let ctx = zmq::Context::new();
     let socket = zmq_call("zmq_socket", ctx.socket(zmq::PULL))?;
     if args.curve {
+        peers::require_curve()?;
         let secret = zmq::z85_decode(curve_keys::SERVER_SECRET).unwrap_or_default();
         zmq_call("zmq_setsockopt", socket.set_curve_secretkey(&secret))?;
         zmq_call("zmq_setsockopt", socket.set_curve_server(true))?;

@@ -26,6 +26,7 @@ fn run(args: &Args) -> Result<(), peers::Failure> {
     let ctx = zmq::Context::new();
     let socket = zmq_call("zmq_socket", ctx.socket(zmq::PUSH))?;
     if args.curve {
+        peers::require_curve()?;
         let key = |z85: &str| zmq::z85_decode(z85).unwrap_or_default();
         let secret = key(curve_keys::CLIENT_SECRET);
         let public = key(curve_keys::CLIENT_PUBLIC);
