@@ -19,7 +19,6 @@ case "$which" in
     exit 1
     ;;
 esac
-export CARGO_PROFILE_RELEASE_DEBUG="${CARGO_PROFILE_RELEASE_DEBUG:-line-tables-only}"
 
 show() {
   local bin="$1/libzmq_origin"
