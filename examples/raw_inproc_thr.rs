@@ -23,8 +23,9 @@ unsafe impl Send for Ctx {}
 fn worker(ctx: Ctx, message_size: usize, message_count: usize) {
     // SAFETY: the C API used as documented: `ctx.0` is a live context (see `Ctx`); the
     // socket pointer comes from zmq_socket, is checked for NULL and used only by this
-    // thread, before its zmq_close; `msg` is initialised by zmq_msg_init_size before it is
-    // sent and closed once per message.
+    // thread, before its zmq_close; `msg` is initialised by zmq_msg_init_size (with
+    // `message_size` writable bytes at zmq_msg_data, filled from `payload` of that length)
+    // before it is sent and closed once per message.
     unsafe {
         let s = zmq_socket(ctx.0, ZMQ_PUSH);
         if s.is_null() {
@@ -36,12 +37,20 @@ fn worker(ctx: Ctx, message_size: usize, message_count: usize) {
             worker_fail("zmq_connect", zmq_error());
         }
 
+        let payload = vec![0u8; message_size];
         let mut msg = zmq_msg_t::default();
         for _ in 0..message_count {
             let rc = zmq_msg_init_size(&mut msg, message_size);
             if rc != 0 {
                 worker_fail("zmq_msg_init_size", zmq_error());
             }
+            // Filled, as the safe program's `send(&payload[..])` fills it, so that both do
+            // the same work (libzmq's C program sends the bytes uninitialised).
+            std::ptr::copy_nonoverlapping(
+                payload.as_ptr(),
+                zmq_msg_data(&mut msg) as *mut u8,
+                message_size,
+            );
             let rc = zmq_sendmsg(s, &mut msg, 0);
             if rc < 0 {
                 worker_fail("zmq_sendmsg", zmq_error());

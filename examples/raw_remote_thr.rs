@@ -30,8 +30,9 @@ fn main() {
 
     // SAFETY: the C API used as documented: the context and socket pointers come from
     // zmq_init/zmq_socket, are checked for NULL, and are used only before the
-    // zmq_close/zmq_ctx_term below; `msg` is initialised by zmq_msg_init_size before it is
-    // sent and closed once per message; every buffer passed with its length is a live value
+    // zmq_close/zmq_ctx_term below; `msg` is initialised by zmq_msg_init_size (with
+    // `message_size` writable bytes at zmq_msg_data, filled from `payload` of that length)
+    // before it is sent and closed once per message; every buffer passed with its length is a live value
     // of at least that length (each key with its NUL).
     unsafe {
         let ctx = zmq_init(1);
@@ -59,12 +60,20 @@ fn main() {
             fail("zmq_connect", zmq_error());
         }
 
+        let payload = vec![0u8; message_size];
         let mut msg = zmq_msg_t::default();
         for _ in 0..message_count {
             let rc = zmq_msg_init_size(&mut msg, message_size);
             if rc != 0 {
                 fail("zmq_msg_init_size", zmq_error());
             }
+            // Filled, as the safe program's `send(&payload[..])` fills it, so that both do
+            // the same work (libzmq's C program sends the bytes uninitialised).
+            std::ptr::copy_nonoverlapping(
+                payload.as_ptr(),
+                zmq_msg_data(&mut msg) as *mut u8,
+                message_size,
+            );
             let rc = zmq_sendmsg(s, &mut msg, 0);
             if rc < 0 {
                 fail("zmq_sendmsg", zmq_error());

@@ -101,6 +101,13 @@ impl SocketCore {
     /// with the time left, never from the start.
     ///
     /// `flags` must not contain `ZMQ_DONTWAIT`: say [`Wait::Never`] for that.
+    ///
+    /// The socket's own timeout ([`Wait::SocketTimeout`], what `send` and `recv` use) costs
+    /// one libzmq call, as in C: libzmq applies the timeout itself. Only a signal that
+    /// interrupts the wait makes it read the option and the clock; the clock is read before
+    /// the call only when the socket has a finite timeout (known from
+    /// [`SocketCore::timeouts`]), so that the wait never starts over.
+    #[inline]
     pub(crate) fn blocking(
         &self,
         dir: Direction,
@@ -108,21 +115,75 @@ impl SocketCore {
         flags: c_int,
         mut call: impl FnMut(c_int) -> c_int,
     ) -> Result<Option<c_int>> {
-        if let Some(Attempt::Done(rc)) =
-            self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
-        {
-            return Ok(Some(rc));
+        match wait {
+            Wait::Never => {
+                // With ZMQ_DONTWAIT, `attempt` retries EINTR itself: None never comes back.
+                match self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)? {
+                    Some(Attempt::Done(rc)) => Ok(Some(rc)),
+                    _ => Ok(None),
+                }
+            }
+            Wait::SocketTimeout => {
+                let cached = self.timeouts.get()[usize::from(dir == Direction::Recv)];
+                let started = (cached > 0).then(Instant::now);
+                match self.attempt(dir, &mut call, flags)? {
+                    Some(Attempt::Done(rc)) => Ok(Some(rc)),
+                    // libzmq's own timeout ran out (or it is 0).
+                    Some(Attempt::WouldBlock) => Ok(None),
+                    // A signal: wait for what is left of the socket's own timeout.
+                    None => self.wait_after_signal(dir, flags, call, started),
+                }
+            }
+            Wait::For(d) => {
+                if let Some(Attempt::Done(rc)) =
+                    self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
+                {
+                    return Ok(Some(rc));
+                }
+                let (option, name) = dir.timeout_option();
+                let own = self.get_int::<c_int>(option, name)?;
+                // A limit too far away to represent is no limit.
+                let deadline = Instant::now().checked_add(d);
+                self.wait_until(dir, flags, &mut call, own, deadline)
+            }
         }
-        let fixed = match wait {
-            Wait::Never => return Ok(None),
-            Wait::For(d) => Some(d),
-            Wait::SocketTimeout => None,
-        };
+    }
+
+    /// After a signal interrupted a wait bounded by the socket's own timeout: the rest of
+    /// that timeout, counted from `started` (from now when the clock was not read, which
+    /// only happens when the timeout was set behind the crate's back).
+    #[cold]
+    fn wait_after_signal(
+        &self,
+        dir: Direction,
+        flags: c_int,
+        mut call: impl FnMut(c_int) -> c_int,
+        started: Option<Instant>,
+    ) -> Result<Option<c_int>> {
         let (option, name) = dir.timeout_option();
         let own = self.get_int::<c_int>(option, name)?;
-        let limit = fixed.or_else(|| (own >= 0).then(|| Duration::from_millis(own as u64)));
-        // A limit too far away to represent is no limit.
-        let deadline = limit.and_then(|d| Instant::now().checked_add(d));
+        // A deadline too far away to represent is no limit.
+        let deadline = if own < 0 {
+            None
+        } else {
+            started
+                .unwrap_or_else(Instant::now)
+                .checked_add(Duration::from_millis(own as u64))
+        };
+        self.wait_until(dir, flags, &mut call, own, deadline)
+    }
+
+    /// Calls until done, an error, or `deadline` (none: no limit), with the socket's timeout
+    /// set to the time left for each call (`own`, the socket's value, is put back after).
+    fn wait_until(
+        &self,
+        dir: Direction,
+        flags: c_int,
+        call: &mut impl FnMut(c_int) -> c_int,
+        own: c_int,
+        deadline: Option<Instant>,
+    ) -> Result<Option<c_int>> {
+        let (option, name) = dir.timeout_option();
         loop {
             let ms = match deadline {
                 None => -1,
@@ -134,12 +195,12 @@ impl SocketCore {
                     timeout_ms(left)
                 }
             };
-            let outcome = self.with_timeout(option, name, own, ms, || {
-                self.attempt(dir, &mut call, flags)
-            })?;
+            let outcome =
+                self.with_timeout(option, name, own, ms, || self.attempt(dir, call, flags))?;
             match outcome {
                 Some(Attempt::Done(rc)) => return Ok(Some(rc)),
-                // libzmq's own timeout ran out: the deadline has passed (checked above).
+                // libzmq's own timeout ran out with no deadline of ours: the socket's value
+                // was in force (a zero or a value set behind the crate's back).
                 Some(Attempt::WouldBlock) if deadline.is_none() => return Ok(None),
                 // Timed out or interrupted: the loop computes what is left.
                 Some(Attempt::WouldBlock) | None => {}

@@ -205,6 +205,11 @@ impl Socket {
                 check(rc, || Detail::new("Socket::from_raw: ZMQ_MAXMSGSIZE"))?;
             }
         }
+        // The timeouts C code may have set, for the blocking calls (see src/blocking.rs).
+        // SAFETY: as above.
+        let sndtimeo: c_int = unsafe { raw_int(ptr, zmq_ffi::ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO") }?;
+        // SAFETY: as above.
+        let rcvtimeo: c_int = unsafe { raw_int(ptr, zmq_ffi::ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }?;
         ctx.socket_created();
         Ok(Socket {
             core: SocketCore {
@@ -213,6 +218,7 @@ impl Socket {
                 ctx: ctx.clone(),
                 fd,
                 keep_alive: KeepAlive::default(),
+                timeouts: std::cell::Cell::new([sndtimeo, rcvtimeo]),
                 _not_sync: std::marker::PhantomData,
             },
         })

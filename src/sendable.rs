@@ -46,6 +46,17 @@ pub trait Sendable {
 
     /// The frames of the message, in order.
     fn into_multipart(self) -> Multipart;
+
+    /// The message as its one frame when it has exactly one (`Ok`), else its frames
+    /// (`Err`): the send path for one frame then goes without a [`Multipart`] in between.
+    /// The default goes through [`Sendable::into_multipart`]; there is no need to override it.
+    #[inline]
+    fn into_frame(self) -> Result<Message, Multipart>
+    where
+        Self: Sized,
+    {
+        self.into_multipart().into_single()
+    }
 }
 
 /// The [`Sendable::Shape`] of a message that is always exactly one frame.
@@ -113,6 +124,11 @@ impl<T: Into<Message>> Sendable for T {
     #[inline]
     fn into_multipart(self) -> Multipart {
         Multipart::single(self)
+    }
+
+    #[inline]
+    fn into_frame(self) -> Result<Message, Multipart> {
+        Ok(self.into())
     }
 }
 

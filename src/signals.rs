@@ -334,11 +334,22 @@ impl Context {
         let handle = iterator.handle();
         let shutdown: ShutdownHandle = self.shutdown_handle();
         let (done_tx, done) = mpsc::channel();
+        let recorded = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name("zmq-typed-sig".into())
             .spawn(move || {
                 let _done = Done(done_tx);
-                for _signal in iterator.forever() {
+                for signal in iterator.forever() {
+                    // The recording action may still be running in another thread (the
+                    // self-pipe's action runs first): record the signal here too, before the
+                    // shutdown, so that a call woken by the shutdown always finds it in
+                    // `received()`. The first one recorded stays.
+                    let _ = recorded.received.compare_exchange(
+                        0,
+                        signal,
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
                     shutdown.shutdown();
                 }
             })

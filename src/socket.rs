@@ -126,6 +126,7 @@ impl Socket {
     /// Sends one frame, waiting as `wait` says (signals never restart the wait).
     /// `Ok(true)`: queued; `Ok(false)`: no room before the deadline. XSUB frames are
     /// checked by the callers, a whole message before its first frame goes out.
+    #[inline]
     fn send_raw(&self, msg: &mut Message, flags: c_int, wait: Wait) -> Result<bool> {
         let sent = self.blocking(Direction::Send, wait, flags, |flags| {
             // SAFETY: socket and message are valid; on success libzmq takes the content and
@@ -137,6 +138,7 @@ impl Socket {
 
     /// Receives one frame into `msg`, waiting as `wait` says. `Ok(false)`: nothing came
     /// before the deadline.
+    #[inline]
     fn recv_raw(&self, msg: &mut Message, wait: Wait) -> Result<bool> {
         let received = self.blocking(Direction::Recv, wait, 0, |flags| {
             // SAFETY: socket and message are valid; zmq_msg_recv releases msg's old content.
@@ -153,15 +155,7 @@ impl Socket {
     fn send_frame(&self, mut frame: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
         match self.send_raw(&mut frame, flags, wait) {
             Ok(true) => Ok(()),
-            Ok(false) => {
-                let error = match wait {
-                    Wait::Never => {
-                        Error::WouldBlock(Detail::new(format!("send on {}", self.socket_type())))
-                    }
-                    _ => self.timed_out("send"),
-                };
-                Err(SendError::new(error, Multipart::single(frame)))
-            }
+            Ok(false) => Err(self.send_not_queued(frame, wait)),
             Err(error) => Err(SendError::new(error, Multipart::single(frame))),
         }
     }
@@ -212,6 +206,43 @@ impl Socket {
         self.send_frames(msg.into_iter(), last, wait)
     }
 
+    /// Sends what `msg` is: one frame straight to libzmq, several through
+    /// [`Socket::send_message`].
+    #[inline]
+    fn send_sendable(&self, msg: impl Sendable, last: c_int, wait: Wait) -> Result<(), SendError> {
+        match msg.into_frame() {
+            Ok(frame) => self.send_one(frame, last, wait),
+            Err(frames) => self.send_message(frames, last, wait),
+        }
+    }
+
+    /// Sends a message of one frame (checked first on an XSUB), handing it back on failure.
+    #[inline]
+    fn send_one(&self, mut frame: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
+        if self.socket_type() == SocketType::XSub {
+            if let Err(error) = check_xsub_frame(&frame) {
+                return Err(SendError::new(error, Multipart::single(frame)));
+            }
+        }
+        match self.send_raw(&mut frame, flags, wait) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(self.send_not_queued(frame, wait)),
+            Err(error) => Err(SendError::new(error, Multipart::single(frame))),
+        }
+    }
+
+    /// The error of a send that found no room before its deadline, with its frame.
+    #[cold]
+    fn send_not_queued(&self, frame: Message, wait: Wait) -> SendError {
+        let error = match wait {
+            Wait::Never => {
+                Error::WouldBlock(Detail::new(format!("send on {}", self.socket_type())))
+            }
+            _ => self.timed_out("send"),
+        };
+        SendError::new(error, Multipart::single(frame))
+    }
+
     /// Sends a frame or a whole message ([`Sendable`]), blocking until it is queued or the
     /// send timeout (`ZMQ_SNDTIMEO`) runs out ([`Error::TimedOut`]). On failure the frames
     /// not sent come back in the [`SendError`] (`?` turns it into an [`Error`]). libzmq
@@ -222,7 +253,7 @@ impl Socket {
     /// with `ZMQ_SNDMORE` on every frame but the last.
     #[doc(alias("zmq_msg_send", "zmq_send", "send_msg"))]
     pub fn send(&self, msg: impl Sendable) -> Result<(), SendError> {
-        self.send_message(msg.into_multipart(), 0, Wait::SocketTimeout)
+        self.send_sendable(msg, 0, Wait::SocketTimeout)
     }
 
     /// Sends a frame or a whole message as the first part of a longer one: every frame with
@@ -230,11 +261,7 @@ impl Socket {
     ///
     /// Wraps `zmq_msg_send` with `ZMQ_SNDMORE` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn send_more(&self, msg: impl Sendable) -> Result<(), SendError> {
-        self.send_message(
-            msg.into_multipart(),
-            zmq_ffi::ZMQ_SNDMORE,
-            Wait::SocketTimeout,
-        )
+        self.send_sendable(msg, zmq_ffi::ZMQ_SNDMORE, Wait::SocketTimeout)
     }
 
     /// Sends a frame or a whole message with `flags`: [`SendFlags::MORE`] applies to its
@@ -249,11 +276,7 @@ impl Socket {
         } else {
             Wait::SocketTimeout
         };
-        self.send_message(
-            msg.into_multipart(),
-            flags.bits() & !zmq_ffi::ZMQ_DONTWAIT,
-            wait,
-        )
+        self.send_sendable(msg, flags.bits() & !zmq_ffi::ZMQ_DONTWAIT, wait)
     }
 
     /// Sends a frame or a whole message without blocking: `Ok(None)` when it was queued,
@@ -263,7 +286,7 @@ impl Socket {
     ///
     /// Wraps `zmq_msg_send` with `ZMQ_DONTWAIT` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     pub fn try_send(&self, msg: impl Sendable) -> Result<Option<Multipart>, SendError> {
-        match self.send_message(msg.into_multipart(), 0, Wait::Never) {
+        match self.send_sendable(msg, 0, Wait::Never) {
             Ok(()) => Ok(None),
             Err(e) if e.is_would_block() => Ok(Some(e.into_message())),
             Err(e) => Err(e),
@@ -277,7 +300,7 @@ impl Socket {
     /// with `ZMQ_SNDTIMEO` set to the time left while it waits (the socket's own value is
     /// put back after).
     pub fn send_timeout(&self, msg: impl Sendable, timeout: Duration) -> Result<(), SendError> {
-        self.send_message(msg.into_multipart(), 0, Wait::For(timeout))
+        self.send_sendable(msg, 0, Wait::For(timeout))
     }
 
     /// Sends the frames an iterator yields as one message (all but the last with

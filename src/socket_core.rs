@@ -34,6 +34,10 @@ pub struct SocketCore {
     /// What must outlive the libzmq socket: the authenticators that check its clients
     /// (`Admission::CheckedBy`), released only once the socket is closed.
     pub(crate) keep_alive: KeepAlive,
+    /// `ZMQ_SNDTIMEO` and `ZMQ_RCVTIMEO` as last set through this crate (libzmq's -1 at
+    /// first), so that a blocking call knows without a `zmq_getsockopt` whether it needs a
+    /// clock reading to survive a signal (see src/blocking.rs).
+    pub(crate) timeouts: std::cell::Cell<[c_int; 2]>,
     /// Sockets are not Sync: libzmq sockets are not thread safe.
     pub(crate) _not_sync: PhantomData<std::cell::Cell<()>>,
 }
@@ -107,6 +111,7 @@ impl SocketCore {
             ctx: ctx.clone(),
             fd: -1,
             keep_alive: KeepAlive::default(),
+            timeouts: std::cell::Cell::new([-1, -1]),
             _not_sync: PhantomData,
         };
         socket.fd = crate::raw::checked_fd(socket.get_int(zmq_ffi::ZMQ_FD, "ZMQ_FD")?)?;

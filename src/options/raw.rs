@@ -8,8 +8,17 @@ use crate::error::{check, Detail, Error, Result};
 use crate::socket_core::SocketCore;
 
 /// A raw option value type that libzmq reads and writes as a fixed-size integer.
-pub(crate) trait RawInt: Copy + Default {}
-impl RawInt for c_int {}
+pub(crate) trait RawInt: Copy + Default {
+    /// The value when it is a C `int` (the type of the timeout options).
+    fn as_c_int(self) -> Option<c_int> {
+        None
+    }
+}
+impl RawInt for c_int {
+    fn as_c_int(self) -> Option<c_int> {
+        Some(self)
+    }
+}
 impl RawInt for i64 {}
 impl RawInt for u64 {}
 
@@ -49,7 +58,13 @@ impl SocketCore {
                 std::mem::size_of::<T>(),
             )
         };
-        check(rc, Self::detail(name)).map(|_| ())
+        check(rc, Self::detail(name)).map(|_| ())?;
+        if option == zmq_ffi::ZMQ_SNDTIMEO || option == zmq_ffi::ZMQ_RCVTIMEO {
+            if let Some(ms) = value.as_c_int() {
+                self.remember_timeout(option, ms);
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn get_bytes(
@@ -84,7 +99,21 @@ impl SocketCore {
         };
         // SAFETY: ptr is readable for value.len() bytes, or NULL with length 0.
         let rc = unsafe { zmq_ffi::zmq_setsockopt(self.as_ptr(), option, ptr, value.len()) };
-        check(rc, Self::detail(name)).map(|_| ())
+        check(rc, Self::detail(name)).map(|_| ())?;
+        if option == zmq_ffi::ZMQ_SNDTIMEO || option == zmq_ffi::ZMQ_RCVTIMEO {
+            // libzmq took it, so it is an int's bytes (the raw escape hatch).
+            if let Ok(bytes) = <[u8; 4]>::try_from(value) {
+                self.remember_timeout(option, c_int::from_ne_bytes(bytes));
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps what `ZMQ_SNDTIMEO` or `ZMQ_RCVTIMEO` was set to (see [`SocketCore::timeouts`]).
+    fn remember_timeout(&self, option: c_int, ms: c_int) {
+        let mut timeouts = self.timeouts.get();
+        timeouts[usize::from(option == zmq_ffi::ZMQ_RCVTIMEO)] = ms;
+        self.timeouts.set(timeouts);
     }
 
     pub(crate) fn get_string(&self, option: c_int, name: &'static str) -> Result<String> {
