@@ -107,7 +107,7 @@ impl SocketCore {
     /// interrupts the wait makes it read the option and the clock; the clock is read before
     /// the call only when the socket has a finite timeout (known from
     /// [`SocketCore::timeouts`]), so that the wait never starts over.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn blocking(
         &self,
         dir: Direction,
@@ -116,37 +116,71 @@ impl SocketCore {
         mut call: impl FnMut(c_int) -> c_int,
     ) -> Result<Option<c_int>> {
         match wait {
-            Wait::Never => {
-                // With ZMQ_DONTWAIT, `attempt` retries EINTR itself: None never comes back.
-                match self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)? {
-                    Some(Attempt::Done(rc)) => Ok(Some(rc)),
-                    _ => Ok(None),
-                }
-            }
             Wait::SocketTimeout => {
                 let cached = self.timeouts.get()[usize::from(dir == Direction::Recv)];
                 let started = (cached > 0).then(Instant::now);
-                match self.attempt(dir, &mut call, flags)? {
-                    Some(Attempt::Done(rc)) => Ok(Some(rc)),
-                    // libzmq's own timeout ran out (or it is 0).
-                    Some(Attempt::WouldBlock) => Ok(None),
-                    // A signal: wait for what is left of the socket's own timeout.
-                    None => self.wait_after_signal(dir, flags, call, started),
-                }
-            }
-            Wait::For(d) => {
-                if let Some(Attempt::Done(rc)) =
-                    self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
-                {
+                let rc = call(flags);
+                if rc >= 0 {
                     return Ok(Some(rc));
                 }
-                let (option, name) = dir.timeout_option();
-                let own = self.get_int::<c_int>(option, name)?;
-                // A limit too far away to represent is no limit.
-                let deadline = Instant::now().checked_add(d);
-                self.wait_until(dir, flags, &mut call, own, deadline)
+                self.after_failed_wait(dir, flags, call, started)
             }
+            Wait::Never => self.without_waiting(dir, flags, call),
+            Wait::For(d) => self.waiting_for(dir, flags, call, d),
         }
+    }
+
+    /// A call with the socket's own timeout failed: it ran out (`EAGAIN`), a signal came
+    /// (`EINTR`: wait for what is left, from `started`), or an error.
+    #[inline(never)]
+    fn after_failed_wait(
+        &self,
+        dir: Direction,
+        flags: c_int,
+        call: impl FnMut(c_int) -> c_int,
+        started: Option<Instant>,
+    ) -> Result<Option<c_int>> {
+        match last_errno() {
+            // libzmq's own timeout ran out (or it is 0).
+            libc::EAGAIN => Ok(None),
+            libc::EINTR => self.wait_after_signal(dir, flags, call, started),
+            e => Err(self.call_error(dir, e)),
+        }
+    }
+
+    /// One try with `ZMQ_DONTWAIT` (`attempt` retries `EINTR` itself).
+    #[inline(never)]
+    fn without_waiting(
+        &self,
+        dir: Direction,
+        flags: c_int,
+        mut call: impl FnMut(c_int) -> c_int,
+    ) -> Result<Option<c_int>> {
+        match self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)? {
+            Some(Attempt::Done(rc)) => Ok(Some(rc)),
+            _ => Ok(None),
+        }
+    }
+
+    /// At most `d`, whatever the socket's own timeout.
+    #[inline(never)]
+    fn waiting_for(
+        &self,
+        dir: Direction,
+        flags: c_int,
+        mut call: impl FnMut(c_int) -> c_int,
+        d: Duration,
+    ) -> Result<Option<c_int>> {
+        if let Some(Attempt::Done(rc)) =
+            self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
+        {
+            return Ok(Some(rc));
+        }
+        let (option, name) = dir.timeout_option();
+        let own = self.get_int::<c_int>(option, name)?;
+        // A limit too far away to represent is no limit.
+        let deadline = Instant::now().checked_add(d);
+        self.wait_until(dir, flags, &mut call, own, deadline)
     }
 
     /// After a signal interrupted a wait bounded by the socket's own timeout: the rest of

@@ -44,6 +44,7 @@ extern "C" fn free_vec(data: *mut c_void, hint: *mut c_void) {
 }
 
 impl Message {
+    #[inline]
     fn raw_uninit() -> UnsafeCell<zmq_ffi::zmq_msg_t> {
         UnsafeCell::new(zmq_ffi::zmq_msg_t::default())
     }
@@ -51,6 +52,7 @@ impl Message {
     /// An empty message.
     ///
     /// Wraps `zmq_msg_init` ([man zmq_msg_init](http://api.zeromq.org/4-3:zmq-msg-init)).
+    #[inline]
     pub fn new() -> Message {
         let msg = Message {
             msg: Message::raw_uninit(),
@@ -65,6 +67,7 @@ impl Message {
     ///
     /// Wraps `zmq_msg_init_size`.
     /// ([man zmq_msg_init_size](http://api.zeromq.org/4-3:zmq-msg-init-size))
+    #[inline]
     fn init_size(len: usize) -> Result<Message> {
         let msg = Message {
             msg: Message::raw_uninit(),
@@ -94,6 +97,7 @@ impl Message {
     }
 
     /// A message holding a copy of `bytes` (written once, not zeroed first).
+    #[inline]
     pub fn from_slice(bytes: &[u8]) -> Message {
         let msg = Message::init_size(bytes.len()).unwrap_or_else(|_| {
             // zmq_msg_init_size fails only for lack of memory: behave as Vec does then.
@@ -184,11 +188,13 @@ impl Message {
         msg
     }
 
+    #[inline]
     pub(crate) fn as_mut_ptr(&mut self) -> *mut zmq_ffi::zmq_msg_t {
         self.msg.get_mut()
     }
 
     /// Number of bytes. Wraps `zmq_msg_size` ([man zmq_msg_size](http://api.zeromq.org/4-3:zmq-msg-size)).
+    #[inline]
     pub fn len(&self) -> usize {
         // SAFETY: the message is initialised for as long as self lives.
         unsafe { zmq_ffi::zmq_msg_size(self.msg.get()) }
@@ -200,6 +206,7 @@ impl Message {
     }
 
     /// The bytes. Wraps `zmq_msg_data` ([man zmq_msg_data](http://api.zeromq.org/4-3:zmq-msg-data)).
+    #[inline]
     pub fn data(&self) -> &[u8] {
         let len = self.len();
         if len == 0 {
@@ -326,6 +333,7 @@ impl Message {
 }
 
 impl Drop for Message {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: the message is initialised and closed exactly once, here.
         unsafe { zmq_ffi::zmq_msg_close(self.msg.get_mut()) };
@@ -419,6 +427,7 @@ impl From<String> for Message {
 }
 
 impl From<&[u8]> for Message {
+    #[inline]
     fn from(b: &[u8]) -> Message {
         Message::from_slice(b)
     }
@@ -438,6 +447,7 @@ impl From<&Vec<u8>> for Message {
 }
 
 impl From<&str> for Message {
+    #[inline]
     fn from(s: &str) -> Message {
         Message::from_slice(s.as_bytes())
     }
