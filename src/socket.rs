@@ -75,6 +75,23 @@ fn check_xsub_frame(frame: &Message) -> Result<()> {
 /// send timeout returns [`Error::TimedOut`]; the `try_*` calls return `Ok(None)` when nothing
 /// is ready.
 ///
+/// # Hot loops
+/// A send or a receive costs what the C call costs: one `zmq_msg_send` or `zmq_msg_recv`,
+/// with no allocation of the crate's own and no option read per call. To keep it so in a
+/// loop:
+/// - receive into one reused [`Message`] with [`Socket::recv_frame_into`] (or one reused
+///   [`Multipart`] with [`Socket::recv_into`], which keeps its frame list): libzmq releases
+///   the old content as it receives the new;
+/// - send bytes you keep with `send(&buf[..])` (one `zmq_msg_init_size` and a copy, as C
+///   does), bytes you give away with `send(vec)` or `send(boxed_slice)` (no copy at all: the
+///   buffer becomes the message, freed by libzmq once sent), a received message back with
+///   `send(std::mem::take(&mut msg))` (moved, not copied), and the same bytes to many with
+///   `send(&msg)` (a shared reference, not a copy);
+/// - one frame goes straight to libzmq; a [`Multipart`] costs a frame list.
+///
+/// `examples/inproc_thr.rs` and `examples/inproc_lat.rs` are written this way; `perf/compare.sh`
+/// runs them side by side with the same programs on the raw C API (see the README).
+///
 /// ```
 /// use zmq_typed::{Context, Socket, SocketType};
 /// let ctx = Context::new()?;
