@@ -85,9 +85,7 @@ fn dynamic(group: &mut Group<'_>, ctx: &Context, transport: Transport, case: &Ca
     let mut parts = Multipart::new();
     let sink = Sink::spawn(move || pull.recv_into(&mut parts).expect("recv_into"));
     group.bench_function("dynamic", |b| {
-        b.iter_custom(|iters| {
-            sink.time(iters * case.batch, || push.send(data).expect("send"))
-        })
+        b.iter_custom(|iters| sink.time(iters * case.batch, || push.send(data).expect("send")))
     });
 }
 
@@ -102,9 +100,7 @@ fn dynamic_frame(
     let mut msg = Message::new();
     let sink = Sink::spawn(move || pull.recv_frame_into(&mut msg).expect("recv_frame_into"));
     group.bench_function("dynamic_frame", |b| {
-        b.iter_custom(|iters| {
-            sink.time(iters * case.batch, || push.send(data).expect("send"))
-        })
+        b.iter_custom(|iters| sink.time(iters * case.batch, || push.send(data).expect("send")))
     });
 }
 
@@ -117,9 +113,7 @@ fn typed(group: &mut Group<'_>, ctx: &Context, transport: Transport, case: &Case
     let mut parts = Multipart::new();
     let sink = Sink::spawn(move || pull.recv_into(&mut parts).expect("recv_into"));
     group.bench_function("typed", |b| {
-        b.iter_custom(|iters| {
-            sink.time(iters * case.batch, || push.send(data).expect("send"))
-        })
+        b.iter_custom(|iters| sink.time(iters * case.batch, || push.send(data).expect("send")))
     });
 }
 
