@@ -5,7 +5,13 @@
 //! `dynamic_frame` (`recv_frame`, one `zmq_msg_recv`, as the C code does) and
 //! `dynamic_message` (`recv`, the same work as the typed receive).
 //!
+//! Everything here runs on one thread, send then receive, with no batch: the per-call cost
+//! without thread hand-offs. The `throughput`, `latency` and `multipart` targets time the
+//! same against a peer on another thread.
+//!
 //! `cargo bench --bench typed`; reports land in `target/criterion`.
+
+mod common;
 
 use std::os::raw::c_void;
 
@@ -125,5 +131,9 @@ fn push_pull(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, req_rep, push_pull);
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = req_rep, push_pull
+}
 criterion_main!(benches);
