@@ -188,6 +188,12 @@ impl Message {
         msg
     }
 
+    /// Its content is now what libzmq received: not the constant data it may have held.
+    #[inline]
+    pub(crate) fn mark_received(&mut self) {
+        self.constant = false;
+    }
+
     #[inline]
     pub(crate) fn as_mut_ptr(&mut self) -> *mut zmq_ffi::zmq_msg_t {
         self.msg.get_mut()

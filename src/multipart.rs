@@ -110,6 +110,28 @@ impl Multipart {
         }
     }
 
+    /// Makes this exactly one frame, keeping the first frame's `Message` (and the frame
+    /// list's storage) when there is one, and returns it: a receive into it then costs no
+    /// `Message` of its own (libzmq releases the old content as it receives the new).
+    #[inline]
+    pub(crate) fn reuse_first(&mut self) -> &mut Message {
+        if let Repr::Many(frames) = &mut self.repr {
+            if frames.is_empty() {
+                if frames.capacity() == 0 {
+                    self.repr = Repr::One(Message::new());
+                } else {
+                    frames.push(Message::new());
+                }
+            } else {
+                frames.truncate(1);
+            }
+        }
+        match &mut self.repr {
+            Repr::One(only) => only,
+            Repr::Many(frames) => &mut frames[0],
+        }
+    }
+
     /// Takes the first frame.
     pub fn pop_front(&mut self) -> Option<Message> {
         match std::mem::take(self).repr {
@@ -443,6 +465,20 @@ impl<M: Into<Message>> FromIterator<M> for Multipart {
 
 impl<M: Into<Message>> Extend<M> for Multipart {
     fn extend<I: IntoIterator<Item = M>>(&mut self, iter: I) {
+        let mut iter = iter.into_iter();
+        let (at_least, _) = iter.size_hint();
+        let Some(first) = iter.next() else {
+            return;
+        };
+        if self.is_empty() && at_least <= 1 {
+            // Maybe a single frame: held inline, no allocation, unless more follow.
+            self.push_back(first);
+        } else {
+            // Room for all the frames the iterator promises, at once.
+            let frames = self.vec_mut();
+            frames.reserve(at_least);
+            frames.push(first.into());
+        }
         for frame in iter {
             self.push_back(frame);
         }

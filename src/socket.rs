@@ -161,6 +161,9 @@ impl Socket {
             // SAFETY: socket and message are valid; zmq_msg_recv releases msg's old content.
             unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.as_ptr(), flags) }
         })?;
+        if received.is_some() {
+            msg.mark_received();
+        }
         Ok(received.is_some())
     }
 
@@ -220,7 +223,30 @@ impl Socket {
                 return Err(SendError::new(error, msg));
             }
         }
-        self.send_frames(msg.into_iter(), last, wait)
+        if msg.is_empty() {
+            return Err(SendError::new(Error::EmptyMessage, msg));
+        }
+        // The count is known: no look-ahead per frame (see `send_frames` for the rules).
+        let mut to_go = msg.len();
+        let mut frames = msg.into_iter();
+        let mut wait = wait;
+        while let Some(frame) = frames.next() {
+            to_go -= 1;
+            let flags = if to_go > 0 {
+                zmq_ffi::ZMQ_SNDMORE
+            } else {
+                last
+            };
+            if let Err(e) = self.send_frame(frame, flags, wait) {
+                let (error, mut unsent) = e.into_parts();
+                unsent.extend(frames);
+                return Err(SendError::new(error, unsent));
+            }
+            if let Wait::Never = wait {
+                wait = Wait::SocketTimeout;
+            }
+        }
+        Ok(())
     }
 
     /// Sends what `msg` is: one frame straight to libzmq, several through
@@ -341,14 +367,26 @@ impl Socket {
 
     /// Receives one whole message into `parts` (cleared first), waiting as `wait` says.
     /// `Ok(false)`: nothing came before the deadline.
+    #[inline]
     fn recv_message(&self, parts: &mut Multipart, wait: Wait) -> Result<bool> {
-        parts.clear();
-        let mut frame = Message::new();
-        if !self.recv_raw(&mut frame, wait)? {
-            return Ok(false);
+        // The first frame lands in the Message the list already holds, if any.
+        let first = parts.reuse_first();
+        match self.recv_raw(first, wait) {
+            Ok(true) => {}
+            outcome => {
+                parts.clear();
+                return outcome;
+            }
         }
-        let mut more = frame.more();
-        parts.push_back(frame);
+        if !first.more() {
+            return Ok(true);
+        }
+        self.recv_rest(parts)
+    }
+
+    /// The frames after the first of a message of several.
+    fn recv_rest(&self, parts: &mut Multipart) -> Result<bool> {
+        let mut more = true;
         while more {
             // The frames of one message arrive together: these never wait.
             let mut frame = Message::new();

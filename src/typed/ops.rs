@@ -195,6 +195,15 @@ macro_rules! recv_methods {
                 self.socket.recv_frame()
             }}
 
+            $crate::typed::ops::recv_docs! { recv_frame_into
+            #[inline]
+            pub fn recv_frame_into(
+                &self,
+                msg: &mut $crate::message::Message,
+            ) -> $crate::error::Result<()> {
+                self.socket.recv_frame_into(msg)
+            }}
+
             $crate::typed::ops::recv_docs! { try_recv_frame
             #[inline]
             pub fn try_recv_frame(
@@ -265,6 +274,15 @@ macro_rules! recv_docs {
     };
     (recv_frame $item:item) => {
         /// Receives one frame: the rest of its message, if any, is read by the next calls
+        /// ([`Message::more`](crate::Message::more) tells).
+        ///
+        /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+        $item
+    };
+    (recv_frame_into $item:item) => {
+        /// Receives one frame into `msg`, reusing it (libzmq releases its old content): the
+        /// cheapest receive, one `zmq_msg_recv` and nothing else, for hot loops. The rest of
+        /// its message, if any, is read by the next calls
         /// ([`Message::more`](crate::Message::more) tells).
         ///
         /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
@@ -394,6 +412,12 @@ pub trait RecvSocket: sealed::Typed {
     #[inline]
     fn recv_frame(&self) -> Result<Message> {
         raw(self).recv_frame()
+    }}
+
+    recv_docs! { recv_frame_into
+    #[inline]
+    fn recv_frame_into(&self, msg: &mut Message) -> Result<()> {
+        raw(self).recv_frame_into(msg)
     }}
 
     recv_docs! { try_recv_frame
