@@ -99,12 +99,18 @@ impl Message {
     /// A message holding a copy of `bytes` (written once, not zeroed first).
     #[inline]
     pub fn from_slice(bytes: &[u8]) -> Message {
-        let msg = Message::init_size(bytes.len()).unwrap_or_else(|_| {
-            // zmq_msg_init_size fails only for lack of memory: behave as Vec does then.
-            let layout = std::alloc::Layout::array::<u8>(bytes.len())
-                .unwrap_or_else(|_| std::alloc::Layout::new::<u8>());
-            std::alloc::handle_alloc_error(layout)
-        });
+        // Built where it stays (no Result to move it through): this is every send's path.
+        let msg = Message {
+            msg: Message::raw_uninit(),
+            constant: false,
+        };
+        // SAFETY: the pointer is to a zmq_msg_t owned by `msg`.
+        let rc = unsafe { zmq_ffi::zmq_msg_init_size(msg.msg.get(), bytes.len()) };
+        if rc == -1 {
+            // Not initialised: forget it rather than close it.
+            std::mem::forget(msg);
+            out_of_memory(bytes.len());
+        }
         // SAFETY: the fresh message owns bytes.len() writable bytes at zmq_msg_data, which
         // cannot overlap `bytes` (a borrowed slice the message did not exist for).
         unsafe {
@@ -336,6 +342,14 @@ impl Message {
         check(rc, || Detail::new("zmq_msg_copy"))?;
         Ok(copy)
     }
+}
+
+/// zmq_msg_init_size fails only for lack of memory: behave as `Vec` does then.
+#[cold]
+fn out_of_memory(len: usize) -> ! {
+    let layout =
+        std::alloc::Layout::array::<u8>(len).unwrap_or_else(|_| std::alloc::Layout::new::<u8>());
+    std::alloc::handle_alloc_error(layout)
 }
 
 impl Drop for Message {

@@ -251,7 +251,7 @@ impl Socket {
 
     /// Sends what `msg` is: one frame straight to libzmq, several through
     /// [`Socket::send_message`].
-    #[inline]
+    #[inline(always)]
     fn send_sendable(&self, msg: impl Sendable, last: c_int, wait: Wait) -> Result<(), SendError> {
         match msg.into_frame() {
             Ok(frame) => self.send_one(frame, last, wait),
@@ -260,7 +260,7 @@ impl Socket {
     }
 
     /// Sends a message of one frame (checked first on an XSUB), handing it back on failure.
-    #[inline]
+    #[inline(always)]
     fn send_one(&self, mut frame: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
         if self.socket_type() == SocketType::XSub {
             if let Err(error) = check_xsub_frame(&frame) {
