@@ -119,6 +119,22 @@ impl SocketCore {
             Wait::SocketTimeout => {
                 let cached = self.timeouts.get()[usize::from(dir == Direction::Recv)];
                 let started = (cached > 0).then(Instant::now);
+                if dir == Direction::Send {
+                    // A send tries without waiting first. A blocking zmq_msg_send whose pipe
+                    // dies half-way through a message drops the message and reports success
+                    // (libzmq 4.3's socket_base.cpp, the -2 case), which leaves a REQ that
+                    // never entered its reply state (its next receive is EFSM); with
+                    // ZMQ_DONTWAIT the same case is EAGAIN, and the blocking call below then
+                    // completes the message the way REQ expects.
+                    let rc = call(flags | zmq_ffi::ZMQ_DONTWAIT);
+                    if rc >= 0 {
+                        return Ok(Some(rc));
+                    }
+                    match last_errno() {
+                        libc::EAGAIN | libc::EINTR => {}
+                        e => return Err(self.call_error(dir, e)),
+                    }
+                }
                 let rc = call(flags);
                 if rc >= 0 {
                     return Ok(Some(rc));

@@ -177,8 +177,14 @@ fn a_late_reply_to_an_earlier_try_or_a_duplicate_reply_is_never_taken() {
         .timeout(TIMEOUT)
         .retries(5)
         .unwrap();
+    // Request 2 waits until the hostile duplicate below has been sent: libzmq's REQ drops
+    // the replies that reached it before a new request goes out (processing its pending
+    // commands first), and cannot tell one still on its way from the new request's reply
+    // (that would take ZMQ_REQ_CORRELATE).
+    let (go, wait_for_go) = std::sync::mpsc::channel::<()>();
     let asking = thread::spawn(move || {
         let first = client.request("1").unwrap();
+        wait_for_go.recv().unwrap();
         let second = client.request("2").unwrap();
         (first, second)
     });
@@ -191,6 +197,7 @@ fn a_late_reply_to_an_earlier_try_or_a_duplicate_reply_is_never_taken() {
     server.send_to(&try2.id, ["", "1"]).unwrap();
     // A hostile server answers twice: the extra reply is not taken for request 2's.
     server.send_to(&try2.id, ["", "duplicate of 1"]).unwrap();
+    go.send(()).unwrap();
     let request2 = server.recv_timeout(PATIENCE).unwrap();
     assert_eq!(
         request2.id, try2.id,
