@@ -103,7 +103,8 @@ impl SocketCore {
     /// `flags` must not contain `ZMQ_DONTWAIT`: say [`Wait::Never`] for that.
     ///
     /// The socket's own timeout ([`Wait::SocketTimeout`], what `send` and `recv` use) costs
-    /// one libzmq call, as in C: libzmq applies the timeout itself. Only a signal that
+    /// one libzmq call, as in C (a send whose queue is full, two: see below): libzmq applies
+    /// the timeout itself. Only a signal that
     /// interrupts the wait makes it read the option and the clock; the clock is read before
     /// the call only when the socket has a finite timeout (known from
     /// [`SocketCore::timeouts`]), so that the wait never starts over.
@@ -126,13 +127,10 @@ impl SocketCore {
                     // never entered its reply state (its next receive is EFSM); with
                     // ZMQ_DONTWAIT the same case is EAGAIN, and the blocking call below then
                     // completes the message the way REQ expects.
-                    let rc = call(flags | zmq_ffi::ZMQ_DONTWAIT);
-                    if rc >= 0 {
+                    if let Some(Attempt::Done(rc)) =
+                        self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
+                    {
                         return Ok(Some(rc));
-                    }
-                    match last_errno() {
-                        libc::EAGAIN | libc::EINTR => {}
-                        e => return Err(self.call_error(dir, e)),
                     }
                 }
                 let rc = call(flags);
