@@ -7,6 +7,9 @@
 //!   into a reused `zmq_msg_t`; the echo sends back the message it received);
 //! - `dynamic`: the dynamic [`Socket`]: `send(&buf[..])`, `recv()`; the echo sends back the
 //!   [`Multipart`](zmq_typed::Multipart) it received;
+//! - `in_place`: the dynamic [`Socket`] as its docs say hot loops should be written: one
+//!   [`Message`] on each side, sent with `send_from` (which leaves it empty) and received
+//!   into with `recv_frame_into`, as `raw`'s echo reuses its `zmq_msg_t`;
 //! - `typed`: [`Req`] and [`Rep`] moving through their states, doing what `dynamic` does.
 //!
 //! An empty request ends the echo thread.
@@ -19,7 +22,7 @@ use std::thread::JoinHandle;
 
 use common::{link, raw_recv, raw_send_copy, RawMsg, Transport};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
-use zmq_typed::{zmq_ffi, Context, Rep, Req, Socket, SocketType};
+use zmq_typed::{zmq_ffi, Context, Message, Rep, Req, Socket, SocketType};
 
 type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
@@ -94,6 +97,33 @@ fn dynamic(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
     join(echo);
 }
 
+fn in_place(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
+    let (req, rep) = dynamic_pair(ctx, transport);
+    let echo = spawn("in-place-echo", move || {
+        let mut msg = Message::new();
+        loop {
+            rep.recv_frame_into(&mut msg).expect("recv_frame_into");
+            let last = msg.is_empty();
+            rep.send_from(&mut msg).expect("send_from");
+            if last {
+                break;
+            }
+        }
+    });
+    // The reply is the request: the next round trip sends it again.
+    let mut msg = Message::from_slice(REQUEST);
+    group.bench_function("in_place", |b| {
+        b.iter(|| {
+            req.send_from(&mut msg).expect("send_from");
+            req.recv_frame_into(&mut msg).expect("recv_frame_into");
+        })
+    });
+    assert_eq!(msg, REQUEST, "the echo changed the request");
+    req.send_from(&mut Message::new()).expect("send_from");
+    req.recv_frame_into(&mut msg).expect("recv_frame_into");
+    join(echo);
+}
+
 fn typed(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
     let rep = Rep::new(ctx).expect("rep");
     let req = Req::new(ctx).expect("req");
@@ -130,6 +160,7 @@ fn req_rep(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("lat_{}_1B", transport.name()));
         raw(&mut group, &ctx, transport);
         dynamic(&mut group, &ctx, transport);
+        in_place(&mut group, &ctx, transport);
         typed(&mut group, &ctx, transport);
         group.finish();
     }

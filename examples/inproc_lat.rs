@@ -3,9 +3,9 @@
 //! times; prints half the mean round trip. Argument- and output-compatible with libzmq's
 //! `perf/inproc_lat`; `raw_inproc_lat` is the same program on the raw C API.
 //!
-//! On both sides one [`Message`] goes back and forth: sent (moved out with
-//! `std::mem::take`, leaving an empty message, no allocation) and received into again
-//! ([`Socket::recv_frame_into`]).
+//! On both sides one [`Message`] goes back and forth: sent ([`Socket::send_from`], which
+//! leaves it empty, as libzmq leaves a sent `zmq_msg_t`) and received into again
+//! ([`Socket::recv_frame_into`]): one libzmq call each way, as in C.
 //!
 //! Run: `cargo run --release --example inproc_lat -- 1 100000`.
 
@@ -25,7 +25,7 @@ fn worker(ctx: Context, roundtrip_count: usize) {
     let mut msg = Message::new();
     for _ in 0..roundtrip_count {
         worker_ok(s.recv_frame_into(&mut msg), "recv_frame_into");
-        worker_ok(s.send(std::mem::take(&mut msg)), "send");
+        worker_ok(s.send_from(&mut msg), "send_from");
     }
     drop(msg);
     worker_ok(s.close(), "close");
@@ -53,7 +53,7 @@ fn main() {
 
     let watch = Instant::now();
     for _ in 0..roundtrip_count {
-        ok(s.send(std::mem::take(&mut msg)), "send");
+        ok(s.send_from(&mut msg), "send_from");
         ok(s.recv_frame_into(&mut msg), "recv_frame_into");
         if msg.len() != message_size {
             perf_support::wrong_size();

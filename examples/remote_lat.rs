@@ -3,8 +3,9 @@
 //! trip. Argument- and output-compatible with libzmq's `perf/remote_lat` (its peer is
 //! `local_lat`, ours or libzmq's); `raw_remote_lat` is the same program on the raw C API.
 //!
-//! One [`Message`] goes back and forth: sent (moved out with `std::mem::take`, leaving an
-//! empty message, no allocation) and received into again ([`Socket::recv_frame_into`]).
+//! One [`Message`] goes back and forth: sent ([`Socket::send_from`], which leaves it empty,
+//! as libzmq leaves a sent `zmq_msg_t`) and received into again
+//! ([`Socket::recv_frame_into`]): one libzmq call each way, as in C.
 //!
 //! Run: `cargo run --release --example remote_lat -- tcp://127.0.0.1:5555 1 10000`.
 
@@ -32,7 +33,7 @@ fn main() {
 
     let watch = Instant::now();
     for _ in 0..roundtrip_count {
-        ok(s.send(std::mem::take(&mut msg)), "send");
+        ok(s.send_from(&mut msg), "send_from");
         ok(s.recv_frame_into(&mut msg), "recv_frame_into");
         if msg.len() != message_size {
             perf_support::wrong_size();

@@ -2,6 +2,7 @@
 # Runs the perf tools side by side, interleaved, and prints medians and ratios as markdown.
 #
 #   perf/compare.sh [--rounds N] [--quick] [--no-build] [--no-c] [--no-peers] [--examples DIR]
+#   perf/compare.sh --instructions [--quick] [--no-build] [--no-c] [--no-peers] [--examples DIR]
 #
 # Programs compared (a column each; the missing ones are left out, and said so):
 #   raw        examples/raw_*.rs: libzmq's perf programs line for line on zmq-ffi (the baseline)
@@ -21,6 +22,13 @@
 # 2-3 minutes on 2 cores. Builds in release first (cargo build --release), unless --no-build;
 # --examples DIR takes our programs from DIR instead of target/release/examples (the tests
 # use it with their debug builds); --no-c and --no-peers leave those columns out.
+#
+# --instructions counts instead of timing: each inproc program runs under valgrind's
+# callgrind with N and with 2N messages, and the table shows the instructions one more
+# message costs ((I(2N) - I(N)) / N, every thread of the process counted). The counts do not
+# depend on the machine's load, so one run says what the timed rounds can only suggest on a
+# noisy machine: what the wrapper costs per message over the raw C API. (tcp is left out:
+# there the I/O thread's batching, hence its count, depends on timing.)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,9 +39,10 @@ quick=0
 build=1
 want_c=1
 want_peers=1
+instructions=0
 examples=""
 usage() {
-  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
@@ -45,6 +54,7 @@ while [ $# -gt 0 ]; do
       ;;
     --rounds=*) rounds="${1#--rounds=}"; shift ;;
     --quick) quick=1; shift ;;
+    --instructions) instructions=1; shift ;;
     --no-build) build=0; shift ;;
     --no-c) want_c=0; shift ;;
     --no-peers) want_peers=0; shift ;;
@@ -147,6 +157,13 @@ for i in "${!names[@]}"; do
     fi
   done
 done
+
+if [ "$instructions" = 1 ]; then
+  # shellcheck source=perf/instructions.sh
+  . "$root/perf/instructions.sh"
+  count_instructions
+  exit 0
+fi
 
 # ---------------------------------------------------------------------------------------
 # Running

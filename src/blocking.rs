@@ -116,6 +116,60 @@ impl SocketCore {
         flags: c_int,
         mut call: impl FnMut(c_int) -> c_int,
     ) -> Result<Option<c_int>> {
+        if let Wait::SocketTimeout = wait {
+            // The common case, inlined where the call is made: with no finite timeout (none
+            // at all, or zero) no clock is needed, and a first try that succeeds is the
+            // whole of it. Anything else goes out of line.
+            if self.timeouts.get()[usize::from(dir == Direction::Recv)] <= 0 {
+                let rc = call(match dir {
+                    // See `waiting` for why a send tries without waiting first.
+                    Direction::Send => flags | zmq_ffi::ZMQ_DONTWAIT,
+                    Direction::Recv => flags,
+                });
+                if rc >= 0 {
+                    return Ok(Some(rc));
+                }
+                return self.after_first_try(dir, flags, call);
+            }
+        }
+        self.waiting(dir, wait, flags, call)
+    }
+
+    /// The first try of a call with no finite timeout failed: the send that did not wait
+    /// now waits; the receive (which did wait) ran out, was interrupted, or failed.
+    #[inline(never)]
+    fn after_first_try(
+        &self,
+        dir: Direction,
+        flags: c_int,
+        mut call: impl FnMut(c_int) -> c_int,
+    ) -> Result<Option<c_int>> {
+        if dir == Direction::Recv {
+            return self.after_failed_wait(dir, flags, call, None);
+        }
+        match last_errno() {
+            libc::EAGAIN => {
+                let rc = call(flags);
+                if rc >= 0 {
+                    return Ok(Some(rc));
+                }
+                self.after_failed_wait(dir, flags, call, None)
+            }
+            // Interrupted before it could wait: from the start.
+            libc::EINTR => self.waiting(dir, Wait::SocketTimeout, flags, call),
+            e => Err(self.call_error(dir, e)),
+        }
+    }
+
+    /// Every wait but the common case of [`SocketCore::blocking`].
+    #[inline(never)]
+    fn waiting(
+        &self,
+        dir: Direction,
+        wait: Wait,
+        flags: c_int,
+        mut call: impl FnMut(c_int) -> c_int,
+    ) -> Result<Option<c_int>> {
         match wait {
             Wait::SocketTimeout => {
                 let cached = self.timeouts.get()[usize::from(dir == Direction::Recv)];

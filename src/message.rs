@@ -4,6 +4,7 @@
 use std::cell::UnsafeCell;
 use std::ffi::{CStr, CString};
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::ops::Deref;
 use std::os::raw::c_void;
 
@@ -25,9 +26,10 @@ pub const INLINE_MAX: usize = 33;
 /// `Send` but not `Sync`. Wraps `zmq_msg_t` and the `zmq_msg_*` functions.
 /// ([man zmq_msg_init](http://api.zeromq.org/4-3:zmq-msg-init))
 pub struct Message {
-    msg: UnsafeCell<zmq_ffi::zmq_msg_t>,
-    /// Static data handed over with `zmq_msg_init_data` and no free function: never mutable.
-    constant: bool,
+    /// Initialised by libzmq (a `zmq_msg_init*` call) before any other use: libzmq alone
+    /// reads and writes these bytes, so they are never zeroed first. Static data (handed
+    /// over with no free function) needs no flag of its own: libzmq reports it as shared.
+    msg: UnsafeCell<MaybeUninit<zmq_ffi::zmq_msg_t>>,
 }
 
 // SAFETY: a zmq_msg_t owns its data (or holds a reference count on it, updated atomically by
@@ -44,9 +46,19 @@ extern "C" fn free_vec(data: *mut c_void, hint: *mut c_void) {
 }
 
 impl Message {
+    /// Room for a `zmq_msg_t`, not yet initialised: the caller initialises it with a
+    /// `zmq_msg_init*` call before anything else, or forgets it.
     #[inline]
-    fn raw_uninit() -> UnsafeCell<zmq_ffi::zmq_msg_t> {
-        UnsafeCell::new(zmq_ffi::zmq_msg_t::default())
+    fn uninit() -> Message {
+        Message {
+            msg: UnsafeCell::new(MaybeUninit::uninit()),
+        }
+    }
+
+    /// The `zmq_msg_t`, for libzmq (which may write through it: `Message` is not `Sync`).
+    #[inline]
+    fn raw(&self) -> *mut zmq_ffi::zmq_msg_t {
+        self.msg.get().cast()
     }
 
     /// An empty message.
@@ -54,12 +66,9 @@ impl Message {
     /// Wraps `zmq_msg_init` ([man zmq_msg_init](http://api.zeromq.org/4-3:zmq-msg-init)).
     #[inline]
     pub fn new() -> Message {
-        let msg = Message {
-            msg: Message::raw_uninit(),
-            constant: false,
-        };
+        let msg = Message::uninit();
         // SAFETY: the pointer is to a zmq_msg_t owned by `msg`; zmq_msg_init always succeeds.
-        unsafe { zmq_ffi::zmq_msg_init(msg.msg.get()) };
+        unsafe { zmq_ffi::zmq_msg_init(msg.raw()) };
         msg
     }
 
@@ -69,12 +78,9 @@ impl Message {
     /// ([man zmq_msg_init_size](http://api.zeromq.org/4-3:zmq-msg-init-size))
     #[inline]
     fn init_size(len: usize) -> Result<Message> {
-        let msg = Message {
-            msg: Message::raw_uninit(),
-            constant: false,
-        };
+        let msg = Message::uninit();
         // SAFETY: the pointer is to a zmq_msg_t owned by `msg`.
-        let rc = unsafe { zmq_ffi::zmq_msg_init_size(msg.msg.get(), len) };
+        let rc = unsafe { zmq_ffi::zmq_msg_init_size(msg.raw(), len) };
         if rc == -1 {
             // Not initialised: forget it rather than close it.
             std::mem::forget(msg);
@@ -92,7 +98,7 @@ impl Message {
         let msg = Message::init_size(len)?;
         // SAFETY: the fresh message owns `len` writable bytes at zmq_msg_data (none when
         // len is 0, where write_bytes of 0 bytes is a no-op on any non-null pointer).
-        unsafe { std::ptr::write_bytes(zmq_ffi::zmq_msg_data(msg.msg.get()) as *mut u8, 0, len) };
+        unsafe { std::ptr::write_bytes(zmq_ffi::zmq_msg_data(msg.raw()) as *mut u8, 0, len) };
         Ok(msg)
     }
 
@@ -100,12 +106,9 @@ impl Message {
     #[inline]
     pub fn from_slice(bytes: &[u8]) -> Message {
         // Built where it stays (no Result to move it through): this is every send's path.
-        let msg = Message {
-            msg: Message::raw_uninit(),
-            constant: false,
-        };
+        let msg = Message::uninit();
         // SAFETY: the pointer is to a zmq_msg_t owned by `msg`.
-        let rc = unsafe { zmq_ffi::zmq_msg_init_size(msg.msg.get(), bytes.len()) };
+        let rc = unsafe { zmq_ffi::zmq_msg_init_size(msg.raw(), bytes.len()) };
         if rc == -1 {
             // Not initialised: forget it rather than close it.
             std::mem::forget(msg);
@@ -116,7 +119,7 @@ impl Message {
         unsafe {
             std::ptr::copy_nonoverlapping(
                 bytes.as_ptr(),
-                zmq_ffi::zmq_msg_data(msg.msg.get()) as *mut u8,
+                zmq_ffi::zmq_msg_data(msg.raw()) as *mut u8,
                 bytes.len(),
             )
         };
@@ -133,16 +136,13 @@ impl Message {
         }
         let mut vec = std::mem::ManuallyDrop::new(vec);
         let (ptr, len, cap) = (vec.as_mut_ptr(), vec.len(), vec.capacity());
-        let msg = Message {
-            msg: Message::raw_uninit(),
-            constant: false,
-        };
+        let msg = Message::uninit();
         // SAFETY: ptr/len describe the Vec's initialised bytes; ownership passes to libzmq,
         // which calls free_vec(ptr, cap) exactly once. On failure (ENOMEM) libzmq does not
         // take the buffer, so it is rebuilt and freed here.
         let rc = unsafe {
             zmq_ffi::zmq_msg_init_data(
-                msg.msg.get(),
+                msg.raw(),
                 ptr as *mut c_void,
                 len,
                 Some(free_vec),
@@ -172,15 +172,12 @@ impl Message {
         if bytes.len() <= INLINE_MAX {
             return Message::from_slice(bytes);
         }
-        let msg = Message {
-            msg: Message::raw_uninit(),
-            constant: true,
-        };
+        let msg = Message::uninit();
         // SAFETY: the bytes live for 'static and are never written: libzmq only reads
-        // constant data, and data_mut refuses it.
+        // constant data, and data_mut refuses it (libzmq reports it as shared).
         let rc = unsafe {
             zmq_ffi::zmq_msg_init_data(
-                msg.msg.get(),
+                msg.raw(),
                 bytes.as_ptr() as *mut c_void,
                 bytes.len(),
                 None,
@@ -194,22 +191,16 @@ impl Message {
         msg
     }
 
-    /// Its content is now what libzmq received: not the constant data it may have held.
-    #[inline]
-    pub(crate) fn mark_received(&mut self) {
-        self.constant = false;
-    }
-
     #[inline]
     pub(crate) fn as_mut_ptr(&mut self) -> *mut zmq_ffi::zmq_msg_t {
-        self.msg.get_mut()
+        self.msg.get_mut().as_mut_ptr()
     }
 
     /// Number of bytes. Wraps `zmq_msg_size` ([man zmq_msg_size](http://api.zeromq.org/4-3:zmq-msg-size)).
     #[inline]
     pub fn len(&self) -> usize {
         // SAFETY: the message is initialised for as long as self lives.
-        unsafe { zmq_ffi::zmq_msg_size(self.msg.get()) }
+        unsafe { zmq_ffi::zmq_msg_size(self.raw()) }
     }
 
     /// Whether the message has no bytes.
@@ -227,22 +218,23 @@ impl Message {
         // SAFETY: zmq_msg_data points at `len` initialised bytes that live as long as the
         // message and do not move while it is borrowed (inline data moves only with the
         // message, which a borrow prevents).
-        unsafe {
-            std::slice::from_raw_parts(zmq_ffi::zmq_msg_data(self.msg.get()) as *const u8, len)
-        }
+        unsafe { std::slice::from_raw_parts(zmq_ffi::zmq_msg_data(self.raw()) as *const u8, len) }
     }
 
     /// Whether the bytes are shared with another message (after a [`Clone`], or as part of
-    /// a received batch). Wraps `zmq_msg_get(ZMQ_SHARED)`.
+    /// a received batch), or are static data ([`Message::from_static`] over more than
+    /// [`INLINE_MAX`] bytes): bytes this message may not change.
+    /// Wraps `zmq_msg_get(ZMQ_SHARED)` ([man zmq_msg_get](http://api.zeromq.org/4-3:zmq-msg-get)).
     pub fn is_shared(&self) -> bool {
         // SAFETY: the message is initialised.
-        unsafe { zmq_ffi::zmq_msg_get(self.msg.get(), zmq_ffi::ZMQ_SHARED) == 1 }
+        unsafe { zmq_ffi::zmq_msg_get(self.raw(), zmq_ffi::ZMQ_SHARED) == 1 }
     }
 
     /// Mutable bytes, when they are this message's own: `None` for static data and for data
     /// shared with a copy.
     pub fn data_mut(&mut self) -> Option<&mut [u8]> {
-        if self.constant || self.is_shared() {
+        // Static data (zmq_msg_init_data with no free function) counts as shared too.
+        if self.is_shared() {
             return None;
         }
         let len = self.len();
@@ -252,10 +244,7 @@ impl Message {
         // SAFETY: as in `data`, and exclusive: `&mut self`, and the bytes are neither
         // constant nor shared with another message.
         Some(unsafe {
-            std::slice::from_raw_parts_mut(
-                zmq_ffi::zmq_msg_data(self.msg.get_mut()) as *mut u8,
-                len,
-            )
+            std::slice::from_raw_parts_mut(zmq_ffi::zmq_msg_data(self.as_mut_ptr()) as *mut u8, len)
         })
     }
 
@@ -264,7 +253,7 @@ impl Message {
     /// Wraps `zmq_msg_more` ([man zmq_msg_more](http://api.zeromq.org/4-3:zmq-msg-more)).
     pub fn more(&self) -> bool {
         // SAFETY: the message is initialised.
-        unsafe { zmq_ffi::zmq_msg_more(self.msg.get()) == 1 }
+        unsafe { zmq_ffi::zmq_msg_more(self.raw()) == 1 }
     }
 
     /// The bytes as UTF-8 text.
@@ -294,7 +283,7 @@ impl Message {
         // SAFETY: the message is initialised; cname is NUL-terminated. The result is NULL
         // (no such property) or points into the message's metadata, which lives as long as
         // the message.
-        let ptr = unsafe { zmq_ffi::zmq_msg_gets(self.msg.get(), cname.as_ptr()) };
+        let ptr = unsafe { zmq_ffi::zmq_msg_gets(self.raw(), cname.as_ptr()) };
         if ptr.is_null() {
             return Ok(None);
         }
@@ -338,7 +327,7 @@ impl Message {
         // SAFETY: both messages are initialised; zmq_msg_copy releases copy's (empty) content
         // and makes both refer to the same reference-counted data. `self.msg` is mutated
         // through the UnsafeCell, which is sound as Message is not Sync.
-        let rc = unsafe { zmq_ffi::zmq_msg_copy(copy.as_mut_ptr(), self.msg.get()) };
+        let rc = unsafe { zmq_ffi::zmq_msg_copy(copy.as_mut_ptr(), self.raw()) };
         check(rc, || Detail::new("zmq_msg_copy"))?;
         Ok(copy)
     }
@@ -356,7 +345,7 @@ impl Drop for Message {
     #[inline]
     fn drop(&mut self) {
         // SAFETY: the message is initialised and closed exactly once, here.
-        unsafe { zmq_ffi::zmq_msg_close(self.msg.get_mut()) };
+        unsafe { zmq_ffi::zmq_msg_close(self.as_mut_ptr()) };
     }
 }
 

@@ -85,7 +85,8 @@ fn check_xsub_frame(frame: &Message) -> Result<()> {
 /// - send bytes you keep with `send(&buf[..])` (one `zmq_msg_init_size` and a copy, as C
 ///   does), bytes you give away with `send(vec)` or `send(boxed_slice)` (no copy at all: the
 ///   buffer becomes the message, freed by libzmq once sent), a received message back with
-///   `send(std::mem::take(&mut msg))` (moved, not copied), and the same bytes to many with
+///   [`Socket::send_from`] (sent as it is and left empty, ready for the next
+///   `recv_frame_into`, as C reuses one `zmq_msg_t`), and the same bytes to many with
 ///   `send(&msg)` (a shared reference, not a copy);
 /// - one frame goes straight to libzmq; a [`Multipart`] costs a frame list.
 ///
@@ -161,12 +162,10 @@ impl Socket {
             // SAFETY: socket and message are valid; zmq_msg_recv releases msg's old content.
             unsafe { zmq_ffi::zmq_msg_recv(msg.as_mut_ptr(), self.as_ptr(), flags) }
         })?;
-        if received.is_some() {
-            msg.mark_received();
-        }
         Ok(received.is_some())
     }
 
+    #[cold]
     fn timed_out(&self, what: &str) -> Error {
         Error::TimedOut(Detail::new(format!("{what} on {}", self.socket_type())))
     }
@@ -174,7 +173,10 @@ impl Socket {
     /// Sends one frame, waiting as `wait` says, handing it back on failure.
     fn send_frame(&self, mut frame: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
         match self.send_raw(&mut frame, flags, wait) {
-            Ok(true) => Ok(()),
+            Ok(true) => {
+                sent(frame);
+                Ok(())
+            }
             Ok(false) => Err(self.send_not_queued(frame, wait)),
             Err(error) => Err(SendError::new(error, Multipart::single(frame))),
         }
@@ -268,7 +270,10 @@ impl Socket {
             }
         }
         match self.send_raw(&mut frame, flags, wait) {
-            Ok(true) => Ok(()),
+            Ok(true) => {
+                sent(frame);
+                Ok(())
+            }
             Ok(false) => Err(self.send_not_queued(frame, wait)),
             Err(error) => Err(SendError::new(error, Multipart::single(frame))),
         }
@@ -297,6 +302,26 @@ impl Socket {
     #[doc(alias("zmq_msg_send", "zmq_send", "send_msg"))]
     pub fn send(&self, msg: impl Sendable) -> Result<(), SendError> {
         self.send_sendable(msg, 0, Wait::SocketTimeout)
+    }
+
+    /// Sends `msg` as a message of one frame and leaves it empty, as libzmq leaves the
+    /// `zmq_msg_t` it sends: ready to be received into ([`Socket::recv_frame_into`]) or
+    /// replaced. With `recv_frame_into`, the cheapest way to pass one message back and forth
+    /// (an echo, a relay): one libzmq call per send and per receive, no `Message` made or
+    /// closed in between. Blocks like [`Socket::send`]; on failure `msg` keeps its bytes.
+    ///
+    /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
+    #[doc(alias("zmq_msg_send", "zmq_sendmsg"))]
+    #[inline]
+    pub fn send_from(&self, msg: &mut Message) -> Result<()> {
+        if self.socket_type() == SocketType::XSub {
+            check_xsub_frame(msg)?;
+        }
+        if self.send_raw(msg, 0, Wait::SocketTimeout)? {
+            Ok(())
+        } else {
+            Err(self.timed_out("send"))
+        }
     }
 
     /// Sends a frame or a whole message as the first part of a longer one: every frame with
@@ -480,6 +505,7 @@ impl Socket {
     /// Receives one frame into `msg` (reusing it), blocking.
     ///
     /// Wraps `zmq_msg_recv` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    #[inline]
     pub fn recv_frame_into(&self, msg: &mut Message) -> Result<()> {
         if self.recv_raw(msg, Wait::SocketTimeout)? {
             Ok(())
@@ -532,4 +558,12 @@ impl Socket {
             None => Err(self.timed_out("receive")),
         }
     }
+}
+
+/// A frame libzmq has taken: a successful `zmq_msg_send` leaves the `zmq_msg_t` empty (as
+/// `zmq_msg_init` does), holding nothing, so there is nothing to close (man zmq_msg_send:
+/// "You do not need to call zmq_msg_close() after a successful zmq_msg_send()").
+#[inline(always)]
+fn sent(frame: Message) {
+    std::mem::forget(frame);
 }

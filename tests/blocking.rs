@@ -137,6 +137,42 @@ fn a_message_arriving_during_signals_is_received() {
     drop(sender.join().unwrap());
 }
 
+#[test]
+fn a_send_waiting_for_room_with_no_timeout_survives_signals() {
+    // No timeout: the send tries without waiting, then waits in libzmq; every signal
+    // interrupts that wait, which starts again, until the receiver makes room (the
+    // watchdog of under_signals bounds the test).
+    let ctx = ctx();
+    let pull = Socket::new(&ctx, SocketType::Pull).unwrap();
+    pull.set_rcvhwm(Some(1)).unwrap();
+    let ep = pull.bind("inproc://blocked-send-under-signals").unwrap();
+    let push = Socket::new(&ctx, SocketType::Push).unwrap();
+    push.set_sndhwm(Some(1)).unwrap();
+    push.connect(&ep).unwrap();
+    assert_eq!(push.sndtimeo().unwrap(), None);
+    let mut queued = 0usize;
+    while push.try_send("early").unwrap().is_none() {
+        queued += 1;
+        assert!(
+            queued < 100,
+            "a high-water mark of 1 let {queued} messages in"
+        );
+    }
+    let receiver = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(150));
+        let got: Vec<String> = (0..=queued).map(|_| pull.recv_string().unwrap()).collect();
+        got
+    });
+    let (result, _) = under_signals_20ms("send_from waiting for room", move || {
+        let mut msg = zmq_typed::Message::from_slice(b"late");
+        push.send_from(&mut msg).map(|()| msg.len())
+    });
+    assert_eq!(result.unwrap(), 0, "the sent message is left empty");
+    let mut want = vec!["early".to_string(); queued];
+    want.push("late".to_string());
+    assert_eq!(receiver.join().unwrap(), want);
+}
+
 /// CPU time this thread has used.
 fn thread_cpu_time() -> Duration {
     let mut ts = libc::timespec {

@@ -49,6 +49,16 @@ macro_rules! send_methods {
                 self.socket.send(msg)
             }}
 
+            $crate::typed::ops::send_docs! { send_from
+            #[inline]
+            #[doc(alias("zmq_msg_send", "zmq_sendmsg"))]
+            pub fn send_from(
+                &self,
+                msg: &mut $crate::message::Message,
+            ) -> $crate::error::Result<()> {
+                self.socket.send_from(msg)
+            }}
+
             $crate::typed::ops::send_docs! { send_more
             #[inline]
             pub fn send_more(
@@ -111,6 +121,15 @@ macro_rules! send_docs {
         /// failure the frames not sent come back in the [`SendError`](crate::SendError).
         ///
         /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)), with `ZMQ_SNDMORE` on every frame but the last.
+        $item
+    };
+    (send_from $item:item) => {
+        /// Sends `msg` as a message of one frame and leaves it empty, as libzmq leaves the
+        /// `zmq_msg_t` it sends, ready to be received into or replaced: with
+        /// `recv_frame_into`, one libzmq call per send and per receive. On failure `msg`
+        /// keeps its bytes.
+        ///
+        /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
         $item
     };
     (send_more $item:item) => {
@@ -339,6 +358,12 @@ pub trait SendSocket: sealed::Typed {
     #[inline]
     fn send(&self, msg: impl Sendable) -> Result<(), SendError> {
         raw(self).send(msg)
+    }}
+
+    send_docs! { send_from
+    #[inline]
+    fn send_from(&self, msg: &mut Message) -> Result<()> {
+        raw(self).send_from(msg)
     }}
 
     send_docs! { send_more
