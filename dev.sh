@@ -3,7 +3,8 @@
 #   ./dev.sh demo         runs the main demo, the tour (needs only libzmq3-dev and pkg-config)
 #   ./dev.sh test         runs every test (unit, integration, doc, compile-fail), which also
 #                         needs clang/libclang (bindgen freshness), ip/unshare (multicast in a
-#                         network namespace) and nm (the exported-symbols check)
+#                         network namespace), nm (the exported-symbols check) and valgrind
+#                         (the perf script's instruction counts)
 #   ./dev.sh deps [demo|test]   installs what that command needs, and nothing else
 # Set ZMQ_TYPED_REQUIRE_ALL=1 to turn the loud skips of capability-dependent tests
 # (multicast, pgm, bindgen freshness) into failures, as CI does.
@@ -23,6 +24,7 @@ why() {
     iproute2) echo "ip, for multicast tests in a network namespace" ;;
     util-linux) echo "unshare, for those namespaces" ;;
     binutils) echo "nm, for the exported-symbols test" ;;
+    valgrind) echo "callgrind, for the perf script's instruction counts" ;;
     *) echo "needed" ;;
   esac
 }
@@ -31,7 +33,7 @@ why() {
 packages_for() {
   case "$1" in
     demo) echo "libzmq3-dev pkg-config" ;;
-    test) echo "libzmq3-dev pkg-config libclang-dev clang iproute2 binutils util-linux" ;;
+    test) echo "libzmq3-dev pkg-config libclang-dev clang iproute2 binutils util-linux valgrind" ;;
   esac
 }
 

@@ -15,9 +15,10 @@
 #
 # Cases: inproc and tcp throughput with 1 B and 1 KiB messages, inproc and tcp latency
 # with 1 B. Each round runs every case with every program in turn (A B C, A B C, ...); the
-# table shows each program's median over the rounds and its ratio to the raw twin's
-# (throughput: higher is better; latency: lower is better), then how far apart the rounds
-# were (a ratio closer to 1 than that spread says nothing). --quick uses small counts
+# table shows each program's median over the rounds, its ratio to the raw twin (the median
+# of the rounds' ratios: each run against the raw run just before it, which saw the same
+# load) and in how many rounds it beat the raw twin (throughput: higher is better; latency:
+# lower is better), then how far apart the rounds were. --quick uses small counts
 # (seconds in all, for a smoke test: the numbers mean little); the default run takes about
 # 2-3 minutes on 2 cores. Builds in release first (cargo build --release), unless --no-build;
 # --examples DIR takes our programs from DIR instead of target/release/examples (the tests
@@ -178,12 +179,17 @@ cleanup() {
 trap cleanup EXIT
 
 limit=120 # seconds any one program may run
-# A TCP port on 127.0.0.1 that nothing listens on.
+# A TCP port on 127.0.0.1 that no socket uses, in any state, and below the range the kernel
+# picks the local ports of outgoing connections from (/proc/sys/net/ipv4/ip_local_port_range):
+# a port chosen from that range could be taken, between the check and the bind, by a
+# connection of the run itself.
+ephemeral_low="$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+[ "${ephemeral_low:-0}" -gt 12000 ] 2>/dev/null || ephemeral_low=32768
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 30000))
-    if [ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
+    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
+    if [ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ]; then
       echo "$port"
       return
     fi
@@ -204,15 +210,17 @@ result() {
     -e 's/^average latency: \([0-9.]*\) \[us\]$/\1/p' "$1" | head -n 1
 }
 
-# run <column> <case>: sets `figure` to the program's figure, empty when it failed. Not in a
-# subshell, so that the programs it leaves running are this shell's to wait for.
+# run <column> <case>: sets `figure` to the program's figure, empty when it failed (then
+# what the programs printed is shown: they print their errors on stdout, as libzmq's do).
+# Not in a subshell, so that the programs it leaves running are this shell's to wait for.
 run() {
-  local case="$2" bin="${dirs[$1]}/${prefixes[$1]}" out="$tmp/out" port ep size n
+  local case="$2" bin="${dirs[$1]}/${prefixes[$1]}" out="$tmp/out" peer="$tmp/peer" port ep size n
   : >"$out"
+  : >"$peer"
   case "$case" in
-    inproc_thr_1) timeout "$limit" "${bin}inproc_thr" 1 "$n_inproc_thr_1" >"$out" ;;
-    inproc_thr_1k) timeout "$limit" "${bin}inproc_thr" 1024 "$n_inproc_thr_1k" >"$out" ;;
-    inproc_lat_1) timeout "$limit" "${bin}inproc_lat" 1 "$n_inproc_lat" >"$out" ;;
+    inproc_thr_1) timeout "$limit" "${bin}inproc_thr" 1 "$n_inproc_thr_1" >"$out" || echo "(inproc_thr: exit $?)" >>"$out" ;;
+    inproc_thr_1k) timeout "$limit" "${bin}inproc_thr" 1024 "$n_inproc_thr_1k" >"$out" || echo "(inproc_thr: exit $?)" >>"$out" ;;
+    inproc_lat_1) timeout "$limit" "${bin}inproc_lat" 1 "$n_inproc_lat" >"$out" || echo "(inproc_lat: exit $?)" >>"$out" ;;
     tcp_thr_1 | tcp_thr_1k)
       if [ "$case" = tcp_thr_1 ]; then size=1 n="$n_tcp_thr_1"; else size=1024 n="$n_tcp_thr_1k"; fi
       port="$(free_port)" ep="tcp://127.0.0.1:$port"
@@ -220,20 +228,23 @@ run() {
       local local_pid=$!
       background+=("$local_pid")
       wait_listening "$port" || true
-      timeout "$limit" "${bin}remote_thr" "$ep" "$size" "$n" >/dev/null || true
-      wait "$local_pid" || true
+      timeout "$limit" "${bin}remote_thr" "$ep" "$size" "$n" >"$peer" 2>&1 || echo "(remote_thr: exit $?)" >>"$peer"
+      wait "$local_pid" || echo "(local_thr: exit $?)" >>"$out"
       ;;
     tcp_lat_1)
       port="$(free_port)" ep="tcp://127.0.0.1:$port"
       # local_lat sleeps a second before it closes (as libzmq's does): it is waited for at
       # the end of the round, not now.
-      timeout "$limit" "${bin}local_lat" "$ep" 1 "$n_tcp_lat" >/dev/null &
+      timeout "$limit" "${bin}local_lat" "$ep" 1 "$n_tcp_lat" >"$peer" 2>&1 &
       background+=("$!")
       wait_listening "$port" || true
-      timeout "$limit" "${bin}remote_lat" "$ep" 1 "$n_tcp_lat" >"$out" || true
+      timeout "$limit" "${bin}remote_lat" "$ep" 1 "$n_tcp_lat" >"$out" || echo "(remote_lat: exit $?)" >>"$out"
       ;;
   esac
   figure="$(result "$out" || true)"
+  if [ -z "$figure" ]; then
+    sed 's/^/    | /' "$out" "$peer" >&2
+  fi
 }
 
 cases=(inproc_thr_1 inproc_thr_1k tcp_thr_1 tcp_thr_1k inproc_lat_1 tcp_lat_1)
@@ -249,7 +260,8 @@ declare -A count=(
   [inproc_thr_1]="$n_inproc_thr_1" [inproc_thr_1k]="$n_inproc_thr_1k" [tcp_thr_1]="$n_tcp_thr_1"
   [tcp_thr_1k]="$n_tcp_thr_1k" [inproc_lat_1]="$n_inproc_lat" [tcp_lat_1]="$n_tcp_lat"
 )
-declare -A values=() # "<case> <column>" -> the figures of every round, one a line
+declare -A values=()  # "<case> <column>" -> the figures of every round, one a line
+declare -A byround=() # "<case> <column> <round>" -> that round's figure
 
 started=$SECONDS
 for round in $(seq "$rounds"); do
@@ -259,6 +271,7 @@ for round in $(seq "$rounds"); do
       run "$i" "$case"
       if [ -n "$figure" ]; then
         values["$case $i"]+="$figure"$'\n'
+        byround["$case $i $round"]="$figure"
       else
         echo "  ${names[$i]} $case: no result" >&2
       fi
@@ -278,6 +291,27 @@ median() { # of the numbers on stdin, one a line
     if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# paired <case> <column>: "<median of the rounds' ratios to raw> | <rounds better>/<rounds>"
+# over the rounds where both programs gave a figure.
+paired() {
+  local r a b ratios="" better=0 both=0 lower=0
+  case "$1" in *_lat_*) lower=1 ;; esac
+  for r in $(seq "$rounds"); do
+    a="${byround["$1 $2 $r"]:-}" b="${byround["$1 0 $r"]:-}"
+    [ -n "$a" ] && [ -n "$b" ] || continue
+    both=$((both + 1))
+    ratios+="$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) print a / b }')"$'\n'
+    if awk -v a="$a" -v b="$b" -v lower="$lower" 'BEGIN { exit !(lower ? a < b : a > b) }'; then
+      better=$((better + 1))
+    fi
+  done
+  if [ "$both" = 0 ]; then
+    echo "n/a | n/a"
+  else
+    echo "$(printf '%s' "$ratios" | median | awk '{ printf "%.2f", $1 }') | $better/$both"
+  fi
+}
+
 rustc_version="$(rustc --version 2>/dev/null || echo unknown)"
 libzmq_version="$(pkg-config --modversion libzmq 2>/dev/null || echo unknown)"
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)"
@@ -287,7 +321,10 @@ echo
 echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); libzmq $libzmq_version;" \
   "$rustc_version; $(date -u '+%Y-%m-%d %H:%M UTC')."
 echo "Command: \`perf/compare.sh --rounds $rounds$mode\` ($elapsed s). Medians of $rounds" \
-  "interleaved round(s); ratio: to the raw twin (throughput: higher is better, latency: lower is better)."
+  "interleaved round(s). ratio: to the raw twin, the median of each round's ratio (each" \
+  "program against the raw run just before it, on the machine as it was then);" \
+  "better: in how many rounds it beat the raw twin (throughput: higher is better," \
+  "latency: lower is better)."
 echo
 header="| case | count |"
 rule="|---|---:|"
@@ -295,8 +332,8 @@ for i in "${!names[@]}"; do
   header+=" ${names[$i]} |"
   rule+="---:|"
   [ "$i" = 0 ] && continue
-  header+=" ratio |"
-  rule+="---:|"
+  header+=" ratio | better |"
+  rule+="---:|---:|"
 done
 echo "$header"
 echo "$rule"
@@ -311,11 +348,7 @@ for case in "${cases[@]}"; do
       row+=" $(awk -v m="$m" 'BEGIN { if (m >= 1000) printf "%.0f", m; else printf "%.3f", m }') |"
     fi
     [ "$i" = 0 ] && continue
-    if [ -n "$m" ] && [ -n "$base" ]; then
-      row+=" $(awk -v m="$m" -v b="$base" 'BEGIN { if (b > 0) printf "%.2f", m / b; else print "n/a" }') |"
-    else
-      row+=" n/a |"
-    fi
+    row+=" $(paired "$case" "$i") |"
   done
   echo "$row"
 done

@@ -387,8 +387,11 @@ fn the_comparison_script_runs_a_quick_round() {
         .skip_while(|l| !l.starts_with('|'))
         .collect();
     assert_eq!(table.len(), 8, "{stdout}");
-    assert_eq!(table[0], "| case | count | raw | zmq-typed | ratio |");
-    assert_eq!(table[1], "|---|---:|---:|---:|---:|");
+    assert_eq!(
+        table[0],
+        "| case | count | raw | zmq-typed | ratio | better |"
+    );
+    assert_eq!(table[1], "|---|---:|---:|---:|---:|---:|");
     let rows = [
         ("inproc throughput, 1 B [msg/s]", false),
         ("inproc throughput, 1 KiB [msg/s]", false),
@@ -400,11 +403,85 @@ fn the_comparison_script_runs_a_quick_round() {
     for (line, (label, latency)) in table[2..].iter().zip(rows) {
         // Throughputs are whole numbers; latencies below 1000 us have three decimals.
         let figure = if latency { "{fixed3}" } else { "{int}" };
-        let pattern = format!("| {label} | {{int}} | {figure} | {figure} | {{int}}.{{int}} |");
-        let alternative = format!("| {label} | {{int}} | {{int}} | {{int}} | {{int}}.{{int}} |");
+        // ratio: two decimals; better: rounds out of 1.
+        let pattern =
+            format!("| {label} | {{int}} | {figure} | {figure} | {{int}}.{{int}} | {{int}}/1 |");
+        let alternative =
+            format!("| {label} | {{int}} | {{int}} | {{int}} | {{int}}.{{int}} | {{int}}/1 |");
         assert!(
             matches(line, &pattern) || matches(line, &alternative),
             "`{line}` is not `{pattern}`"
         );
+    }
+}
+
+/// The script's instruction counts (`--instructions --quick`), on this test's (debug)
+/// builds: a table with a count and a ratio for each inproc case. The counts themselves
+/// are not asserted (a debug build's mean little), only that they are counts.
+#[test]
+fn the_comparison_script_counts_instructions() {
+    let has = |tool: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(has("bash") && has("valgrind") && has("timeout")) {
+        common::skip(
+            "the_comparison_script_counts_instructions",
+            "needs bash, valgrind and timeout (./dev.sh deps test installs valgrind)",
+        );
+        return;
+    }
+    // Built (once) by asking for their paths.
+    let mut dir = None;
+    for program in [
+        "inproc_thr",
+        "inproc_lat",
+        "raw_inproc_thr",
+        "raw_inproc_lat",
+    ] {
+        dir = common::programs::path(program)
+            .parent()
+            .map(Path::to_path_buf);
+    }
+    let dir = dir.expect("the examples' folder");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("perf/compare.sh");
+    let out = Command::new("timeout")
+        .arg("300")
+        .arg("bash")
+        .arg(&script)
+        .args([
+            "--instructions",
+            "--quick",
+            "--no-build",
+            "--no-c",
+            "--no-peers",
+        ])
+        .arg("--examples")
+        .arg(&dir)
+        .output()
+        .expect("run perf/compare.sh --instructions");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("Command: `perf/compare.sh --instructions --quick`")),
+        "{stdout}"
+    );
+    let table: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with('|')).collect();
+    assert_eq!(table.len(), 5, "{stdout}");
+    assert_eq!(table[0], "| case | raw | zmq-typed | ratio |");
+    assert_eq!(table[1], "|---|---:|---:|---:|");
+    let labels = [
+        "inproc throughput, 1 B [instructions/msg]",
+        "inproc throughput, 1 KiB [instructions/msg]",
+        "inproc latency, 1 B [instructions/round trip]",
+    ];
+    for (line, label) in table[2..].iter().zip(labels) {
+        let pattern = format!("| {label} | {{int}}.{{int}} | {{int}}.{{int}} | {{int}}.{{int}} |");
+        assert!(matches(line, &pattern), "`{line}` is not `{pattern}`");
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const ALL_TEST_PACKAGES: &str =
-    "libzmq3-dev pkg-config libclang-dev clang iproute2 binutils util-linux";
+    "libzmq3-dev pkg-config libclang-dev clang iproute2 binutils util-linux valgrind";
 
 /// A folder of fake tools, first on PATH.
 struct Fakes {
@@ -137,7 +137,8 @@ fn the_tests_install_everything_they_use() {
          (finds libzmq), libclang-dev (bindgen, for the bindings freshness test), clang \
          (bindgen, for the bindings freshness test), iproute2 (ip, for multicast tests in a \
          network namespace), binutils (nm, for the exported-symbols test), util-linux \
-         (unshare, for those namespaces)\n"
+         (unshare, for those namespaces), valgrind (callgrind, for the perf script's \
+         instruction counts)\n"
     );
     assert_eq!(
         calls,
