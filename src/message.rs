@@ -221,9 +221,12 @@ impl Message {
         unsafe { std::slice::from_raw_parts(zmq_ffi::zmq_msg_data(self.raw()) as *const u8, len) }
     }
 
-    /// Whether the bytes are shared with another message (after a [`Clone`], or as part of
-    /// a received batch), or are static data ([`Message::from_static`] over more than
-    /// [`INLINE_MAX`] bytes): bytes this message may not change.
+    /// Whether the bytes are shared with another message (after a [`Clone`], or received
+    /// over `inproc://` from a socket that sent them to several peers), or are static data
+    /// ([`Message::from_static`] over more than [`INLINE_MAX`] bytes): bytes this message may
+    /// not change. Frames received over tcp or ipc have bytes of their own, even those
+    /// libzmq decoded from one read into one buffer.
+    ///
     /// Wraps `zmq_msg_get(ZMQ_SHARED)` ([man zmq_msg_get](http://api.zeromq.org/4-3:zmq-msg-get)).
     pub fn is_shared(&self) -> bool {
         // SAFETY: the message is initialised.

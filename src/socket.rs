@@ -147,8 +147,9 @@ impl Socket {
     #[inline]
     fn send_raw(&self, msg: &mut Message, flags: c_int, wait: Wait) -> Result<bool> {
         let sent = self.blocking(Direction::Send, wait, flags, |flags| {
-            // SAFETY: socket and message are valid; on success libzmq takes the content and
-            // leaves msg empty (still to be closed by its Drop), on failure msg is unchanged.
+            // SAFETY: socket and message are valid (msg initialised); on success libzmq takes
+            // the content and leaves msg as zmq_msg_init does (closing it is then optional:
+            // `sent` forgets it, `send_from` keeps it), on failure msg keeps its content.
             unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags) }
         })?;
         Ok(sent.is_some())
@@ -308,7 +309,9 @@ impl Socket {
     /// `zmq_msg_t` it sends: ready to be received into ([`Socket::recv_frame_into`]) or
     /// replaced. With `recv_frame_into`, the cheapest way to pass one message back and forth
     /// (an echo, a relay): one libzmq call per send and per receive, no `Message` made or
-    /// closed in between. Blocks like [`Socket::send`]; on failure `msg` keeps its bytes.
+    /// closed in between. Blocks like [`Socket::send`]; on failure `msg` keeps its bytes, but
+    /// not always the rest: libzmq clears its `more` flag and drops its metadata
+    /// ([`Message::property`]) before it tries to queue it.
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
     #[doc(alias("zmq_msg_send", "zmq_sendmsg"))]

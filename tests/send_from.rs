@@ -216,3 +216,63 @@ fn static_bytes_stay_read_only_until_received_over() {
     assert_eq!(reused[1], 9);
     assert_eq!(BYTES, [5; 64], "the static bytes were never written");
 }
+
+#[test]
+fn a_failed_send_keeps_the_bytes_not_the_flags_or_properties() {
+    // What the docs of send_from say: libzmq clears `more` and drops the metadata before it
+    // tries to queue the frame, so a frame that failed to go keeps only its bytes.
+    let ctx = ctx();
+    let pull = socket(&ctx, SocketType::Pull);
+    let push = socket(&ctx, SocketType::Push);
+    wire(&pull, &push, Transport::Tcp, "send-from-metadata");
+    push.send_more("first").unwrap();
+    push.send("second").unwrap();
+    let mut msg = Message::new();
+    pull.recv_frame_into(&mut msg).unwrap();
+    assert!(msg.more());
+    assert_eq!(msg.peer_address().unwrap(), Some("127.0.0.1"));
+    let lonely = Socket::new(&ctx, SocketType::Push).unwrap();
+    lonely.set_sndtimeo(Some(Duration::ZERO)).unwrap();
+    assert!(matches!(
+        lonely.send_from(&mut msg),
+        Err(Error::TimedOut(_))
+    ));
+    assert_eq!(msg, "first");
+    assert!(!msg.more());
+    assert_eq!(msg.peer_address().unwrap(), None);
+}
+
+#[test]
+fn frames_received_over_tcp_are_their_own_static_ones_over_inproc_are_not() {
+    // What the docs of is_shared say. Several frames sent at once arrive in one read, and
+    // libzmq keeps their bytes in its read buffer: still each frame's own, so mutable.
+    let ctx = ctx();
+    let pull = socket(&ctx, SocketType::Pull);
+    let push = socket(&ctx, SocketType::Push);
+    wire(&pull, &push, Transport::Tcp, "send-from-batch");
+    let frames: Vec<Vec<u8>> = (0..8u8).map(|i| vec![i; 200]).collect();
+    for frame in &frames {
+        push.send(frame).unwrap();
+    }
+    let mut received: Vec<Message> = frames.iter().map(|_| pull.recv_frame().unwrap()).collect();
+    for (i, msg) in received.iter_mut().enumerate() {
+        assert!(!msg.is_shared(), "frame {i}");
+        msg.data_mut()
+            .expect("a received frame's own bytes")
+            .fill(0xee);
+    }
+    for (i, msg) in received.iter().enumerate() {
+        assert_eq!(msg.data(), &[0xee; 200][..], "frame {i}");
+    }
+
+    // Static data keeps its static bytes over inproc, and stays read-only there.
+    static BYTES: [u8; 64] = [3; 64];
+    let pull = socket(&ctx, SocketType::Pull);
+    let push = socket(&ctx, SocketType::Push);
+    wire(&pull, &push, Transport::Inproc, "send-from-static-inproc");
+    push.send_from(&mut Message::from_static(&BYTES)).unwrap();
+    let mut msg = pull.recv_frame().unwrap();
+    assert!(msg.is_shared());
+    assert!(msg.data_mut().is_none());
+    assert_eq!(msg.data().as_ptr(), BYTES.as_ptr(), "not copied");
+}

@@ -127,7 +127,8 @@ macro_rules! send_docs {
         /// Sends `msg` as a message of one frame and leaves it empty, as libzmq leaves the
         /// `zmq_msg_t` it sends, ready to be received into or replaced: with
         /// `recv_frame_into`, one libzmq call per send and per receive. On failure `msg`
-        /// keeps its bytes.
+        /// keeps its bytes, but not always the rest: libzmq clears its `more` flag and drops
+        /// its metadata (properties) before it tries to queue it.
         ///
         /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)).
         $item
