@@ -4,10 +4,10 @@
 //! return `EINTR`, and calling it again starts `ZMQ_RCVTIMEO`/`ZMQ_SNDTIMEO` from zero. A
 //! thread that receives a signal more often than its timeout (a profiler's timer, a burst of
 //! `SIGCHLD`) would then never time out. So every blocking call of the crate goes through
-//! [`SocketCore::blocking`]: it first tries the call without waiting (the fast path, one libzmq
-//! call when a message is ready); only when that would block does it compute a deadline (from
-//! the socket's own timeout, or the caller's) and make libzmq's own blocking call with the
-//! time *left* as its timeout, again after each signal.
+//! [`SocketCore::blocking`]: with the socket's own timeout it makes libzmq's own blocking call,
+//! one call as in C, and reads the clock first only when that timeout is finite; with a
+//! caller's timeout it tries without waiting, then computes a deadline. After a signal it
+//! calls again with the time *left* as the socket's timeout, never from the start.
 //!
 //! libzmq's blocking call, not `zmq_poll`: for some sockets `ZMQ_POLLOUT` says "ready" while
 //! a send still cannot proceed (an XPUB with `ZMQ_XPUB_NODROP` at a subscriber's high-water
@@ -103,8 +103,8 @@ impl SocketCore {
     /// `flags` must not contain `ZMQ_DONTWAIT`: say [`Wait::Never`] for that.
     ///
     /// The socket's own timeout ([`Wait::SocketTimeout`], what `send` and `recv` use) costs
-    /// one libzmq call, as in C (a send whose queue is full, two: see below): libzmq applies
-    /// the timeout itself. Only a signal that
+    /// one libzmq call, as in C (a REQ's send whose queue is full, two: see
+    /// [`SocketCore::tries_first`]): libzmq applies the timeout itself. Only a signal that
     /// interrupts the wait makes it read the option and the clock; the clock is read before
     /// the call only when the socket has a finite timeout (known from
     /// [`SocketCore::timeouts`]), so that the wait never starts over.
@@ -121,30 +121,47 @@ impl SocketCore {
             // at all, or zero) no clock is needed, and a first try that succeeds is the
             // whole of it. Anything else goes out of line.
             if self.timeouts.get()[usize::from(dir == Direction::Recv)] <= 0 {
-                let rc = call(match dir {
-                    // See `waiting` for why a send tries without waiting first.
-                    Direction::Send => flags | zmq_ffi::ZMQ_DONTWAIT,
-                    Direction::Recv => flags,
+                let first = self.tries_first(dir);
+                let rc = call(if first {
+                    flags | zmq_ffi::ZMQ_DONTWAIT
+                } else {
+                    flags
                 });
                 if rc >= 0 {
                     return Ok(Some(rc));
                 }
-                return self.after_first_try(dir, flags, call);
+                return self.after_first_try(dir, flags, call, first);
             }
         }
         self.waiting(dir, wait, flags, call)
     }
 
-    /// The first try of a call with no finite timeout failed: the send that did not wait
-    /// now waits; the receive (which did wait) ran out, was interrupted, or failed.
+    /// Whether a call tries without waiting before it waits: a send on a REQ. A blocking
+    /// `zmq_msg_send` whose pipe dies half-way through a message drops the message and
+    /// reports success (libzmq 4.3's `socket_base.cpp`, the -2 case of `lb.cpp`). For a REQ
+    /// that is a request it never entered its reply state for (its next receive is
+    /// `EFSM`); with `ZMQ_DONTWAIT` the same case is `EAGAIN`, and the blocking call after
+    /// it completes the request, so that the REQ waits for a reply (which its timeout, or
+    /// Lazy Pirate, bounds: the next peer's REP discards the rest, which came without its
+    /// delimiter). Every other socket sends as C does, blocking at once: there, trying
+    /// first would send the frame libzmq dropped again, alone, as a message of its own, to
+    /// the next peer (half a message).
+    #[inline(always)]
+    fn tries_first(&self, dir: Direction) -> bool {
+        dir == Direction::Send && self.socket_type() == crate::SocketType::Req
+    }
+
+    /// The first try of a call with no finite timeout failed: a REQ's send that did not
+    /// wait now waits; any other call (which did wait) ran out, was interrupted, or failed.
     #[inline(never)]
     fn after_first_try(
         &self,
         dir: Direction,
         flags: c_int,
         mut call: impl FnMut(c_int) -> c_int,
+        tried_first: bool,
     ) -> Result<Option<c_int>> {
-        if dir == Direction::Recv {
+        if !tried_first {
             return self.after_failed_wait(dir, flags, call, None);
         }
         match last_errno() {
@@ -174,13 +191,8 @@ impl SocketCore {
             Wait::SocketTimeout => {
                 let cached = self.timeouts.get()[usize::from(dir == Direction::Recv)];
                 let started = (cached > 0).then(Instant::now);
-                if dir == Direction::Send {
-                    // A send tries without waiting first. A blocking zmq_msg_send whose pipe
-                    // dies half-way through a message drops the message and reports success
-                    // (libzmq 4.3's socket_base.cpp, the -2 case), which leaves a REQ that
-                    // never entered its reply state (its next receive is EFSM); with
-                    // ZMQ_DONTWAIT the same case is EAGAIN, and the blocking call below then
-                    // completes the message the way REQ expects.
+                // A REQ's send tries without waiting first: see `tries_first`.
+                if self.tries_first(dir) {
                     if let Some(Attempt::Done(rc)) =
                         self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
                     {

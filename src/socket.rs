@@ -172,12 +172,25 @@ impl Socket {
     }
 
     /// Sends one frame, waiting as `wait` says, handing it back on failure.
-    fn send_frame(&self, mut frame: Message, flags: c_int, wait: Wait) -> Result<(), SendError> {
+    /// `started`: earlier frames of the same message are queued. Such a frame is never
+    /// refused for lack of room (libzmq's high-water mark counts whole messages): when libzmq
+    /// does not take it, the peer the message was going to went away half-way (the -2 case
+    /// of libzmq's `lb.cpp`, returned as `EAGAIN` with a zero timeout). libzmq has dropped
+    /// the message and drops the frames after it; this one is dropped too, as libzmq's
+    /// blocking send drops it, instead of going to the next peer alone.
+    fn send_frame(
+        &self,
+        mut frame: Message,
+        flags: c_int,
+        wait: Wait,
+        started: bool,
+    ) -> Result<(), SendError> {
         match self.send_raw(&mut frame, flags, wait) {
             Ok(true) => {
                 sent(frame);
                 Ok(())
             }
+            Ok(false) if started => Ok(()),
             Ok(false) => Err(self.send_not_queued(frame, wait)),
             Err(error) => Err(SendError::new(error, Multipart::single(frame))),
         }
@@ -196,23 +209,25 @@ impl Socket {
         if frames.peek().is_none() {
             return Err(SendError::new(Error::EmptyMessage, Multipart::new()));
         }
+        let mut started = false;
         while let Some(frame) = frames.next() {
             let flags = if frames.peek().is_some() {
                 zmq_ffi::ZMQ_SNDMORE
             } else {
                 last
             };
-            if let Err(e) = self.send_frame(frame, flags, wait) {
+            if let Err(e) = self.send_frame(frame, flags, wait, started) {
                 let (error, mut unsent) = e.into_parts();
                 unsent.extend(frames);
                 return Err(SendError::new(error, unsent));
             }
             // libzmq's high-water mark counts whole messages: once the first frame is queued,
-            // the rest are never refused for lack of room, and never wait. So a `try_send`
-            // that returns "would block" has sent nothing.
-            if let Wait::Never = wait {
-                wait = Wait::SocketTimeout;
-            }
+            // the rest are never refused for lack of room, and never wait (so a `try_send`
+            // that returns "would block" has sent nothing). They go as C sends them, with
+            // the socket's own timeout: never tried without waiting first (see
+            // `send_frame`).
+            wait = Wait::SocketTimeout;
+            started = true;
         }
         Ok(())
     }
@@ -233,6 +248,7 @@ impl Socket {
         let mut to_go = msg.len();
         let mut frames = msg.into_iter();
         let mut wait = wait;
+        let mut started = false;
         while let Some(frame) = frames.next() {
             to_go -= 1;
             let flags = if to_go > 0 {
@@ -240,14 +256,13 @@ impl Socket {
             } else {
                 last
             };
-            if let Err(e) = self.send_frame(frame, flags, wait) {
+            if let Err(e) = self.send_frame(frame, flags, wait, started) {
                 let (error, mut unsent) = e.into_parts();
                 unsent.extend(frames);
                 return Err(SendError::new(error, unsent));
             }
-            if let Wait::Never = wait {
-                wait = Wait::SocketTimeout;
-            }
+            wait = Wait::SocketTimeout;
+            started = true;
         }
         Ok(())
     }
