@@ -1,10 +1,12 @@
 //! REQ/REP round-trip latency over inproc and tcp, 1-byte requests: the REP side echoes on a
 //! thread of its own (as libzmq's `local_lat`/`inproc_lat` do), one iteration is one round
-//! trip from the REQ side. Each transport is a group with the same exchange written three
+//! trip from the REQ side. Each transport is a group with the same exchange written five
 //! ways, on both ends:
 //!
 //! - `raw`: directly on `zmq_ffi` (`zmq_msg_init_size`, fill, `zmq_msg_send`; `zmq_msg_recv`
 //!   into a reused `zmq_msg_t`; the echo sends back the message it received);
+//! - `raw_in_place`: `raw` with one `zmq_msg_t` on the REQ side too, sent and received into
+//!   again, as libzmq's `inproc_lat`/`remote_lat` do: the twin of `in_place`;
 //! - `dynamic`: the dynamic [`Socket`]: `send(&buf[..])`, `recv()`; the echo sends back the
 //!   [`Multipart`](zmq_typed::Multipart) it received;
 //! - `in_place`: the dynamic [`Socket`] as its docs say hot loops should be written: one
@@ -73,6 +75,41 @@ fn raw(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
     });
     raw_send_copy(socket, b"", 0);
     raw_recv(socket, &mut reply);
+    join(echo);
+}
+
+fn raw_in_place(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
+    let (req, rep) = dynamic_pair(ctx, transport);
+    let echo = spawn("raw-in-place-echo", move || {
+        let mut msg = RawMsg::new();
+        loop {
+            raw_recv(rep.as_ptr(), &mut msg);
+            let last = msg.len() == 0;
+            // SAFETY: `rep` is a live socket owned by this thread; `msg` is initialised and
+            // stays so (emptied by a successful send, unchanged by a failed one).
+            let rc = unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), rep.as_ptr(), 0) };
+            assert!(rc >= 0, "zmq_msg_send");
+            if last {
+                break;
+            }
+        }
+    });
+    let socket = req.as_ptr();
+    // One message goes back and forth: the reply is the request, sent again.
+    let mut msg = RawMsg::new();
+    raw_send_copy(socket, REQUEST, 0);
+    raw_recv(socket, &mut msg);
+    group.bench_function("raw_in_place", |b| {
+        b.iter(|| {
+            // SAFETY: `socket` is a live socket used by this thread only; `msg` is
+            // initialised (emptied by a successful send, then received into).
+            let rc = unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), socket, 0) };
+            assert!(rc >= 0, "zmq_msg_send");
+            raw_recv(socket, &mut msg);
+        })
+    });
+    raw_send_copy(socket, b"", 0);
+    raw_recv(socket, &mut msg);
     join(echo);
 }
 
@@ -159,6 +196,7 @@ fn req_rep(c: &mut Criterion) {
     for transport in Transport::ALL {
         let mut group = c.benchmark_group(format!("lat_{}_1B", transport.name()));
         raw(&mut group, &ctx, transport);
+        raw_in_place(&mut group, &ctx, transport);
         dynamic(&mut group, &ctx, transport);
         in_place(&mut group, &ctx, transport);
         typed(&mut group, &ctx, transport);

@@ -1,12 +1,13 @@
 //! PUSH/PULL throughput over inproc and tcp, for 1 B, 1 KiB and 64 KiB messages: each
-//! transport and size is a group, with the same exchange written four ways:
+//! transport and size is a group, with the same exchange written five ways:
 //!
 //! - `raw`: directly on `zmq_ffi`, as C code does (`zmq_msg_init_size`, fill, `zmq_msg_send`;
 //!   `zmq_msg_recv` into one reused `zmq_msg_t`);
 //! - `dynamic`: the dynamic [`Socket`]: `send(&buf[..])`, `recv_into` a reused [`Multipart`];
 //! - `typed`: [`Push`] and [`Pull`], doing exactly what `dynamic` does;
 //! - `dynamic_frame`: the dynamic socket receiving frames into a reused [`Message`]
-//!   (`recv_frame_into`, which the typed sockets do not have), the closest twin of `raw`.
+//!   (`recv_frame_into`), the closest twin of `raw`;
+//! - `typed_frame`: [`Push`] and [`Pull`] doing what `dynamic_frame` does.
 //!
 //! One iteration is a batch of messages: the sender sends them from the bench thread and the
 //! timer stops when the receiver, on its own thread, has them all. The high-water marks bound
@@ -117,6 +118,25 @@ fn typed(group: &mut Group<'_>, ctx: &Context, transport: Transport, case: &Case
     });
 }
 
+fn typed_frame(
+    group: &mut Group<'_>,
+    ctx: &Context,
+    transport: Transport,
+    case: &Case,
+    data: &[u8],
+) {
+    let pull = Pull::new(ctx).expect("pull");
+    let push = Push::new(ctx).expect("push");
+    pull.set_rcvhwm(Some(hwm(case))).expect("rcvhwm");
+    push.set_sndhwm(Some(hwm(case))).expect("sndhwm");
+    link(&pull, &push, transport);
+    let mut msg = Message::new();
+    let sink = Sink::spawn(move || pull.recv_frame_into(&mut msg).expect("recv_frame_into"));
+    group.bench_function("typed_frame", |b| {
+        b.iter_custom(|iters| sink.time(iters * case.batch, || push.send(data).expect("send")))
+    });
+}
+
 fn push_pull(c: &mut Criterion) {
     let ctx = Context::new().expect("context");
     for transport in Transport::ALL {
@@ -132,6 +152,7 @@ fn push_pull(c: &mut Criterion) {
             dynamic(&mut group, &ctx, transport, case, &data);
             typed(&mut group, &ctx, transport, case, &data);
             dynamic_frame(&mut group, &ctx, transport, case, &data);
+            typed_frame(&mut group, &ctx, transport, case, &data);
             group.finish();
         }
     }

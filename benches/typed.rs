@@ -2,8 +2,9 @@
 //! (`zmq_ffi`), the dynamic `Socket`, and the typed sockets, over the same libzmq.
 //!
 //! A receive takes a whole message, so the dynamic socket is timed both ways:
-//! `dynamic_frame` (`recv_frame`, one `zmq_msg_recv`, as the C code does) and
-//! `dynamic_message` (`recv`, the same work as the typed receive).
+//! `dynamic_frame` (`recv_frame`, one `zmq_msg_recv` into a new message, which is what `raw`
+//! does on the C API) and `dynamic_message` (`recv`, the same work as the typed receive:
+//! `typed` is to be read against `dynamic_message`).
 //!
 //! Everything here runs on one thread, send then receive, with no batch: the per-call cost
 //! without thread hand-offs. The `throughput`, `latency` and `multipart` targets time the
@@ -15,8 +16,9 @@ mod common;
 
 use std::os::raw::c_void;
 
+use common::{raw_recv, raw_send_copy, RawMsg};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use zmq_typed::{Context, Pull, Push, Rep, Req, Socket, SocketType};
+use zmq_typed::{zmq_ffi, Context, Pull, Push, Rep, Req, Socket, SocketType};
 
 const PAYLOAD: &[u8] = b"0123456789abcdef";
 const ENDPOINTS: [(&str, &str); 2] = [("inproc", "inproc://bench-%"), ("tcp", "tcp://127.0.0.1:*")];
@@ -25,16 +27,28 @@ fn endpoint(template: &str, name: &str) -> String {
     template.replace('%', name)
 }
 
-/// One request and its reply on raw REQ/REP handles.
-fn raw_round_trip(req: *mut c_void, rep: *mut c_void, buf: &mut [u8; 64]) {
-    // SAFETY: req and rep are live sockets of one context, used from this thread only; the
-    // payload and buffer pointers are valid for the lengths given.
-    unsafe {
-        assert!(zmq_typed::zmq_ffi::zmq_send(req, PAYLOAD.as_ptr().cast(), PAYLOAD.len(), 0) >= 0);
-        assert!(zmq_typed::zmq_ffi::zmq_recv(rep, buf.as_mut_ptr().cast(), buf.len(), 0) >= 0);
-        assert!(zmq_typed::zmq_ffi::zmq_send(rep, PAYLOAD.as_ptr().cast(), PAYLOAD.len(), 0) >= 0);
-        assert!(zmq_typed::zmq_ffi::zmq_recv(req, buf.as_mut_ptr().cast(), buf.len(), 0) >= 0);
-    }
+/// One request and its reply on raw REQ/REP handles, as `dynamic_frame` does it: the
+/// request copied into a new message, received into a new one that is sent back as it is,
+/// the reply received into a new one.
+fn raw_round_trip(req: *mut c_void, rep: *mut c_void) -> RawMsg {
+    raw_send_copy(req, PAYLOAD, 0);
+    let mut request = RawMsg::new();
+    raw_recv(rep, &mut request);
+    // SAFETY: `rep` is a live socket used by this thread only; `request` is initialised and
+    // stays so (emptied by the send; closed by its Drop).
+    let rc = unsafe { zmq_ffi::zmq_msg_send(request.as_mut_ptr(), rep, 0) };
+    assert!(rc >= 0, "zmq_msg_send");
+    let mut reply = RawMsg::new();
+    raw_recv(req, &mut reply);
+    reply
+}
+
+/// One message from PUSH to PULL on raw handles, as `dynamic_frame` does it.
+fn raw_push_pull(push: *mut c_void, pull: *mut c_void) -> RawMsg {
+    raw_send_copy(push, PAYLOAD, 0);
+    let mut msg = RawMsg::new();
+    raw_recv(pull, &mut msg);
+    msg
 }
 
 fn req_rep(c: &mut Criterion) {
@@ -47,9 +61,8 @@ fn req_rep(c: &mut Criterion) {
         let req = Socket::new(&ctx, SocketType::Req).expect("req");
         let ep = rep.bind(endpoint(template, "raw")).expect("bind");
         req.connect(&ep).expect("connect");
-        let mut buf = [0u8; 64];
-        group.bench_function(BenchmarkId::new("c_api", transport), |b| {
-            b.iter(|| raw_round_trip(req.as_ptr(), rep.as_ptr(), &mut buf))
+        group.bench_function(BenchmarkId::new("raw", transport), |b| {
+            b.iter(|| raw_round_trip(req.as_ptr(), rep.as_ptr()))
         });
 
         // The dynamic socket, a frame at a time and a message at a time.
@@ -100,6 +113,15 @@ fn push_pull(c: &mut Criterion) {
     let mut group = c.benchmark_group("push_pull_message");
     group.throughput(Throughput::Elements(1));
     for (transport, template) in ENDPOINTS {
+        // Raw C API, on sockets this crate made (only their handles are used).
+        let pull = Socket::new(&ctx, SocketType::Pull).expect("pull");
+        let push = Socket::new(&ctx, SocketType::Push).expect("push");
+        let ep = pull.bind(endpoint(template, "pp-raw")).expect("bind");
+        push.connect(&ep).expect("connect");
+        group.bench_function(BenchmarkId::new("raw", transport), |b| {
+            b.iter(|| raw_push_pull(push.as_ptr(), pull.as_ptr()))
+        });
+
         let pull = Socket::new(&ctx, SocketType::Pull).expect("pull");
         let push = Socket::new(&ctx, SocketType::Push).expect("push");
         let ep = pull.bind(endpoint(template, "pp-dynamic")).expect("bind");
@@ -125,6 +147,12 @@ fn push_pull(c: &mut Criterion) {
             b.iter(|| {
                 push.send(PAYLOAD).expect("send");
                 pull.recv().expect("recv")
+            })
+        });
+        group.bench_function(BenchmarkId::new("typed_frame", transport), |b| {
+            b.iter(|| {
+                push.send(PAYLOAD).expect("send");
+                pull.recv_frame().expect("recv")
             })
         });
     }

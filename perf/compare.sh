@@ -15,10 +15,11 @@
 #
 # Cases: inproc and tcp throughput with 1 B and 1 KiB messages, inproc and tcp latency
 # with 1 B. Each round runs every case with every program in turn (A B C, A B C, ...); the
-# table shows each program's median over the rounds, its ratio to the raw twin (the median
-# of the rounds' ratios: each run against the raw run just before it, which saw the same
-# load) and in how many rounds it beat the raw twin (throughput: higher is better; latency:
-# lower is better), then how far apart the rounds were. --quick uses small counts
+# order of the programs turns by one each round. The table shows each program's median over
+# the rounds, its ratio to the raw twin (the median of the rounds' ratios: each run against
+# the raw run of the same round, which saw about the same load) and in how many rounds it
+# beat the raw twin (throughput: higher is better; latency: lower is better); then
+# zmq-typed against each other program the same way, and how far apart the rounds were. --quick uses small counts
 # (seconds in all, for a smoke test: the numbers mean little); the default run takes about
 # 2-3 minutes on 2 cores. Builds in release first (cargo build --release), unless --no-build;
 # --examples DIR takes our programs from DIR instead of target/release/examples (the tests
@@ -146,7 +147,13 @@ for flavour in system vendored; do
   fi
 done
 if [ "$found_peer" = 0 ] && [ -x "$peers/release/inproc_thr" ]; then
-  names+=(rust-zmq) dirs+=("$peers/release") prefixes+=("")
+  # Built by hand: which libzmq it runs on, its libzmq_origin says.
+  case "$("$peers/release/libzmq_origin" 2>/dev/null || true)" in
+    *"(shared"*) flavour=system ;;
+    *"(static"*) flavour=vendored ;;
+    *) flavour="libzmq unknown" ;;
+  esac
+  names+=("rust-zmq ($flavour)") dirs+=("$peers/release") prefixes+=("")
   found_peer=1
 fi
 [ "$found_peer" = 1 ] || [ "$want_peers" = 0 ] || echo "rust-zmq column left out: benches/peers is not built (see benches/peers)" >&2
@@ -267,7 +274,9 @@ started=$SECONDS
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds..." >&2
   for case in "${cases[@]}"; do
-    for i in "${!names[@]}"; do
+    # The order of the programs turns by one each round, so that none always runs first.
+    for j in "${!names[@]}"; do
+      i=$(((j + round) % ${#names[@]}))
       run "$i" "$case"
       if [ -n "$figure" ]; then
         values["$case $i"]+="$figure"$'\n'
@@ -291,13 +300,14 @@ median() { # of the numbers on stdin, one a line
     if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# paired <case> <column>: "<median of the rounds' ratios to raw> | <rounds better>/<rounds>"
-# over the rounds where both programs gave a figure.
+# paired <case> <column> [<against>]: "<median of the rounds' ratios> | <rounds better>/<rounds>"
+# of a column against another (by default the raw twin, column 0), over the rounds where both
+# gave a figure.
 paired() {
   local r a b ratios="" better=0 both=0 lower=0
   case "$1" in *_lat_*) lower=1 ;; esac
   for r in $(seq "$rounds"); do
-    a="${byround["$1 $2 $r"]:-}" b="${byround["$1 0 $r"]:-}"
+    a="${byround["$1 $2 $r"]:-}" b="${byround["$1 ${3:-0} $r"]:-}"
     [ -n "$a" ] && [ -n "$b" ] || continue
     both=$((both + 1))
     ratios+="$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) print a / b }')"$'\n'
@@ -322,7 +332,7 @@ echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); libzmq $libzmq
   "$rustc_version; $(date -u '+%Y-%m-%d %H:%M UTC')."
 echo "Command: \`perf/compare.sh --rounds $rounds$mode\` ($elapsed s). Medians of $rounds" \
   "interleaved round(s). ratio: to the raw twin, the median of each round's ratio (each" \
-  "program against the raw run just before it, on the machine as it was then);" \
+  "program against the raw run of the same round, on the machine as it was then);" \
   "better: in how many rounds it beat the raw twin (throughput: higher is better," \
   "latency: lower is better)."
 echo
@@ -352,6 +362,31 @@ for case in "${cases[@]}"; do
   done
   echo "$row"
 done
+
+if [ "${#names[@]}" -gt 2 ]; then
+  # zmq-typed (column 1) against each program that is not its raw twin.
+  echo
+  echo "zmq-typed against the others (median of the rounds' ratios, zmq-typed / other; rounds"
+  echo "zmq-typed was better):"
+  echo
+  header="| case |"
+  rule="|---|"
+  for i in "${!names[@]}"; do
+    [ "$i" -ge 2 ] || continue
+    header+=" / ${names[$i]} | better |"
+    rule+="---:|---:|"
+  done
+  echo "$header"
+  echo "$rule"
+  for case in "${cases[@]}"; do
+    row="| ${label[$case]} |"
+    for i in "${!names[@]}"; do
+      [ "$i" -ge 2 ] || continue
+      row+=" $(paired "$case" 1 "$i") |"
+    done
+    echo "$row"
+  done
+fi
 
 if [ "$rounds" -gt 1 ]; then
   # How far apart the rounds were: a ratio is worth no more than this.

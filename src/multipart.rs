@@ -110,9 +110,10 @@ impl Multipart {
         }
     }
 
-    /// Makes this exactly one frame, keeping the first frame's `Message` (and the frame
-    /// list's storage) when there is one, and returns it: a receive into it then costs no
-    /// `Message` of its own (libzmq releases the old content as it receives the new).
+    /// The first frame's `Message`, made when there is none, to receive into: a receive then
+    /// costs no `Message` of its own (libzmq releases the old content as it receives the
+    /// new). The frames after it stay, for [`Multipart::reuse_frame`], until
+    /// [`Multipart::keep`] says how many a message had.
     #[inline]
     pub(crate) fn reuse_first(&mut self) -> &mut Message {
         if let Repr::Many(frames) = &mut self.repr {
@@ -122,13 +123,29 @@ impl Multipart {
                 } else {
                     frames.push(Message::new());
                 }
-            } else {
-                frames.truncate(1);
             }
         }
         match &mut self.repr {
             Repr::One(only) => only,
             Repr::Many(frames) => &mut frames[0],
+        }
+    }
+
+    /// The `Message` of frame `index` (at most the number of frames), made when there is
+    /// none, to receive into.
+    pub(crate) fn reuse_frame(&mut self, index: usize) -> &mut Message {
+        let frames = self.vec_mut();
+        if index == frames.len() {
+            frames.push(Message::new());
+        }
+        &mut frames[index]
+    }
+
+    /// Keeps the first `len` frames and closes the rest.
+    #[inline]
+    pub(crate) fn keep(&mut self, len: usize) {
+        if let Repr::Many(frames) = &mut self.repr {
+            frames.truncate(len);
         }
     }
 

@@ -412,7 +412,7 @@ impl Socket {
     /// `Ok(false)`: nothing came before the deadline.
     #[inline]
     fn recv_message(&self, parts: &mut Multipart, wait: Wait) -> Result<bool> {
-        // The first frame lands in the Message the list already holds, if any.
+        // Each frame lands in the Message the list already holds at its place, if any.
         let first = parts.reuse_first();
         match self.recv_raw(first, wait) {
             Ok(true) => {}
@@ -422,24 +422,31 @@ impl Socket {
             }
         }
         if !first.more() {
+            parts.keep(1);
             return Ok(true);
         }
         self.recv_rest(parts)
     }
 
-    /// The frames after the first of a message of several.
+    /// The frames after the first of a message of several, each received into the frame
+    /// the list holds at its place (a new one past its end); the list keeps what arrived.
     fn recv_rest(&self, parts: &mut Multipart) -> Result<bool> {
-        let mut more = true;
-        while more {
+        let mut received = 1;
+        let outcome = loop {
+            let frame = parts.reuse_frame(received);
             // The frames of one message arrive together: these never wait.
-            let mut frame = Message::new();
-            if !self.recv_raw(&mut frame, Wait::SocketTimeout)? {
-                return Err(self.timed_out("receive"));
+            match self.recv_raw(frame, Wait::SocketTimeout) {
+                Ok(true) => {}
+                Ok(false) => break Err(self.timed_out("receive")),
+                Err(error) => break Err(error),
             }
-            more = frame.more();
-            parts.push_back(frame);
-        }
-        Ok(true)
+            received += 1;
+            if !frame.more() {
+                break Ok(true);
+            }
+        };
+        parts.keep(received);
+        outcome
     }
 
     /// Receives one whole message, every frame of it, blocking until one comes or the

@@ -139,9 +139,9 @@ fn a_message_arriving_during_signals_is_received() {
 
 #[test]
 fn a_send_waiting_for_room_with_no_timeout_survives_signals() {
-    // No timeout: the send tries without waiting, then waits in libzmq; every signal
-    // interrupts that wait, which starts again, until the receiver makes room (the
-    // watchdog of under_signals bounds the test).
+    // No timeout: the send waits in libzmq; every signal interrupts that wait, which
+    // starts again, until the receiver makes room (the watchdog of under_signals bounds the
+    // test).
     let ctx = ctx();
     let pull = Socket::new(&ctx, SocketType::Pull).unwrap();
     pull.set_rcvhwm(Some(1)).unwrap();

@@ -116,7 +116,7 @@ fn an_xsub_refuses_an_oversized_subscription_and_keeps_it() {
 #[test]
 fn a_send_waiting_for_room_with_no_timeout_completes() {
     // PUSH and PULL each hold one message: once both are full, a send with no timeout
-    // tries without waiting, then waits in libzmq until the receiver makes room.
+    // waits in libzmq until the receiver makes room.
     let ctx = ctx();
     let pull = Socket::new(&ctx, SocketType::Pull).unwrap();
     pull.set_rcvhwm(Some(1)).unwrap();

@@ -271,3 +271,28 @@ fn a_typed_receiver_reads_a_frame_into_a_buffer() {
     assert_eq!(&buf, b"klmnopqr");
     assert!(!pull.has_more().unwrap());
 }
+
+#[test]
+fn recv_into_reuses_the_frames_it_holds_whatever_the_lengths() {
+    // Each frame lands in the Message the list holds at its place: longer messages add
+    // frames, shorter ones close the extra, and no frame keeps anything of the last message.
+    for t in TRANSPORTS {
+        let ctx = ctx();
+        let (a, b) = (
+            socket(&ctx, SocketType::Pair),
+            socket(&ctx, SocketType::Pair),
+        );
+        wire(&a, &b, t, "recv-into-reuse");
+        let mut parts = Multipart::new();
+        for (round, len) in [3usize, 5, 1, 4, 2, 5, 1, 1, 6].into_iter().enumerate() {
+            let sent: Vec<Vec<u8>> = (0..len)
+                .map(|i| format!("r{round}f{i}{}", "x".repeat(i * 10)).into_bytes())
+                .collect();
+            b.send_multipart(sent.iter().map(|f| Message::from(&f[..])))
+                .unwrap();
+            a.recv_into(&mut parts).unwrap();
+            assert_eq!(frames(&parts), sent, "{t:?}, round {round}");
+            assert!(!parts.iter().last().unwrap().more());
+        }
+    }
+}

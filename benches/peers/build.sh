@@ -29,6 +29,13 @@ show() {
 if [[ "$which" != vendored ]]; then
   (cd "$here" && cargo build --release --locked --bins --target-dir "$here/target/system")
   show "$here/target/system/release" system
+  # The override is keyed on the target triple (.cargo/config.toml): on another one, cargo
+  # would have built rust-zmq's own libzmq into the "system" build without a word.
+  if ! "$here/target/system/release/libzmq_origin" | grep -q "(shared"; then
+    echo "error: the system build does not run on the shared system libzmq: the links" \
+      "override of .cargo/config.toml is for x86_64-unknown-linux-gnu only" >&2
+    exit 1
+  fi
 fi
 if [[ "$which" != system ]]; then
   (cd "$here/.." && cargo build --release --locked --bins \
