@@ -25,12 +25,12 @@
 # --examples DIR takes our programs from DIR instead of target/release/examples (the tests
 # use it with their debug builds); --no-c and --no-peers leave those columns out.
 #
-# --instructions counts instead of timing: each inproc program runs under valgrind's
-# callgrind with N and with 2N messages, and the table shows the instructions one more
-# message costs ((I(2N) - I(N)) / N, every thread of the process counted). The counts do not
-# depend on the machine's load, so one run says what the timed rounds can only suggest on a
-# noisy machine: what the wrapper costs per message over the raw C API. (tcp is left out:
-# there the I/O thread's batching, hence its count, depends on timing.)
+# --instructions counts instead of timing: each program runs under valgrind's callgrind with
+# N and with 2N messages, and the table shows the instructions one more message costs
+# ((I(2N) - I(N)) / N, every thread counted; over tcp each side is counted in turn while
+# the other runs natively, and the two are added). The counts do not depend on the
+# machine's load, so one run says what the timed rounds can only suggest on a noisy
+# machine: what the wrapper costs per message over the raw C API.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -166,13 +166,6 @@ for i in "${!names[@]}"; do
   done
 done
 
-if [ "$instructions" = 1 ]; then
-  # shellcheck source=perf/instructions.sh
-  . "$root/perf/instructions.sh"
-  count_instructions
-  exit 0
-fi
-
 # ---------------------------------------------------------------------------------------
 # Running
 
@@ -216,6 +209,13 @@ result() {
   sed -n -e 's/^mean throughput: \([0-9]*\) \[msg\/s\]$/\1/p' \
     -e 's/^average latency: \([0-9.]*\) \[us\]$/\1/p' "$1" | head -n 1
 }
+
+if [ "$instructions" = 1 ]; then
+  # shellcheck source=perf/instructions.sh
+  . "$root/perf/instructions.sh"
+  count_instructions
+  exit 0
+fi
 
 # run <column> <case>: sets `figure` to the program's figure, empty when it failed (then
 # what the programs printed is shown: they print their errors on stdout, as libzmq's do).

@@ -416,7 +416,7 @@ fn the_comparison_script_runs_a_quick_round() {
 }
 
 /// The script's instruction counts (`--instructions --quick`), on this test's (debug)
-/// builds: a table with a count and a ratio for each inproc case. The counts themselves
+/// builds: a table with a count and a ratio for each case, inproc and tcp. The counts themselves
 /// are not asserted (a debug build's mean little), only that they are counts.
 #[test]
 fn the_comparison_script_counts_instructions() {
@@ -426,7 +426,7 @@ fn the_comparison_script_counts_instructions() {
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    if !(has("bash") && has("valgrind") && has("timeout")) {
+    if !(has("bash") && has("valgrind") && has("ss") && has("timeout")) {
         common::skip(
             "the_comparison_script_counts_instructions",
             "needs bash, valgrind and timeout (./dev.sh deps test installs valgrind)",
@@ -441,14 +441,14 @@ fn the_comparison_script_counts_instructions() {
         "raw_inproc_thr",
         "raw_inproc_lat",
     ] {
-        dir = common::programs::path(program)
+        dir = common::programs::path(&program)
             .parent()
             .map(Path::to_path_buf);
     }
     let dir = dir.expect("the examples' folder");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("perf/compare.sh");
     let out = Command::new("timeout")
-        .arg("300")
+        .arg("600")
         .arg("bash")
         .arg(&script)
         .args([
@@ -472,13 +472,16 @@ fn the_comparison_script_counts_instructions() {
         "{stdout}"
     );
     let table: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with('|')).collect();
-    assert_eq!(table.len(), 5, "{stdout}");
+    assert_eq!(table.len(), 8, "{stdout}");
     assert_eq!(table[0], "| case | raw | zmq-typed | ratio |");
     assert_eq!(table[1], "|---|---:|---:|---:|");
     let labels = [
         "inproc throughput, 1 B [instructions/msg]",
         "inproc throughput, 1 KiB [instructions/msg]",
+        "tcp throughput, 1 B [instructions/msg, both sides]",
+        "tcp throughput, 1 KiB [instructions/msg, both sides]",
         "inproc latency, 1 B [instructions/round trip]",
+        "tcp latency, 1 B [instructions/round trip, both sides]",
     ];
     for (line, label) in table[2..].iter().zip(labels) {
         let pattern = format!("| {label} | {{int}}.{{int}} | {{int}}.{{int}} | {{int}}.{{int}} |");
