@@ -90,6 +90,7 @@ fi
 if [ "$build" = 1 ]; then
   args=()
   for p in $programs; do args+=(--example "$p" --example "raw_$p"); done
+  [ "$instructions" = 0 ] || args+=(--example typed_cost)
   echo "building: cargo build --release ${args[*]}" >&2
   cargo build --release --quiet "${args[@]}" >&2
 fi

@@ -123,4 +123,43 @@ count_instructions() {
     done
     echo "$row"
   done
+
+  typed_against_dynamic
+}
+
+# The typed sockets against the dynamic one (examples/typed_cost.rs): the same exchange on
+# one thread, counted the same way.
+typed_against_dynamic() {
+  local bin="${dirs[1]}/typed_cost" n exchange sockets one two
+  [ -x "$bin" ] || {
+    echo "typed sockets left out: $bin is not built (cargo build --release --example typed_cost)" >&2
+    return 0
+  }
+  if [ "$quick" = 1 ]; then n=1000; else n=20000; fi
+  local -A cost=()
+  for exchange in req-rep push-pull; do
+    for sockets in dynamic typed; do
+      echo "counting: $sockets $exchange x $n and x $((2 * n))..." >&2
+      one="$(collected "$bin" "$sockets" "$exchange" "$n" || true)"
+      two="$(collected "$bin" "$sockets" "$exchange" "$((2 * n))" || true)"
+      if [ -n "$one" ] && [ -n "$two" ]; then
+        cost["$exchange $sockets"]="$(awk -v a="$one" -v b="$two" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
+      fi
+    done
+  done
+  echo
+  echo "The typed sockets against the dynamic one (\`typed_cost\`, one thread, inproc;"
+  echo "instructions per exchange; ratio: typed / dynamic):"
+  echo
+  echo "| exchange | dynamic | typed | ratio |"
+  echo "|---|---:|---:|---:|"
+  local d t
+  for exchange in req-rep push-pull; do
+    d="${cost["$exchange dynamic"]:-}" t="${cost["$exchange typed"]:-}"
+    if [ -n "$d" ] && [ -n "$t" ]; then
+      echo "| $exchange | $d | $t | $(awk -v t="$t" -v d="$d" 'BEGIN { printf "%.3f", t / d }') |"
+    else
+      echo "| $exchange | ${d:-n/a} | ${t:-n/a} | n/a |"
+    fi
+  done
 }

@@ -212,7 +212,7 @@ impl Socket {
         let rcvtimeo: c_int = unsafe { raw_int(ptr, zmq_ffi::ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }?;
         ctx.socket_created();
         Ok(Socket {
-            core: SocketCore {
+            core: Box::new(SocketCore {
                 ptr,
                 kind,
                 ctx: ctx.clone(),
@@ -220,7 +220,7 @@ impl Socket {
                 keep_alive: KeepAlive::default(),
                 timeouts: std::cell::Cell::new([sndtimeo, rcvtimeo]),
                 _not_sync: std::marker::PhantomData,
-            },
+            }),
         })
     }
 

@@ -103,11 +103,10 @@ impl MessageShape for Frames {
     type ReqState<S> = crate::typed::Sending;
 }
 
-/// A message checked against its declared shape: one frame when it says [`OneFrame`], so
-/// that the typed state a failed send reports is the real one even for a type of the
-/// user's whose `into_multipart` breaks its word.
-pub(crate) fn frames_of<M: Sendable>(msg: M) -> Result<Multipart, SendError> {
-    let frames = msg.into_multipart();
+/// The frames of a message that did not come as one frame, refused when its shape says it
+/// is one ([`OneFrame`]), so that the typed state a failed send reports is the real one even
+/// for a type of the user's whose `into_multipart` breaks its word.
+pub(crate) fn check_shape<M: Sendable>(frames: Multipart) -> Result<Multipart, SendError> {
     if <M::Shape as sealed::Shape>::ONE_FRAME && frames.len() != 1 {
         let error = Error::Malformed(format!(
             "a message of shape OneFrame has {} frames",

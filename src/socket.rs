@@ -105,7 +105,9 @@ fn check_xsub_frame(frame: &Message) -> Result<()> {
 /// # Ok::<(), zmq_typed::Error>(())
 /// ```
 pub struct Socket {
-    pub(crate) core: SocketCore,
+    /// Boxed: a socket moves as one pointer, which the typed sockets do at every change of
+    /// state (a REQ's send returns it in its next state). One load more per call.
+    pub(crate) core: Box<SocketCore>,
 }
 
 impl Deref for Socket {
@@ -138,7 +140,9 @@ impl Socket {
             // that would overflow a stack when removed (see crate::limits).
             core.set_max_msg_size(Some(crate::limits::SUBSCRIPTION_MSG_MAX))?;
         }
-        Ok(Socket { core })
+        Ok(Socket {
+            core: Box::new(core),
+        })
     }
 
     /// Sends one frame, waiting as `wait` says (signals never restart the wait).

@@ -435,12 +435,11 @@ fn the_comparison_script_counts_instructions() {
     }
     // Built (once) by asking for their paths.
     let mut dir = None;
-    for program in [
-        "inproc_thr",
-        "inproc_lat",
-        "raw_inproc_thr",
-        "raw_inproc_lat",
-    ] {
+    for program in PROGRAMS
+        .iter()
+        .flat_map(|base| both(base))
+        .chain(["typed_cost".to_string()])
+    {
         dir = common::programs::path(&program)
             .parent()
             .map(Path::to_path_buf);
@@ -471,7 +470,11 @@ fn the_comparison_script_counts_instructions() {
             .any(|l| l.starts_with("Command: `perf/compare.sh --instructions --quick`")),
         "{stdout}"
     );
-    let table: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with('|')).collect();
+    let table: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
     assert_eq!(table.len(), 8, "{stdout}");
     assert_eq!(table[0], "| case | raw | zmq-typed | ratio |");
     assert_eq!(table[1], "|---|---:|---:|---:|");
@@ -487,4 +490,52 @@ fn the_comparison_script_counts_instructions() {
         let pattern = format!("| {label} | {{int}}.{{int}} | {{int}}.{{int}} | {{int}}.{{int}} |");
         assert!(matches(line, &pattern), "`{line}` is not `{pattern}`");
     }
+    // Then the typed sockets against the dynamic one.
+    let typed: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("| exchange |"))
+        .collect();
+    assert_eq!(typed.len(), 4, "{stdout}");
+    assert_eq!(typed[0], "| exchange | dynamic | typed | ratio |");
+    for (line, exchange) in typed[2..].iter().zip(["req-rep", "push-pull"]) {
+        let pattern =
+            format!("| {exchange} | {{int}}.{{int}} | {{int}}.{{int}} | {{int}}.{{int}} |");
+        assert!(matches(line, &pattern), "`{line}` is not `{pattern}`");
+    }
+}
+
+/// `typed_cost` runs each exchange on both kinds of socket, and refuses what it does not
+/// know as the perf tools do.
+#[test]
+fn typed_cost_runs_every_exchange_and_refuses_bad_arguments() {
+    for sockets in ["dynamic", "typed"] {
+        for (exchange, unit) in [("req-rep", "round trips"), ("push-pull", "messages")] {
+            let finished = run("typed_cost", &[sockets, exchange, "50"]);
+            finished.assert_no_panic();
+            assert_eq!(finished.code(), 0, "{sockets} {exchange}: {finished:?}");
+            assert_eq!(finished.stdout.len(), 2, "{finished:?}");
+            assert_eq!(finished.stdout[0], format!("{unit}: 50"));
+            assert!(
+                matches(&finished.stdout[1], "elapsed: {int} [us]"),
+                "{finished:?}"
+            );
+        }
+    }
+    let usage = "usage: typed_cost <dynamic|typed> <req-rep|push-pull> <count>";
+    assert_usage("typed_cost", &["typed", "req-rep"], usage, None);
+    assert_usage(
+        "typed_cost",
+        &["typed", "pub-sub", "5"],
+        usage,
+        Some(
+            "error: the sockets are `dynamic` or `typed`, the exchange `req-rep` or \
+             `push-pull`, not `typed pub-sub`",
+        ),
+    );
+    assert_usage(
+        "typed_cost",
+        &["typed", "req-rep", "0"],
+        usage,
+        Some("error: <count> must be a whole number from 1 to 2147483647, not `0`"),
+    );
 }

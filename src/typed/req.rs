@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::error::{Detail, Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
-use crate::sendable::{frames_of, MessageShape, Sendable};
+use crate::sendable::{check_shape, MessageShape, Sendable};
 use crate::socket::{SendFlags, Socket};
 use crate::socket_type::SocketType;
 use crate::typed::{typed_common, Failed};
@@ -106,7 +106,11 @@ impl<S> Req<S> {
         msg: M,
         last: SendFlags,
     ) -> Result<Req<T>, Failed<ReqAfterFailure<M, S>, Multipart>> {
-        let sent = frames_of(msg).and_then(|frames| self.socket.send_with(frames, last));
+        // One frame goes straight to libzmq; several after the check of their shape.
+        let sent = match msg.into_frame() {
+            Ok(frame) => self.socket.send_with(frame, last),
+            Err(frames) => check_shape::<M>(frames).and_then(|f| self.socket.send_with(f, last)),
+        };
         match sent {
             Ok(()) => Ok(self.into_state()),
             Err(e) => Err(Failed::send(e, self.into_state())),
