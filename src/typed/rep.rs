@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::multipart::Multipart;
 use crate::sendable::Sendable;
-use crate::socket::{SendFlags, Socket};
+use crate::socket::Socket;
 use crate::socket_type::SocketType;
 use crate::typed::{typed_common, AnyRep, Failed};
 
@@ -55,6 +55,7 @@ pub struct Rep<S = Receiving> {
 typed_common!(Rep<S>);
 
 impl<S> Rep<S> {
+    #[inline]
     fn into_state<T>(self) -> Rep<T> {
         Rep {
             socket: self.socket,
@@ -165,6 +166,7 @@ impl<S> Rep<S> {
     /// receive timeout (`ZMQ_RCVTIMEO`) runs out.
     ///
     /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    #[inline]
     pub fn recv(self) -> Result<(Multipart, Rep<Replying>), Failed<Rep<S>>>
     where
         S: ReceivesRequest,
@@ -199,11 +201,12 @@ impl<S> Rep<S> {
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
     /// with `ZMQ_SNDMORE` on every frame but the last.
+    #[inline]
     pub fn send(self, msg: impl Sendable) -> Result<Rep<Receiving>, Failed<Rep<S>, Multipart>>
     where
         S: Replies,
     {
-        match self.socket.send_with(msg, SendFlags::NONE) {
+        match self.socket.send(msg) {
             Ok(()) => Ok(self.into_state()),
             Err(e) => Err(Failed::send(e, self)),
         }
@@ -216,7 +219,7 @@ impl<S> Rep<S> {
     where
         S: Replies,
     {
-        match self.socket.send_with(msg, SendFlags::MORE) {
+        match self.socket.send_more(msg) {
             Ok(()) => Ok(self.into_state()),
             Err(e) => Err(Failed::send(e, self)),
         }

@@ -90,6 +90,7 @@ pub struct Req<S = Ready> {
 typed_common!(Req<S>);
 
 impl<S> Req<S> {
+    #[inline]
     fn into_state<T>(self) -> Req<T> {
         Req {
             socket: self.socket,
@@ -101,15 +102,25 @@ impl<S> Req<S> {
 
     /// Sends a message (its last frame with `last`) and moves to state `T`; on failure
     /// comes back in the state the shape of the message says (see [`MessageShape`]).
+    #[inline]
     fn step<T, M: Sendable>(
         self,
         msg: M,
         last: SendFlags,
     ) -> Result<Req<T>, Failed<ReqAfterFailure<M, S>, Multipart>> {
-        // One frame goes straight to libzmq; several after the check of their shape.
+        // One frame goes straight to libzmq; several after the check of their shape. The
+        // same calls as the dynamic socket's `send` and `send_more`.
+        let send = |msg: Multipart| {
+            if last.contains(SendFlags::MORE) {
+                self.socket.send_more(msg)
+            } else {
+                self.socket.send(msg)
+            }
+        };
         let sent = match msg.into_frame() {
-            Ok(frame) => self.socket.send_with(frame, last),
-            Err(frames) => check_shape::<M>(frames).and_then(|f| self.socket.send_with(f, last)),
+            Ok(frame) if last.contains(SendFlags::MORE) => self.socket.send_more(frame),
+            Ok(frame) => self.socket.send(frame),
+            Err(frames) => check_shape::<M>(frames).and_then(send),
         };
         match sent {
             Ok(()) => Ok(self.into_state()),
@@ -212,6 +223,7 @@ impl<S> Req<S> {
     ///
     /// Wraps `zmq_msg_send` ([man zmq_msg_send](http://api.zeromq.org/4-3:zmq-msg-send)),
     /// with `ZMQ_SNDMORE` on every frame but the last.
+    #[inline]
     pub fn send<M: Sendable>(
         self,
         msg: M,
@@ -275,6 +287,7 @@ impl<S> Req<S> {
     /// timeout (`ZMQ_RCVTIMEO`) runs out; on timeout the socket comes back still waiting.
     ///
     /// Wraps `zmq_msg_recv` and `zmq_msg_more` ([man zmq_msg_recv](http://api.zeromq.org/4-3:zmq-msg-recv)).
+    #[inline]
     pub fn recv(self) -> Result<(Multipart, Req<Ready>), Failed<Req<S>>>
     where
         S: AwaitsReply,
