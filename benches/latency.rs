@@ -48,10 +48,9 @@ fn dynamic_pair(ctx: &Context, transport: Transport) -> (Socket, Socket) {
     (req, rep)
 }
 
-fn raw(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
-    let (req, rep) = dynamic_pair(ctx, transport);
-    // The raw code uses only the sockets' handles, each on the thread that owns the socket.
-    let echo = spawn("raw-echo", move || {
+/// The raw echo: receives into one `zmq_msg_t` and sends it back, until an empty request.
+fn raw_echo(name: &str, rep: Socket) -> JoinHandle<()> {
+    spawn(name, move || {
         let mut msg = RawMsg::new();
         loop {
             raw_recv(rep.as_ptr(), &mut msg);
@@ -64,7 +63,13 @@ fn raw(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
                 break;
             }
         }
-    });
+    })
+}
+
+fn raw(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
+    let (req, rep) = dynamic_pair(ctx, transport);
+    // The raw code uses only the sockets' handles, each on the thread that owns the socket.
+    let echo = raw_echo("raw-echo", rep);
     let socket = req.as_ptr();
     let mut reply = RawMsg::new();
     group.bench_function("raw", |b| {
@@ -80,20 +85,7 @@ fn raw(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
 
 fn raw_in_place(group: &mut Group<'_>, ctx: &Context, transport: Transport) {
     let (req, rep) = dynamic_pair(ctx, transport);
-    let echo = spawn("raw-in-place-echo", move || {
-        let mut msg = RawMsg::new();
-        loop {
-            raw_recv(rep.as_ptr(), &mut msg);
-            let last = msg.len() == 0;
-            // SAFETY: `rep` is a live socket owned by this thread; `msg` is initialised and
-            // stays so (emptied by a successful send, unchanged by a failed one).
-            let rc = unsafe { zmq_ffi::zmq_msg_send(msg.as_mut_ptr(), rep.as_ptr(), 0) };
-            assert!(rc >= 0, "zmq_msg_send");
-            if last {
-                break;
-            }
-        }
-    });
+    let echo = raw_echo("raw-in-place-echo", rep);
     let socket = req.as_ptr();
     // One message goes back and forth: the reply is the request, sent again.
     let mut msg = RawMsg::new();

@@ -325,49 +325,77 @@ fn bad_arguments_print_the_usage_line_and_exit_1() {
     }
 }
 
-/// One quick round of the comparison script, on this test's (debug) builds: a markdown
-/// table with a row for each case and a figure for each program.
-#[test]
-fn the_comparison_script_runs_a_quick_round() {
-    let has = |tool: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !(has("bash") && has("ss") && has("timeout")) {
-        common::skip("the_comparison_script", "needs bash, ss and timeout");
-        return;
+/// Runs `perf/compare.sh <args> --no-build --no-c --no-peers` on this test's (debug) builds
+/// of the perf tools, their raw twins and `extra`, within `limit` seconds, and returns what
+/// it printed; `None` (after a loud skip) when one of `tools` is missing.
+fn run_script(
+    test: &str,
+    tools: &[&str],
+    extra: &[&str],
+    limit: u32,
+    args: &[&str],
+) -> Option<String> {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|tool| {
+            !Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .collect();
+    if !missing.is_empty() {
+        common::skip(
+            test,
+            &format!(
+                "needs {} (./dev.sh deps test installs them)",
+                missing.join(", ")
+            ),
+        );
+        return None;
     }
+    // Built (once) by asking for their paths.
     let mut dir = None;
-    for base in PROGRAMS {
-        for program in both(base) {
-            dir = common::programs::path(&program)
-                .parent()
-                .map(Path::to_path_buf);
-        }
+    for program in PROGRAMS
+        .iter()
+        .flat_map(|base| both(base))
+        .chain(extra.iter().map(|p| p.to_string()))
+    {
+        dir = common::programs::path(&program)
+            .parent()
+            .map(Path::to_path_buf);
     }
     let dir = dir.expect("the examples' folder");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("perf/compare.sh");
     let out = Command::new("timeout")
-        .arg("120")
+        .arg(limit.to_string())
         .arg("bash")
         .arg(&script)
-        .args([
-            "--rounds",
-            "1",
-            "--quick",
-            "--no-build",
-            "--no-c",
-            "--no-peers",
-        ])
-        .arg("--examples")
+        .args(args)
+        .args(["--no-build", "--no-c", "--no-peers", "--examples"])
         .arg(&dir)
         .output()
         .expect("run perf/compare.sh");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
+    Some(stdout)
+}
+
+/// One quick round of the comparison script, on this test's (debug) builds: a markdown
+/// table with a row for each case and a figure for each program.
+#[test]
+fn the_comparison_script_runs_a_quick_round() {
+    let Some(stdout) = run_script(
+        "the_comparison_script",
+        &["bash", "ss", "timeout"],
+        &[],
+        120,
+        &["--rounds", "1", "--quick"],
+    ) else {
+        return;
+    };
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(
         lines
@@ -420,50 +448,15 @@ fn the_comparison_script_runs_a_quick_round() {
 /// are not asserted (a debug build's mean little), only that they are counts.
 #[test]
 fn the_comparison_script_counts_instructions() {
-    let has = |tool: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !(has("bash") && has("valgrind") && has("ss") && has("timeout")) {
-        common::skip(
-            "the_comparison_script_counts_instructions",
-            "needs bash, valgrind and timeout (./dev.sh deps test installs valgrind)",
-        );
+    let Some(stdout) = run_script(
+        "the_comparison_script_counts_instructions",
+        &["bash", "valgrind", "ss", "timeout"],
+        &["typed_cost"],
+        600,
+        &["--instructions", "--quick"],
+    ) else {
         return;
-    }
-    // Built (once) by asking for their paths.
-    let mut dir = None;
-    for program in PROGRAMS
-        .iter()
-        .flat_map(|base| both(base))
-        .chain(["typed_cost".to_string()])
-    {
-        dir = common::programs::path(&program)
-            .parent()
-            .map(Path::to_path_buf);
-    }
-    let dir = dir.expect("the examples' folder");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("perf/compare.sh");
-    let out = Command::new("timeout")
-        .arg("600")
-        .arg("bash")
-        .arg(&script)
-        .args([
-            "--instructions",
-            "--quick",
-            "--no-build",
-            "--no-c",
-            "--no-peers",
-        ])
-        .arg("--examples")
-        .arg(&dir)
-        .output()
-        .expect("run perf/compare.sh --instructions");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    };
     assert!(
         stdout
             .lines()
