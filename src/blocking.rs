@@ -6,8 +6,9 @@
 //! `SIGCHLD`) would then never time out. So every blocking call of the crate goes through
 //! [`SocketCore::blocking`]: with the socket's own timeout it makes libzmq's own blocking call,
 //! one call as in C, and reads the clock first only when that timeout is finite; with a
-//! caller's timeout it tries without waiting, then computes a deadline. After a signal it
-//! calls again with the time *left* as the socket's timeout, never from the start.
+//! caller's timeout it computes a deadline and waits with it as the socket's timeout (a
+//! receive, and a REQ's send, try without waiting first). After a signal it calls again
+//! with the time *left* as the socket's timeout, never from the start.
 //!
 //! libzmq's blocking call, not `zmq_poll`: for some sockets `ZMQ_POLLOUT` says "ready" while
 //! a send still cannot proceed (an XPUB with `ZMQ_XPUB_NODROP` at a subscriber's high-water
@@ -242,7 +243,12 @@ impl SocketCore {
         }
     }
 
-    /// At most `d`, whatever the socket's own timeout.
+    /// At most `d`, whatever the socket's own timeout. A receive, and a REQ's send, try
+    /// without waiting first (no option to set when something is ready); any other send
+    /// waits at once, with the time left as the socket's timeout, for the reason in
+    /// [`SocketCore::tries_first`]: after a try that failed because the pipe died half-way
+    /// through a message, the wait would send the frame libzmq dropped, alone, to the next
+    /// peer.
     #[inline(never)]
     fn waiting_for(
         &self,
@@ -251,16 +257,19 @@ impl SocketCore {
         mut call: impl FnMut(c_int) -> c_int,
         d: Duration,
     ) -> Result<Option<c_int>> {
-        if let Some(Attempt::Done(rc)) =
-            self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
-        {
-            return Ok(Some(rc));
+        let tried = dir == Direction::Recv || self.tries_first(dir);
+        if tried {
+            if let Some(Attempt::Done(rc)) =
+                self.attempt(dir, &mut call, flags | zmq_ffi::ZMQ_DONTWAIT)?
+            {
+                return Ok(Some(rc));
+            }
         }
         let (option, name) = dir.timeout_option();
         let own = self.get_int::<c_int>(option, name)?;
         // A limit too far away to represent is no limit.
         let deadline = Instant::now().checked_add(d);
-        self.wait_until(dir, flags, &mut call, own, deadline)
+        self.wait_until(dir, flags, &mut call, own, deadline, tried)
     }
 
     /// After a signal interrupted a wait bounded by the socket's own timeout: the rest of
@@ -284,11 +293,13 @@ impl SocketCore {
                 .unwrap_or_else(Instant::now)
                 .checked_add(Duration::from_millis(own as u64))
         };
-        self.wait_until(dir, flags, &mut call, own, deadline)
+        self.wait_until(dir, flags, &mut call, own, deadline, true)
     }
 
     /// Calls until done, an error, or `deadline` (none: no limit), with the socket's timeout
     /// set to the time left for each call (`own`, the socket's value, is put back after).
+    /// `called`: a call was made already; if not, one is made even when the deadline has
+    /// passed (with a zero timeout: one try).
     fn wait_until(
         &self,
         dir: Direction,
@@ -296,6 +307,7 @@ impl SocketCore {
         call: &mut impl FnMut(c_int) -> c_int,
         own: c_int,
         deadline: Option<Instant>,
+        mut called: bool,
     ) -> Result<Option<c_int>> {
         let (option, name) = dir.timeout_option();
         loop {
@@ -303,12 +315,13 @@ impl SocketCore {
                 None => -1,
                 Some(d) => {
                     let left = d.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
+                    if left.is_zero() && called {
                         return Ok(None);
                     }
                     timeout_ms(left)
                 }
             };
+            called = true;
             let outcome =
                 self.with_timeout(option, name, own, ms, || self.attempt(dir, call, flags))?;
             match outcome {

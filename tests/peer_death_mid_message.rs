@@ -50,3 +50,30 @@ fn a_push_never_sends_the_rest_of_a_message_alone() {
         }
     }
 }
+
+/// The same with `send_timeout` for the rest of the message: its peer's pipe ends (here by a
+/// disconnect, which ends it at once, on this thread) after "a", and "b" must die with the
+/// message, not go to the second peer alone. A send that tries without waiting first sees
+/// libzmq's "pipe died half-way" as `EAGAIN` (libzmq's -2 case has then forgotten the
+/// message), and the wait after it sends "b" as a message of its own.
+#[test]
+fn send_timeout_never_sends_the_rest_of_a_message_alone() {
+    let ctx = ctx();
+    let push = socket(&ctx, SocketType::Push);
+    let first = socket(&ctx, SocketType::Pull);
+    let second = socket(&ctx, SocketType::Pull);
+    let first_ep = first.bind("inproc://peer-death-timeout-1").unwrap();
+    let second_ep = second.bind("inproc://peer-death-timeout-2").unwrap();
+    push.connect(&first_ep).unwrap();
+    push.connect(&second_ep).unwrap();
+
+    push.send_more("a").unwrap();
+    push.disconnect(&first_ep).unwrap();
+    push.send_timeout("b", PATIENCE).unwrap();
+    push.send("sentinel").unwrap();
+    assert_eq!(
+        frames(&second.recv().unwrap()),
+        [v("sentinel")],
+        "the second peer got the rest of a message alone"
+    );
+}
