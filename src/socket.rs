@@ -176,12 +176,16 @@ impl Socket {
     }
 
     /// Sends one frame, waiting as `wait` says, handing it back on failure.
-    /// `started`: earlier frames of the same message are queued. Such a frame is never
-    /// refused for lack of room (libzmq's high-water mark counts whole messages): when libzmq
-    /// does not take it, the peer the message was going to went away half-way (the -2 case
-    /// of libzmq's `lb.cpp`, returned as `EAGAIN` with a zero timeout). libzmq has dropped
-    /// the message and drops the frames after it; this one is dropped too, as libzmq's
-    /// blocking send drops it, instead of going to the next peer alone.
+    /// `started`: earlier frames of the same message are queued. On a PUSH or a DEALER such
+    /// a frame is refused only when the pipe the message was going to died half-way (the -2
+    /// case of libzmq's `lb.cpp`, returned as `EAGAIN` with a zero timeout): libzmq has
+    /// dropped the message and drops the frames after it; this one is dropped too, as
+    /// libzmq's blocking send drops it, instead of going to the next peer alone. Anywhere
+    /// else the message is still open in libzmq and the refusal is an error like any other,
+    /// with the frames not sent: a REQ's request (its `lb` has forgotten the message, its
+    /// request state has not), a PAIR's (which keeps no message state), an XPUB's with
+    /// `ZMQ_XPUB_NODROP` (which checks the high-water mark at every frame, and whose mark
+    /// can go down half-way).
     fn send_frame(
         &self,
         mut frame: Message,
@@ -194,10 +198,16 @@ impl Socket {
                 sent(frame);
                 Ok(())
             }
-            Ok(false) if started => Ok(()),
+            Ok(false) if started && self.drops_dead_messages() => Ok(()),
             Ok(false) => Err(self.send_not_queued(frame, wait)),
             Err(error) => Err(SendError::new(error, Multipart::single(frame))),
         }
+    }
+
+    /// Whether libzmq drops the rest of a message whose pipe died half-way (its `lb.cpp`):
+    /// a PUSH's or a DEALER's; a REQ's request stays open (see [`Socket::send_frame`]).
+    fn drops_dead_messages(&self) -> bool {
+        matches!(self.socket_type(), SocketType::Push | SocketType::Dealer)
     }
 
     /// Sends the frames of one message, every frame but the last with `ZMQ_SNDMORE`, the last
@@ -226,10 +236,10 @@ impl Socket {
                 return Err(SendError::new(error, unsent));
             }
             // libzmq's high-water mark counts whole messages: once the first frame is queued,
-            // the rest are never refused for lack of room, and never wait (so a `try_send`
-            // that returns "would block" has sent nothing). They go as C sends them, with
-            // the socket's own timeout: never tried without waiting first (see
-            // `send_frame`).
+            // the rest are refused for lack of room only when the mark went down half-way
+            // (an XPUB with ZMQ_XPUB_NODROP), so they do not wait (a `try_send` that returns
+            // "would block" has sent nothing). They go as C sends them, with the socket's
+            // own timeout: never tried without waiting first (see `send_frame`).
             wait = Wait::SocketTimeout;
             started = true;
         }
